@@ -1,0 +1,255 @@
+"""Settings: the one place that reads the environment and `.env`."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+from platformdirs import user_data_dir
+from sqlalchemy.engine import make_url
+
+DEFAULT_API_BASE_URL = "https://slack.com/api/"
+DEFAULT_REMINDER_OFFSETS = "7d,1d,1h"
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_OFFSET = re.compile(r"^(\d+)\s*([dhms])$")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class ConfigError(Exception):
+    """Raised when the environment holds missing or malformed settings; one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class Secret:
+    """A string that never shows itself in logs, reprs or tracebacks."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """Return the secret value, for the one place that needs it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self._value else "Secret('')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot is configured with, typed and validated."""
+
+    bot_token: Secret
+    signing_secret: Secret
+    app_token: Secret
+    api_base_url: str
+    database_url: str = field(repr=False)
+    data_dir: Path
+    group_channel: str
+    group_name: str
+    organiser_ids: tuple[str, ...]
+    group_timezone: str
+    reminder_offsets: tuple[timedelta, ...]
+    port: int
+    log_level: str = "INFO"
+
+    @property
+    def socket_mode(self) -> bool:
+        """Whether `run` connects over Socket Mode rather than serving HTTP."""
+        return bool(self.app_token)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The group's time zone."""
+        return ZoneInfo(self.group_timezone)
+
+    @property
+    def database_label(self) -> str:
+        """The database URL with any password hidden, for logs."""
+        return make_url(self.database_url).render_as_string(hide_password=True)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the store is the embedded SQLite engine."""
+        return self.database_url.startswith("sqlite")
+
+
+def parse_offsets(text: str) -> tuple[timedelta, ...]:
+    """Parse `7d,1d,1h` into offsets, largest first; raise ValueError on anything else."""
+    offsets = []
+    for part in text.split(","):
+        part = part.strip().lower()
+        if not part:
+            continue
+        match = _OFFSET.match(part)
+        if not match:
+            raise ValueError(part)
+        offsets.append(timedelta(**{_UNITS[match.group(2)]: int(match.group(1))}))
+    if not offsets or any(offset <= timedelta(0) for offset in offsets):
+        raise ValueError(text)
+    return tuple(sorted(set(offsets), reverse=True))
+
+
+def format_offset(offset: timedelta) -> str:
+    """Write an offset the way REMINDER_OFFSETS spells it (`1d`, `36h`, `90m`)."""
+    seconds = int(offset.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def default_data_dir() -> Path:
+    """Where the embedded database lives unless DATA_DIR says otherwise."""
+    return Path(user_data_dir("tci-bot", appauthor=False))
+
+
+def read_environment(env_file: str | os.PathLike[str] | None = ".env") -> dict[str, str]:
+    """Merge `.env` (if present) under the process environment, which wins."""
+    merged: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    merged.update(os.environ)
+    return merged
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool = True) -> Settings:
+    """Build the settings from `env` (default: `.env` plus the environment).
+
+    With `require_slack`, the Slack credentials and the group channel must be present;
+    the offline shell and the operator commands do without them.
+    """
+    env = read_environment() if env is None else env
+    problems: list[str] = []
+
+    def get(name: str, default: str = "") -> str:
+        return env.get(name, default).strip()
+
+    bot_token = get("SLACK_BOT_TOKEN")
+    if bot_token and not bot_token.startswith("xoxb-"):
+        problems.append("SLACK_BOT_TOKEN should be the bot token, which starts with xoxb-")
+    elif not bot_token and require_slack:
+        problems.append(
+            "SLACK_BOT_TOKEN is missing: copy the Bot User OAuth Token (xoxb-...) from the app's "
+            "OAuth & Permissions page"
+        )
+
+    signing_secret = get("SLACK_SIGNING_SECRET")
+    if signing_secret and not re.fullmatch(r"[0-9a-fA-F]{16,128}", signing_secret):
+        problems.append(
+            "SLACK_SIGNING_SECRET should be the hexadecimal Signing Secret from Basic Information"
+        )
+    elif not signing_secret and require_slack:
+        problems.append(
+            "SLACK_SIGNING_SECRET is missing: copy the Signing Secret from the app's Basic Information page"
+        )
+
+    app_token = get("SLACK_APP_TOKEN")
+    if app_token and not app_token.startswith("xapp-"):
+        problems.append("SLACK_APP_TOKEN should be an app-level token starting with xapp- (or be left empty)")
+
+    api_base_url = get("SLACK_API_BASE_URL", DEFAULT_API_BASE_URL) or DEFAULT_API_BASE_URL
+    if not re.match(r"^https?://[^\s/]+", api_base_url):
+        problems.append("SLACK_API_BASE_URL should be an http(s) URL such as https://slack.com/api/")
+    elif not api_base_url.endswith("/"):
+        api_base_url += "/"
+
+    data_dir = Path(get("DATA_DIR") or default_data_dir()).expanduser()
+    database_url = get("DATABASE_URL") or f"sqlite:///{data_dir / 'tci-bot.db'}"
+    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", database_url):
+        problems.append(
+            "DATABASE_URL should be an SQLAlchemy URL such as sqlite:///data/tci-bot.db "
+            "or postgresql+psycopg://user@host/dbname"
+        )
+    elif database_url.startswith(("postgresql://", "postgres://")):
+        database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+
+    group_channel = get("GROUP_CHANNEL")
+    if group_channel and not _CHANNEL_ID.match(group_channel):
+        problems.append(
+            "GROUP_CHANNEL should be a channel ID such as C0123ABCD (open the channel's details in Slack; "
+            "the ID is at the bottom), not a channel name"
+        )
+    elif not group_channel and require_slack:
+        problems.append(
+            "GROUP_CHANNEL is missing: the ID of the channel the group's posts go to, e.g. C0123ABCD"
+        )
+
+    organiser_ids = tuple(part.strip() for part in get("ORGANISER_IDS").split(",") if part.strip())
+    bad_ids = [uid for uid in organiser_ids if not _USER_ID.match(uid)]
+    if bad_ids:
+        problems.append(
+            "ORGANISER_IDS should be comma-separated Slack user IDs such as U0123ABCD,U0456EFGH "
+            f"(not understood: {', '.join(bad_ids)})"
+        )
+
+    group_timezone = get("GROUP_TIMEZONE", "UTC") or "UTC"
+    try:
+        ZoneInfo(group_timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(
+            f"GROUP_TIMEZONE should be an IANA time zone such as Europe/Madrid (not understood: {group_timezone})"
+        )
+
+    offsets_text = get("REMINDER_OFFSETS", DEFAULT_REMINDER_OFFSETS) or DEFAULT_REMINDER_OFFSETS
+    reminder_offsets: tuple[timedelta, ...] = ()
+    try:
+        reminder_offsets = parse_offsets(offsets_text)
+    except ValueError:
+        problems.append(
+            "REMINDER_OFFSETS should be positive offsets with units d, h, m or s, comma-separated, "
+            f"such as 7d,1d,1h (not understood: {offsets_text})"
+        )
+
+    port_text = get("PORT", "3000") or "3000"
+    port = 0
+    if port_text.isdigit() and 0 < int(port_text) < 65536:
+        port = int(port_text)
+    else:
+        problems.append(f"PORT should be a TCP port number between 1 and 65535 (not understood: {port_text})")
+
+    log_level = (get("LOG_LEVEL", "INFO") or "INFO").upper()
+    if log_level not in _LOG_LEVELS:
+        problems.append(f"LOG_LEVEL should be one of {', '.join(_LOG_LEVELS)} (not understood: {log_level})")
+
+    if problems:
+        raise ConfigError(problems)
+
+    return Settings(
+        bot_token=Secret(bot_token),
+        signing_secret=Secret(signing_secret),
+        app_token=Secret(app_token),
+        api_base_url=api_base_url,
+        database_url=database_url,
+        data_dir=data_dir,
+        group_channel=group_channel,
+        group_name=get("GROUP_NAME") or "Learning group",
+        organiser_ids=organiser_ids,
+        group_timezone=group_timezone,
+        reminder_offsets=reminder_offsets,
+        port=port,
+        log_level=log_level,
+    )

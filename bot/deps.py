@@ -1,0 +1,40 @@
+"""What every handler is given: settings, the store, the clock and the registry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from bot.clock import Clock, system_clock
+from bot.config import Settings
+from bot.people import PeopleDirectory
+from bot.registry import Registry
+from store.db import make_engine, session_factory
+
+
+@dataclass
+class Deps:
+    """The dependencies passed to every `register(app, deps)`."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    clock: Clock = system_clock
+    registry: Registry = field(default_factory=Registry)
+    # Builders of App Home sections, added by each area's `register` (see handlers.home).
+    home_sections: list[Callable[..., list[dict[str, Any]]]] = field(default_factory=list)
+    people: PeopleDirectory = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.people = PeopleDirectory(self.sessions, self.clock)
+
+
+def build_deps(settings: Settings, *, engine: Engine | None = None, clock: Clock = system_clock) -> Deps:
+    """Create the engine (unless given) and the dependencies around it."""
+    engine = engine or make_engine(settings.database_url)
+    return Deps(settings=settings, engine=engine, sessions=session_factory(engine), clock=clock)

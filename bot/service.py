@@ -1,0 +1,135 @@
+"""The running bot: store ready, app built, HTTP or Socket Mode serving, scheduler ticking."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.app import create_app, make_client
+from bot.clock import Clock, system_clock
+from bot.config import Settings
+from bot.deps import Deps, build_deps
+from bot.scheduler import build_scheduler
+from bot.server import HttpServer, WebApp
+from store import migrate
+from store import people as people_store
+from store.db import is_reachable
+
+logger = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message says why and what to do."""
+
+
+def prepare_store(deps: Deps) -> None:
+    """Bring the store to the current schema (SQLite) or check it is there, and seed organisers."""
+    settings = deps.settings
+    if settings.is_sqlite:
+        migrate.upgrade(deps.engine)
+    elif not is_reachable(deps.engine):
+        raise StartupError(f"The database at {settings.database_label} is not answering: check DATABASE_URL.")
+    elif not migrate.is_current(deps.engine):
+        raise StartupError(
+            f"The database is at revision {migrate.current_revision(deps.engine) or 'none'} but this version "
+            f"needs {migrate.head_revision(deps.engine)}: run `tci-bot db upgrade` first."
+        )
+    with deps.sessions() as session:
+        seeded = people_store.seed_organisers(session=session, slack_ids=settings.organiser_ids)
+    if seeded:
+        logger.info("organisers from ORGANISER_IDS: %s", ", ".join(seeded))
+
+
+class BotService:
+    """Everything `tci-bot run` starts, and stops cleanly."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        client: WebClient | None = None,
+        clock: Clock = system_clock,
+        host: str = "0.0.0.0",
+        port: int | None = None,
+    ) -> None:
+        self.deps = build_deps(settings, clock=clock)
+        self._client = client
+        self._host = host
+        self._port = settings.port if port is None else port
+        self.app: App | None = None
+        self.http: HttpServer | None = None
+        self._socket_handler: object | None = None
+        self._scheduler = build_scheduler(self.deps)
+        self._stopped = threading.Event()
+
+    @property
+    def client(self) -> WebClient:
+        """The Web API client the bot posts with."""
+        assert self.app is not None
+        return self.app.client
+
+    def start(self) -> None:
+        """Prepare the store, build the app, and start serving and scheduling."""
+        prepare_store(self.deps)
+        self.app = create_app(self.deps, client=self._client or make_client(self.deps))
+        settings = self.deps.settings
+        serve_slack = not settings.socket_mode
+        self.http = HttpServer(
+            WebApp(self.app if serve_slack else None, lambda: is_reachable(self.deps.engine)),
+            host=self._host,
+            port=self._port,
+        )
+        self.http.start()
+        if settings.socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            handler = SocketModeHandler(
+                self.app,
+                app_token=settings.app_token.reveal(),
+                web_client=WebClient(base_url=settings.api_base_url),
+            )
+            handler.connect()
+            self._socket_handler = handler
+            logger.info("connected to Slack over Socket Mode")
+        self._scheduler.start()
+        logger.info("the bot is running (%s)", "Socket Mode" if settings.socket_mode else "HTTP mode")
+
+    def stop(self) -> None:
+        """Stop taking requests, let in-flight work finish, stop the scheduler."""
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        logger.info("stopping")
+        if self._socket_handler is not None:
+            self._socket_handler.close()  # type: ignore[attr-defined]
+        if self.http is not None:
+            self.http.stop()
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=True)
+        if self.app is not None:
+            executor = self.app.listener_runner.listener_executor
+            executor.shutdown(wait=True)  # type: ignore[attr-defined]
+        self.deps.engine.dispose()
+        logger.info("stopped")
+
+    def run_until_signalled(self) -> None:
+        """Serve until SIGTERM or SIGINT, then stop cleanly."""
+        stop = threading.Event()
+
+        def on_signal(signum: int, _frame: FrameType | None) -> None:
+            logger.info("received %s", signal.Signals(signum).name)
+            stop.set()
+
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            self.start()
+            stop.wait()
+        finally:
+            self.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)

@@ -1,0 +1,14 @@
+"""Slack listeners, one module per area; each exposes `register(app, deps)`."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from handlers import admin, announcements, home, meetings, practices, questions
+
+
+def register_all(app: App, deps: Deps) -> None:
+    """Register every area's listeners on `app`."""
+    for area in (admin, meetings, practices, announcements, questions, home):
+        area.register(app, deps)

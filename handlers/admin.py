@@ -1,0 +1,195 @@
+"""/tci: help for the whole bot, who you are, and who organises and who is a member."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from handlers import blocks
+from handlers.routing import Call, CommandRouter, Subcommand, mentioned_users
+from store import people as people_store
+
+WHO_HINT = "Mention them with @ and pick them from the list, e.g. `/tci organisers add @Ana`."
+
+
+def register(app: App, deps: Deps) -> None:
+    """Register /tci."""
+    router = CommandRouter(
+        name="/tci",
+        description="Help, who you are, and the group's organisers and members",
+        intro=f"the {deps.settings.group_name} bot. `/meetings` for meetings, `/practice` to share and "
+        "find practices, `/announce` for organisers' announcements; mention me or message me with a question.",
+    )
+    router.add(Subcommand("whoami", "what the group knows about you: role, membership, time zone", whoami))
+    router.add(Subcommand("organisers", "list the group's organisers", list_organisers))
+    router.add(
+        Subcommand(
+            "organisers add",
+            "make someone an organiser",
+            add_organisers,
+            usage="organisers add @someone",
+            organiser_only=True,
+            examples=("organisers add @Ana",),
+        )
+    )
+    router.add(
+        Subcommand(
+            "organisers remove",
+            "take the organiser role from someone",
+            remove_organisers,
+            usage="organisers remove @someone",
+            organiser_only=True,
+        )
+    )
+    router.add(
+        Subcommand(
+            "members", "list the people whose membership an organiser set", list_members, organiser_only=True
+        )
+    )
+    router.add(
+        Subcommand(
+            "members add",
+            "count someone as a member (e.g. a guest from a member cluster)",
+            add_members,
+            usage="members add @someone",
+            organiser_only=True,
+            examples=("members add @guest",),
+        )
+    )
+    router.add(
+        Subcommand(
+            "members remove",
+            "stop counting someone as a member",
+            remove_members,
+            usage="members remove @someone",
+            organiser_only=True,
+        )
+    )
+    router.register(app, deps)
+
+
+def whoami(call: Call) -> None:
+    """Tell the person what the group knows about them."""
+    person = call.deps.people.resolve(call.client, call.user_id)
+    role = "an *organiser*" if person.is_organiser else "not an organiser"
+    if person.is_member:
+        member = "a *member* of the group"
+    elif person.is_guest:
+        member = "*not a member* (Slack guests are members only when an organiser adds them)"
+    else:
+        member = "*not a member* (an organiser set this)"
+    tz = person.tz or "unknown (set it in your Slack profile)"
+    name = blocks.escape(person.display_name) if person.display_name else person.mention
+    call.reply(f"You are {name}: {role}, and {member}.\nYour time zone: {tz}.")
+
+
+def list_organisers(call: Call) -> None:
+    """List the organisers."""
+    with call.deps.sessions() as session:
+        organisers = people_store.list_organisers(session=session)
+    if not organisers:
+        call.reply("The group has no organisers yet. An operator can name them in ORGANISER_IDS.")
+        return
+    names = ", ".join(person.mention for person in organisers)
+    call.reply(f"The group's organisers: {names}.")
+
+
+def list_members(call: Call) -> None:
+    """List the people whose membership an organiser decided."""
+    with call.deps.sessions() as session:
+        people = people_store.list_members_set_by_organisers(session=session)
+    members = [p.mention for p in people if p.is_member]
+    others = [p.mention for p in people if not p.is_member]
+    lines = [
+        "Full workspace users are members unless removed; guests are not unless added.",
+        f"Added as members: {', '.join(members) or 'nobody'}.",
+        f"Removed from members: {', '.join(others) or 'nobody'}.",
+    ]
+    call.reply("\n".join(lines))
+
+
+def _targets(call: Call, verb: str) -> list[str] | None:
+    targets = [uid for uid in mentioned_users(call.args) if uid != call.bot_user_id]
+    if not targets:
+        said = blocks.escape(call.args) if call.args else "nobody"
+        call.reply(f"I couldn't tell whom to {verb} (I read: {said}). {WHO_HINT}")
+        return None
+    return targets
+
+
+def add_organisers(call: Call) -> None:
+    """Make the mentioned people organisers and tell them."""
+    targets = _targets(call, "make an organiser")
+    if targets is None:
+        return
+    with call.deps.sessions() as session:
+        for slack_id in targets:
+            people_store.set_organiser(session=session, slack_id=slack_id, organiser=True)
+    names = ", ".join(f"<@{uid}>" for uid in targets)
+    call.reply(f":white_check_mark: {names} can now use the organisers' commands.")
+    for slack_id in targets:
+        _tell(
+            call,
+            slack_id,
+            f"<@{call.user_id}> made you an organiser of {call.deps.settings.group_name}. "
+            "`/tci help` shows what organisers can do.",
+        )
+
+
+def remove_organisers(call: Call) -> None:
+    """Take the organiser role from the mentioned people, never from the last organiser."""
+    targets = _targets(call, "remove as organiser")
+    if targets is None:
+        return
+    with call.deps.sessions() as session:
+        organisers = {p.slack_id for p in people_store.list_organisers(session=session)}
+        removing = [uid for uid in targets if uid in organisers]
+        if removing and not organisers - set(removing):
+            call.reply(
+                "That would leave the group with no organiser, so nothing was changed. "
+                "Add another organiser first with `/tci organisers add @someone`."
+            )
+            return
+        for slack_id in removing:
+            people_store.set_organiser(session=session, slack_id=slack_id, organiser=False)
+    not_organisers = [uid for uid in targets if uid not in organisers]
+    parts = []
+    if removing:
+        parts.append(
+            f":white_check_mark: {', '.join(f'<@{uid}>' for uid in removing)} no longer organise the group."
+        )
+    if not_organisers:
+        parts.append(f"{', '.join(f'<@{uid}>' for uid in not_organisers)} were not organisers.")
+    call.reply(" ".join(parts))
+
+
+def add_members(call: Call) -> None:
+    """Count the mentioned people as members."""
+    _set_members(call, member=True)
+
+
+def remove_members(call: Call) -> None:
+    """Stop counting the mentioned people as members."""
+    _set_members(call, member=False)
+
+
+def _set_members(call: Call, *, member: bool) -> None:
+    targets = _targets(call, "add as a member" if member else "remove from the members")
+    if targets is None:
+        return
+    with call.deps.sessions() as session:
+        for slack_id in targets:
+            people_store.set_membership(session=session, slack_id=slack_id, member=member)
+    names = ", ".join(f"<@{uid}>" for uid in targets)
+    if member:
+        call.reply(f":white_check_mark: {names} now count as members (priority for places at meetings).")
+    else:
+        call.reply(f":white_check_mark: {names} no longer count as members.")
+
+
+def _tell(call: Call, slack_id: str, text: str) -> None:
+    try:
+        call.client.chat_postMessage(channel=slack_id, **blocks.notice(text))
+    except SlackApiError as error:
+        call.reply(f"(I couldn't send <@{slack_id}> a direct message: {error.response.get('error')}.)")

@@ -1,0 +1,97 @@
+"""The one place that handles what went wrong: log the traceback, tell the person privately."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import OperationalError
+
+from bot.deps import Deps
+
+logger = logging.getLogger(__name__)
+
+SORRY = (
+    ":warning: Sorry, something went wrong on my side and nothing was changed. "
+    "Please try again; if it keeps happening, tell one of the organisers."
+)
+STORE_DOWN = (
+    ":hourglass: My database is not answering just now, so nothing was changed. Please try again in a minute."
+)
+
+
+def apology(error: BaseException) -> str:
+    """What the person is told about an error they could not have caused."""
+    return STORE_DOWN if isinstance(error, OperationalError) else SORRY
+
+
+def tell_privately(client: WebClient, body: dict[str, Any], text: str, respond: Any = None) -> None:
+    """Say `text` to whoever made the request, where only they can see it."""
+    user = (body.get("user") or {}).get("id") or body.get("user_id") or (body.get("event") or {}).get("user")
+    channel = (
+        body.get("channel_id")
+        or (body.get("channel") or {}).get("id")
+        or (body.get("event") or {}).get("channel")
+    )
+    try:
+        if respond is not None and (body.get("response_url") or body.get("response_urls")):
+            respond(text=text, response_type="ephemeral", replace_original=False)
+        elif user and channel:
+            client.chat_postEphemeral(channel=channel, user=user, text=text)
+        elif user:
+            client.chat_postMessage(channel=user, text=text)
+    except (SlackApiError, OSError):
+        logger.exception("could not tell %s about an error", user)
+
+
+def global_error_handler(deps: Deps) -> Callable[..., BoltResponse | None]:
+    """Return Bolt's error handler: log with traceback, answer 200 with a private apology."""
+
+    def handle_error(error: Exception, body: dict[str, Any], client: WebClient, respond: Any) -> BoltResponse:
+        logger.exception("unhandled error in a listener", exc_info=error)
+        text = apology(error)
+        if body.get("command"):
+            return BoltResponse(
+                status=200,
+                body=json.dumps({"response_type": "ephemeral", "text": text}),
+                headers={"content-type": "application/json;charset=utf-8"},
+            )
+        if body.get("type") == "view_submission":
+            return BoltResponse(
+                status=200,
+                body=json.dumps({"response_action": "update", "view": error_view(text)}),
+                headers={"content-type": "application/json;charset=utf-8"},
+            )
+        tell_privately(client, body, text, respond)
+        return BoltResponse(status=200, body="")
+
+    return handle_error
+
+
+def error_view(text: str) -> dict[str, Any]:
+    """A modal that replaces a form when submitting it failed on the bot's side."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Something went wrong"},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+    }
+
+
+def reported(work: Callable[..., None]) -> Callable[..., None]:
+    """Wrap a lazy listener so its failures are logged with traceback and told to the person."""
+
+    def run(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+        try:
+            work(body=body, client=client, respond=respond, context=context)
+        except Exception as error:
+            logger.exception("unhandled error in %s", work.__name__)
+            tell_privately(client, body, apology(error), respond)
+
+    run.__name__ = run.__qualname__ = work.__name__
+    return run

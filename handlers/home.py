@@ -1,0 +1,67 @@
+"""The App Home tab: built from sections each area contributes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from handlers import blocks
+from handlers.errors import reported
+from store.models import Person
+
+# A home section: the person looking and the dependencies in, blocks out.
+HomeSection = Callable[[Person, Deps], list[blocks.Block]]
+HOME_BLOCKS_LIMIT = 100
+
+
+def register(app: App, deps: Deps) -> None:
+    """Register app_home_opened."""
+    deps.registry.add_event("app_home_opened")
+
+    def publish(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+        event = body["event"]
+        if event.get("tab", "home") != "home":
+            return
+        person = deps.people.resolve(client, event["user"])
+        client.views_publish(user_id=person.slack_id, view=home_view(person, deps))
+
+    app.event("app_home_opened")(ack=_ack, lazy=[reported(publish)])
+
+
+def _ack(ack: Any) -> None:
+    ack()
+
+
+def welcome_section(person: Person, deps: Deps) -> list[blocks.Block]:
+    """The top of the home tab: who the bot is and who the reader is to the group."""
+    role = "organiser" if person.is_organiser else ("member" if person.is_member else "guest")
+    return [
+        blocks.header(deps.settings.group_name),
+        blocks.section(
+            "Meetings, shared practices and announcements for the group, all in Slack.\n"
+            "`/meetings` · `/practice` · `/tci help`"
+        ),
+        blocks.context(
+            f"You are here as: *{role}*" + (f" · your time zone: {person.tz}" if person.tz else "")
+        ),
+    ]
+
+
+def home_view(person: Person, deps: Deps) -> dict[str, Any]:
+    """The home tab of `person`: every registered section, in order, within Slack's block limit."""
+    sections: list[HomeSection] = [welcome_section, *deps.home_sections]
+    view_blocks: list[blocks.Block] = []
+    for build in sections:
+        part = build(person, deps)
+        if not part:
+            continue
+        if view_blocks:
+            part = [blocks.divider(), *part]
+        if len(view_blocks) + len(part) > HOME_BLOCKS_LIMIT:
+            break
+        view_blocks.extend(part)
+    return {"type": "home", "blocks": view_blocks}

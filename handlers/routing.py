@@ -1,0 +1,200 @@
+"""Slash commands and their subcommands: parsing, help, usage and the organiser check.
+
+Every command goes through `CommandRouter`: the acknowledgement answers help, usage and
+refusals at once; the work of a permitted subcommand runs after the acknowledgement.
+Whether an action is organiser-only is declared here and checked here, nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from bot.registry import ActionSpec, CommandSpec, Kind
+from handlers import blocks
+from handlers.errors import reported
+
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>|\b([UW][A-Z0-9]{6,})\b")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One permitted subcommand call, with what its handler needs."""
+
+    deps: Deps
+    client: WebClient
+    respond: Any
+    user_id: str
+    channel_id: str
+    trigger_id: str
+    args: str
+    body: dict[str, Any]
+    bot_user_id: str = ""
+
+    def reply(self, text: str, blocks_: list[blocks.Block] | None = None) -> None:
+        """Answer privately, in the conversation where the command was typed."""
+        payload = blocks.message(text, blocks_ if blocks_ is not None else [blocks.section(text)])
+        self.respond(response_type="ephemeral", **payload)
+
+
+Handler = Callable[[Call], None]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """A subcommand: its words, what it does, and who may use it."""
+
+    words: str
+    summary: str
+    run: Handler
+    usage: str = ""
+    organiser_only: bool = False
+    examples: tuple[str, ...] = ()
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(self.words.split())
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the router makes of a command's text for one person."""
+
+    answer: dict[str, Any] | None  # said at once, in the acknowledgement
+    subcommand: Subcommand | None = None  # run after the acknowledgement
+    args: str = ""
+
+
+@dataclass
+class CommandRouter:
+    """A slash command made of subcommands, with help and usage built from them."""
+
+    name: str
+    description: str
+    intro: str
+    default: str = "help"  # the subcommand run when the text is empty
+    subcommands: list[Subcommand] = field(default_factory=list)
+
+    def add(self, subcommand: Subcommand) -> None:
+        """Add a subcommand; longer word sequences win over their prefixes."""
+        self.subcommands.append(subcommand)
+        self.subcommands.sort(key=lambda sub: len(sub.parts), reverse=True)
+
+    def match(self, text: str) -> tuple[Subcommand | None, str]:
+        """Find the subcommand `text` names, and the rest of the text."""
+        tokens = text.split()
+        lowered = [token.lower() for token in tokens]
+        for sub in self.subcommands:
+            if tuple(lowered[: len(sub.parts)]) == sub.parts:
+                pieces = text.split(None, len(sub.parts))
+                return sub, pieces[len(sub.parts)].strip() if len(pieces) > len(sub.parts) else ""
+        return None, text
+
+    def decide(self, text: str, user_id: str, deps: Deps) -> Decision:
+        """Decide what to do with `text` from `user_id`: answer at once, or run a subcommand."""
+        text = text.strip()
+        first = text.split(None, 1)[0].lower() if text else self.default
+        if first in ("help", "?", "-h", "--help"):
+            return Decision(answer=self.help_message(deps, user_id))
+        sub, args = self.match(text or self.default)
+        if sub is None:
+            return Decision(answer=self.usage_message(text))
+        if sub.organiser_only and not deps.people.is_organiser(user_id):
+            return Decision(answer=blocks.notice(refusal(sub, self.name, deps)))
+        return Decision(answer=None, subcommand=sub, args=args)
+
+    def usage_hint(self) -> str:
+        """The hint Slack shows while typing the command, from the subcommands people use most."""
+        words = [sub.usage or sub.words for sub in sorted(self.subcommands, key=lambda s: s.words)]
+        return " | ".join([*words, "help"])
+
+    def help_message(self, deps: Deps, user_id: str) -> dict[str, Any]:
+        """The command's help: what it does, each subcommand with usage and examples."""
+        organiser = deps.people.is_organiser(user_id)
+        lines = []
+        for sub in sorted(self.subcommands, key=lambda s: s.words):
+            if sub.organiser_only and not organiser:
+                continue
+            usage = f"{self.name} {sub.usage or sub.words}".strip()
+            line = f"`{usage}`: {sub.summary}"
+            if sub.organiser_only:
+                line += " _(organisers)_"
+            lines.append(line)
+        body = [blocks.section(f"*{self.name}*: {self.intro}")]
+        if lines:
+            body.append(blocks.section("\n".join(lines)))
+        examples = [
+            f"`{self.name} {ex}`"
+            for sub in self.subcommands
+            for ex in sub.examples
+            if organiser or not sub.organiser_only
+        ]
+        if examples:
+            body.append(blocks.context("Examples: " + "   ".join(examples[:8])))
+        if not organiser and any(sub.organiser_only for sub in self.subcommands):
+            body.append(blocks.context("Organisers have more subcommands here."))
+        text = f"{self.name}: {self.intro}\n" + "\n".join(lines)
+        return blocks.message(text, body)
+
+    def usage_message(self, text: str) -> dict[str, Any]:
+        """The private answer to a subcommand the router does not know."""
+        word = blocks.escape(text.split(None, 1)[0]) if text else ""
+        known = ", ".join(f"`{sub.words}`" for sub in sorted(self.subcommands, key=lambda s: s.words))
+        said = f"I don't know `{self.name} {word}`." if word else f"`{self.name}` needs a subcommand."
+        return blocks.notice(f"{said} Try one of: {known}, or `{self.name} help` for what each does.")
+
+    def register(self, app: App, deps: Deps) -> None:
+        """Bind the command to the app and record it and its subcommands in the registry."""
+        deps.registry.add_command(CommandSpec(self.name, self.description, self.usage_hint()))
+        for sub in self.subcommands:
+            deps.registry.add_action(
+                ActionSpec(Kind.SUBCOMMAND, f"{self.name} {sub.words}", sub.summary, sub.organiser_only)
+            )
+
+        def acknowledge(ack: Any, command: dict[str, Any]) -> None:
+            decision = self.decide(command.get("text", ""), command["user_id"], deps)
+            if decision.answer is not None:
+                ack(response_type="ephemeral", **decision.answer)
+            else:
+                ack()
+
+        def work(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+            decision = self.decide(body.get("text", ""), body["user_id"], deps)
+            if decision.subcommand is None:
+                return
+            decision.subcommand.run(
+                Call(
+                    deps=deps,
+                    client=client,
+                    respond=respond,
+                    user_id=body["user_id"],
+                    channel_id=body.get("channel_id", ""),
+                    trigger_id=body.get("trigger_id", ""),
+                    args=decision.args,
+                    body=body,
+                    bot_user_id=(context or {}).get("bot_user_id") or "",
+                )
+            )
+
+        work.__name__ = f"run_{self.name.strip('/')}"
+        app.command(self.name)(ack=acknowledge, lazy=[reported(work)])
+
+
+def refusal(sub: Subcommand, command: str, deps: Deps) -> str:
+    """The polite answer to someone who is not an organiser."""
+    return (
+        f":lock: Only the group's organisers can use `{command} {sub.words}`, so nothing was changed. "
+        f"If you need this done, ask an organiser (`/tci organisers` lists them)."
+    )
+
+
+def mentioned_users(text: str) -> list[str]:
+    """Return the Slack user ids mentioned in command text, in order, without repeats."""
+    found = [match.group(1) or match.group(2) for match in _MENTION.finditer(text)]
+    return list(dict.fromkeys(found))

@@ -1,0 +1,102 @@
+"""Queries about people: who they are, who organises, who is a member."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from store.models import AppState, Membership, Person
+from store.types import utcnow
+
+_SEEDED_KEY = "organiser_ids_seeded"
+
+
+def get_person(*, session: Session, slack_id: str) -> Person | None:
+    """Return the person with this Slack id, if the bot has met them."""
+    return session.get(Person, slack_id)
+
+
+def is_organiser(*, session: Session, slack_id: str) -> bool:
+    """Whether this Slack user is an organiser of the group."""
+    person = session.get(Person, slack_id)
+    return bool(person and person.is_organiser)
+
+
+def ensure_person(*, session: Session, slack_id: str) -> Person:
+    """Return the person, creating an empty record for someone new."""
+    person = session.get(Person, slack_id)
+    if person is None:
+        person = Person(slack_id=slack_id)
+        session.add(person)
+        session.flush()
+    return person
+
+
+def save_profile(
+    *,
+    session: Session,
+    slack_id: str,
+    display_name: str,
+    tz: str | None,
+    is_guest: bool,
+    checked_at: datetime | None = None,
+) -> Person:
+    """Record what Slack says about a person (name, time zone, guest or not)."""
+    person = ensure_person(session=session, slack_id=slack_id)
+    person.display_name = display_name
+    person.tz = tz
+    person.is_guest = is_guest
+    person.profile_checked_at = checked_at or utcnow()
+    session.add(person)
+    session.commit()
+    return person
+
+
+def set_organiser(*, session: Session, slack_id: str, organiser: bool) -> Person:
+    """Make someone an organiser, or take the role away."""
+    person = ensure_person(session=session, slack_id=slack_id)
+    person.is_organiser = organiser
+    session.add(person)
+    session.commit()
+    return person
+
+
+def set_membership(*, session: Session, slack_id: str, member: bool) -> Person:
+    """Record an organiser's decision that someone is, or is not, a member."""
+    person = ensure_person(session=session, slack_id=slack_id)
+    person.membership = Membership.MEMBER if member else Membership.NOT_MEMBER
+    session.add(person)
+    session.commit()
+    return person
+
+
+def list_organisers(*, session: Session) -> list[Person]:
+    """Return the organisers, by Slack id."""
+    statement = select(Person).where(col(Person.is_organiser)).order_by(col(Person.slack_id))
+    return list(session.exec(statement))
+
+
+def list_members_set_by_organisers(*, session: Session) -> list[Person]:
+    """Return people whose membership an organiser decided, by Slack id."""
+    statement = select(Person).where(col(Person.membership) != Membership.AUTO).order_by(col(Person.slack_id))
+    return list(session.exec(statement))
+
+
+def seed_organisers(*, session: Session, slack_ids: Iterable[str]) -> list[str]:
+    """Make configured organisers organisers, once each; return the ids newly seeded.
+
+    An id seeded before is left alone, so that an organiser removed in Slack stays removed
+    even while it is still listed in the configuration.
+    """
+    state = session.get(AppState, _SEEDED_KEY) or AppState(key=_SEEDED_KEY, value="")
+    seeded = {part for part in state.value.split(",") if part}
+    new = [slack_id for slack_id in dict.fromkeys(slack_ids) if slack_id not in seeded]
+    for slack_id in new:
+        ensure_person(session=session, slack_id=slack_id).is_organiser = True
+    if new:
+        state.value = ",".join(sorted(seeded | set(new)))
+        session.add(state)
+    session.commit()
+    return new
