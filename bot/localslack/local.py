@@ -1,0 +1,72 @@
+"""The whole bot running against the local workspace: emulator, real Bolt app, signed client."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+
+from bot.clock import Clock, system_clock
+from bot.config import Secret, Settings
+from bot.localslack.emulator import LocalUser, SlackEmulator
+from bot.localslack.workspace import LocalWorkspace
+from bot.service import BotService
+
+GROUP_CHANNEL = "C0GROUP"
+ORGANISER = LocalUser(id="U0ORG", name="ana", real_name="Ana Organiser", tz="Europe/Madrid")
+MEMBER = LocalUser(id="U0MEM", name="bruno", real_name="Bruno Member", tz="Europe/Berlin")
+GUEST = LocalUser(id="U0GST", name="carla", real_name="Carla Guest", tz="America/Toronto", is_restricted=True)
+PEOPLE = {"organiser": ORGANISER, "member": MEMBER, "guest": GUEST}
+
+
+class LocalBot:
+    """Starts the emulator and the bot (HTTP on a free loopback port) wired to each other."""
+
+    def __init__(self, settings: Settings, *, clock: Clock = system_clock) -> None:
+        self.emulator = SlackEmulator(users=PEOPLE.values())
+        self._base_settings = settings
+        self._clock = clock
+        self.service: BotService | None = None
+        self.workspace: LocalWorkspace | None = None
+
+    def start(self) -> LocalBot:
+        """Start the emulator and the bot, and connect the workspace client to the bot."""
+        self.emulator.start()
+        self.emulator.add_channel(GROUP_CHANNEL, "learning-group")
+        signing_secret = secrets.token_hex(16)
+        self.settings = replace(
+            self._base_settings,
+            bot_token=Secret(self.emulator.bot_token),
+            signing_secret=Secret(signing_secret),
+            app_token=Secret(""),
+            api_base_url=self.emulator.base_url,
+            group_channel=GROUP_CHANNEL,
+            organiser_ids=(ORGANISER.id,),
+        )
+        self.service = BotService(self.settings, clock=self._clock, host="127.0.0.1", port=0)
+        self.service.start()
+        assert self.service.http is not None
+        self.workspace = LocalWorkspace(
+            events_url=f"http://127.0.0.1:{self.service.http.port}/slack/events",
+            signing_secret=signing_secret,
+            emulator=self.emulator,
+            channel=GROUP_CHANNEL,
+        )
+        return self
+
+    @property
+    def base_url(self) -> str:
+        """The bot's own HTTP address."""
+        assert self.service is not None and self.service.http is not None
+        return f"http://127.0.0.1:{self.service.http.port}"
+
+    def stop(self) -> None:
+        """Stop the bot, then the emulator."""
+        if self.service is not None:
+            self.service.stop()
+        self.emulator.stop()
+
+    def __enter__(self) -> LocalBot:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()

@@ -1,0 +1,88 @@
+"""Shared fixtures: a fresh database per test (SQLite, and PostgreSQL when available) and the local bot."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.config import Settings, load_settings
+from bot.localslack.local import LocalBot
+from store import migrate
+from store.db import make_engine
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+POSTGRES_SKIP = (
+    "PostgreSQL run skipped: TEST_DATABASE_URL is not set "
+    "(e.g. TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+)
+
+
+def _postgres_url(schema: str) -> str:
+    url = make_url(TEST_DATABASE_URL)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each engine, private to the test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'bot.db'}"
+        return
+    if not TEST_DATABASE_URL:
+        pytest.skip(POSTGRES_SKIP)
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(_postgres_url("public"))
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _postgres_url(schema)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def migrated_url(database_url: str) -> str:
+    """A database of each engine with every migration applied."""
+    engine = make_engine(database_url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    return database_url
+
+
+def make_settings(database_url: str, tmp_path: Path, **overrides: str) -> Settings:
+    """Settings as an operator would give them, for the local workspace."""
+    env = {
+        "DATABASE_URL": database_url,
+        "DATA_DIR": str(tmp_path / "data"),
+        "GROUP_NAME": "Digitization learning group",
+        "GROUP_TIMEZONE": "Europe/Madrid",
+        **overrides,
+    }
+    return load_settings(env, require_slack=False)
+
+
+@pytest.fixture
+def settings(migrated_url: str, tmp_path: Path) -> Settings:
+    """Settings pointing at a migrated database."""
+    return make_settings(migrated_url, tmp_path)
+
+
+@pytest.fixture
+def local_bot(settings: Settings) -> Iterator[LocalBot]:
+    """The real bot, served over HTTP on a free port, wired to the Slack emulator."""
+    bot = LocalBot(settings).start()
+    try:
+        yield bot
+    finally:
+        bot.stop()
