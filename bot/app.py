@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -56,7 +56,7 @@ def make_client(deps: Deps) -> WebClient:
     )
 
 
-def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
+def create_app(deps: Deps, *, client: WebClient | None = None, executor: Executor | None = None) -> App:
     """Build the Bolt app with every handler registered; nothing is served yet."""
     app = App(
         name="tci-bot",
@@ -67,7 +67,8 @@ def create_app(deps: Deps, *, client: WebClient | None = None) -> App:
         process_before_response=True,
         token_verification_enabled=False,
         request_verification_enabled=True,
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
+        listener_executor=executor
+        or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
         logger=logging.getLogger("bot.bolt"),
     )
     app.use(_ignore_redeliveries(deps))

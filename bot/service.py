@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from concurrent.futures import Executor
 from types import FrameType
 
 from slack_bolt import App
@@ -56,9 +57,11 @@ class BotService:
         clock: Clock = system_clock,
         host: str = "0.0.0.0",
         port: int | None = None,
+        executor: Executor | None = None,
     ) -> None:
         self.deps = build_deps(settings, clock=clock)
         self._client = client
+        self._executor = executor
         self._host = host
         self._port = settings.port if port is None else port
         self.app: App | None = None
@@ -76,7 +79,7 @@ class BotService:
     def start(self) -> None:
         """Prepare the store, build the app, and start serving and scheduling."""
         prepare_store(self.deps)
-        self.app = create_app(self.deps, client=self._client or make_client(self.deps))
+        self.app = create_app(self.deps, client=self._client or make_client(self.deps), executor=self._executor)
         settings = self.deps.settings
         serve_slack = not settings.socket_mode
         self.http = HttpServer(

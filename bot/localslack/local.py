@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import secrets
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
+from typing import Any
 
 from bot.clock import Clock, system_clock
 from bot.config import Secret, Settings
@@ -16,6 +20,32 @@ ORGANISER = LocalUser(id="U0ORG", name="ana", real_name="Ana Organiser", tz="Eur
 MEMBER = LocalUser(id="U0MEM", name="bruno", real_name="Bruno Member", tz="Europe/Berlin")
 GUEST = LocalUser(id="U0GST", name="carla", real_name="Carla Guest", tz="America/Toronto", is_restricted=True)
 PEOPLE = {"organiser": ORGANISER, "member": MEMBER, "guest": GUEST}
+
+
+class TrackingExecutor(ThreadPoolExecutor):
+    """A thread pool that can tell when all the work handed to it is done."""
+
+    def __init__(self, max_workers: int = 16) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix="listener")
+        self._pending = 0
+        self._idle = threading.Condition()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._idle:
+            self._pending += 1
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future: Future[Any]) -> None:
+        with self._idle:
+            self._pending -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until no listener work is pending; False if `timeout` passed first."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout=timeout)
 
 
 class LocalBot:
@@ -42,7 +72,8 @@ class LocalBot:
             group_channel=GROUP_CHANNEL,
             organiser_ids=(ORGANISER.id,),
         )
-        self.service = BotService(self.settings, clock=self._clock, host="127.0.0.1", port=0)
+        self.executor = TrackingExecutor()
+        self.service = BotService(self.settings, clock=self._clock, host="127.0.0.1", port=0, executor=self.executor)
         self.service.start()
         assert self.service.http is not None
         self.workspace = LocalWorkspace(
@@ -58,6 +89,10 @@ class LocalBot:
         """The bot's own HTTP address."""
         assert self.service is not None and self.service.http is not None
         return f"http://127.0.0.1:{self.service.http.port}"
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until the bot has finished the work that requests handed it."""
+        return self.executor.wait_idle(timeout)
 
     def stop(self) -> None:
         """Stop the bot, then the emulator."""

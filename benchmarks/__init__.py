@@ -1,0 +1,1 @@
+"""Benchmarks of the bot: each module measures one thing and returns rows for one shared report."""

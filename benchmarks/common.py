@@ -1,0 +1,68 @@
+"""What every benchmark shares: the row format, the run options, machine facts and small statistics."""
+
+from __future__ import annotations
+
+import os
+import platform
+import socket
+import statistics
+from dataclasses import asdict, dataclass
+from typing import Any
+
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """How a benchmark should run."""
+
+    quick: bool = False
+
+
+@dataclass(frozen=True)
+class Row:
+    """One measured figure, with its target and, where it has one, the baseline it is compared with."""
+
+    benchmark: str
+    metric: str
+    value: float
+    unit: str
+    target: str | None = None
+    baseline: str | None = None
+    ratio: float | None = None
+    ok: bool | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the row as plain JSON-ready data."""
+        return asdict(self)
+
+
+class BenchmarkError(Exception):
+    """A benchmark could not measure what it set out to; the message says why."""
+
+
+def machine_facts() -> dict[str, Any]:
+    """Describe the machine the figures were measured on."""
+    return {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+    }
+
+
+def percentile(values: list[float], pct: int) -> float:
+    """Return the `pct`-th percentile (1..99) of `values`."""
+    if not values:
+        raise ValueError("no values")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
+
+
+def free_port() -> int:
+    """Return a TCP port on the loopback interface that nothing listens on just now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
