@@ -8,7 +8,7 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from benchmarks.common import HOST, BenchmarkError
@@ -123,14 +123,15 @@ def _healthy(port: int) -> bool:
         response = conn.getresponse()
         response.read()
         return response.status == 200
-    except OSError:
+    except (OSError, http.client.HTTPException):
         return False
     finally:
         conn.close()
 
 
-def child_environment(overrides: Mapping[str, str], *, drop_prefixes: Sequence[str] = ()) -> dict[str, str]:
-    """Return this process's environment without variables starting with `drop_prefixes`, plus `overrides`."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(tuple(drop_prefixes))}
+def child_environment(overrides: Mapping[str, str], *, drop: Iterable[str] = ()) -> dict[str, str]:
+    """Return this process's environment without the variables named in `drop`, plus `overrides`."""
+    dropped = set(drop)
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
     env.update(overrides)
     return env

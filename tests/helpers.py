@@ -7,9 +7,7 @@ from collections.abc import Callable
 from bot.localslack import Delivery, SlackEmulator
 
 
-def wait_delivery(
-    emulator: SlackEmulator, match: Callable[[Delivery], bool], *, timeout: float = 5.0
-) -> Delivery:
+def wait_delivery(emulator: SlackEmulator, match: Callable[[Delivery], bool], *, timeout: float = 5.0) -> Delivery:
     """Wait until the emulator has delivered something matching; return it."""
     found: list[Delivery] = []
 

@@ -53,8 +53,17 @@ def test_unknown_subcommand_gets_usage_privately(local_bot: LocalBot) -> None:
 
 def test_bad_signature_and_stale_requests_get_401_and_change_nothing(local_bot: LocalBot) -> None:
     ws = local_bot.workspace
-    form = urlencode({"command": "/tci", "text": "organisers add <@U0MEM>", "user_id": ORGANISER.id,
-                      "channel_id": "C0GROUP", "team_id": "T0LOCAL", "response_url": "", "trigger_id": "x"})
+    form = urlencode(
+        {
+            "command": "/tci",
+            "text": "organisers add <@U0MEM>",
+            "user_id": ORGANISER.id,
+            "channel_id": "C0GROUP",
+            "team_id": "T0LOCAL",
+            "response_url": "",
+            "trigger_id": "x",
+        }
+    )
     kind = "application/x-www-form-urlencoded"
     assert ws.post(form, kind, signed=False).status == 401
     assert ws.post(form, kind, headers={"X-Slack-Signature": "v0=" + "0" * 64}).status == 401
@@ -117,8 +126,14 @@ def test_guests_are_members_only_when_an_organiser_says_so(local_bot: LocalBot) 
 
 def test_redelivered_event_is_handled_once(local_bot: LocalBot) -> None:
     ws, emu = local_bot.workspace, local_bot.emulator
-    event = {"type": "app_mention", "user": MEMBER.id, "text": "<@U0BOT> hello", "channel": "C0GROUP",
-             "ts": "1700000000.000100", "event_ts": "1700000000.000100"}
+    event = {
+        "type": "app_mention",
+        "user": MEMBER.id,
+        "text": "<@U0BOT> hello",
+        "channel": "C0GROUP",
+        "ts": "1700000000.000100",
+        "event_ts": "1700000000.000100",
+    }
     assert ws.event(event, event_id="Ev0SAME").status == 200
     assert ws.event(event, event_id="Ev0SAME", retry_num=1).status == 200
     assert ws.event(event, event_id="Ev0SAME", retry_num=2).status == 200
@@ -147,9 +162,7 @@ def test_app_home_is_published_with_the_readers_role(local_bot: LocalBot) -> Non
     assert "Digitization learning group" in text and "*organiser*" in text and "Europe/Madrid" in text
 
 
-def test_unexpected_errors_are_logged_and_told_privately(
-    local_bot: LocalBot, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_unexpected_errors_are_logged_and_told_privately(local_bot: LocalBot, caplog: pytest.LogCaptureFixture) -> None:
     def explode(call: object) -> None:
         raise RuntimeError("kaboom")
 

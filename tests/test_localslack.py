@@ -332,9 +332,7 @@ def test_workspace_signs_requests(emu: SlackEmulator) -> None:
     assert mention["event"]["text"] == "<@U0BOT> status?"
     assert emu.messages("C0GROUP")[-1]["ts"] == mention["event"]["ts"]
     retry_headers, retry_body = recorder.requests[2]
-    assert (
-        retry_headers["X-Slack-Retry-Num"] == "1" and retry_headers["X-Slack-Retry-Reason"] == "http_timeout"
-    )
+    assert retry_headers["X-Slack-Retry-Num"] == "1" and retry_headers["X-Slack-Retry-Reason"] == "http_timeout"
     assert json.loads(retry_body)["event_id"] == "Ev123"
 
 

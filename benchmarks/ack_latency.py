@@ -1,0 +1,328 @@
+"""Acknowledgement latency of signed slash commands: the bot against bare Bolt apps on the same server stack.
+
+Each server runs in its own process, so the clients' threads never share its interpreter lock.
+The bot answers `/tci help` and `/meetings` in the acknowledgement itself, so these figures are
+Bolt's request handling plus what the bot adds to it (middleware, routing, the organiser lookup).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.common import Row, RunConfig, free_port, percentile
+from benchmarks.load import LoadResult, run_burst, slash_command_body
+from benchmarks.processes import ServerProcess, child_environment
+from bot.localslack.emulator import LocalUser, SlackEmulator
+
+logger = logging.getLogger(__name__)
+
+NAME = "ack latency"
+CLIENTS = 8
+GROUP_CHANNEL = "C0GROUP"
+ORGANISER = LocalUser(id="U0ORG", name="ana", real_name="Ana Organiser")
+MEMBER = LocalUser(id="U0MEM", name="bruno", real_name="Bruno Member")
+COMMANDS: tuple[tuple[str, str], ...] = (("/tci", "help"), ("/meetings", ""))
+
+LATENCY_TARGET_MS = 15.0
+STARTUP_TARGET_SECONDS = 5.0
+THROUGHPUT_TARGET_RATIO = 0.5
+HEALTHY_TIMEOUT_SECONDS = 30.0
+MIN_BURST_SECONDS = 60.0
+SLOWEST_EXPECTED_RPS = 25.0
+
+# Settings the bot reads; the benchmark sets those it needs and lets none leak in from outside.
+BOT_SETTINGS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_BASE_URL",
+    "DATABASE_URL",
+    "DATA_DIR",
+    "GROUP_CHANNEL",
+    "GROUP_NAME",
+    "ORGANISER_IDS",
+    "GROUP_TIMEZONE",
+    "REMINDER_OFFSETS",
+    "PORT",
+    "LOG_LEVEL",
+)
+BOT = "bot"
+BARE_DEFAULT = "bare Bolt defaults"
+BARE_FLOOR = "bare Bolt pbr"
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How many requests each command gets: unmeasured warm-up, then measured."""
+
+    warmup: int
+    measured: int
+
+
+FULL = Sizes(warmup=200, measured=3000)
+QUICK = Sizes(warmup=200, measured=400)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A server under test and the answer it gives to every command."""
+
+    label: str
+    expect: Callable[[str], bytes]
+    is_bot: bool = False
+
+
+@dataclass
+class Measurement:
+    """What one server measured: start-up, a burst per command, and how it stopped."""
+
+    startup_seconds: float = 0.0
+    bursts: dict[str, LoadResult] = field(default_factory=dict)
+    warmup_failures: int = 0
+    exit_code: int | None = None
+
+    @property
+    def failures(self) -> int:
+        """Failed requests, warm-up included."""
+        return self.warmup_failures + sum(burst.failures for burst in self.bursts.values())
+
+
+TARGETS = (
+    Target(BOT, expect=lambda command: f"*{command}*".encode(), is_bot=True),
+    Target(BARE_DEFAULT, expect=lambda _command: b"ok"),
+    Target(BARE_FLOOR, expect=lambda _command: b"ok"),
+)
+
+
+def _label(command: str, text: str) -> str:
+    return f"{command} {text}".strip()
+
+
+def _benchmark(target: str) -> str:
+    return f"{NAME}: {target}"
+
+
+class _Bench:
+    """One run: the emulator, a scratch directory, a signing secret, and the servers one after another."""
+
+    def __init__(self, sizes: Sizes, emulator: SlackEmulator, workdir: Path) -> None:
+        self.sizes = sizes
+        self.emulator = emulator
+        self.workdir = workdir
+        self.signing_secret = secrets.token_hex(16)
+
+    def server(self, target: Target) -> ServerProcess:
+        port = free_port()
+        if target.is_bot:
+            data_dir = self.workdir / "bot-data"
+            env = child_environment(
+                {
+                    "SLACK_BOT_TOKEN": self.emulator.bot_token,
+                    "SLACK_SIGNING_SECRET": self.signing_secret,
+                    "SLACK_APP_TOKEN": "",
+                    "SLACK_API_BASE_URL": self.emulator.base_url,
+                    "GROUP_CHANNEL": GROUP_CHANNEL,
+                    "ORGANISER_IDS": ORGANISER.id,
+                    "DATABASE_URL": f"sqlite:///{data_dir / 'tci-bot.db'}",
+                    "DATA_DIR": str(data_dir),
+                    "PORT": str(port),
+                    "LOG_LEVEL": "WARNING",
+                },
+                drop=BOT_SETTINGS,
+            )
+            argv = [str(_console_script("tci-bot")), "run"]
+        else:
+            env = child_environment(
+                {
+                    "SLACK_BOT_TOKEN": self.emulator.bot_token,
+                    "SLACK_SIGNING_SECRET": self.signing_secret,
+                    "PYTHONPATH": _with_project_path(),
+                },
+                drop=BOT_SETTINGS,
+            )
+            floor = "1" if target.label == BARE_FLOOR else "0"
+            argv = [
+                sys.executable,
+                "-m",
+                "benchmarks.bare_app",
+                "--port",
+                str(port),
+                "--process-before-response",
+                floor,
+                "--api-base-url",
+                self.emulator.base_url,
+            ]
+        log_file = self.workdir / f"{target.label.replace(' ', '-')}.log"
+        return ServerProcess(target.label, argv, port=port, env=env, cwd=self.workdir, log_file=log_file)
+
+    def bodies(self, command: str, text: str, count: int) -> list[str]:
+        return [
+            slash_command_body(self.emulator, user_id=MEMBER.id, command=command, text=text, channel=GROUP_CHANNEL)
+            for _ in range(count)
+        ]
+
+    def burst(self, port: int, bodies: list[str], expect: bytes) -> LoadResult:
+        time_limit = max(MIN_BURST_SECONDS, len(bodies) / SLOWEST_EXPECTED_RPS)
+        return run_burst(port, self.signing_secret, bodies, expect=expect, clients=CLIENTS, time_limit=time_limit)
+
+    def measure(self, target: Target) -> Measurement:
+        measurement = Measurement()
+        process = self.server(target)
+        process.start()
+        try:
+            measurement.startup_seconds = process.wait_healthy(HEALTHY_TIMEOUT_SECONDS)
+            logger.info("%s: healthy after %.2f s", target.label, measurement.startup_seconds)
+            for command, text in COMMANDS:
+                label = _label(command, text)
+                expect = target.expect(command)
+                warmup = self.burst(process.port, self.bodies(command, text, self.sizes.warmup), expect)
+                measurement.warmup_failures += warmup.failures
+                burst = self.burst(process.port, self.bodies(command, text, self.sizes.measured), expect)
+                measurement.bursts[label] = burst
+                logger.info(
+                    "%s %s: %d requests in %.2f s, %d failed%s",
+                    target.label,
+                    label,
+                    burst.requests,
+                    burst.wall_seconds,
+                    burst.failures,
+                    f" (first: {burst.first_failure})" if burst.first_failure else "",
+                )
+                if warmup.first_failure:
+                    logger.warning("%s %s warm-up: first failure: %s", target.label, label, warmup.first_failure)
+        finally:
+            measurement.exit_code = process.stop() if process.running else process.kill()
+            if measurement.exit_code != 0:
+                logger.warning(
+                    "%s exited with code %s; its output:\n%s", target.label, measurement.exit_code, process.log_tail()
+                )
+        return measurement
+
+
+def _console_script(name: str) -> Path:
+    """Find a console script installed next to this interpreter."""
+    script = Path(sys.executable).parent / name
+    if not script.exists():
+        raise FileNotFoundError(f"{script} is missing: install the project with `pip install -e .`")
+    return script
+
+
+def _with_project_path() -> str:
+    """Return PYTHONPATH with the project's root first, so `benchmarks` imports from any directory."""
+    root = str(Path(__file__).resolve().parent.parent)
+    return os.pathsep.join(part for part in (root, os.environ.get("PYTHONPATH", "")) if part)
+
+
+def _rows(results: dict[str, Measurement]) -> list[Row]:
+    bot = results[BOT]
+    floor = results[BARE_FLOOR]
+    bare = {label: results[label] for label in (BARE_DEFAULT, BARE_FLOOR)}
+    bot_ok = bot.failures == 0
+    rows = [
+        Row(
+            _benchmark(BOT),
+            "start-up to healthy",
+            round(bot.startup_seconds, 3),
+            "s",
+            target=f"< {STARTUP_TARGET_SECONDS:g} s",
+            ok=bot.startup_seconds < STARTUP_TARGET_SECONDS,
+        )
+    ]
+    for command, text in COMMANDS:
+        label = _label(command, text)
+        burst = bot.bursts[label]
+        p50, p99 = _latency(burst, 50), _latency(burst, 99)
+        floor_p99 = _latency(floor.bursts[label], 99)
+        fastest = max(bare, key=lambda name: bare[name].bursts[label].throughput)
+        ratio = burst.throughput / bare[fastest].bursts[label].throughput
+        rows += [
+            Row(
+                _benchmark(BOT),
+                f"ack p50 {label}",
+                round(p50, 3),
+                "ms",
+                target=f"< {LATENCY_TARGET_MS:g} ms",
+                ok=bot_ok and p50 < LATENCY_TARGET_MS,
+            ),
+            Row(
+                _benchmark(BOT),
+                f"ack p99 {label}",
+                round(p99, 3),
+                "ms",
+                target=f"< {LATENCY_TARGET_MS:g} ms",
+                baseline=_benchmark(BARE_FLOOR),
+                ratio=round(p99 / floor_p99, 3),
+                ok=bot_ok and p99 < LATENCY_TARGET_MS,
+            ),
+            Row(
+                _benchmark(BOT),
+                f"throughput {label}",
+                round(burst.throughput, 1),
+                "req/s",
+                target=f">= {THROUGHPUT_TARGET_RATIO:g}x fastest bare",
+                baseline=_benchmark(fastest),
+                ratio=round(ratio, 3),
+                ok=bot_ok and ratio >= THROUGHPUT_TARGET_RATIO,
+            ),
+        ]
+    rows += [
+        Row(_benchmark(BOT), "failed requests", bot.failures, "requests", target="0", ok=bot.failures == 0),
+        Row(
+            _benchmark(BOT),
+            "clean shutdown exit code",
+            bot.exit_code if bot.exit_code is not None else -1,
+            "",
+            target="0",
+            ok=bot.exit_code == 0,
+        ),
+    ]
+    for name, measurement in bare.items():
+        baseline_ok = None if measurement.failures == 0 else False
+        for command, text in COMMANDS:
+            label = _label(command, text)
+            burst = measurement.bursts[label]
+            rows += [
+                Row(_benchmark(name), f"ack p50 {label}", round(_latency(burst, 50), 3), "ms", ok=baseline_ok),
+                Row(_benchmark(name), f"ack p99 {label}", round(_latency(burst, 99), 3), "ms", ok=baseline_ok),
+                Row(_benchmark(name), f"throughput {label}", round(burst.throughput, 1), "req/s", ok=baseline_ok),
+            ]
+        rows.append(
+            Row(
+                _benchmark(name),
+                "failed requests",
+                measurement.failures,
+                "requests",
+                target="0",
+                ok=measurement.failures == 0,
+            )
+        )
+    return rows
+
+
+def _latency(burst: LoadResult, pct: int) -> float:
+    return percentile(burst.latencies_ms, pct) if burst.latencies_ms else float("nan")
+
+
+def run(config: RunConfig) -> list[Row]:
+    """Measure the acknowledgement latency and throughput of the bot and of the bare Bolt apps."""
+    sizes = QUICK if config.quick else FULL
+    results: dict[str, Measurement] = {}
+    with (
+        tempfile.TemporaryDirectory(prefix="tci-bench-") as workdir,
+        SlackEmulator(users=(ORGANISER, MEMBER)) as emulator,
+    ):
+        emulator.add_channel(GROUP_CHANNEL, "learning-group")
+        bench = _Bench(sizes, emulator, Path(workdir))
+        for target in TARGETS:
+            results[target.label] = bench.measure(target)
+        calls = len(emulator.calls)
+        if calls:
+            logger.info("the servers made %d Web API calls during the run", calls)
+    return _rows(results)

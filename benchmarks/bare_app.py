@@ -1,0 +1,72 @@
+"""A bare Bolt app answering /tci and /meetings with `ok`, on the bot's server stack: the comparison point.
+
+Run as `python -m benchmarks.bare_app --port N --process-before-response 0|1 --api-base-url URL`,
+with SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET in the environment. Stops cleanly on SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import threading
+from types import FrameType
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.server import HttpServer, WebApp
+
+HOST = "127.0.0.1"
+
+
+def build_app(*, token: str, signing_secret: str, api_base_url: str, process_before_response: bool) -> App:
+    """Build a Bolt app whose slash commands only acknowledge."""
+    app = App(
+        client=WebClient(token=token, base_url=api_base_url),
+        signing_secret=signing_secret,
+        token_verification_enabled=False,
+        process_before_response=process_before_response,
+    )
+
+    def acknowledge(ack: Any) -> None:
+        ack("ok")
+
+    app.command("/tci")(acknowledge)
+    app.command("/meetings")(acknowledge)
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the bare app until signalled; return the exit code."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bare_app", description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--process-before-response", type=int, choices=(0, 1), default=0)
+    parser.add_argument("--api-base-url", required=True)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    app = build_app(
+        token=os.environ["SLACK_BOT_TOKEN"],
+        signing_secret=os.environ["SLACK_SIGNING_SECRET"],
+        api_base_url=args.api_base_url,
+        process_before_response=bool(args.process_before_response),
+    )
+    stop = threading.Event()
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, on_signal)
+    server = HttpServer(WebApp(app, healthy=lambda: True), host=HOST, port=args.port)
+    server.start()
+    stop.wait()
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,122 @@
+"""The command line as an operator uses it: clear errors, clean shutdown, the scripted shell."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+from bot.localslack import LocalWorkspace, SlackEmulator
+from bot.localslack.local import MEMBER, PEOPLE
+from bot.server import WebApp
+from store.db import is_reachable, make_engine
+
+SECRET = "0123456789abcdef0123456789abcdef"
+
+
+def tci_bot(*args: str, env: dict[str, str], cwd: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "GROUP_", "PORT"))}
+    return {**keep, "DATA_DIR": str(tmp_path / "data"), **extra}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_bad_configuration_is_one_clear_line_per_problem(tmp_path: Path) -> None:
+    result = tci_bot("run", env=clean_env(tmp_path, SLACK_BOT_TOKEN="xoxp-nope", PORT="http"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "xoxp-nope" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert [line.split()[1] for line in lines] == ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "GROUP_CHANNEL", "PORT"]
+
+
+def test_dotenv_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("GROUP_CHANNEL=general\n")
+    result = tci_bot("run", env=clean_env(tmp_path), cwd=tmp_path)
+    assert "error: GROUP_CHANNEL should be a channel ID" in result.stderr
+
+
+def test_db_upgrade_and_manifest(tmp_path: Path) -> None:
+    env = clean_env(tmp_path)
+    upgraded = tci_bot("db", "upgrade", env=env, cwd=tmp_path)
+    assert upgraded.returncode == 0 and "database at revision" in upgraded.stdout
+    assert (tmp_path / "data" / "tci-bot.db").exists()
+    manifest = tci_bot("manifest", "--url", "https://bot.example.org", env=env, cwd=tmp_path)
+    assert json.loads(manifest.stdout)["settings"]["interactivity"]["request_url"].endswith("/slack/events")
+
+
+def test_run_serves_slack_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    with SlackEmulator(users=PEOPLE.values()) as emulator:
+        env = clean_env(
+            tmp_path,
+            SLACK_BOT_TOKEN=emulator.bot_token,
+            SLACK_SIGNING_SECRET=SECRET,
+            GROUP_CHANNEL="C0GROUP",
+            SLACK_API_BASE_URL=emulator.base_url,
+            PORT=str(port),
+            ORGANISER_IDS="U0ORG",
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    with urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                        assert response.status == 200
+                        break
+                except OSError:
+                    assert time.monotonic() < deadline, "the bot did not become healthy"
+                    time.sleep(0.1)
+            workspace = LocalWorkspace(
+                events_url=f"http://127.0.0.1:{port}/slack/events", signing_secret=SECRET, emulator=emulator
+            )
+            assert workspace.slash_command(MEMBER.id, "/tci", "help").status == 200
+            assert workspace.slash_command(MEMBER.id, "/tci", "whoami").status == 200
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+        # The work the last request started was finished before the process left.
+        assert any(d.kind == "response" and "You are" in (d.text or "") for d in emulator.deliveries)
+        assert "Traceback" not in (process.stderr.read() if process.stderr else "")
+
+
+def test_scripted_shell_prints_the_transcript(tmp_path: Path) -> None:
+    result = tci_bot("shell", "--demo", env=clean_env(tmp_path), cwd=tmp_path, input="/tci help\n/meetings help\n")
+    assert result.returncode == 0, result.stderr
+    assert "/tci: the" in result.stdout and "/tci whoami" in result.stdout
+    assert "/meetings: the group's meetings" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_health_is_503_when_the_database_is_unreachable() -> None:
+    engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none", pool_size=1, max_overflow=0)
+    app = WebApp(None, lambda: is_reachable(engine))
+    statuses: list[str] = []
+    body = b"".join(app({"PATH_INFO": "/healthz", "REQUEST_METHOD": "GET"}, lambda s, h: statuses.append(s)))
+    assert statuses == ["503 Service Unavailable"] and b"unreachable" in body

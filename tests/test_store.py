@@ -1,0 +1,84 @@
+"""The store: migrations from empty and back, and the people and events queries, on each engine."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import inspect
+
+from store import events as events_store
+from store import migrate
+from store import people as people_store
+from store.db import make_engine, session_factory
+
+
+def test_migrations_from_empty_to_head_and_back(database_url: str) -> None:
+    engine = make_engine(database_url)
+    assert migrate.current_revision(engine) is None
+    migrate.upgrade(engine)
+    assert migrate.is_current(engine)
+    assert {"people", "processed_events", "app_state"} <= set(inspect(engine).get_table_names())
+    migrate.downgrade(engine, "base")
+    assert "people" not in inspect(engine).get_table_names()
+    migrate.upgrade(engine)
+    assert migrate.is_current(engine)
+    engine.dispose()
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: object) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path}/sub/dir/bot.db")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+
+
+def test_configured_organisers_are_seeded_once(migrated_url: str) -> None:
+    engine = make_engine(migrated_url)
+    sessions = session_factory(engine)
+    with sessions() as session:
+        assert people_store.seed_organisers(session=session, slack_ids=["U0AAA", "U0BBB"]) == ["U0AAA", "U0BBB"]
+        people_store.set_organiser(session=session, slack_id="U0AAA", organiser=False)
+        # A later start with the same configuration leaves the removal alone and seeds only new ids.
+        assert people_store.seed_organisers(session=session, slack_ids=["U0AAA", "U0BBB", "U0CCC"]) == ["U0CCC"]
+        assert [p.slack_id for p in people_store.list_organisers(session=session)] == ["U0BBB", "U0CCC"]
+        assert not people_store.is_organiser(session=session, slack_id="U0AAA")
+    engine.dispose()
+
+
+def test_profiles_and_membership(migrated_url: str) -> None:
+    engine = make_engine(migrated_url)
+    sessions = session_factory(engine)
+    checked = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    with sessions() as session:
+        guest = people_store.save_profile(
+            session=session,
+            slack_id="U0GST",
+            display_name="Carla",
+            tz="America/Toronto",
+            is_guest=True,
+            checked_at=checked,
+        )
+        assert not guest.is_member
+        people_store.set_membership(session=session, slack_id="U0GST", member=True)
+        people_store.set_membership(session=session, slack_id="U0MEM", member=False)
+    with sessions() as session:
+        guest = people_store.get_person(session=session, slack_id="U0GST")
+        assert guest is not None and guest.is_member and guest.tz == "America/Toronto"
+        assert guest.profile_checked_at == checked
+        decided = people_store.list_members_set_by_organisers(session=session)
+        assert [(p.slack_id, p.is_member) for p in decided] == [("U0GST", True), ("U0MEM", False)]
+    engine.dispose()
+
+
+def test_an_event_is_claimed_once_and_forgotten_later(migrated_url: str) -> None:
+    engine = make_engine(migrated_url)
+    sessions = session_factory(engine)
+    old = datetime(2026, 11, 1, tzinfo=UTC)
+    with sessions() as session:
+        assert events_store.claim_event(session=session, event_id="Ev1", received_at=old)
+        assert not events_store.claim_event(session=session, event_id="Ev1")
+        assert events_store.claim_event(session=session, event_id="Ev2", received_at=old + timedelta(days=10))
+        assert events_store.forget_events(session=session, before=old + timedelta(days=1)) == 1
+        assert events_store.claim_event(session=session, event_id="Ev1")
+    engine.dispose()
