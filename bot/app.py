@@ -67,8 +67,7 @@ def create_app(deps: Deps, *, client: WebClient | None = None, executor: Executo
         process_before_response=True,
         token_verification_enabled=False,
         request_verification_enabled=True,
-        listener_executor=executor
-        or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
+        listener_executor=executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
         logger=logging.getLogger("bot.bolt"),
     )
     app.use(_ignore_redeliveries(deps))
@@ -84,9 +83,7 @@ def _ignore_redeliveries(deps: Deps) -> Any:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id:
             with deps.sessions() as session:
-                first = events_store.claim_event(
-                    session=session, event_id=str(event_id), received_at=deps.clock()
-                )
+                first = events_store.claim_event(session=session, event_id=str(event_id), received_at=deps.clock())
             if not first:
                 logger.info("event %s was delivered again; handled already", event_id)
                 return BoltResponse(status=200, body="")

@@ -71,8 +71,7 @@ def shell(demo: bool, who: str) -> None:
 @click.option(
     "--url",
     default=None,
-    help="Public base URL of HTTP mode, e.g. https://bot.example.org "
-    "(without it the manifest uses Socket Mode).",
+    help="Public base URL of HTTP mode, e.g. https://bot.example.org (without it the manifest uses Socket Mode).",
 )
 def manifest(url: str | None) -> None:
     """Print the Slack app manifest (JSON) to paste when creating the app."""
@@ -144,9 +143,7 @@ def current() -> None:
     from store import migrate
 
     def action(engine: Any) -> None:
-        click.echo(
-            f"database: {migrate.current_revision(engine) or 'empty'}; newest: {migrate.head_revision(engine)}"
-        )
+        click.echo(f"database: {migrate.current_revision(engine) or 'empty'}; newest: {migrate.head_revision(engine)}")
 
     _with_engine(action)
 

@@ -159,9 +159,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
 
     signing_secret = get("SLACK_SIGNING_SECRET")
     if signing_secret and not re.fullmatch(r"[0-9a-fA-F]{16,128}", signing_secret):
-        problems.append(
-            "SLACK_SIGNING_SECRET should be the hexadecimal Signing Secret from Basic Information"
-        )
+        problems.append("SLACK_SIGNING_SECRET should be the hexadecimal Signing Secret from Basic Information")
     elif not signing_secret and require_slack:
         problems.append(
             "SLACK_SIGNING_SECRET is missing: copy the Signing Secret from the app's Basic Information page"
@@ -194,9 +192,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
             "the ID is at the bottom), not a channel name"
         )
     elif not group_channel and require_slack:
-        problems.append(
-            "GROUP_CHANNEL is missing: the ID of the channel the group's posts go to, e.g. C0123ABCD"
-        )
+        problems.append("GROUP_CHANNEL is missing: the ID of the channel the group's posts go to, e.g. C0123ABCD")
 
     organiser_ids = tuple(part.strip() for part in get("ORGANISER_IDS").split(",") if part.strip())
     bad_ids = [uid for uid in organiser_ids if not _USER_ID.match(uid)]

@@ -43,9 +43,7 @@ def register(app: App, deps: Deps) -> None:
         )
     )
     router.add(
-        Subcommand(
-            "members", "list the people whose membership an organiser set", list_members, organiser_only=True
-        )
+        Subcommand("members", "list the people whose membership an organiser set", list_members, organiser_only=True)
     )
     router.add(
         Subcommand(
@@ -156,9 +154,7 @@ def remove_organisers(call: Call) -> None:
     not_organisers = [uid for uid in targets if uid not in organisers]
     parts = []
     if removing:
-        parts.append(
-            f":white_check_mark: {', '.join(f'<@{uid}>' for uid in removing)} no longer organise the group."
-        )
+        parts.append(f":white_check_mark: {', '.join(f'<@{uid}>' for uid in removing)} no longer organise the group.")
     if not_organisers:
         parts.append(f"{', '.join(f'<@{uid}>' for uid in not_organisers)} were not organisers.")
     call.reply(" ".join(parts))

@@ -20,9 +20,7 @@ SORRY = (
     ":warning: Sorry, something went wrong on my side and nothing was changed. "
     "Please try again; if it keeps happening, tell one of the organisers."
 )
-STORE_DOWN = (
-    ":hourglass: My database is not answering just now, so nothing was changed. Please try again in a minute."
-)
+STORE_DOWN = ":hourglass: My database is not answering just now, so nothing was changed. Please try again in a minute."
 
 
 def apology(error: BaseException) -> str:
@@ -34,9 +32,7 @@ def tell_privately(client: WebClient, body: dict[str, Any], text: str, respond: 
     """Say `text` to whoever made the request, where only they can see it."""
     user = (body.get("user") or {}).get("id") or body.get("user_id") or (body.get("event") or {}).get("user")
     channel = (
-        body.get("channel_id")
-        or (body.get("channel") or {}).get("id")
-        or (body.get("event") or {}).get("channel")
+        body.get("channel_id") or (body.get("channel") or {}).get("id") or (body.get("event") or {}).get("channel")
     )
     try:
         if respond is not None and (body.get("response_url") or body.get("response_urls")):

@@ -45,9 +45,7 @@ def welcome_section(person: Person, deps: Deps) -> list[blocks.Block]:
             "Meetings, shared practices and announcements for the group, all in Slack.\n"
             "`/meetings` · `/practice` · `/tci help`"
         ),
-        blocks.context(
-            f"You are here as: *{role}*" + (f" · your time zone: {person.tz}" if person.tz else "")
-        ),
+        blocks.context(f"You are here as: *{role}*" + (f" · your time zone: {person.tz}" if person.tz else "")),
     ]
 
 

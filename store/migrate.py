@@ -17,9 +17,7 @@ def alembic_config(engine: Engine) -> Config:
     """Return an Alembic configuration bound to `engine`, with no ini file needed."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option(
-        "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
-    )
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return config
 
 

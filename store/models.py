@@ -53,9 +53,7 @@ class ProcessedEvent(SQLModel, table=True):
     __tablename__ = "processed_events"
 
     event_id: str = Field(primary_key=True, max_length=64)
-    received_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
-    )
+    received_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
 class AppState(SQLModel, table=True):

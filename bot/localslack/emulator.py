@@ -113,9 +113,7 @@ def _view_errors(view: Any, expected_type: str) -> list[str]:
         if not isinstance(title, dict) or title.get("type") != "plain_text":
             errors.append("[ERROR] must provide a plain_text object [json-pointer:/view/title]")
         elif len(str(title.get("text", ""))) > MAX_TITLE_CHARS:
-            errors.append(
-                f"[ERROR] must be at most {MAX_TITLE_CHARS} characters [json-pointer:/view/title/text]"
-            )
+            errors.append(f"[ERROR] must be at most {MAX_TITLE_CHARS} characters [json-pointer:/view/title/text]")
     blocks = view.get("blocks", [])
     if not isinstance(blocks, list):
         errors.append("[ERROR] must provide an array [json-pointer:/view/blocks]")
@@ -366,9 +364,7 @@ class SlackEmulator:
 
     # HTTP entry point
 
-    def handle_http(
-        self, path: str, headers: dict[str, str], body: bytes
-    ) -> tuple[int, dict[str, str], bytes]:
+    def handle_http(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
         """Answer one HTTP request: (status, headers, body)."""
         url = urlsplit(path)
         kind, _, rest = url.path.lstrip("/").partition("/")
@@ -573,9 +569,7 @@ class SlackEmulator:
 
     def _view_delivery(self, kind: str, view_id: str, params: dict[str, Any]) -> Delivery:
         view = copy.deepcopy(self._views[view_id])
-        return Delivery(
-            kind=kind, user=self._view_owner.get(view_id), view=view, blocks=view.get("blocks"), raw=params
-        )
+        return Delivery(kind=kind, user=self._view_owner.get(view_id), view=view, blocks=view.get("blocks"), raw=params)
 
     def _consume_trigger(self, params: dict[str, Any]) -> str:
         trigger = str(params.get("trigger_id") or "")
@@ -712,11 +706,7 @@ class SlackEmulator:
     def _conversations_replies(self, params: dict[str, Any], out: list[Delivery]) -> dict[str, Any]:
         channel = self._channel(params)
         parent = self._find_message(channel, params.get("ts"))
-        thread = [
-            copy.deepcopy(m)
-            for m in self._history[channel]
-            if m is parent or m.get("thread_ts") == parent["ts"]
-        ]
+        thread = [copy.deepcopy(m) for m in self._history[channel] if m is parent or m.get("thread_ts") == parent["ts"]]
         return {"messages": thread, "has_more": False}
 
     def _conversations_info(self, params: dict[str, Any], out: list[Delivery]) -> dict[str, Any]:
@@ -788,9 +778,7 @@ class SlackEmulator:
     def _views_update(self, params: dict[str, Any], out: list[Delivery]) -> dict[str, Any]:
         view_id = params.get("view_id")
         if not view_id and params.get("external_id"):
-            view_id = next(
-                (v["id"] for v in self._views.values() if v["external_id"] == params["external_id"]), None
-            )
+            view_id = next((v["id"] for v in self._views.values() if v["external_id"] == params["external_id"]), None)
         current = self._views.get(str(view_id))
         if current is None:
             raise ApiError("not_found")
@@ -849,7 +837,5 @@ class SlackEmulator:
             delivery.text = params.get("initial_comment")
             delivery.raw["content"] = upload["content"]
             out.append(delivery)
-            answered.append(
-                {"id": entry["id"], "name": upload["name"], "title": title, "size": len(upload["content"])}
-            )
+            answered.append({"id": entry["id"], "name": upload["name"], "title": title, "size": len(upload["content"])})
         return {"files": answered}

@@ -78,9 +78,7 @@ class LocalWorkspace:
     def sign(self, body: str, *, timestamp: int | None = None) -> dict[str, str]:
         """Return Slack's signature headers for `body`."""
         ts = str(int(self.clock()) if timestamp is None else timestamp)
-        digest = hmac.new(
-            self.signing_secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256
-        ).hexdigest()
+        digest = hmac.new(self.signing_secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
         return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
 
     def post(
@@ -160,9 +158,7 @@ class LocalWorkspace:
 
     # interactions
 
-    def slash_command(
-        self, user_id: str, command: str, text: str = "", *, channel: str | None = None
-    ) -> BotResponse:
+    def slash_command(self, user_id: str, command: str, text: str = "", *, channel: str | None = None) -> BotResponse:
         """Run a slash command as `user_id`."""
         channel = channel or self.channel
         user = self.emulator.users.get(user_id)
@@ -219,9 +215,7 @@ class LocalWorkspace:
             channel = channel or self.channel
             message_ts = message.get("ts") if message else None
             payload["channel"] = self._channel_obj(channel)
-            payload["response_url"] = self.emulator.response_url(
-                channel=channel, user=user_id, message_ts=message_ts
-            )
+            payload["response_url"] = self.emulator.response_url(channel=channel, user=user_id, message_ts=message_ts)
             payload["container"] = container or {
                 "type": "message",
                 "message_ts": message_ts,
@@ -251,18 +245,14 @@ class LocalWorkspace:
         payload = {"type": "view_closed", **self._common(user_id), "view": view, "is_cleared": False}
         return self._post_payload(payload)
 
-    def message_shortcut(
-        self, user_id: str, *, callback_id: str, message: dict[str, Any], channel: str
-    ) -> BotResponse:
+    def message_shortcut(self, user_id: str, *, callback_id: str, message: dict[str, Any], channel: str) -> BotResponse:
         """Run a message shortcut on `message` in `channel`."""
         payload = {
             "type": "message_action",
             **self._common(user_id),
             "callback_id": callback_id,
             "trigger_id": self.emulator.new_trigger_id(user_id),
-            "response_url": self.emulator.response_url(
-                channel=channel, user=user_id, message_ts=message.get("ts")
-            ),
+            "response_url": self.emulator.response_url(channel=channel, user=user_id, message_ts=message.get("ts")),
             "channel": self._channel_obj(channel),
             "message": message,
             "message_ts": message.get("ts"),
@@ -272,9 +262,7 @@ class LocalWorkspace:
 
     # events
 
-    def event(
-        self, event: dict[str, Any], *, retry_num: int | None = None, event_id: str | None = None
-    ) -> BotResponse:
+    def event(self, event: dict[str, Any], *, retry_num: int | None = None, event_id: str | None = None) -> BotResponse:
         """Deliver an Events API event to the bot."""
         envelope = {
             "token": VERIFICATION_TOKEN,
