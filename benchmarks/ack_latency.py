@@ -12,6 +12,7 @@ import os
 import secrets
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,6 +120,7 @@ class _Bench:
         self.signing_secret = secrets.token_hex(16)
 
     def server(self, target: Target) -> ServerProcess:
+        """Prepare the process of `target` on a free port, with only the settings it needs."""
         port = free_port()
         if target.is_bot:
             data_dir = self.workdir / "bot-data"
@@ -163,16 +165,19 @@ class _Bench:
         return ServerProcess(target.label, argv, port=port, env=env, cwd=self.workdir, log_file=log_file)
 
     def bodies(self, command: str, text: str, count: int) -> list[str]:
+        """Build `count` slash command bodies, each with its own response_url and trigger_id."""
         return [
             slash_command_body(self.emulator, user_id=MEMBER.id, command=command, text=text, channel=GROUP_CHANNEL)
             for _ in range(count)
         ]
 
     def burst(self, port: int, bodies: list[str], expect: bytes) -> LoadResult:
+        """Send `bodies` from the concurrent clients, bounded in time."""
         time_limit = max(MIN_BURST_SECONDS, len(bodies) / SLOWEST_EXPECTED_RPS)
         return run_burst(port, self.signing_secret, bodies, expect=expect, clients=CLIENTS, time_limit=time_limit)
 
     def measure(self, target: Target) -> Measurement:
+        """Start `target`, warm it up and measure each command, then stop it."""
         measurement = Measurement()
         process = self.server(target)
         process.start()
@@ -322,7 +327,7 @@ def run(config: RunConfig) -> list[Row]:
         bench = _Bench(sizes, emulator, Path(workdir))
         for target in TARGETS:
             results[target.label] = bench.measure(target)
-        calls = len(emulator.calls)
+        calls = Counter(call.method for call in emulator.calls)
         if calls:
-            logger.info("the servers made %d Web API calls during the run", calls)
+            logger.info("Web API calls during the run: %s", ", ".join(f"{m} x{n}" for m, n in calls.most_common()))
     return _rows(results)

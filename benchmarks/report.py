@@ -12,6 +12,7 @@ from benchmarks.common import Row
 
 COLUMNS = ("benchmark", "metric", "value", "unit", "target", "ratio", "ok")
 RIGHT_ALIGNED = frozenset({"value", "ratio"})
+WRAPPABLE = frozenset({"benchmark", "target"})
 DECIMALS = {"ms": 2, "s": 2, "req/s": 0}
 
 
@@ -43,7 +44,7 @@ def machine_line(machine: dict[str, Any]) -> str:
 
 def _caption(rows: list[Row]) -> str:
     baselines = sorted({row.baseline for row in rows if row.baseline})
-    return f"ratio = value ÷ the baseline's ({', '.join(baselines)})" if baselines else ""
+    return f"ratio = value ÷ the same metric of {' / '.join(baselines)}" if baselines else ""
 
 
 def print_report(rows: list[Row], machine: dict[str, Any], stream: TextIO | None = None) -> None:
@@ -57,7 +58,8 @@ def print_report(rows: list[Row], machine: dict[str, Any], stream: TextIO | None
 
         table = Table(title=machine_line(machine), caption=caption or None, title_justify="left")
         for column in COLUMNS:
-            table.add_column(column, justify="right" if column in RIGHT_ALIGNED else "left")
+            justify = "right" if column in RIGHT_ALIGNED else "left"
+            table.add_column(column, justify=justify, no_wrap=column not in WRAPPABLE)
         for row, cell in zip(rows, cells, strict=True):
             style = "red" if row.ok is False else None
             table.add_row(*(cell[column] for column in COLUMNS), style=style)

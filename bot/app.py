@@ -62,8 +62,8 @@ def create_app(deps: Deps, *, client: WebClient | None = None, executor: Executo
         name="tci-bot",
         client=client or make_client(deps),
         signing_secret=deps.settings.signing_secret.reveal(),
-        # Listeners acknowledge first and do their work in lazy functions, so the answer to
-        # Slack leaves as soon as the acknowledgement is made rather than after a polling step.
+        # Listeners acknowledge first and hand their work to the listener pool (handlers.errors.after_ack),
+        # so the answer to Slack leaves as soon as the acknowledgement is made, not after a polling step.
         process_before_response=True,
         token_verification_enabled=False,
         request_verification_enabled=True,

@@ -31,7 +31,7 @@ class Deps:
     people: PeopleDirectory = field(init=False)
 
     def __post_init__(self) -> None:
-        self.people = PeopleDirectory(self.sessions, self.clock)
+        self.people = PeopleDirectory(self.engine, self.sessions, self.clock)
 
 
 def build_deps(settings: Settings, *, engine: Engine | None = None, clock: Clock = system_clock) -> Deps:

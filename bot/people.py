@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
@@ -22,14 +23,15 @@ PROFILE_MAX_AGE = timedelta(hours=12)
 class PeopleDirectory:
     """Looks people up in the store and keeps their Slack profile (name, time zone, guest) fresh."""
 
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+    def __init__(self, engine: Engine, sessions: sessionmaker[Session], clock: Clock) -> None:
+        self._engine = engine
         self._sessions = sessions
         self._clock = clock
 
     def is_organiser(self, slack_id: str) -> bool:
-        """Whether this Slack user is an organiser (the store decides; no Slack call)."""
-        with self._sessions() as session:
-            return people_store.is_organiser(session=session, slack_id=slack_id)
+        """Whether this Slack user is an organiser (the store decides, on every call; no Slack call)."""
+        with self._engine.connect() as connection:
+            return people_store.is_organiser(session=connection, slack_id=slack_id)
 
     def resolve(self, client: WebClient, slack_id: str) -> Person:
         """Return the person, asking Slack for their profile when it is unknown or old."""

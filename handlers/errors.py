@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import BoltResponse
+from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import OperationalError
@@ -79,15 +79,20 @@ def error_view(text: str) -> dict[str, Any]:
     }
 
 
-def reported(work: Callable[..., None]) -> Callable[..., None]:
-    """Wrap a lazy listener so its failures are logged with traceback and told to the person."""
+def after_ack(
+    app: App, work: Callable[..., None], *, body: dict[str, Any], client: WebClient, respond: Any, context: Any
+) -> None:
+    """Run `work` on the listener pool once acknowledged; its failures are logged and told to the person.
 
-    def run(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+    Bolt's lazy listeners would do the same but deep-copy every request first, and start even
+    when the acknowledgement already answered; this runs only the work there is.
+    """
+
+    def run() -> None:
         try:
             work(body=body, client=client, respond=respond, context=context)
         except Exception as error:
-            logger.exception("unhandled error in %s", work.__name__)
+            logger.exception("unhandled error in %s", getattr(work, "__name__", "listener work"))
             tell_privately(client, body, apology(error), respond)
 
-    run.__name__ = run.__qualname__ = work.__name__
-    return run
+    app.listener_runner.listener_executor.submit(run)

@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.registry import ActionSpec, CommandSpec, Kind
 from handlers import blocks
-from handlers.errors import reported
+from handlers.errors import after_ack
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>|\b([UW][A-Z0-9]{6,})\b")
 
@@ -157,33 +157,34 @@ class CommandRouter:
                 ActionSpec(Kind.SUBCOMMAND, f"{self.name} {sub.words}", sub.summary, sub.organiser_only)
             )
 
-        def acknowledge(ack: Any, command: dict[str, Any]) -> None:
-            decision = self.decide(command.get("text", ""), command["user_id"], deps)
+        def acknowledge(ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+            decision = self.decide(body.get("text", ""), body["user_id"], deps)
             if decision.answer is not None:
                 ack(response_type="ephemeral", **decision.answer)
-            else:
-                ack()
-
-        def work(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
-            decision = self.decide(body.get("text", ""), body["user_id"], deps)
-            if decision.subcommand is None:
                 return
-            decision.subcommand.run(
-                Call(
-                    deps=deps,
-                    client=client,
-                    respond=respond,
-                    user_id=body["user_id"],
-                    channel_id=body.get("channel_id", ""),
-                    trigger_id=body.get("trigger_id", ""),
-                    args=decision.args,
-                    body=body,
-                    bot_user_id=(context or {}).get("bot_user_id") or "",
-                )
-            )
+            ack()
+            subcommand = decision.subcommand
+            assert subcommand is not None
 
-        work.__name__ = f"run_{self.name.strip('/')}"
-        app.command(self.name)(ack=acknowledge, lazy=[reported(work)])
+            def work(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+                subcommand.run(
+                    Call(
+                        deps=deps,
+                        client=client,
+                        respond=respond,
+                        user_id=body["user_id"],
+                        channel_id=body.get("channel_id", ""),
+                        trigger_id=body.get("trigger_id", ""),
+                        args=decision.args,
+                        body=body,
+                        bot_user_id=(context or {}).get("bot_user_id") or "",
+                    )
+                )
+
+            work.__name__ = f"{self.name} {subcommand.words}"
+            after_ack(app, work, body=body, client=client, respond=respond, context=context)
+
+        app.command(self.name)(acknowledge)
 
 
 def refusal(sub: Subcommand, command: str, deps: Deps) -> str:
