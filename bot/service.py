@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import threading
@@ -100,6 +101,8 @@ class BotService:
             self._socket_handler = handler
             logger.info("connected to Slack over Socket Mode")
         self._scheduler.start()
+        # Everything built so far lives as long as the process: keep it out of the collector's passes.
+        gc.freeze()
         logger.info("the bot is running (%s)", "Socket Mode" if settings.socket_mode else "HTTP mode")
 
     def stop(self) -> None:

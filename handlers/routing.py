@@ -80,9 +80,11 @@ class CommandRouter:
     intro: str
     default: str = "help"  # the subcommand run when the text is empty
     subcommands: list[Subcommand] = field(default_factory=list)
+    _help: dict[bool, dict[str, Any]] = field(default_factory=dict, repr=False)  # help text, built once per role
 
     def add(self, subcommand: Subcommand) -> None:
         """Add a subcommand; longer word sequences win over their prefixes."""
+        self._help.clear()
         self.subcommands.append(subcommand)
         self.subcommands.sort(key=lambda sub: len(sub.parts), reverse=True)
 
@@ -117,6 +119,11 @@ class CommandRouter:
     def help_message(self, deps: Deps, user_id: str) -> dict[str, Any]:
         """The command's help: what it does, each subcommand with usage and examples."""
         organiser = deps.people.is_organiser(user_id)
+        if organiser not in self._help:
+            self._help[organiser] = self._build_help(organiser)
+        return self._help[organiser]
+
+    def _build_help(self, organiser: bool) -> dict[str, Any]:
         lines = []
         for sub in sorted(self.subcommands, key=lambda s: s.words):
             if sub.organiser_only and not organiser:
