@@ -125,7 +125,7 @@ def add_organisers(call: Call) -> None:
         for slack_id in targets:
             people_store.set_organiser(session=session, slack_id=slack_id, organiser=True)
     names = ", ".join(f"<@{uid}>" for uid in targets)
-    call.reply(f":white_check_mark: {names} can now use the organisers' commands.")
+    call.reply(f":white_check_mark: Now organisers, able to use the organisers' commands: {names}.")
     for slack_id in targets:
         _tell(
             call,
@@ -154,9 +154,9 @@ def remove_organisers(call: Call) -> None:
     not_organisers = [uid for uid in targets if uid not in organisers]
     parts = []
     if removing:
-        parts.append(f":white_check_mark: {', '.join(f'<@{uid}>' for uid in removing)} no longer organise the group.")
+        parts.append(f":white_check_mark: No longer organisers: {', '.join(f'<@{uid}>' for uid in removing)}.")
     if not_organisers:
-        parts.append(f"{', '.join(f'<@{uid}>' for uid in not_organisers)} were not organisers.")
+        parts.append(f"Not organisers, so nothing to change: {', '.join(f'<@{uid}>' for uid in not_organisers)}.")
     call.reply(" ".join(parts))
 
 
@@ -179,9 +179,9 @@ def _set_members(call: Call, *, member: bool) -> None:
             people_store.set_membership(session=session, slack_id=slack_id, member=member)
     names = ", ".join(f"<@{uid}>" for uid in targets)
     if member:
-        call.reply(f":white_check_mark: {names} now count as members (priority for places at meetings).")
+        call.reply(f":white_check_mark: Now counted as members (priority for places at meetings): {names}.")
     else:
-        call.reply(f":white_check_mark: {names} no longer count as members.")
+        call.reply(f":white_check_mark: No longer counted as members: {names}.")
 
 
 def _tell(call: Call, slack_id: str, text: str) -> None:

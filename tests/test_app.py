@@ -85,13 +85,13 @@ def test_member_cannot_add_an_organiser(local_bot: LocalBot) -> None:
 def test_organiser_adds_and_removes_an_organiser(local_bot: LocalBot) -> None:
     ws, emu = local_bot.workspace, local_bot.emulator
     assert ws.slash_command(ORGANISER.id, "/tci", f"organisers add <@{MEMBER.id}|bruno>").json() is None
-    private_answer(emu, ORGANISER.id, "can now use the organisers' commands")
+    private_answer(emu, ORGANISER.id, "Now organisers, able to use the organisers' commands: <@U0MEM>")
     dm = wait_delivery(emu, lambda d: d.kind == "message" and d.channel == emu.im_channel(MEMBER.id))
     assert "made you an organiser" in (dm.text or "")
     assert person(local_bot, MEMBER.id).is_organiser  # type: ignore[union-attr]
 
     ws.slash_command(MEMBER.id, "/tci", f"organisers remove <@{ORGANISER.id}|ana>")
-    private_answer(emu, MEMBER.id, "no longer organise the group")
+    private_answer(emu, MEMBER.id, "No longer organisers: <@U0ORG>")
     assert not person(local_bot, ORGANISER.id).is_organiser  # type: ignore[union-attr]
 
 
@@ -112,7 +112,7 @@ def test_guests_are_members_only_when_an_organiser_says_so(local_bot: LocalBot) 
     ws.slash_command(GUEST.id, "/tci", "whoami")
     private_answer(emu, GUEST.id, "*not a member*")
     ws.slash_command(ORGANISER.id, "/tci", f"members add <@{GUEST.id}>")
-    private_answer(emu, ORGANISER.id, "now count as members")
+    private_answer(emu, ORGANISER.id, "Now counted as members")
     ws.slash_command(GUEST.id, "/tci", "whoami")
     answer = private_answer(emu, GUEST.id, "a *member* of the group")
     assert "America/Toronto" in (answer.text or "")
@@ -120,7 +120,7 @@ def test_guests_are_members_only_when_an_organiser_says_so(local_bot: LocalBot) 
     ws.slash_command(MEMBER.id, "/tci", "whoami")
     private_answer(emu, MEMBER.id, "a *member* of the group")
     ws.slash_command(ORGANISER.id, "/tci", f"members remove <@{MEMBER.id}>")
-    private_answer(emu, ORGANISER.id, "no longer count as members")
+    private_answer(emu, ORGANISER.id, "No longer counted as members")
     assert not person(local_bot, MEMBER.id).is_member  # type: ignore[union-attr]
 
 
