@@ -154,6 +154,8 @@ class CommandRouter:
         word = blocks.escape(text.split(None, 1)[0]) if text else ""
         known = ", ".join(f"`{sub.words}`" for sub in sorted(self.subcommands, key=lambda s: s.words))
         said = f"I don't know `{self.name} {word}`." if word else f"`{self.name}` needs a subcommand."
+        if not known:
+            return blocks.notice(f"{said} `{self.name} help` says what it does.")
         return blocks.notice(f"{said} Try one of: {known}, or `{self.name} help` for what each does.")
 
     def register(self, app: App, deps: Deps) -> None:
