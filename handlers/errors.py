@@ -96,3 +96,14 @@ def after_ack(
             tell_privately(client, body, apology(error), respond)
 
     app.listener_runner.listener_executor.submit(run)
+
+
+def ack_then(app: App, work: Callable[..., None]) -> Callable[..., None]:
+    """Return a listener that acknowledges at once and runs `work` after the acknowledgement."""
+
+    def listener(ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+        ack()
+        after_ack(app, work, body=body, client=client, respond=respond, context=context)
+
+    listener.__name__ = getattr(work, "__name__", "listener")
+    return listener

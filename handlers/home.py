@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from handlers import blocks
-from handlers.errors import after_ack
+from handlers.errors import ack_then
 from store.models import Person
 
 # A home section: the person looking and the dependencies in, blocks out.
@@ -29,11 +29,7 @@ def register(app: App, deps: Deps) -> None:
         person = deps.people.resolve(client, event["user"])
         client.views_publish(user_id=person.slack_id, view=home_view(person, deps))
 
-    def on_home_opened(ack: Any, body: dict[str, Any], client: WebClient, context: Any) -> None:
-        ack()
-        after_ack(app, publish, body=body, client=client, respond=None, context=context)
-
-    app.event("app_home_opened")(on_home_opened)
+    app.event("app_home_opened")(ack_then(app, publish))
 
 
 def welcome_section(person: Person, deps: Deps) -> list[blocks.Block]:

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from handlers import blocks
-from handlers.errors import after_ack
+from handlers.errors import ack_then
 
 
 def register(app: App, deps: Deps) -> None:
@@ -25,12 +25,8 @@ def register(app: App, deps: Deps) -> None:
         thread_ts = event.get("thread_ts") or (event["ts"] if event.get("channel_type") != "im" else None)
         client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, **reply)
 
-    def on_question(ack: Any, body: dict[str, Any], client: WebClient, context: Any) -> None:
-        ack()
-        after_ack(app, answer, body=body, client=client, respond=None, context=context)
-
-    app.event("app_mention")(on_question)
-    app.event({"type": "message", "channel_type": "im"})(on_question)
+    app.event("app_mention")(ack_then(app, answer))
+    app.event({"type": "message", "channel_type": "im"})(ack_then(app, answer))
 
 
 def introduction(deps: Deps, user_id: str) -> dict[str, Any]:
