@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
 from store.types import UTCDateTime, utcnow
@@ -63,3 +64,102 @@ class AppState(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     value: str = ""
+
+
+class MeetingKind(StrEnum):
+    """How people attend a meeting."""
+
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    HYBRID = "hybrid"
+
+
+class MeetingStatus(StrEnum):
+    """Whether a meeting is still on."""
+
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Attendance(StrEnum):
+    """What someone answered to a meeting, or where capacity put them."""
+
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    NOT_COMING = "not_coming"
+    WAITLISTED = "waitlisted"  # asked for an in-person place when none was free
+
+
+class Meeting(SQLModel, table=True):
+    """A meeting of the group: when, where, how to join, and its announcement card."""
+
+    __tablename__ = "meetings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=150)
+    kind: str = Field(default=MeetingKind.IN_PERSON, max_length=16)
+    starts_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    ends_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    timezone: str = Field(max_length=64)  # the meeting's own IANA zone
+    venue: str = Field(default="", max_length=255)
+    city: str = Field(default="", max_length=100)
+    country: str = Field(default="", max_length=2)  # ISO 3166-1 alpha-2, or empty
+    join_url: str = Field(default="", max_length=2000)
+    agenda_url: str = Field(default="", max_length=2000)
+    description: str = Field(default="", sa_column=Column(Text(), nullable=False, default=""))
+    capacity: int | None = None  # in-person places; None means no limit
+    registration_deadline: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    reminder_offsets: str = Field(default="", max_length=100)  # e.g. "7d,1d,1h"; empty means the default
+    status: str = Field(default=MeetingStatus.SCHEDULED, max_length=16)
+    sequence: int = 0  # iCalendar SEQUENCE: grows each time the meeting changes
+    card_channel: str | None = Field(default=None, max_length=32)
+    card_ts: str | None = Field(default=None, max_length=32)
+    created_by: str = Field(default="", max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+    @property
+    def is_cancelled(self) -> bool:
+        """Whether the meeting was cancelled."""
+        return self.status == MeetingStatus.CANCELLED
+
+    @property
+    def has_places(self) -> bool:
+        """Whether people can attend in person."""
+        return self.kind in (MeetingKind.IN_PERSON, MeetingKind.HYBRID)
+
+    @property
+    def is_online(self) -> bool:
+        """Whether people can attend online."""
+        return self.kind in (MeetingKind.ONLINE, MeetingKind.HYBRID)
+
+
+class Registration(SQLModel, table=True):
+    """One person's answer to one meeting."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "slack_id", name="uq_registrations_meeting_person"),
+        Index("ix_registrations_meeting_attendance", "meeting_id", "attendance"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id", ondelete="CASCADE")
+    slack_id: str = Field(foreign_key="people.slack_id", max_length=32, index=True)
+    attendance: str = Field(max_length=16)
+    # When the current answer was given: the waitlist is served in this order (members first).
+    answered_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class FaqEntry(SQLModel, table=True):
+    """A question the organisers answered once, for everyone who asks it again."""
+
+    __tablename__ = "faq_entries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    question: str = Field(max_length=300)
+    answer: str = Field(sa_column=Column(Text(), nullable=False))
+    keywords: str = Field(default="", max_length=500)  # comma-separated words that point to this entry
+    created_by: str = Field(default="", max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

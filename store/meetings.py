@@ -1,0 +1,376 @@
+"""Queries about meetings and registrations: listing, changing, and places with a waitlist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, update
+from sqlmodel import Session, col, select
+
+from store.models import Attendance, Meeting, MeetingStatus, Membership, Person, Registration
+from store.people import ensure_person
+
+# What a meeting is made of, as an organiser gives it; everything else is the bot's bookkeeping.
+EDITABLE = (
+    "title",
+    "kind",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "venue",
+    "city",
+    "country",
+    "join_url",
+    "agenda_url",
+    "description",
+    "capacity",
+    "registration_deadline",
+    "reminder_offsets",
+)
+# Changes that registrants are told about: when it is, and where or how to get there.
+TIME_OR_PLACE = ("starts_at", "ends_at", "timezone", "kind", "venue", "city", "country", "join_url")
+ATTENDING = (Attendance.IN_PERSON, Attendance.ONLINE, Attendance.WAITLISTED)
+
+
+@dataclass(frozen=True)
+class MeetingDraft:
+    """The fields of a meeting as an organiser gave them, validated by the caller."""
+
+    title: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    venue: str = ""
+    city: str = ""
+    country: str = ""
+    join_url: str = ""
+    agenda_url: str = ""
+    description: str = ""
+    capacity: int | None = None
+    registration_deadline: datetime | None = None
+    reminder_offsets: str = ""
+
+    def values(self) -> dict[str, Any]:
+        """The draft as column values."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> MeetingDraft:
+        """The editable fields of a stored meeting."""
+        return cls(**{name: getattr(meeting, name) for name in EDITABLE})
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many people answered what."""
+
+    in_person: int = 0
+    online: int = 0
+    not_coming: int = 0
+    waitlisted: int = 0
+
+    def places_left(self, capacity: int | None) -> int | None:
+        """In-person places still free, or None when there is no limit."""
+        return None if capacity is None else max(capacity - self.in_person, 0)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an edit changed."""
+
+    meeting: Meeting
+    changed: tuple[str, ...]
+    promoted: tuple[str, ...] = ()  # people moved up from the waitlist by a larger capacity
+
+    @property
+    def time_or_place(self) -> bool:
+        """Whether registrants must be told (the time, the place or the way to join changed)."""
+        return any(name in TIME_OR_PLACE for name in self.changed)
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    """What happened when someone answered a meeting."""
+
+    attendance: Attendance  # where they stand now
+    previous: Attendance | None
+    promoted: tuple[str, ...] = field(default_factory=tuple)  # people moved up from the waitlist
+
+    @property
+    def changed(self) -> bool:
+        """Whether the answer differs from the one stored before."""
+        return self.attendance != self.previous
+
+
+def create_meeting(*, session: Session, draft: MeetingDraft, created_by: str, now: datetime) -> Meeting:
+    """Store a new meeting."""
+    meeting = Meeting(**draft.values(), created_by=created_by, created_at=now, updated_at=now)
+    session.add(meeting)
+    session.commit()
+    session.refresh(meeting)
+    return meeting
+
+
+def get_meeting(*, session: Session, meeting_id: int) -> Meeting | None:
+    """Return the meeting with this id, if there is one."""
+    return session.get(Meeting, meeting_id)
+
+
+def update_meeting(*, session: Session, meeting_id: int, draft: MeetingDraft, now: datetime) -> Change | None:
+    """Apply an organiser's edit; a larger capacity moves people up from the waitlist."""
+    _lock(session, meeting_id)
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        session.rollback()
+        return None
+    values = draft.values()
+    changed = tuple(name for name in EDITABLE if getattr(meeting, name) != values[name])
+    for name in changed:
+        setattr(meeting, name, values[name])
+    promoted: list[str] = []
+    if changed:
+        meeting.sequence += 1
+        meeting.updated_at = now
+        promoted = _fill_places(session, meeting, now)
+    session.add(meeting)
+    session.commit()
+    session.refresh(meeting)
+    return Change(meeting=meeting, changed=changed, promoted=tuple(promoted))
+
+
+def cancel_meeting(*, session: Session, meeting_id: int, now: datetime) -> Meeting | None:
+    """Mark a meeting cancelled (registrations are kept, for the record)."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        return None
+    if not meeting.is_cancelled:
+        meeting.status = MeetingStatus.CANCELLED
+        meeting.sequence += 1
+        meeting.updated_at = now
+        session.add(meeting)
+        session.commit()
+        session.refresh(meeting)
+    return meeting
+
+
+def set_card(*, session: Session, meeting_id: int, channel: str, ts: str) -> None:
+    """Remember where a meeting's announcement card was posted."""
+    session.execute(update(Meeting).where(col(Meeting.id) == meeting_id).values(card_channel=channel, card_ts=ts))
+    session.commit()
+
+
+def upcoming_meetings(*, session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
+    """Meetings not yet over and not cancelled, soonest first."""
+    statement = (
+        select(Meeting)
+        .where(col(Meeting.status) == MeetingStatus.SCHEDULED, col(Meeting.ends_at) > now)
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def next_meeting(*, session: Session, now: datetime) -> Meeting | None:
+    """The next meeting not yet over, or None."""
+    found = upcoming_meetings(session=session, now=now, limit=1)
+    return found[0] if found else None
+
+
+def past_meetings(*, session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
+    """Meetings that have ended (cancelled ones included, marked), most recent first."""
+    statement = (
+        select(Meeting)
+        .where(col(Meeting.ends_at) <= now)
+        .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def meetings_between(*, session: Session, start: datetime, end: datetime) -> list[Meeting]:
+    """Scheduled meetings starting in [start, end), soonest first."""
+    statement = (
+        select(Meeting)
+        .where(
+            col(Meeting.status) == MeetingStatus.SCHEDULED,
+            col(Meeting.starts_at) >= start,
+            col(Meeting.starts_at) < end,
+        )
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
+    )
+    return list(session.exec(statement))
+
+
+def counts_for(*, session: Session, meeting_ids: Iterable[int]) -> dict[int, Counts]:
+    """How many people answered what, for each of the meetings (one query)."""
+    ids = list(meeting_ids)
+    if not ids:
+        return {}
+    found: dict[int, dict[str, int]] = {meeting_id: {} for meeting_id in ids}
+    statement = (
+        select(Registration.meeting_id, Registration.attendance, func.count())
+        .where(col(Registration.meeting_id).in_(ids))
+        .group_by(col(Registration.meeting_id), col(Registration.attendance))
+    )
+    for meeting_id, attendance, count in session.exec(statement):
+        found[meeting_id][attendance] = count
+    return {meeting_id: Counts(**values) for meeting_id, values in found.items()}
+
+
+def counts(*, session: Session, meeting_id: int) -> Counts:
+    """How many people answered what, for one meeting."""
+    return counts_for(session=session, meeting_ids=[meeting_id])[meeting_id]
+
+
+def registration_of(*, session: Session, meeting_id: int, slack_id: str) -> Registration | None:
+    """This person's answer to this meeting, if any."""
+    statement = select(Registration).where(
+        col(Registration.meeting_id) == meeting_id, col(Registration.slack_id) == slack_id
+    )
+    return session.exec(statement).first()
+
+
+def answers_of(*, session: Session, slack_id: str, meeting_ids: Iterable[int]) -> dict[int, Attendance]:
+    """This person's answers to each of the meetings that they answered."""
+    ids = list(meeting_ids)
+    if not ids:
+        return {}
+    statement = select(Registration.meeting_id, Registration.attendance).where(
+        col(Registration.slack_id) == slack_id, col(Registration.meeting_id).in_(ids)
+    )
+    return {meeting_id: Attendance(attendance) for meeting_id, attendance in session.exec(statement)}
+
+
+def registrations_of(*, session: Session, slack_id: str, now: datetime) -> list[tuple[Meeting, Attendance]]:
+    """The upcoming meetings this person is coming to or waiting for, soonest first."""
+    statement = (
+        select(Meeting, Registration.attendance)
+        .join(Registration, col(Registration.meeting_id) == col(Meeting.id))
+        .where(
+            col(Registration.slack_id) == slack_id,
+            col(Registration.attendance).in_(ATTENDING),
+            col(Meeting.status) == MeetingStatus.SCHEDULED,
+            col(Meeting.ends_at) > now,
+        )
+        .order_by(col(Meeting.starts_at))
+    )
+    return [(meeting, Attendance(attendance)) for meeting, attendance in session.exec(statement)]
+
+
+def attendees(*, session: Session, meeting_id: int) -> list[tuple[Registration, Person]]:
+    """Everyone who answered, by answer, the waitlist in the order it is served, then by time."""
+    statement = (
+        select(Registration, Person)
+        .join(Person, col(Person.slack_id) == col(Registration.slack_id))
+        .where(col(Registration.meeting_id) == meeting_id)
+        .order_by(col(Registration.attendance), col(Registration.answered_at), col(Registration.id))
+    )
+    rows = list(session.exec(statement))
+    waitlist = waitlist_order([(r, p) for r, p in rows if r.attendance == Attendance.WAITLISTED])
+    others = [(r, p) for r, p in rows if r.attendance != Attendance.WAITLISTED]
+    return others + waitlist
+
+
+def waitlist_order(rows: Sequence[tuple[Registration, Person]]) -> list[tuple[Registration, Person]]:
+    """The waitlist as it is served: members first, then by when they asked."""
+    return sorted(rows, key=lambda row: (not row[1].is_member, row[0].answered_at, row[0].id or 0))
+
+
+def registrant_ids(*, session: Session, meeting_id: int) -> list[str]:
+    """Who is coming or waiting for a place (the people to tell about a change)."""
+    statement = (
+        select(Registration.slack_id)
+        .where(col(Registration.meeting_id) == meeting_id, col(Registration.attendance).in_(ATTENDING))
+        .order_by(col(Registration.id))
+    )
+    return list(session.exec(statement))
+
+
+def register(
+    *, session: Session, meeting_id: int, slack_id: str, answer: Attendance, now: datetime
+) -> RegistrationResult:
+    """Record someone's answer; an in-person place is given while any is free, else the waitlist.
+
+    The meeting's row is locked first (a write on SQLite, a row lock on PostgreSQL), so that two
+    people asking for the last place at once are served one after the other: one gets it, one waits.
+    When an in-person place is given up, the first on the waitlist moves up (members first).
+    The caller checks that the meeting is open for this answer.
+    """
+    _lock(session, meeting_id)
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        session.rollback()
+        raise LookupError(f"meeting {meeting_id} not found")
+    ensure_person(session=session, slack_id=slack_id)
+    registration = registration_of(session=session, meeting_id=meeting_id, slack_id=slack_id)
+    previous = Attendance(registration.attendance) if registration else None
+    if answer == Attendance.IN_PERSON and previous in (Attendance.IN_PERSON, Attendance.WAITLISTED):
+        session.rollback()  # asked again for what they have: keep their place or their turn
+        return RegistrationResult(attendance=previous, previous=previous)
+    now_standing = answer
+    if answer == Attendance.IN_PERSON and meeting.capacity is not None:
+        taken = _count(session, meeting_id, Attendance.IN_PERSON)
+        if taken >= meeting.capacity:
+            now_standing = Attendance.WAITLISTED
+    if registration is None:
+        registration = Registration(
+            meeting_id=meeting_id, slack_id=slack_id, attendance=now_standing, answered_at=now, created_at=now
+        )
+    elif previous != now_standing:
+        registration.attendance = now_standing
+        registration.answered_at = now
+    session.add(registration)
+    session.flush()
+    promoted = _fill_places(session, meeting, now) if previous == Attendance.IN_PERSON else []
+    session.commit()
+    return RegistrationResult(attendance=now_standing, previous=previous, promoted=tuple(promoted))
+
+
+def _lock(session: Session, meeting_id: int) -> None:
+    # A no-op write as the transaction's first statement: SQLite takes its write lock (waiting
+    # for it rather than failing later), PostgreSQL locks the row until commit.
+    session.execute(update(Meeting).where(col(Meeting.id) == meeting_id).values(sequence=col(Meeting.sequence)))
+
+
+def _count(session: Session, meeting_id: int, attendance: Attendance) -> int:
+    statement = select(func.count()).where(
+        col(Registration.meeting_id) == meeting_id, col(Registration.attendance) == attendance
+    )
+    return int(session.exec(statement).one())
+
+
+def _fill_places(session: Session, meeting: Meeting, now: datetime) -> list[str]:
+    """Move people up from the waitlist while places are free; return who moved up."""
+    if not meeting.has_places:
+        return []
+    free = None
+    if meeting.capacity is not None:
+        free = meeting.capacity - _count(session, meeting.id or 0, Attendance.IN_PERSON)
+        if free <= 0:
+            return []
+    is_member = case(
+        (col(Person.membership) == Membership.MEMBER, 0),
+        (col(Person.membership) == Membership.NOT_MEMBER, 1),
+        (col(Person.is_guest), 1),
+        else_=0,
+    )
+    statement = (
+        select(Registration)
+        .join(Person, col(Person.slack_id) == col(Registration.slack_id))
+        .where(col(Registration.meeting_id) == meeting.id, col(Registration.attendance) == Attendance.WAITLISTED)
+        .order_by(is_member, col(Registration.answered_at), col(Registration.id))
+    )
+    if free is not None:
+        statement = statement.limit(free)
+    moved = []
+    for registration in session.exec(statement):
+        registration.attendance = Attendance.IN_PERSON
+        registration.answered_at = now
+        session.add(registration)
+        moved.append(registration.slack_id)
+    session.flush()
+    return moved
