@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -21,6 +22,8 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _OFFSET = re.compile(r"^(\d+)\s*([dhms])$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+MIN_CALENDAR_TOKEN_LENGTH = 16
+CALENDAR_PATH = "/calendar.ics"
 
 
 class ConfigError(Exception):
@@ -75,11 +78,20 @@ class Settings:
     reminder_offsets: tuple[timedelta, ...]
     port: int
     log_level: str = "INFO"
+    calendar_token: Secret = field(default_factory=lambda: Secret(""))  # empty: the calendar feed is off
+    public_url: str = ""  # where the HTTP server is reachable, without a trailing slash
 
     @property
     def socket_mode(self) -> bool:
         """Whether `run` connects over Socket Mode rather than serving HTTP."""
         return bool(self.app_token)
+
+    @property
+    def feed_url(self) -> str:
+        """The calendar feed's address for members to subscribe to, or "" when it is off or unknown."""
+        if not self.public_url or not self.calendar_token:
+            return ""
+        return f"{self.public_url}{CALENDAR_PATH}?token={quote(self.calendar_token.reveal(), safe='')}"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -231,6 +243,20 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
     if log_level not in _LOG_LEVELS:
         problems.append(f"LOG_LEVEL should be one of {', '.join(_LOG_LEVELS)} (not understood: {log_level})")
 
+    calendar_token = get("CALENDAR_TOKEN")
+    if calendar_token and len(calendar_token) < MIN_CALENDAR_TOKEN_LENGTH:
+        problems.append(
+            f"CALENDAR_TOKEN should be a hard-to-guess string of at least {MIN_CALENDAR_TOKEN_LENGTH} characters "
+            "(or be left empty to turn the calendar feed off)"
+        )
+
+    public_url = get("PUBLIC_URL").rstrip("/")
+    if public_url and not _is_base_url(public_url):
+        problems.append(
+            "PUBLIC_URL should be the http(s) address where the bot's HTTP server is reachable, "
+            f"such as https://bot.example.org (not understood: {public_url})"
+        )
+
     if problems:
         raise ConfigError(problems)
 
@@ -248,4 +274,21 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         reminder_offsets=reminder_offsets,
         port=port,
         log_level=log_level,
+        calendar_token=Secret(calendar_token),
+        public_url=public_url,
+    )
+
+
+def _is_base_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a malformed port raises ValueError
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and not parts.query
+        and not parts.fragment
+        and not re.search(r"\s", url)
     )

@@ -13,16 +13,20 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.app import create_app, make_client
+from bot.calendar import calendar_domain, calendar_file
 from bot.clock import Clock, system_clock
-from bot.config import Settings
+from bot.config import CALENDAR_PATH, Settings
 from bot.deps import Deps, build_deps
 from bot.scheduler import build_scheduler
 from bot.server import HttpServer, WebApp
 from store import migrate
 from store import people as people_store
 from store.db import is_reachable
+from store.meetings import upcoming_meetings
 
 logger = logging.getLogger(__name__)
+
+FEED_LIMIT = 500  # meetings in the calendar feed at most
 
 
 class StartupError(Exception):
@@ -84,7 +88,12 @@ class BotService:
         settings = self.deps.settings
         serve_slack = not settings.socket_mode
         self.http = HttpServer(
-            WebApp(self.app if serve_slack else None, lambda: is_reachable(self.deps.engine)),
+            WebApp(
+                self.app if serve_slack else None,
+                lambda: is_reachable(self.deps.engine),
+                calendar=self.calendar_feed,
+                calendar_token=settings.calendar_token.reveal(),
+            ),
             host=self._host,
             port=self._port,
         )
@@ -100,10 +109,19 @@ class BotService:
             handler.connect()
             self._socket_handler = handler
             logger.info("connected to Slack over Socket Mode")
+        if settings.calendar_token:
+            logger.info("serving the calendar feed at %s%s", settings.public_url, CALENDAR_PATH)
         self._scheduler.start()
         # Everything built so far lives as long as the process: keep it out of the collector's passes.
         gc.freeze()
         logger.info("the bot is running (%s)", "Socket Mode" if settings.socket_mode else "HTTP mode")
+
+    def calendar_feed(self) -> bytes:
+        """Build the calendar feed: the upcoming meetings as an iCalendar file."""
+        settings = self.deps.settings
+        with self.deps.sessions() as session:
+            meetings = upcoming_meetings(session=session, now=self.deps.clock(), limit=FEED_LIMIT)
+            return calendar_file(meetings, name=settings.group_name, domain=calendar_domain(settings.public_url))
 
     def stop(self) -> None:
         """Stop taking requests, let in-flight work finish, stop the scheduler."""

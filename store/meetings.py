@@ -280,6 +280,19 @@ def waitlist_order(rows: Sequence[tuple[Registration, Person]]) -> list[tuple[Re
     return sorted(rows, key=lambda row: (not row[1].is_member, row[0].answered_at, row[0].id or 0))
 
 
+def waitlist_position(*, session: Session, meeting_id: int, slack_id: str) -> int | None:
+    """This person's place in the waitlist (1 is next), or None when they are not waiting."""
+    rows = [
+        (registration, person)
+        for registration, person in attendees(session=session, meeting_id=meeting_id)
+        if registration.attendance == Attendance.WAITLISTED
+    ]
+    for position, (registration, _person) in enumerate(rows, 1):
+        if registration.slack_id == slack_id:
+            return position
+    return None
+
+
 def registrant_ids(*, session: Session, meeting_id: int) -> list[str]:
     """Who is coming or waiting for a place (the people to tell about a change)."""
     statement = (

@@ -1,0 +1,177 @@
+"""Meetings for calendars: iCalendar files (RFC 5545), the subscribable feed and Google Calendar links."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo
+
+import pycountry
+from icalendar import Calendar, Event
+from icalendar.enums import STATUS
+
+from store.models import Meeting, MeetingKind
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DOMAIN = "tci-bot"
+PRODID = "-//tci-bot//Meetings//EN"
+GOOGLE_CALENDAR_URL = "https://calendar.google.com/calendar/render"
+MAX_GOOGLE_URL_LENGTH = 2000  # Slack's limit for a URL button; the link is kept shorter than this
+ELLIPSIS = "…"
+_GOOGLE_TIME = "%Y%m%dT%H%M%SZ"
+_SLUG_LENGTH = 48
+# How far before and after the meetings the VTIMEZONE rules reach.
+_ZONE_MARGIN = timedelta(days=366)
+
+
+def calendar_domain(public_url: str) -> str:
+    """Return the domain of meeting UIDs: the host of PUBLIC_URL, else the bot's name."""
+    host = urlsplit(public_url).hostname if public_url else None
+    return host or DEFAULT_DOMAIN
+
+
+def meeting_uid(meeting: Meeting, *, domain: str) -> str:
+    """Return the meeting's stable iCalendar UID, the same through every edit."""
+    if meeting.id is None:
+        raise ValueError("a meeting needs an id (store it first) to have a calendar UID")
+    return f"meeting-{meeting.id}@{domain or DEFAULT_DOMAIN}"
+
+
+def country_name(code: str) -> str:
+    """Return the common English name of an ISO 3166-1 alpha-2 code, or the code itself if unknown."""
+    if not code:
+        return ""
+    country = pycountry.countries.get(alpha_2=code.upper())
+    if country is None:
+        return code
+    return str(getattr(country, "common_name", None) or country.name)
+
+
+def place(meeting: Meeting) -> str:
+    """Return where the meeting happens in person: venue, city and country, as one line."""
+    parts = (meeting.venue.strip(), meeting.city.strip(), country_name(meeting.country.strip()))
+    return ", ".join(part for part in parts if part)
+
+
+def location(meeting: Meeting) -> str:
+    """Return the meeting's calendar location: the place, or the join link for an online meeting."""
+    where = "" if meeting.kind == MeetingKind.ONLINE else place(meeting)
+    return where or meeting.join_url
+
+
+def _links(meeting: Meeting) -> str:
+    lines = []
+    if meeting.join_url:
+        lines.append(f"Join: {meeting.join_url}")
+    if meeting.agenda_url:
+        lines.append(f"Agenda: {meeting.agenda_url}")
+    return "\n".join(lines)
+
+
+def _details(description: str, links: str) -> str:
+    return "\n\n".join(part for part in (description.strip(), links) if part)
+
+
+def meeting_event(meeting: Meeting, *, domain: str) -> Event:
+    """Build the meeting's VEVENT, its times in the meeting's own zone."""
+    zone = ZoneInfo(meeting.timezone)
+    return Event.new(
+        uid=meeting_uid(meeting, domain=domain),
+        stamp=meeting.updated_at.astimezone(UTC),
+        start=meeting.starts_at.astimezone(zone),
+        end=meeting.ends_at.astimezone(zone),
+        summary=meeting.title,
+        location=location(meeting) or None,
+        description=_details(meeting.description, _links(meeting)) or None,
+        url=meeting.join_url or None,
+        sequence=meeting.sequence,
+        status=STATUS.CANCELLED if meeting.is_cancelled else STATUS.CONFIRMED,
+        created=meeting.created_at.astimezone(UTC),
+        last_modified=meeting.updated_at.astimezone(UTC),
+    )
+
+
+def calendar_file(meetings: Iterable[Meeting], *, name: str, domain: str, method: str | None = "PUBLISH") -> bytes:
+    """Build an iCalendar file of the meetings, with the time zones they use."""
+    calendar = Calendar()
+    calendar.prodid = PRODID
+    calendar.version = "2.0"
+    calendar.calendar_name = name
+    if method:
+        calendar.method = method
+    listed = list(meetings)
+    for meeting in listed:
+        calendar.add_component(meeting_event(meeting, domain=domain))
+    if listed:
+        first = min(meeting.starts_at for meeting in listed) - _ZONE_MARGIN
+        last = max(meeting.ends_at for meeting in listed) + _ZONE_MARGIN
+        calendar.add_missing_timezones(first_date=first.date(), last_date=last.date())
+    return calendar.to_ical()
+
+
+def _google_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(_GOOGLE_TIME)
+
+
+def _shorten(text: str, length: int) -> str:
+    if length >= len(text):
+        return text
+    if length <= 0:
+        return ""
+    return text[:length].rstrip() + ELLIPSIS
+
+
+def _longest_fitting(build: Callable[[str], str], text: str) -> str | None:
+    """The longest shortening of `text` whose link fits, or None when not even an empty one does."""
+    if len(build(text)) < MAX_GOOGLE_URL_LENGTH:
+        return text
+    if len(build("")) >= MAX_GOOGLE_URL_LENGTH:
+        return None
+    low, high = 0, len(text) - 1  # `low` characters always fit; more than `high` never do
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(build(_shorten(text, middle))) < MAX_GOOGLE_URL_LENGTH:
+            low = middle
+        else:
+            high = middle - 1
+    return _shorten(text, low)
+
+
+def google_calendar_url(meeting: Meeting) -> str:
+    """Return the "add to Google Calendar" link, shortening the details to stay within Slack's limit."""
+    dates = f"{_google_time(meeting.starts_at)}/{_google_time(meeting.ends_at)}"
+    where = location(meeting)
+    links = _links(meeting)
+
+    def build(details: str, where: str = where) -> str:
+        params = {"action": "TEMPLATE", "text": meeting.title, "dates": dates}
+        if details:
+            params["details"] = details
+        if where:
+            params["location"] = where
+        params["ctz"] = meeting.timezone
+        return f"{GOOGLE_CALENDAR_URL}?{urlencode(params, safe='/')}"
+
+    # Shorten the description first and keep the links; then the links; then the location.
+    description = _longest_fitting(lambda text: build(_details(text, links)), meeting.description.strip())
+    if description is not None:
+        return build(_details(description, links))
+    details = _longest_fitting(build, links)
+    if details is not None:
+        return build(details)
+    where = _longest_fitting(lambda text: build("", text), where) or ""
+    return build("", where)
+
+
+def ics_filename(meeting: Meeting) -> str:
+    """Return a file name for the meeting's .ics file, e.g. meeting-12-essen-workshop.ics."""
+    ascii_title = unicodedata.normalize("NFKD", meeting.title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    slug = slug[:_SLUG_LENGTH].rstrip("-")
+    stem = f"meeting-{meeting.id}" if meeting.id is not None else "meeting"
+    return f"{stem}-{slug}.ics" if slug else f"{stem}.ics"
