@@ -29,6 +29,14 @@ logger = logging.getLogger(__name__)
 FEED_LIMIT = 500  # meetings in the calendar feed at most
 
 
+def _warm_up() -> None:
+    """Load what understanding typed dates and places needs, so the first organiser does not wait."""
+    from handlers import places, when
+
+    when.warm_up()
+    places.warm_up()
+
+
 class StartupError(Exception):
     """The bot cannot start; the message says why and what to do."""
 
@@ -112,6 +120,8 @@ class BotService:
         if settings.calendar_token:
             logger.info("serving the calendar feed at %s%s", settings.public_url, CALENDAR_PATH)
         self._scheduler.start()
+        # Date parsing and the city list load on first use; load them now, off the request path.
+        threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
         # Everything built so far lives as long as the process: keep it out of the collector's passes.
         gc.freeze()
         logger.info("the bot is running (%s)", "Socket Mode" if settings.socket_mode else "HTTP mode")

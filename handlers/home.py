@@ -26,8 +26,7 @@ def register(app: App, deps: Deps) -> None:
         event = body["event"]
         if event.get("tab", "home") != "home":
             return
-        person = deps.people.resolve(client, event["user"])
-        client.views_publish(user_id=person.slack_id, view=home_view(person, deps))
+        publish_home(client, deps, event["user"])
 
     app.event("app_home_opened")(ack_then(app, publish))
 
@@ -45,10 +44,16 @@ def welcome_section(person: Person, deps: Deps) -> list[blocks.Block]:
     ]
 
 
-def home_view(person: Person, deps: Deps) -> dict[str, Any]:
+def publish_home(client: WebClient, deps: Deps, user_id: str, *, notice: str = "") -> None:
+    """Publish the home tab of `user_id`, with `notice` at the top (the answer to something they pressed)."""
+    person = deps.people.resolve(client, user_id)
+    client.views_publish(user_id=person.slack_id, view=home_view(person, deps, notice=notice))
+
+
+def home_view(person: Person, deps: Deps, *, notice: str = "") -> dict[str, Any]:
     """The home tab of `person`: every registered section, in order, within Slack's block limit."""
     sections: list[HomeSection] = [welcome_section, *deps.home_sections]
-    view_blocks: list[blocks.Block] = []
+    view_blocks: list[blocks.Block] = [blocks.section(notice)] if notice else []
     for build in sections:
         part = build(person, deps)
         if not part:

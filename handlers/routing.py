@@ -18,8 +18,11 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.registry import ActionSpec, CommandSpec, Kind
 from handlers import blocks
-from handlers.errors import after_ack
+from handlers.errors import after_ack, tell_privately
 
+_NUMBER = re.compile(r"#?\d{1,9}")
+# The words of a subcommand run when the text starts with a number, e.g. `/meetings 12`.
+BY_NUMBER = "<number>"
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>|\b([UW][A-Z0-9]{6,})\b")
 
 
@@ -91,6 +94,10 @@ class CommandRouter:
     def match(self, text: str) -> tuple[Subcommand | None, str]:
         """Find the subcommand `text` names, and the rest of the text."""
         tokens = text.split()
+        if tokens and _NUMBER.fullmatch(tokens[0]):
+            for sub in self.subcommands:
+                if sub.words == BY_NUMBER:
+                    return sub, text
         lowered = [token.lower() for token in tokens]
         for sub in self.subcommands:
             if tuple(lowered[: len(sub.parts)]) == sub.parts:
@@ -208,3 +215,48 @@ def mentioned_users(text: str) -> list[str]:
     """Return the Slack user ids mentioned in command text, in order, without repeats."""
     found = [match.group(1) or match.group(2) for match in _MENTION.finditer(text)]
     return list(dict.fromkeys(found))
+
+
+ActionWork = Callable[..., None]
+
+
+def register_action(
+    app: App, deps: Deps, action_id: str, work: ActionWork, summary: str, *, organiser_only: bool = False
+) -> None:
+    """Bind a button: acknowledge at once, check the organiser role where it is needed, then work.
+
+    A refused press changes nothing and is told privately why.
+    """
+    deps.registry.add_action(ActionSpec(Kind.ACTION, action_id, summary, organiser_only))
+
+    def listener(ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+        ack()
+        if organiser_only and not deps.people.is_organiser(body["user"]["id"]):
+
+            def refuse(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+                tell_privately(client, body, ACTION_REFUSAL, respond)
+
+            after_ack(app, refuse, body=body, client=client, respond=respond, context=context)
+            return
+        after_ack(app, work, body=body, client=client, respond=respond, context=context)
+
+    listener.__name__ = action_id
+    app.action(action_id)(listener)
+
+
+ACTION_REFUSAL = (
+    ":lock: Only the group's organisers can do that, so nothing was changed. "
+    "If you need it done, ask an organiser (`/tci organisers` lists them)."
+)
+
+
+def pressed_value(body: dict[str, Any]) -> str:
+    """The value of the button that was pressed."""
+    return str((body.get("actions") or [{}])[0].get("value") or "")
+
+
+def meeting_number(text: str) -> int | None:
+    """The meeting number in `12` or `#12`, or None."""
+    word = text.strip().split(None, 1)[0] if text.strip() else ""
+    word = word.lstrip("#")
+    return int(word) if word.isdigit() and len(word) <= 9 else None

@@ -8,6 +8,19 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+# Slack's date-token words, shown as Slack would show them in the reader's zone.
+_DATE_FORMATS = {
+    "date_num": "%Y-%m-%d",
+    "date": "%B %-d, %Y",
+    "date_short": "%b %-d, %Y",
+    "date_long": "%A, %B %-d, %Y",
+    "date_pretty": "%B %-d, %Y",
+    "date_short_pretty": "%b %-d, %Y",
+    "date_long_pretty": "%A, %B %-d, %Y",
+    "time": "%H:%M",
+    "time_secs": "%H:%M:%S",
+}
+_DATE_TOKEN = re.compile(r"\{(" + "|".join(_DATE_FORMATS) + r")\}")
 _DATE = re.compile(r"<!date\^(\d+)\^([^|>^]*)(?:\^[^|>]*)?\|([^>]*)>")
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 _CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")
@@ -47,7 +60,8 @@ class Renderer:
 
         def date(match: re.Match[str]) -> str:
             when = datetime.fromtimestamp(int(match.group(1)), ZoneInfo(self.tz))
-            return when.strftime("%a %d %b %Y %H:%M") + f" ({self.tz})"
+            shown = _DATE_TOKEN.sub(lambda token: when.strftime(_DATE_FORMATS[token.group(1)]), match.group(2))
+            return f"{shown} ({when.tzname()})" if "{time" in match.group(2) else shown
 
         text = _DATE.sub(date, text)
         text = _USER.sub(lambda m: "@" + self.names.get(m.group(1), m.group(2) or m.group(1)), text)

@@ -1,0 +1,303 @@
+"""The meeting form: the modal organisers fill, and the checks every meeting passes before it is saved.
+
+The same checks serve the modal and the one-line quick form, so that a meeting is valid the
+same way whichever door it came in by.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from bot.config import format_offset, parse_offsets
+from handlers import blocks
+from handlers.places import country_code, country_name
+from handlers.when import WhenError, format_local, parse_end, parse_moment, parse_zone
+from store.meetings import MeetingDraft
+from store.models import MeetingKind
+
+CALLBACK_ID = "meeting_form"
+TITLE_LIMIT = 150
+TEXT_LIMIT = 255
+CITY_LIMIT = 100
+URL_LIMIT = 2000
+DESCRIPTION_LIMIT = 3000
+CAPACITY_LIMIT = 100_000
+MAX_DURATION = timedelta(days=14)
+
+# (block id, label, hint, required, max length, multiline)
+FIELDS: tuple[tuple[str, str, str, bool, int, bool], ...] = (
+    ("title", "Title", "e.g. Essen workshop", True, TITLE_LIMIT, False),
+    ("starts", "Starts", "A date and time, e.g. 11 Feb 2027 9:00 or next Tuesday 10:00", True, 200, False),
+    ("ends", "Ends", "A time on the same day (17:00), a length (3h, 90m) or a date and time", True, 200, False),
+    ("timezone", "Time zone", "The meeting's own zone, e.g. Europe/Berlin", True, 64, False),
+    ("venue", "Venue", "e.g. Messe Essen, Hall 3", False, TEXT_LIMIT, False),
+    ("city", "City", "e.g. Essen", False, CITY_LIMIT, False),
+    ("country", "Country", "A name or code, e.g. Germany or DE", False, 60, False),
+    ("join_url", "Join link", "For online or hybrid meetings: an https:// link", False, URL_LIMIT, False),
+    ("agenda_url", "Agenda link", "An https:// link to the agenda", False, URL_LIMIT, False),
+    ("description", "Description", "What the meeting is about; who should come", False, DESCRIPTION_LIMIT, True),
+    ("capacity", "In-person places", "A whole number; leave empty for no limit", False, 6, False),
+    ("deadline", "Registration deadline", "Optional, e.g. 1 Feb 2027 18:00", False, 200, False),
+    ("reminders", "Reminders before it", "Comma-separated, units d h m, e.g. 7d,1d,1h", False, 100, False),
+)
+KIND_OPTIONS = ((MeetingKind.IN_PERSON, "In person"), (MeetingKind.ONLINE, "Online"), (MeetingKind.HYBRID, "Hybrid"))
+
+
+class FormErrors(Exception):
+    """What is wrong with a meeting, field by field (block id to message)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+    def as_text(self) -> str:
+        """The problems as lines for a message."""
+        labels = {block_id: label for block_id, label, *_ in FIELDS} | {"kind": "Kind"}
+        return "\n".join(f"• *{labels.get(k, k)}*: {v}" for k, v in self.errors.items())
+
+
+def _option(value: str, label: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": label}, "value": value}
+
+
+def _input(
+    block_id: str, label: str, hint: str, required: bool, limit: int, multiline: bool, initial: str
+) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": limit}
+    if multiline:
+        element["multiline"] = True
+    if initial:
+        element["initial_value"] = initial[:limit]
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": not required,
+        "label": {"type": "plain_text", "text": label},
+        "hint": {"type": "plain_text", "text": hint},
+        "element": element,
+    }
+
+
+def initial_values(draft: MeetingDraft | None, *, zone: str, default_offsets: str) -> dict[str, str]:
+    """What the form shows first: the meeting's values when editing, sensible defaults when creating."""
+    if draft is None:
+        return {"timezone": zone, "reminders": default_offsets, "kind": MeetingKind.IN_PERSON}
+    tz = ZoneInfo(draft.timezone)
+    return {
+        "title": draft.title,
+        "kind": draft.kind,
+        "starts": format_local(draft.starts_at, tz),
+        "ends": format_local(draft.ends_at, tz),
+        "timezone": draft.timezone,
+        "venue": draft.venue,
+        "city": draft.city,
+        "country": country_name(draft.country),
+        "join_url": draft.join_url,
+        "agenda_url": draft.agenda_url,
+        "description": draft.description,
+        "capacity": "" if draft.capacity is None else str(draft.capacity),
+        "deadline": format_local(draft.registration_deadline, tz) if draft.registration_deadline else "",
+        "reminders": draft.reminder_offsets or default_offsets,
+    }
+
+
+def modal(initial: dict[str, str], *, meeting_id: int | None, reply_to: str = "") -> dict[str, Any]:
+    """The meeting modal, filled with `initial`; private metadata says which meeting it edits."""
+    kind = initial.get("kind") or MeetingKind.IN_PERSON
+    kind_block = {
+        "type": "input",
+        "block_id": "kind",
+        "label": {"type": "plain_text", "text": "Kind"},
+        "element": {
+            "type": "static_select",
+            "action_id": "value",
+            "options": [_option(value, label) for value, label in KIND_OPTIONS],
+            "initial_option": next(_option(v, label) for v, label in KIND_OPTIONS if v == kind),
+        },
+    }
+    inputs = [_input(*spec, initial=initial.get(spec[0], "")) for spec in FIELDS]
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "private_metadata": json.dumps({"meeting_id": meeting_id, "reply_to": reply_to}),
+        "title": {"type": "plain_text", "text": "Edit meeting" if meeting_id else "New meeting"},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [inputs[0], kind_block, *inputs[1:]],
+    }
+
+
+def submitted_values(state: dict[str, Any]) -> dict[str, str]:
+    """The text of each field of a submitted form (a select's chosen value)."""
+    values: dict[str, str] = {}
+    for block_id, actions in (state.get("values") or {}).items():
+        element = (actions or {}).get("value") or {}
+        if element.get("type") == "static_select":
+            values[block_id] = ((element.get("selected_option") or {}).get("value")) or ""
+        else:
+            values[block_id] = (element.get("value") or "").strip()
+    return values
+
+
+def parse_form(values: dict[str, str], *, now: datetime, keep_start: datetime | None = None) -> MeetingDraft:
+    """Turn the form's text into a meeting, or raise FormErrors naming each field that is wrong.
+
+    `keep_start` is an edited meeting's start: it may stay where it is even if it has passed.
+    """
+    errors: dict[str, str] = {}
+    for block_id, label, _hint, required, limit, _multi in FIELDS:
+        text = values.get(block_id, "")
+        if required and not text:
+            errors[block_id] = f"{label} is needed."
+        elif len(text) > limit:
+            errors[block_id] = f"At most {limit} characters, please (this has {len(text)})."
+    kind = values.get("kind") or MeetingKind.IN_PERSON
+    if kind not in set(MeetingKind):
+        errors["kind"] = "Choose in person, online or hybrid."
+    zone: ZoneInfo | None = None
+    if "timezone" not in errors:
+        try:
+            zone = parse_zone(values["timezone"])
+        except WhenError as error:
+            errors["timezone"] = error.message
+    starts_at = ends_at = deadline = None
+    if zone is not None and "starts" not in errors:
+        try:
+            starts_at = parse_moment(values["starts"], zone=zone, now=now)
+        except WhenError as error:
+            errors["starts"] = error.message
+    if zone is not None and starts_at is not None and "ends" not in errors:
+        try:
+            ends_at = parse_end(values["ends"], start=starts_at, zone=zone, now=now)
+        except WhenError as error:
+            errors["ends"] = error.message
+    if zone is not None and values.get("deadline") and "deadline" not in errors:
+        try:
+            deadline = parse_moment(values["deadline"], zone=zone, now=now)
+        except WhenError as error:
+            errors["deadline"] = error.message
+    capacity = None
+    if values.get("capacity") and "capacity" not in errors:
+        text = values["capacity"].replace(",", "").strip()
+        if not text.isdigit() or not 0 < int(text) <= CAPACITY_LIMIT:
+            errors["capacity"] = "A positive whole number of places, e.g. 40 (or leave it empty for no limit)."
+        else:
+            capacity = int(text)
+    country = ""
+    if values.get("country") and "country" not in errors:
+        found = country_code(values["country"])
+        if found is None:
+            errors["country"] = "I don't know that country. Use its name or two-letter code, e.g. Germany or DE."
+        else:
+            country = found
+    offsets = ""
+    if values.get("reminders") and "reminders" not in errors:
+        try:
+            offsets = ",".join(format_offset(o) for o in parse_offsets(values["reminders"]))
+        except ValueError:
+            errors["reminders"] = "Offsets like 7d,1d,1h (units d, h, m), each larger than zero."
+    if errors:
+        raise FormErrors(errors)
+    assert zone is not None and starts_at is not None and ends_at is not None
+    draft = MeetingDraft(
+        title=values["title"],
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=zone.key,
+        venue=values.get("venue", ""),
+        city=values.get("city", ""),
+        country=country,
+        join_url=values.get("join_url", ""),
+        agenda_url=values.get("agenda_url", ""),
+        description=values.get("description", ""),
+        capacity=capacity,
+        registration_deadline=deadline,
+        reminder_offsets=offsets,
+    )
+    check(draft, now=now, editing=keep_start is not None and draft.starts_at == keep_start)
+    return draft
+
+
+def is_web_link(url: str) -> bool:
+    """Whether `url` is an http(s) link with a host (no javascript:, no mailto:, no spaces)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in url)
+
+
+def check(draft: MeetingDraft, *, now: datetime, editing: bool = False) -> None:
+    """Raise FormErrors unless the meeting makes sense: times in order and ahead, links, limits."""
+    errors: dict[str, str] = {}
+    if not draft.title.strip():
+        errors["title"] = "A title is needed, e.g. Essen workshop."
+    elif len(draft.title) > TITLE_LIMIT:
+        errors["title"] = f"At most {TITLE_LIMIT} characters, please."
+    if draft.starts_at <= now and not editing:
+        errors["starts"] = "The start is in the past: give a date and time still to come."
+    if draft.ends_at <= draft.starts_at:
+        errors["ends"] = "The end must come after the start."
+    elif draft.ends_at - draft.starts_at > MAX_DURATION:
+        errors["ends"] = "A meeting lasts at most 14 days: check the end date."
+    if draft.registration_deadline is not None and draft.registration_deadline > draft.starts_at:
+        errors["deadline"] = "The registration deadline must be before the meeting starts."
+    for field, label in (("join_url", "join link"), ("agenda_url", "agenda link")):
+        url = getattr(draft, field)
+        if url and not is_web_link(url):
+            errors[field] = f"The {label} must be a web address starting with https:// (or http://)."
+        elif len(url) > URL_LIMIT:
+            errors[field] = f"At most {URL_LIMIT} characters, please."
+    if draft.capacity is not None and not 0 < draft.capacity <= CAPACITY_LIMIT:
+        errors["capacity"] = "A positive whole number of places, e.g. 40."
+    if draft.kind == MeetingKind.IN_PERSON and draft.join_url:
+        errors["join_url"] = "An in-person meeting has no join link: choose hybrid or online, or leave it empty."
+    if len(draft.description) > DESCRIPTION_LIMIT:
+        errors["description"] = f"At most {DESCRIPTION_LIMIT} characters, please (this has {len(draft.description)})."
+    for field, limit in (("venue", TEXT_LIMIT), ("city", CITY_LIMIT)):
+        if len(getattr(draft, field)) > limit:
+            errors["venue" if field == "venue" else "city"] = f"At most {limit} characters, please."
+    if errors:
+        raise FormErrors(errors)
+
+
+def draft_to_json(draft: MeetingDraft) -> str:
+    """The draft as compact JSON (for a button's value while the organiser confirms)."""
+    values = draft.values()
+    for key in ("starts_at", "ends_at", "registration_deadline"):
+        if values[key] is not None:
+            values[key] = values[key].isoformat()
+    return json.dumps(values, separators=(",", ":"))
+
+
+def draft_from_json(text: str) -> MeetingDraft:
+    """The draft a button carried."""
+    values = json.loads(text)
+    for key in ("starts_at", "ends_at", "registration_deadline"):
+        if values.get(key):
+            values[key] = datetime.fromisoformat(values[key])
+    return MeetingDraft(**values)
+
+
+def summary(draft: MeetingDraft) -> str:
+    """What the bot understood, to show before saving."""
+    tz = ZoneInfo(draft.timezone)
+    lines = [
+        f"*{blocks.escape(draft.title)}* ({dict(KIND_OPTIONS)[MeetingKind(draft.kind)].lower()})",
+        f"From {format_local(draft.starts_at, tz)} to {format_local(draft.ends_at, tz)} ({draft.timezone})",
+    ]
+    where = ", ".join(blocks.escape(p) for p in (draft.venue, draft.city, country_name(draft.country)) if p)
+    if where:
+        lines.append(f"Where: {where}")
+    if draft.join_url:
+        lines.append(f"Join link: {blocks.escape(draft.join_url)}")
+    if draft.capacity is not None:
+        lines.append(f"In-person places: {draft.capacity}")
+    if draft.registration_deadline is not None:
+        lines.append(f"Register by: {format_local(draft.registration_deadline, tz)}")
+    return "\n".join(lines)

@@ -1,0 +1,249 @@
+"""Dates, times and time zones as organisers type them: "11 Feb 2027 9:00 CET", "tomorrow 15:00", "3h".
+
+Everything returned is a UTC-aware datetime; text without a zone is read in the zone the caller
+gives (the meeting's, or the organiser's). Day-first dates, as the group is European.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from dateparser.date import DateDataParser
+from dateparser.timezones import timezone_info_list
+
+from handlers.blocks import escape
+
+MAX_LENGTH = 200  # longer text is refused before it reaches the date parser
+MAX_ZONE_LENGTH = 64
+
+EXAMPLES = "“11 Feb 2027 9:00”, “2027-02-11 09:00 CET” or “next tuesday 10:00”"
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+_OFFSET = re.compile(r"^(?:(?:UTC|GMT)[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
+_ZONE_NAME = re.compile(r"^[A-Za-z][A-Za-z_]*(?:/[A-Za-z0-9_+\-]+)+$")  # Europe/Berlin, America/Argentina/Salta
+_CLOCK = re.compile(
+    r"^(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?\s*(?P<half>[ap])\.?m\.?$"  # 5pm, 5:30 p.m.
+    r"|^(?P<hour24>\d{1,2})[:.](?P<minute24>\d{2})$"  # 17:00, 17.00
+    r"|^(?P<noon>noon|midday)$",
+    re.IGNORECASE,
+)
+_DURATION = re.compile(
+    r"^(?:(?P<hours>\d{1,4}(?:[.,]\d{1,2})?)\s*(?:h|hrs?|hours?))?"
+    r"\s*(?:and\s+)?"
+    r"(?:(?P<minutes>\d{1,5})\s*(?:m|mins?|minutes?))?$",
+    re.IGNORECASE,
+)
+
+
+class WhenError(ValueError):
+    """A date, time or zone that could not be understood; `message` says how to write it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def quote(text: str, limit: int = 60) -> str:
+    """Quote what someone typed, shortened and escaped so that it shows as written in Slack."""
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f"“{escape(text)}”"
+
+
+@functools.cache
+def _zone_keys() -> dict[str, str]:
+    """Every IANA zone name, by its lower-cased spelling."""
+    return {key.lower(): key for key in available_timezones()}
+
+
+@functools.cache
+def _abbreviations() -> dict[str, timedelta]:
+    """Zone abbreviations the date parser knows ("CET", "BRT"...), with their offsets from UTC."""
+    found: dict[str, timedelta] = {}
+    for info in timezone_info_list:
+        for name, seconds in info["timezones"]:
+            if name.isalpha() and name.upper() not in ("AM", "PM"):
+                found.setdefault(name.upper(), timedelta(seconds=seconds))
+    found.setdefault("UTC", timedelta(0))
+    return found
+
+
+def parse_zone(text: str) -> ZoneInfo:
+    """Return the IANA time zone named in `text` ("Europe/Berlin", any case, or "UTC")."""
+    name = text.strip()
+    if not name:
+        raise WhenError("Please name a time zone, e.g. Europe/Madrid.")
+    if len(name) > MAX_ZONE_LENGTH:
+        raise WhenError(f"{quote(name)} is not a time zone I know. Use a name like Europe/Madrid.")
+    key = _zone_keys().get(name.lower().replace(" ", "_"))
+    if key is not None:
+        try:
+            return ZoneInfo(key)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    suggestions = _suggest_zones(name)
+    hint = f" Did you mean {_either(suggestions)}?" if suggestions else ""
+    raise WhenError(f"{quote(name)} is not a time zone I know.{hint} Use a name like Europe/Madrid.")
+
+
+def _suggest_zones(name: str) -> list[str]:
+    """Up to three zone names close to `name`: a city part that matches exactly first, then look-alikes."""
+    keys = _zone_keys()
+    lowered = name.lower().replace(" ", "_")
+    by_city = [key for low, key in sorted(keys.items()) if low.rsplit("/", 1)[-1] == lowered]
+    close = [keys[low] for low in difflib.get_close_matches(lowered, keys, n=3, cutoff=0.6)]
+    return list(dict.fromkeys(by_city + close))[:3]
+
+
+def _either(names: Sequence[str]) -> str:
+    """Join names as "A", "A or B", "A, B or C"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def split_zone(text: str) -> tuple[str, str]:
+    """Split a trailing zone (IANA name, abbreviation or UTC offset) off a date and time."""
+    words = text.strip().rsplit(None, 1)
+    if len(words) == 2:
+        rest, last = words
+        if _ZONE_NAME.match(last) or _OFFSET.match(last) or last.upper() in _abbreviations():
+            return rest.rstrip(" ,"), last
+    return text.strip(), ""
+
+
+def zone_for_abbreviation(abbrev: str, at: datetime, *, preferred: Sequence[str]) -> str | None:
+    """Pick the IANA zone an abbreviation such as "CET" or "BRT" means at `at`, trying `preferred` first."""
+    wanted = abbrev.strip().upper()
+    if not wanted:
+        return None
+    offset = _abbreviations().get(wanted)
+    for name in preferred:
+        try:
+            local = at.astimezone(ZoneInfo(name))
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        label = (local.tzname() or "").upper()
+        if label == wanted:
+            return name
+        # Many zones now have numeric names ("-03" for São Paulo): match those by offset.
+        if label[:1] in "+-" and offset is not None and local.utcoffset() == offset:
+            return name
+    key = _zone_keys().get(wanted.lower())
+    return key if key is not None and key.upper() == wanted else None
+
+
+def _read(text: str, zone: ZoneInfo, now: datetime) -> tuple[datetime, str]:
+    """Read a moment and how precise it is ("time", "day", "month"...), or raise WhenError."""
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise WhenError(f"Please give a date and time, e.g. {EXAMPLES}.")
+    if len(cleaned) > MAX_LENGTH:
+        raise WhenError(f"That date is too long for me. Please write it shortly, e.g. {EXAMPLES}.")
+    rest, token = split_zone(cleaned)
+    if "/" in token:
+        zone, cleaned = parse_zone(token), rest
+    local_now = now.astimezone(zone).replace(tzinfo=None)
+    parser = DateDataParser(
+        languages=["en"],
+        settings={
+            "PREFER_DATES_FROM": "future",
+            "RETURN_AS_TIMEZONE_AWARE": True,
+            "RELATIVE_BASE": local_now,
+            "TIMEZONE": zone.key,
+            "TO_TIMEZONE": "UTC",
+            "DATE_ORDER": "DMY",
+            "RETURN_TIME_AS_PERIOD": True,
+        },
+    )
+    data = parser.get_date_data(cleaned)
+    if data.date_obj is None:
+        raise WhenError(f"I could not read {quote(text)} as a date and time. Try e.g. {EXAMPLES}.")
+    return data.date_obj.astimezone(UTC), data.period or "day"
+
+
+def parse_moment(text: str, *, zone: ZoneInfo, now: datetime) -> datetime:
+    """Read a date and time ("11 Feb 2027 9:00 CET", "tomorrow 15:00"); text without a zone is in `zone`."""
+    moment, period = _read(text, zone, now)
+    if period == "day":
+        raise WhenError(f"{quote(text)} has no time: please add a time, e.g. 11 Feb 2027 9:00.")
+    if period != "time":
+        raise WhenError(f"{quote(text)} needs a day and a time, e.g. 11 Feb 2027 9:00.")
+    return moment
+
+
+def parse_deadline(text: str, *, zone: ZoneInfo, now: datetime) -> datetime:
+    """Read a date and time, or a date alone meaning the end of that day (23:59 in `zone`)."""
+    moment, period = _read(text, zone, now)
+    if period == "time":
+        return moment
+    if period != "day":
+        raise WhenError(f"{quote(text)} needs a day, e.g. 1 Feb 2027 or 1 Feb 2027 18:00.")
+    day = moment.astimezone(zone).date()
+    return datetime.combine(day, time(23, 59), tzinfo=zone).astimezone(UTC)
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """Read a length of time ("3h", "90m", "2 hours", "1h30m", "1.5 h"), or None if it is not one."""
+    match = _DURATION.match(text.strip())
+    if match is None or not (match["hours"] or match["minutes"]):
+        return None
+    hours = float(match["hours"].replace(",", ".")) if match["hours"] else 0.0
+    minutes = int(match["minutes"]) if match["minutes"] else 0
+    return timedelta(minutes=round(hours * 60) + minutes)
+
+
+def parse_end(text: str, *, start: datetime, zone: ZoneInfo, now: datetime) -> datetime:
+    """Read when something ends: a time on the start's day ("17:00", "5pm"), a length ("3h"), or a date and time."""
+    cleaned = " ".join(text.split())
+    if len(cleaned) > MAX_LENGTH:
+        raise WhenError("That end time is too long for me. Please write it like “17:00”, “3h” or “12 Feb 2027 13:00”.")
+    length = parse_duration(cleaned)
+    if length is not None:
+        return start + length
+    clock, token = split_zone(cleaned)
+    match = _CLOCK.match(clock)
+    if match is not None:
+        if match["noon"] is not None:
+            hour, minute = 12, 0
+        elif match["hour24"] is not None:
+            hour, minute = int(match["hour24"]), int(match["minute24"])
+        else:
+            hour, minute = int(match["hour"]) % 12, int(match["minute"] or 0)
+            hour += 12 if match["half"].lower() == "p" else 0
+        if hour > 23 or minute > 59:
+            raise WhenError(f"{quote(text)} is not a time of day. Write the end like “17:00” or “5pm”.")
+        day = start.astimezone(zone).date()
+        return parse_moment(f"{day.isoformat()} {hour:02d}:{minute:02d} {token}", zone=zone, now=now)
+    try:
+        return parse_moment(cleaned, zone=zone, now=now)
+    except WhenError:
+        raise WhenError(
+            f"I could not read {quote(text)} as an end. Write it like “17:00”, “5pm”, “3h”, “90m” "
+            "or “12 Feb 2027 13:00”."
+        ) from None
+
+
+def format_local(moment: datetime, zone: ZoneInfo) -> str:
+    """Write a moment as it reads in `zone`, e.g. "Thu 11 Feb 2027 09:00", so that parse_moment reads it back."""
+    local = moment.astimezone(zone)
+    text = f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} {local.year} {local:%H:%M}"
+    # The hour repeated when clocks go back needs its offset to say which one it is.
+    offset = local.utcoffset()
+    if offset is not None and local.replace(fold=1 - local.fold).utcoffset() != offset:
+        minutes = int(offset.total_seconds()) // 60
+        sign = "+" if minutes >= 0 else "-"
+        text += f" {sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return text
+
+
+def warm_up() -> None:
+    """Load the date parser's data now, so that the first organiser does not wait for it."""
+    parse_moment("11 Feb 2027 9:00 CET", zone=ZoneInfo("UTC"), now=datetime.now(UTC))
+    _zone_keys()
+    _abbreviations()

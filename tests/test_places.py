@@ -1,0 +1,93 @@
+"""Countries and cities as organisers type them."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.places import City, city_info, country_code, country_name
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Germany", "DE"),
+        ("germany", "DE"),
+        (" GERMANY ", "DE"),
+        ("DE", "DE"),
+        ("de", "DE"),
+        ("DEU", "DE"),
+        ("Spain", "ES"),
+        ("Iceland", "IS"),
+        ("Canada", "CA"),
+        ("Brazil", "BR"),
+        ("Portugal", "PT"),
+        ("UK", "GB"),
+        ("United Kingdom", "GB"),
+        ("USA", "US"),
+        ("United States", "US"),
+        ("the Netherlands", "NL"),
+        ("Russia", "RU"),
+        ("South Korea", "KR"),
+    ],
+)
+def test_country_code_from_names_and_codes(text: str, code: str) -> None:
+    assert country_code(text) == code
+
+
+@pytest.mark.parametrize("text", ["", "Essen", "Korea", "blah", "11 Feb 2027", "<!channel>", "x" * 5000])
+def test_country_code_is_none_when_unsure(text: str) -> None:
+    assert country_code(text) is None
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [
+        ("DE", "Germany"),
+        ("de", "Germany"),
+        ("GB", "United Kingdom"),
+        ("KR", "South Korea"),
+        ("IS", "Iceland"),
+        ("", ""),
+    ],
+)
+def test_country_name(code: str, name: str) -> None:
+    assert country_name(code) == name
+
+
+@pytest.mark.parametrize(
+    ("name", "city"),
+    [
+        ("Essen", City("Essen", "DE", "Europe/Berlin")),
+        ("essen", City("Essen", "DE", "Europe/Berlin")),
+        ("Madrid", City("Madrid", "ES", "Europe/Madrid")),
+        ("Toronto", City("Toronto", "CA", "America/Toronto")),
+        ("Reykjavik", City("Reykjavík", "IS", "Atlantic/Reykjavik")),
+        ("Reykjavík", City("Reykjavík", "IS", "Atlantic/Reykjavik")),
+        ("Porto", City("Porto", "PT", "Europe/Lisbon")),
+        ("São Paulo", City("São Paulo", "BR", "America/Sao_Paulo")),
+        ("Sao Paulo", City("São Paulo", "BR", "America/Sao_Paulo")),
+        ("Bilbao", City("Bilbao", "ES", "Europe/Madrid")),
+        ("Barcelona", City("Barcelona", "ES", "Europe/Madrid")),
+        ("Berlin", City("Berlin", "DE", "Europe/Berlin")),
+        ("Lisbon", City("Lisbon", "PT", "Europe/Lisbon")),
+        ("Essen, Germany", City("Essen", "DE", "Europe/Berlin")),
+    ],
+)
+def test_city_info_finds_the_groups_cities(name: str, city: City) -> None:
+    assert city_info(name) == city
+
+
+def test_city_info_prefers_the_most_populous_namesake_unless_a_country_is_given() -> None:
+    assert city_info("Paris") == City("Paris", "FR", "Europe/Paris")
+    paris_us = city_info("Paris", country="United States")
+    assert paris_us is not None and paris_us.country_code == "US"
+    assert city_info("Paris, US") == paris_us
+    assert city_info("Valencia", country="VE") == City("Valencia", "VE", "America/Caracas")
+
+
+@pytest.mark.parametrize(
+    ("name", "country"),
+    [("Nowhereville", None), ("Essen", "ES"), ("", None), ("<!channel>", None), ("x" * 5000, None)],
+)
+def test_city_info_is_none_for_unknown_cities(name: str, country: str | None) -> None:
+    assert city_info(name, country=country) is None
