@@ -120,6 +120,7 @@ def register(app: App, deps: Deps) -> None:
     )
     sub(Subcommand("faq remove", "remove a question", remove_faq, usage="faq remove <number>", organiser_only=True))
     router.register(app, deps)
+    deps.registry.scopes.add("files:write")  # calendar files and attendee lists go to direct messages
 
     for action_id, answer in views.RSVP_ACTIONS.items():
         register_action(app, deps, action_id, rsvp(deps), f"answer a meeting: {answer}")
@@ -161,10 +162,17 @@ def list_upcoming(call: Call) -> None:
         body += [blocks.divider(), *views.entry(meeting, counts[meeting.id or 0], answers.get(meeting.id or 0))]
     if len(meetings) > len(shown):
         body.append(blocks.context(f"Showing the first {LIST_LIMIT}. `/meetings <number>` shows any one in full."))
+    if deps.settings.feed_url:
+        body.append(blocks.context(subscribe_text(deps)))
     text = "Upcoming meetings:\n" + "\n".join(
         f"#{m.id} {m.title}: {views.when_plain(m)}, {views.place_plain(m)}" for m in shown
     )
     call.reply(blocks.escape(text), body)
+
+
+def subscribe_text(deps: Deps) -> str:
+    """The line that offers the calendar feed, which keeps every meeting current in one's calendar."""
+    return f":calendar: {views.link(deps.settings.feed_url, 'Subscribe to all meetings')} in your calendar app."
 
 
 def nothing_planned(deps: Deps, user_id: str) -> str:
@@ -941,6 +949,8 @@ def home_section(person: Person, deps: Deps) -> list[blocks.Block]:
         body += views.entry(meeting, counts[meeting.id or 0], answers.get(meeting.id or 0), where="home")
         if person.is_organiser:
             body.append(organiser_buttons(meeting))
+    if deps.settings.feed_url:
+        body.append(blocks.context(subscribe_text(deps)))
     body.append(blocks.header("My registrations"))
     if mine:
         lines = [

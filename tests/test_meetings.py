@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.request import urlopen
 
 import pytest
 
+from bot.config import Secret, Settings
 from bot.localslack import Delivery
 from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, ORGANISER, LocalBot
 from handlers import meeting_views as views
@@ -409,3 +412,55 @@ def test_meetings_with_no_text_lists(local_bot: LocalBot, text: str) -> None:
     local_bot.workspace.slash_command(MEMBER.id, "/meetings", text)  # type: ignore[union-attr]
     private_answer(local_bot.emulator, MEMBER.id, "Upcoming meetings")
     settle(local_bot.emulator)
+
+
+def test_quick_add_shows_what_it_understood_and_saves_on_confirmation(local_bot: LocalBot) -> None:
+    ws = local_bot.workspace
+    assert ws is not None
+    year = SOON.year + 1
+    ws.slash_command(ORGANISER.id, "/meetings", f"add Essen workshop, 11 Feb {year} 9:00-17:00 CET, Essen, capacity 40")
+    preview = private_answer(local_bot.emulator, ORGANISER.id, "Here is what I understood")
+    assert "Essen workshop" in (preview.text or "") and "Europe/Berlin" in (preview.text or "")
+    assert all_meetings(local_bot) == [], "nothing is saved before the organiser confirms"
+    save = next(
+        element
+        for block in preview.blocks or []
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"] == handler.QUICK_SAVE
+    )
+    ws.press_button(ORGANISER.id, action_id=handler.QUICK_SAVE, value=save["value"], message={"blocks": preview.blocks})
+    local_bot.wait_idle()
+    wait_delivery(local_bot.emulator, lambda d: d.kind == "response" and "Saved as meeting" in (d.text or ""))
+    [meeting] = all_meetings(local_bot)
+    assert meeting.starts_at == datetime(year, 2, 11, 8, 0, tzinfo=UTC)
+    assert meeting.ends_at == datetime(year, 2, 11, 16, 0, tzinfo=UTC)
+    assert (meeting.city, meeting.country, meeting.capacity, meeting.timezone) == ("Essen", "DE", 40, "Europe/Berlin")
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("Essen workshop, the day after never, Essen", "date"),
+        ("Essen workshop, 11 Feb 2020 9:00-17:00 CET, Essen", "past"),
+        ("Essen workshop, 11 Feb 2099 9:00-17:00 CET, Essen, capacity -4", "capacity"),
+        ("Webinar, 11 Feb 2099 9:00-10:00 UTC, online, javascript:alert(1)", "link"),
+    ],
+)
+def test_quick_add_explains_bad_input_and_saves_nothing(local_bot: LocalBot, text: str, says: str) -> None:
+    local_bot.workspace.slash_command(ORGANISER.id, "/meetings", f"add {text}")  # type: ignore[union-attr]
+    answer = private_answer(local_bot.emulator, ORGANISER.id, "nothing was saved")
+    assert says in (answer.text or "").lower()
+    assert all_meetings(local_bot) == []
+
+
+def test_members_are_offered_the_calendar_feed_that_lists_the_meetings(settings: Settings) -> None:
+    token = "feed-token-" + "x" * 16
+    configured = replace(settings, public_url="https://bot.example.org", calendar_token=Secret(token))
+    with LocalBot(configured) as bot:
+        make_meeting(bot)
+        bot.workspace.slash_command(MEMBER.id, "/meetings")  # type: ignore[union-attr]
+        listed = private_answer(bot.emulator, MEMBER.id, "Upcoming meetings")
+        assert f"https://bot.example.org/calendar.ics?token={token}" in texts(listed.blocks)
+        with urlopen(f"{bot.base_url}/calendar.ics?token={token}") as response:
+            assert b"SUMMARY:Essen workshop" in response.read()
