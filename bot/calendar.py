@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-import pycountry
 from icalendar import Calendar, Event
 from icalendar.enums import STATUS
 
+from handlers.places import country_name
 from store.models import Meeting, MeetingKind
 
 logger = logging.getLogger(__name__)
@@ -40,16 +40,6 @@ def meeting_uid(meeting: Meeting, *, domain: str) -> str:
     if meeting.id is None:
         raise ValueError("a meeting needs an id (store it first) to have a calendar UID")
     return f"meeting-{meeting.id}@{domain or DEFAULT_DOMAIN}"
-
-
-def country_name(code: str) -> str:
-    """Return the common English name of an ISO 3166-1 alpha-2 code, or the code itself if unknown."""
-    if not code:
-        return ""
-    country = pycountry.countries.get(alpha_2=code.upper())
-    if country is None:
-        return code
-    return str(getattr(country, "common_name", None) or country.name)
 
 
 def place(meeting: Meeting) -> str:

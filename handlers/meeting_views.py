@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.calendar import google_calendar_url
+from bot.calendar import google_calendar_url, place
 from handlers import blocks
 from handlers.places import country_name
 from store.meetings import Counts
@@ -68,8 +68,7 @@ def when_text(meeting: Meeting) -> str:
 
 def place_plain(meeting: Meeting) -> str:
     """Where the meeting is, as plain words (`Messe Essen, Essen, Germany`, `online`)."""
-    parts = [meeting.venue, meeting.city, country_name(meeting.country)]
-    where = ", ".join(part for part in parts if part)
+    where = place(meeting)
     if meeting.kind == MeetingKind.ONLINE:
         return "online"
     if meeting.kind == MeetingKind.HYBRID:

@@ -257,6 +257,15 @@ def _meeting_named(call: Call, *, usage: str = "") -> Meeting | None:
 # Registration ---------------------------------------------------------------------------------
 
 
+def pressed_meeting(deps: Deps, body: dict[str, Any]) -> Meeting | None:
+    """The meeting whose button was pressed, if it still exists."""
+    number = meeting_number(pressed_value(body))
+    if number is None:
+        return None
+    with deps.sessions() as session:
+        return store.get_meeting(session=session, meeting_id=number)
+
+
 def why_closed(meeting: Meeting | None, answer: Attendance, deps: Deps) -> str | None:
     """Why this answer cannot be taken now, or None when it can."""
     if meeting is None:
@@ -309,10 +318,8 @@ def rsvp(deps: Deps) -> Any:
         action = body["actions"][0]
         answer = views.RSVP_ACTIONS[action["action_id"]]
         user_id = body["user"]["id"]
-        number = meeting_number(pressed_value(body))
         deps.people.resolve(client, user_id)  # knows whether they are a guest: the waitlist serves members first
-        with deps.sessions() as session:
-            meeting = store.get_meeting(session=session, meeting_id=number) if number else None
+        meeting = pressed_meeting(deps, body)
         problem = why_closed(meeting, answer, deps)
         if problem is not None or meeting is None:
             answer_press(deps, body, client, respond, problem or "")
@@ -387,9 +394,7 @@ def send_calendar_file(deps: Deps) -> Any:
 
     def send(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
         user_id = body["user"]["id"]
-        number = meeting_number(pressed_value(body))
-        with deps.sessions() as session:
-            meeting = store.get_meeting(session=session, meeting_id=number) if number else None
+        meeting = pressed_meeting(deps, body)
         if meeting is None:
             answer_press(deps, body, client, respond, "That meeting no longer exists.")
             return
@@ -535,9 +540,7 @@ def open_edit_form(deps: Deps) -> Any:
     """The Edit button: the form, filled with the meeting."""
 
     def open_it(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
-        number = meeting_number(pressed_value(body))
-        with deps.sessions() as session:
-            meeting = store.get_meeting(session=session, meeting_id=number) if number else None
+        meeting = pressed_meeting(deps, body)
         if meeting is None or meeting.is_cancelled:
             answer_press(deps, body, client, respond, "That meeting no longer exists or was cancelled.")
             return
@@ -685,12 +688,11 @@ def confirm_cancel(deps: Deps) -> Any:
     """Cancel the meeting, update its card, and tell the registrants."""
 
     def cancel_it(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
-        number = meeting_number(pressed_value(body))
+        before = pressed_meeting(deps, body)
+        if before is None or before.is_cancelled:
+            respond(replace_original=True, **blocks.notice("That meeting is already cancelled or gone."))
+            return
         with deps.sessions() as session:
-            before = store.get_meeting(session=session, meeting_id=number) if number else None
-            if before is None or before.is_cancelled:
-                respond(replace_original=True, **blocks.notice("That meeting is already cancelled or gone."))
-                return
             meeting = store.cancel_meeting(session=session, meeting_id=before.id or 0, now=deps.clock())
         assert meeting is not None
         refresh_card(deps, client, meeting.id or 0)
@@ -717,9 +719,7 @@ def announce_pressed(deps: Deps) -> Any:
     """The Announce button (in App Home, a saved meeting's modal, or a preview)."""
 
     def announce_it(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
-        number = meeting_number(pressed_value(body))
-        with deps.sessions() as session:
-            meeting = store.get_meeting(session=session, meeting_id=number) if number else None
+        meeting = pressed_meeting(deps, body)
         text = post_card(deps, client, meeting) if meeting else "That meeting no longer exists."
         view = body.get("view") or {}
         if view.get("type") == "modal":
@@ -836,13 +836,12 @@ def attendees_csv(deps: Deps) -> Any:
     """The Download as CSV button."""
 
     def send(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
-        number = meeting_number(pressed_value(body))
-        with deps.sessions() as session:
-            meeting = store.get_meeting(session=session, meeting_id=number) if number else None
-            rows = store.attendees(session=session, meeting_id=number) if meeting else []
+        meeting = pressed_meeting(deps, body)
         if meeting is None:
             answer_press(deps, body, client, respond, "That meeting no longer exists.")
             return
+        with deps.sessions() as session:
+            rows = store.attendees(session=session, meeting_id=meeting.id or 0)
         send_attendees_csv(deps, client, body["user"]["id"], meeting, rows)
         answer_press(deps, body, client, respond, "The CSV file is in your direct messages.")
 
