@@ -1,35 +1,30 @@
 """Acknowledgement latency of signed slash commands: the bot against bare Bolt apps on the same server stack.
 
 Each server runs in its own process, so the clients' threads never share its interpreter lock.
-The bot answers `/tci help` and `/meetings` in the acknowledgement itself, so these figures are
+The bot answers `/tci help` and `/meetings help` in the acknowledgement itself, so these figures are
 Bolt's request handling plus what the bot adds to it (middleware, routing, the organiser lookup).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import secrets
-import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.common import Row, RunConfig, free_port, percentile
+from benchmarks.common import GROUP_CHANNEL, MEMBER, ORGANISER, Row, RunConfig, percentile
 from benchmarks.load import LoadResult, run_burst, slash_command_body
-from benchmarks.processes import ServerProcess, child_environment
-from bot.localslack.emulator import LocalUser, SlackEmulator
+from benchmarks.processes import ServerProcess, bare_server, bot_server, serving
+from bot.localslack.emulator import SlackEmulator
 
 logger = logging.getLogger(__name__)
 
 NAME = "ack latency"
 CLIENTS = 8
-GROUP_CHANNEL = "C0GROUP"
-ORGANISER = LocalUser(id="U0ORG", name="ana", real_name="Ana Organiser")
-MEMBER = LocalUser(id="U0MEM", name="bruno", real_name="Bruno Member")
-COMMANDS: tuple[tuple[str, str], ...] = (("/tci", "help"), ("/meetings", ""))
+COMMANDS: tuple[tuple[str, str], ...] = (("/tci", "help"), ("/meetings", "help"))
 
 LATENCY_TARGET_MS = 15.0
 STARTUP_TARGET_SECONDS = 5.0
@@ -38,22 +33,6 @@ HEALTHY_TIMEOUT_SECONDS = 30.0
 MIN_BURST_SECONDS = 60.0
 SLOWEST_EXPECTED_RPS = 25.0
 
-# Settings the bot reads; the benchmark sets those it needs and lets none leak in from outside.
-BOT_SETTINGS = (
-    "SLACK_BOT_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "SLACK_APP_TOKEN",
-    "SLACK_API_BASE_URL",
-    "DATABASE_URL",
-    "DATA_DIR",
-    "GROUP_CHANNEL",
-    "GROUP_NAME",
-    "ORGANISER_IDS",
-    "GROUP_TIMEZONE",
-    "REMINDER_OFFSETS",
-    "PORT",
-    "LOG_LEVEL",
-)
 BOT = "bot"
 BARE_DEFAULT = "bare Bolt defaults"
 BARE_FLOOR = "bare Bolt pbr"
@@ -121,48 +100,23 @@ class _Bench:
 
     def server(self, target: Target) -> ServerProcess:
         """Prepare the process of `target` on a free port, with only the settings it needs."""
-        port = free_port()
         if target.is_bot:
-            data_dir = self.workdir / "bot-data"
-            env = child_environment(
-                {
-                    "SLACK_BOT_TOKEN": self.emulator.bot_token,
-                    "SLACK_SIGNING_SECRET": self.signing_secret,
-                    "SLACK_APP_TOKEN": "",
-                    "SLACK_API_BASE_URL": self.emulator.base_url,
-                    "GROUP_CHANNEL": GROUP_CHANNEL,
-                    "ORGANISER_IDS": ORGANISER.id,
-                    "DATABASE_URL": f"sqlite:///{data_dir / 'tci-bot.db'}",
-                    "DATA_DIR": str(data_dir),
-                    "PORT": str(port),
-                    "LOG_LEVEL": "WARNING",
-                },
-                drop=BOT_SETTINGS,
+            return bot_server(
+                target.label,
+                emulator=self.emulator,
+                signing_secret=self.signing_secret,
+                workdir=self.workdir,
+                data_dir=self.workdir / "bot-data",
+                group_channel=GROUP_CHANNEL,
+                organiser_ids=(ORGANISER.id,),
             )
-            argv = [str(_console_script("tci-bot")), "run"]
-        else:
-            env = child_environment(
-                {
-                    "SLACK_BOT_TOKEN": self.emulator.bot_token,
-                    "SLACK_SIGNING_SECRET": self.signing_secret,
-                    "PYTHONPATH": _with_project_path(),
-                },
-                drop=BOT_SETTINGS,
-            )
-            floor = "1" if target.label == BARE_FLOOR else "0"
-            argv = [
-                sys.executable,
-                "-m",
-                "benchmarks.bare_app",
-                "--port",
-                str(port),
-                "--process-before-response",
-                floor,
-                "--api-base-url",
-                self.emulator.base_url,
-            ]
-        log_file = self.workdir / f"{target.label.replace(' ', '-')}.log"
-        return ServerProcess(target.label, argv, port=port, env=env, cwd=self.workdir, log_file=log_file)
+        return bare_server(
+            target.label,
+            emulator=self.emulator,
+            signing_secret=self.signing_secret,
+            workdir=self.workdir,
+            process_before_response=target.label == BARE_FLOOR,
+        )
 
     def bodies(self, command: str, text: str, count: int) -> list[str]:
         """Build `count` slash command bodies, each with its own response_url and trigger_id."""
@@ -180,10 +134,7 @@ class _Bench:
         """Start `target`, warm it up and measure each command, then stop it."""
         measurement = Measurement()
         process = self.server(target)
-        process.start()
-        try:
-            measurement.startup_seconds = process.wait_healthy(HEALTHY_TIMEOUT_SECONDS)
-            logger.info("%s: healthy after %.2f s", target.label, measurement.startup_seconds)
+        with serving(process, healthy_timeout=HEALTHY_TIMEOUT_SECONDS) as lifetime:
             for command, text in COMMANDS:
                 label = _label(command, text)
                 expect = target.expect(command)
@@ -202,27 +153,9 @@ class _Bench:
                 )
                 if warmup.first_failure:
                     logger.warning("%s %s warm-up: first failure: %s", target.label, label, warmup.first_failure)
-        finally:
-            measurement.exit_code = process.stop() if process.running else process.kill()
-            if measurement.exit_code != 0:
-                logger.warning(
-                    "%s exited with code %s; its output:\n%s", target.label, measurement.exit_code, process.log_tail()
-                )
+        measurement.startup_seconds = lifetime.startup_seconds
+        measurement.exit_code = lifetime.exit_code
         return measurement
-
-
-def _console_script(name: str) -> Path:
-    """Find a console script installed next to this interpreter."""
-    script = Path(sys.executable).parent / name
-    if not script.exists():
-        raise FileNotFoundError(f"{script} is missing: install the project with `pip install -e .`")
-    return script
-
-
-def _with_project_path() -> str:
-    """Return PYTHONPATH with the project's root first, so `benchmarks` imports from any directory."""
-    root = str(Path(__file__).resolve().parent.parent)
-    return os.pathsep.join(part for part in (root, os.environ.get("PYTHONPATH", "")) if part)
 
 
 def _rows(results: dict[str, Measurement]) -> list[Row]:

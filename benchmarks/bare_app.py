@@ -1,4 +1,9 @@
-"""A bare Bolt app answering /tci and /meetings with `ok`, on the bot's server stack: the comparison point.
+"""A bare Bolt app on the bot's server stack: the comparison point.
+
+It answers `/tci` and `/meetings <text>` with `ok` in the acknowledgement; `/meetings` with no text
+with an empty acknowledgement and then `ok` posted to the response_url; and an app_mention with an
+acknowledgement and then `ok` posted with chat.postMessage in the mention's thread. The posts are made
+on Bolt's listener pool once acknowledged, so the acknowledgement never waits for them.
 
 Run as `python -m benchmarks.bare_app --port N --process-before-response 0|1 --api-base-url URL`,
 with SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET in the environment. Stops cleanly on SIGTERM or SIGINT.
@@ -11,6 +16,8 @@ import logging
 import os
 import signal
 import threading
+from collections.abc import Callable
+from concurrent.futures import Executor
 from types import FrameType
 from typing import Any
 
@@ -21,9 +28,23 @@ from bot.server import HttpServer, WebApp
 
 HOST = "127.0.0.1"
 
+logger = logging.getLogger(__name__)
+
+
+def _after_ack(pool: Executor, post: Callable[..., Any], **kwargs: Any) -> None:
+    """Run `post(**kwargs)` on the listener pool; a failure is logged with its traceback."""
+
+    def run() -> None:
+        try:
+            post(**kwargs)
+        except Exception:
+            logger.exception("the answer could not be posted")
+
+    pool.submit(run)
+
 
 def build_app(*, token: str, signing_secret: str, api_base_url: str, process_before_response: bool) -> App:
-    """Build a Bolt app whose slash commands only acknowledge."""
+    """Build a Bolt app that acknowledges at once and, where an answer comes later, posts a constant one."""
     app = App(
         client=WebClient(token=token, base_url=api_base_url),
         signing_secret=signing_secret,
@@ -31,11 +52,25 @@ def build_app(*, token: str, signing_secret: str, api_base_url: str, process_bef
         process_before_response=process_before_response,
     )
 
+    pool = app.listener_runner.listener_executor
+
     def acknowledge(ack: Any) -> None:
         ack("ok")
 
+    def acknowledge_or_respond(ack: Any, body: dict[str, Any], respond: Any) -> None:
+        if body.get("text"):
+            ack("ok")
+            return
+        ack()
+        _after_ack(pool, respond, text="ok", response_type="ephemeral")
+
+    def answer_mention(ack: Any, event: dict[str, Any], client: WebClient) -> None:
+        ack()
+        _after_ack(pool, client.chat_postMessage, channel=event["channel"], thread_ts=event["ts"], text="ok")
+
     app.command("/tci")(acknowledge)
-    app.command("/meetings")(acknowledge)
+    app.command("/meetings")(acknowledge_or_respond)
+    app.event("app_mention")(answer_mention)
     return app
 
 

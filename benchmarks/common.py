@@ -9,7 +9,13 @@ import statistics
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from bot.localslack.emulator import LocalUser
+
 HOST = "127.0.0.1"
+# The emulated workspace the benchmarks talk to: the group's channel, one organiser and one member.
+GROUP_CHANNEL = "C0GROUP"
+ORGANISER = LocalUser(id="U0ORG", name="ana", real_name="Ana Organiser")
+MEMBER = LocalUser(id="U0MEM", name="bruno", real_name="Bruno Member")
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ class Row:
     baseline: str | None = None
     ratio: float | None = None
     ok: bool | None = None
+    note: str | None = None  # how it was measured, when the metric's name does not say
 
     def as_dict(self) -> dict[str, Any]:
         """Return the row as plain JSON-ready data."""

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import logging
 import os
 import signal
 import subprocess
+import sys
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.common import HOST, BenchmarkError
+from benchmarks.common import HOST, BenchmarkError, free_port
+from bot.localslack.emulator import SlackEmulator
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +24,24 @@ POLL_SECONDS = 0.02
 STOP_TIMEOUT_SECONDS = 20.0
 KILL_TIMEOUT_SECONDS = 5.0
 LOG_TAIL_CHARS = 2000
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Settings the bot reads; a benchmark sets those it needs and lets none leak in from outside.
+BOT_SETTINGS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_BASE_URL",
+    "DATABASE_URL",
+    "DATA_DIR",
+    "GROUP_CHANNEL",
+    "GROUP_NAME",
+    "ORGANISER_IDS",
+    "GROUP_TIMEZONE",
+    "REMINDER_OFFSETS",
+    "PORT",
+    "LOG_LEVEL",
+)
 
 
 class ServerProcess:
@@ -116,6 +138,31 @@ class ServerProcess:
         return self._process
 
 
+@dataclass
+class Lifetime:
+    """How a server process started and ended."""
+
+    startup_seconds: float = 0.0
+    exit_code: int | None = None
+
+
+@contextlib.contextmanager
+def serving(process: ServerProcess, *, healthy_timeout: float) -> Iterator[Lifetime]:
+    """Start `process`, wait until it is healthy, and stop it on leaving; log its output if it ends badly."""
+    lifetime = Lifetime()
+    process.start()
+    try:
+        lifetime.startup_seconds = process.wait_healthy(healthy_timeout)
+        logger.info("%s: healthy after %.2f s", process.name, lifetime.startup_seconds)
+        yield lifetime
+    finally:
+        lifetime.exit_code = process.stop() if process.running else process.kill()
+        if lifetime.exit_code != 0:
+            logger.warning(
+                "%s exited with code %s; its output:\n%s", process.name, lifetime.exit_code, process.log_tail()
+            )
+
+
 def _healthy(port: int) -> bool:
     conn = http.client.HTTPConnection(HOST, port, timeout=1.0)
     try:
@@ -135,3 +182,83 @@ def child_environment(overrides: Mapping[str, str], *, drop: Iterable[str] = ())
     env = {key: value for key, value in os.environ.items() if key not in dropped}
     env.update(overrides)
     return env
+
+
+def bot_database_url(data_dir: Path) -> str:
+    """Return the URL of the embedded SQLite store the bot keeps in `data_dir`."""
+    return f"sqlite:///{data_dir / 'tci-bot.db'}"
+
+
+def bot_server(
+    label: str,
+    *,
+    emulator: SlackEmulator,
+    signing_secret: str,
+    workdir: Path,
+    data_dir: Path,
+    group_channel: str,
+    organiser_ids: Sequence[str],
+) -> ServerProcess:
+    """Prepare `tci-bot run` on a free port, its store in `data_dir`, its Web API the emulator."""
+    port = free_port()
+    env = child_environment(
+        {
+            "SLACK_BOT_TOKEN": emulator.bot_token,
+            "SLACK_SIGNING_SECRET": signing_secret,
+            "SLACK_APP_TOKEN": "",
+            "SLACK_API_BASE_URL": emulator.base_url,
+            "GROUP_CHANNEL": group_channel,
+            "ORGANISER_IDS": ",".join(organiser_ids),
+            "DATABASE_URL": bot_database_url(data_dir),
+            "DATA_DIR": str(data_dir),
+            "PORT": str(port),
+            "LOG_LEVEL": "WARNING",
+        },
+        drop=BOT_SETTINGS,
+    )
+    argv = [str(console_script("tci-bot")), "run"]
+    return ServerProcess(label, argv, port=port, env=env, cwd=workdir, log_file=_log_file(workdir, label))
+
+
+def bare_server(
+    label: str, *, emulator: SlackEmulator, signing_secret: str, workdir: Path, process_before_response: bool
+) -> ServerProcess:
+    """Prepare the bare Bolt app (benchmarks.bare_app) on a free port, its Web API the emulator."""
+    port = free_port()
+    env = child_environment(
+        {
+            "SLACK_BOT_TOKEN": emulator.bot_token,
+            "SLACK_SIGNING_SECRET": signing_secret,
+            "PYTHONPATH": project_pythonpath(),
+        },
+        drop=BOT_SETTINGS,
+    )
+    argv = [
+        sys.executable,
+        "-m",
+        "benchmarks.bare_app",
+        "--port",
+        str(port),
+        "--process-before-response",
+        "1" if process_before_response else "0",
+        "--api-base-url",
+        emulator.base_url,
+    ]
+    return ServerProcess(label, argv, port=port, env=env, cwd=workdir, log_file=_log_file(workdir, label))
+
+
+def _log_file(workdir: Path, label: str) -> Path:
+    return workdir / f"{label.replace(' ', '-')}.log"
+
+
+def console_script(name: str) -> Path:
+    """Find a console script installed next to this interpreter."""
+    script = Path(sys.executable).parent / name
+    if not script.exists():
+        raise FileNotFoundError(f"{script} is missing: install the project with `pip install -e .`")
+    return script
+
+
+def project_pythonpath() -> str:
+    """Return PYTHONPATH with the project's root first, so `benchmarks` imports from any directory."""
+    return os.pathsep.join(part for part in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if part)

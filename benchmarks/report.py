@@ -12,7 +12,8 @@ from benchmarks.common import Row
 
 COLUMNS = ("benchmark", "metric", "value", "unit", "target", "ratio", "ok")
 RIGHT_ALIGNED = frozenset({"value", "ratio"})
-WRAPPABLE = frozenset({"benchmark", "target"})
+OPTIONAL_COLUMNS = ("note",)
+WRAPPABLE = frozenset({"benchmark", "target", "note"})
 DECIMALS = {"ms": 2, "s": 2, "req/s": 0}
 
 
@@ -34,7 +35,13 @@ def _cells(row: Row) -> dict[str, str]:
         "target": row.target or "",
         "ratio": "" if row.ratio is None else f"{row.ratio:.2f}",
         "ok": {True: "yes", False: "NO", None: ""}[row.ok],
+        "note": row.note or "",
     }
+
+
+def _columns(cells: list[dict[str, str]]) -> tuple[str, ...]:
+    """The columns to show: the fixed ones, and the optional ones that some row fills."""
+    return COLUMNS + tuple(column for column in OPTIONAL_COLUMNS if any(cell[column] for cell in cells))
 
 
 def machine_line(machine: dict[str, Any]) -> str:
@@ -51,29 +58,30 @@ def print_report(rows: list[Row], machine: dict[str, Any], stream: TextIO | None
     """Print the machine line and the table of rows."""
     stream = stream or sys.stdout
     cells = [_cells(row) for row in rows]
+    columns = _columns(cells)
     caption = _caption(rows)
     if stream.isatty():
         from rich.console import Console
         from rich.table import Table
 
         table = Table(title=machine_line(machine), caption=caption or None, title_justify="left")
-        for column in COLUMNS:
+        for column in columns:
             justify = "right" if column in RIGHT_ALIGNED else "left"
             table.add_column(column, justify=justify, no_wrap=column not in WRAPPABLE)
         for row, cell in zip(rows, cells, strict=True):
             style = "red" if row.ok is False else None
-            table.add_row(*(cell[column] for column in COLUMNS), style=style)
+            table.add_row(*(cell[column] for column in columns), style=style)
         Console(file=stream).print(table)
         return
-    widths = {column: max([len(column), *(len(cell[column]) for cell in cells)]) for column in COLUMNS}
+    widths = {column: max([len(column), *(len(cell[column]) for cell in cells)]) for column in columns}
 
     def line(values: dict[str, str]) -> str:
-        parts = [values[c].rjust(widths[c]) if c in RIGHT_ALIGNED else values[c].ljust(widths[c]) for c in COLUMNS]
+        parts = [values[c].rjust(widths[c]) if c in RIGHT_ALIGNED else values[c].ljust(widths[c]) for c in columns]
         return "  ".join(parts).rstrip()
 
     print(machine_line(machine), file=stream)
-    print(line({column: column for column in COLUMNS}), file=stream)
-    print(line({column: "-" * widths[column] for column in COLUMNS}), file=stream)
+    print(line({column: column for column in columns}), file=stream)
+    print(line({column: "-" * widths[column] for column in columns}), file=stream)
     for cell in cells:
         print(line(cell), file=stream)
     if caption:

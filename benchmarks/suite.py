@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import ack_latency
+from benchmarks import ack_latency, meetings_scale
 from benchmarks.common import BenchmarkError, Row, RunConfig, machine_facts
 from benchmarks.report import print_report, write_json
 
@@ -18,6 +18,7 @@ logger = logging.getLogger("benchmarks")
 # Each benchmark is a module with `run(config) -> list[Row]`; add new ones here, in running order.
 BENCHMARKS: dict[str, Callable[[RunConfig], list[Row]]] = {
     "ack_latency": ack_latency.run,
+    "meetings_scale": meetings_scale.run,
 }
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 

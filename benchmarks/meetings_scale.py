@@ -1,0 +1,404 @@
+"""Answers from a store of a busy group's size: `/meetings` and a question in plain words, against bare Bolt apps.
+
+The bot's store is seeded with 1,000 meetings and 20,000 registrations before `tci-bot run` starts.
+Each request is timed twice: until its acknowledgement (the HTTP response) and until its answer
+reaches Slack, whichever way the answer goes: in the acknowledgement's body, posted to the
+request's response_url, or through the Web API (a reply in the mention's thread). Each client
+waits for its answer before it asks again, so answers queue only as much as a few people at once
+would make them. The bare Bolt apps answer the same requests the same ways with a constant `ok`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import secrets
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from benchmarks.common import GROUP_CHANNEL, MEMBER, ORGANISER, Row, RunConfig, percentile
+from benchmarks.load import (
+    ANSWER_TIMEOUT_SECONDS,
+    JSON_CONTENT_TYPE,
+    LoadResult,
+    Request,
+    event_body,
+    mention_event,
+    run_requests,
+    slash_command_body,
+)
+from benchmarks.processes import ServerProcess, bare_server, bot_database_url, bot_server, serving
+from benchmarks.seed import StoreSize, seed_store
+from bot.localslack.emulator import Delivery, SlackEmulator
+
+logger = logging.getLogger(__name__)
+
+NAME = "meetings scale"
+CLIENTS = 4
+QUESTION = "when is the next meeting in Toronto?"
+STORE = StoreSize(meetings=1_000, registrations=20_000, people=2_000)
+
+ACK_TARGET_MS = 15.0
+ANSWER_TARGET_MS = 100.0
+HEALTHY_TIMEOUT_SECONDS = 30.0
+MIN_BURST_SECONDS = 60.0
+SLOWEST_EXPECTED_RPS = 5.0
+
+BOT = "bot"
+BARE_DEFAULT = "bare Bolt defaults"
+BARE_FLOOR = "bare Bolt pbr"
+TARGETS = (BOT, BARE_DEFAULT, BARE_FLOOR)
+RESPOND_KEY = "respond:"
+THREAD_KEY = "thread:"
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How many requests each scenario gets: unmeasured warm-up, then measured."""
+
+    warmup: int
+    measured: int
+
+
+FULL = Sizes(warmup=200, measured=2000)
+QUICK = Sizes(warmup=50, measured=300)
+
+
+class AnswerBoard:
+    """When each awaited answer reached Slack, by its key: the response_url's token or the thread's ts."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: dict[str, threading.Event] = {}
+        self._arrived: dict[str, float] = {}
+        self.last_text = ""
+
+    def expect(self, key: str) -> None:
+        """Start waiting for the answer known by `key`."""
+        with self._lock:
+            self._waiting[key] = threading.Event()
+
+    def arrived(self, key: str, text: str | None) -> None:
+        """Record that the answer known by `key` reached Slack now; answers nobody waits for are ignored."""
+        now = time.perf_counter()
+        with self._lock:
+            event = self._waiting.get(key)
+            if event is None or event.is_set():
+                return
+            self._arrived[key] = now
+            self.last_text = text or ""
+        event.set()
+
+    def on_delivery(self, delivery: Delivery) -> None:
+        """Record a message posted in a thread through the Web API."""
+        if delivery.kind == "message" and delivery.thread_ts:
+            self.arrived(THREAD_KEY + delivery.thread_ts, delivery.text)
+
+    def wait(self, key: str, timeout: float) -> float | None:
+        """Wait for the answer known by `key`; return when it arrived (perf_counter), or None."""
+        with self._lock:
+            event = self._waiting.get(key)
+        if event is None or not event.wait(timeout):
+            self.forget(key)
+            return None
+        with self._lock:
+            self._waiting.pop(key, None)
+            return self._arrived.pop(key)
+
+    def forget(self, key: str) -> None:
+        """Stop waiting for the answer known by `key`."""
+        with self._lock:
+            self._waiting.pop(key, None)
+            self._arrived.pop(key, None)
+
+    def clear(self) -> None:
+        """Stop waiting for every answer still awaited."""
+        with self._lock:
+            self._waiting.clear()
+            self._arrived.clear()
+
+
+class WatchedEmulator(SlackEmulator):
+    """The Slack emulator, also telling the board when each response_url is posted to."""
+
+    def __init__(self, board: AnswerBoard, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._board = board
+        self.subscribe(board.on_delivery)
+
+    def handle_http(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """Answer one HTTP request; a post to a response_url is recorded on the board."""
+        answer = super().handle_http(path, headers, body)
+        kind, _, token = urlsplit(path).path.lstrip("/").partition("/")
+        if kind == "respond" and answer[0] == 200:
+            try:
+                text = json.loads(body or b"{}").get("text")
+            except ValueError:
+                text = None
+            self._board.arrived(RESPOND_KEY + token, text)
+        return answer
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A kind of request a person makes, and how to build a fresh one."""
+
+    label: str
+    build: Callable[[_Bench], Request]
+
+
+def _meetings_list(bench: _Bench) -> Request:
+    url = bench.emulator.response_url(channel=GROUP_CHANNEL, user=MEMBER.id)
+    body = slash_command_body(
+        bench.emulator, user_id=MEMBER.id, command="/meetings", text="", channel=GROUP_CHANNEL, response_url=url
+    )
+    return Request(body, key=RESPOND_KEY + url.rsplit("/", 1)[1])
+
+
+def _question(bench: _Bench) -> Request:
+    event = mention_event(bench.emulator, user_id=MEMBER.id, channel=GROUP_CHANNEL, text=QUESTION)
+    body = event_body(bench.emulator, event, event_id=f"Ev0BENCH{next(bench.event_ids):08d}")
+    return Request(body, content_type=JSON_CONTENT_TYPE, key=THREAD_KEY + event["ts"])
+
+
+SCENARIOS = (Scenario("/meetings", _meetings_list), Scenario("question (mention)", _question))
+
+
+@dataclass
+class Measurement:
+    """What one server measured: a burst per scenario, and how it started and stopped."""
+
+    startup_seconds: float = 0.0
+    bursts: dict[str, LoadResult] = field(default_factory=dict)
+    warmup_failures: int = 0
+    exit_code: int | None = None
+    errors_logged: bool = False
+
+    @property
+    def failures(self) -> int:
+        """Failed requests (no acknowledgement, or no answer), warm-up included."""
+        return self.warmup_failures + sum(burst.failures for burst in self.bursts.values())
+
+
+class _Bench:
+    """One run: the emulator, the answer board, a scratch directory, a signing secret."""
+
+    def __init__(self, sizes: Sizes, emulator: SlackEmulator, board: AnswerBoard, workdir: Path) -> None:
+        self.sizes = sizes
+        self.emulator = emulator
+        self.board = board
+        self.workdir = workdir
+        self.signing_secret = secrets.token_hex(16)
+        self.event_ids = itertools.count(1)
+
+    def server(self, target: str) -> ServerProcess:
+        """Prepare the process of `target` on a free port."""
+        if target == BOT:
+            return bot_server(
+                target,
+                emulator=self.emulator,
+                signing_secret=self.signing_secret,
+                workdir=self.workdir,
+                data_dir=self.data_dir,
+                group_channel=GROUP_CHANNEL,
+                organiser_ids=(ORGANISER.id,),
+            )
+        return bare_server(
+            target,
+            emulator=self.emulator,
+            signing_secret=self.signing_secret,
+            workdir=self.workdir,
+            process_before_response=target == BARE_FLOOR,
+        )
+
+    @property
+    def data_dir(self) -> Path:
+        """Where the bot keeps its store."""
+        return self.workdir / "bot-data"
+
+    def seed(self) -> None:
+        """Fill the bot's store before it starts."""
+        started = time.perf_counter()
+        seeded = seed_store(
+            bot_database_url(self.data_dir),
+            now=datetime.now(UTC),
+            member_id=MEMBER.id,
+            organiser_id=ORGANISER.id,
+            size=STORE,
+        )
+        logger.info(
+            "seeded the store in %.2f s: %d meetings (%d upcoming, %d cancelled), %d people, "
+            "%d registrations (%d of the member's), %d FAQ entries",
+            time.perf_counter() - started,
+            seeded.meetings,
+            seeded.upcoming,
+            seeded.cancelled,
+            seeded.people,
+            seeded.registrations,
+            seeded.member_registrations,
+            seeded.faq_entries,
+        )
+
+    def wait_answer(self, request: Request, ack_body: bytes, acked: float) -> float | None:
+        """Return when the answer to `request` reached Slack: with the acknowledgement, or later."""
+        if ack_body.strip():
+            self.board.forget(request.key)
+            return acked
+        return self.board.wait(request.key, ANSWER_TIMEOUT_SECONDS)
+
+    def burst(self, port: int, scenario: Scenario, count: int) -> LoadResult:
+        """Send `count` fresh requests of `scenario` from the clients, each waiting for its answers."""
+        requests = [scenario.build(self) for _ in range(count)]
+        for request in requests:
+            self.board.expect(request.key)
+        time_limit = max(MIN_BURST_SECONDS, count / SLOWEST_EXPECTED_RPS)
+        try:
+            return run_requests(
+                port,
+                self.signing_secret,
+                requests,
+                expect=b"",
+                clients=CLIENTS,
+                time_limit=time_limit,
+                wait_answer=self.wait_answer,
+            )
+        finally:
+            self.board.clear()
+
+    def measure(self, target: str) -> Measurement:
+        """Start `target`, warm it up and measure each scenario, then stop it."""
+        measurement = Measurement()
+        process = self.server(target)
+        with serving(process, healthy_timeout=HEALTHY_TIMEOUT_SECONDS) as lifetime:
+            for scenario in SCENARIOS:
+                warmup = self.burst(process.port, scenario, self.sizes.warmup)
+                measurement.warmup_failures += warmup.failures
+                if warmup.first_failure:
+                    logger.warning("%s %s warm-up: first failure: %s", target, scenario.label, warmup.first_failure)
+                burst = self.burst(process.port, scenario, self.sizes.measured)
+                measurement.bursts[scenario.label] = burst
+                logger.info(
+                    "%s %s: %d requests in %.2f s, %d failed%s; an answer: %.80r",
+                    target,
+                    scenario.label,
+                    burst.requests,
+                    burst.wall_seconds,
+                    burst.failures,
+                    f" (first: {burst.first_failure})" if burst.first_failure else "",
+                    self.board.last_text,
+                )
+        measurement.startup_seconds = lifetime.startup_seconds
+        measurement.exit_code = lifetime.exit_code
+        if "Traceback" in process.log_tail():
+            measurement.errors_logged = True
+            logger.warning("%s logged errors; the end of its output:\n%s", target, process.log_tail())
+        return measurement
+
+
+def _benchmark(target: str) -> str:
+    return f"{NAME}: {target}"
+
+
+def _pct(values: list[float], pct: int) -> float:
+    return percentile(values, pct) if values else float("nan")
+
+
+def _rows(results: dict[str, Measurement]) -> list[Row]:
+    bot = results[BOT]
+    floor = results[BARE_FLOOR]
+    bot_ok = bot.failures == 0
+    store_note = f"{CLIENTS} clients; {STORE.meetings:,} meetings, {STORE.registrations:,} registrations"
+    rows: list[Row] = []
+    for scenario in SCENARIOS:
+        label = scenario.label
+        burst, base = bot.bursts[label], floor.bursts[label]
+        for what, values, base_values, target_ms in (
+            ("ack", burst.latencies_ms, base.latencies_ms, ACK_TARGET_MS),
+            ("answer", burst.answer_ms, base.answer_ms, ANSWER_TARGET_MS),
+        ):
+            p50, p95, p99 = (_pct(values, pct) for pct in (50, 95, 99))
+            target = f"< {target_ms:g} ms"
+            rows += [
+                Row(_benchmark(BOT), f"{what} p50 {label}", round(p50, 3), "ms", note=store_note),
+                Row(_benchmark(BOT), f"{what} p95 {label}", round(p95, 3), "ms", note=store_note),
+                Row(
+                    _benchmark(BOT),
+                    f"{what} p99 {label}",
+                    round(p99, 3),
+                    "ms",
+                    target=target,
+                    baseline=_benchmark(BARE_FLOOR),
+                    ratio=round(p99 / _pct(base_values, 99), 3),
+                    ok=bot_ok and p99 < target_ms,
+                    note=store_note,
+                ),
+            ]
+    rows += [
+        Row(_benchmark(BOT), "failed requests", bot.failures, "requests", target="0", ok=bot.failures == 0),
+        Row(
+            _benchmark(BOT),
+            "clean shutdown exit code",
+            bot.exit_code if bot.exit_code is not None else -1,
+            "",
+            target="0",
+            ok=bot.exit_code == 0 and not bot.errors_logged,
+        ),
+    ]
+    for name in (BARE_DEFAULT, BARE_FLOOR):
+        measurement = results[name]
+        baseline_ok = None if measurement.failures == 0 else False
+        note = f"{CLIENTS} clients"
+        for scenario in SCENARIOS:
+            burst = measurement.bursts[scenario.label]
+            for what, values in (("ack", burst.latencies_ms), ("answer", burst.answer_ms)):
+                rows += [
+                    Row(
+                        _benchmark(name),
+                        f"{what} p{pct} {scenario.label}",
+                        round(_pct(values, pct), 3),
+                        "ms",
+                        ok=baseline_ok,
+                        note=note,
+                    )
+                    for pct in (50, 99)
+                ]
+        rows.append(
+            Row(
+                _benchmark(name),
+                "failed requests",
+                measurement.failures,
+                "requests",
+                target="0",
+                ok=measurement.failures == 0,
+            )
+        )
+    return rows
+
+
+def run(config: RunConfig) -> list[Row]:
+    """Measure acknowledgement and answer latency of `/meetings` and a question against a large store."""
+    sizes = QUICK if config.quick else FULL
+    board = AnswerBoard()
+    results: dict[str, Measurement] = {}
+    with (
+        tempfile.TemporaryDirectory(prefix="tci-bench-") as workdir,
+        WatchedEmulator(board, users=(ORGANISER, MEMBER)) as emulator,
+    ):
+        emulator.add_channel(GROUP_CHANNEL, "learning-group")
+        bench = _Bench(sizes, emulator, board, Path(workdir))
+        bench.seed()
+        for target in TARGETS:
+            results[target] = bench.measure(target)
+        calls = Counter(call.method for call in emulator.calls)
+        if calls:
+            logger.info("Web API calls during the run: %s", ", ".join(f"{m} x{n}" for m, n in calls.most_common()))
+    return _rows(results)
