@@ -71,7 +71,7 @@ def answer(
         return list_answer(question.hint, upcoming)
     if meeting is None:
         return no_meeting(question.hint, upcoming)
-    over = all(other.id != meeting.id for other in upcoming)
+    over = meeting.ends_at <= now if now is not None else all(other.id != meeting.id for other in upcoming)
     if topic == Topic.HOW_TO_REGISTER:
         return how_to_register_answer(meeting, counts or Counts(), my_answer, over, now=now)
     build = BUILDERS[topic]

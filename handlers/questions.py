@@ -86,8 +86,10 @@ def reply_to(text: str, *, deps: Deps, person: Person) -> dict[str, Any]:
     hint = question.hint
     meeting = counts = faq = None
     my_answer: Attendance | None = None
+    # Only a question that names a meeting, or asks for the list, needs more than the next meeting.
+    limit = UPCOMING_LIMIT if hint.specific or question.topic == Topic.LIST else 1
     with deps.sessions() as session:
-        upcoming = meetings_store.upcoming_meetings(session=session, now=now, limit=UPCOMING_LIMIT)
+        upcoming = meetings_store.upcoming_meetings(session=session, now=now, limit=limit)
         wants_meetings = question.topic == Topic.LIST or question.topic in ABOUT_ONE_MEETING
         named_upcoming = meetings_matching(hint, upcoming) if hint.specific and wants_meetings else upcoming
         if question.topic == Topic.LIST and not named_upcoming:
@@ -99,7 +101,8 @@ def reply_to(text: str, *, deps: Deps, person: Person) -> dict[str, Any]:
             past: list[Meeting] = []
             if hint.past or not named_upcoming:
                 past = meetings_store.past_meetings(session=session, now=now, limit=PAST_LIMIT)
-            meeting = pick_meeting(hint, upcoming, past)
+            # The upcoming meetings that fit were found above: choose among those rather than match again.
+            meeting = pick_meeting(hint, named_upcoming or upcoming, past)
             if meeting is not None and meeting.id is not None:
                 counts = meetings_store.counts(session=session, meeting_id=meeting.id)
                 registration = meetings_store.registration_of(
