@@ -544,6 +544,8 @@ def _days(meeting: Meeting) -> list[date]:
 
 
 def _on_dates(hint: MeetingHint, meeting: Meeting) -> bool:
+    if hint.between is None and hint.month is None and hint.day is None and hint.year is None:
+        return True  # the hint names no date: every meeting fits
     days = _days(meeting)
     if hint.between is not None and not any(hint.between[0] <= day <= hint.between[1] for day in days):
         return False
