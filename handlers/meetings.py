@@ -325,9 +325,13 @@ def rsvp(deps: Deps) -> Any:
             answer_press(deps, body, client, respond, problem or "")
             return
         with deps.sessions() as session:
-            result = store.register(
-                session=session, meeting_id=meeting.id or 0, slack_id=user_id, answer=answer, now=deps.clock()
-            )
+            try:
+                result = store.register(
+                    session=session, meeting_id=meeting.id or 0, slack_id=user_id, answer=answer, now=deps.clock()
+                )
+            except store.RegistrationClosed:
+                answer_press(deps, body, client, respond, why_closed(pressed_meeting(deps, body), answer, deps) or "")
+                return
             position = None
             if result.attendance == Attendance.WAITLISTED:
                 position = store.waitlist_position(session=session, meeting_id=meeting.id or 0, slack_id=user_id)

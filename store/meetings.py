@@ -106,6 +106,10 @@ class RegistrationResult:
         return self.attendance != self.previous
 
 
+class RegistrationClosed(Exception):
+    """The meeting was cancelled or has started: no answer is recorded."""
+
+
 def create_meeting(*, session: Session, draft: MeetingDraft, created_by: str, now: datetime) -> Meeting:
     """Store a new meeting."""
     meeting = Meeting(**draft.values(), created_by=created_by, created_at=now, updated_at=now)
@@ -311,13 +315,17 @@ def register(
     The meeting's row is locked first (a write on SQLite, a row lock on PostgreSQL), so that two
     people asking for the last place at once are served one after the other: one gets it, one waits.
     When an in-person place is given up, the first on the waitlist moves up (members first).
-    The caller checks that the meeting is open for this answer.
+    The caller checks that the meeting is open for this answer; a meeting cancelled or started in
+    the meantime raises RegistrationClosed, checked under the lock.
     """
     _lock(session, meeting_id)
     meeting = session.get(Meeting, meeting_id)
     if meeting is None:
         session.rollback()
         raise LookupError(f"meeting {meeting_id} not found")
+    if meeting.is_cancelled or meeting.starts_at <= now:
+        session.rollback()  # cancelled or started since the caller looked: nothing is written
+        raise RegistrationClosed(meeting_id)
     ensure_person(session=session, slack_id=slack_id)
     registration = registration_of(session=session, meeting_id=meeting_id, slack_id=slack_id)
     previous = Attendance(registration.attendance) if registration else None

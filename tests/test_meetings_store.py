@@ -219,3 +219,21 @@ def test_faq_add_list_remove(sessions: sessionmaker[Session]) -> None:
         assert faq_store.remove_faq(session=session, entry_id=entry.id).id == entry.id
         assert faq_store.remove_faq(session=session, entry_id=entry.id) is None
         assert faq_store.list_faq(session=session) == []
+
+
+def test_no_answer_is_recorded_for_a_cancelled_or_started_meeting(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        meeting = store.create_meeting(session=session, draft=draft(), created_by="U0ORG", now=NOW)
+        with pytest.raises(store.RegistrationClosed):
+            store.register(
+                session=session,
+                meeting_id=meeting.id,
+                slack_id="U1",
+                answer=Attendance.ONLINE,
+                now=meeting.starts_at,
+            )
+        store.cancel_meeting(session=session, meeting_id=meeting.id, now=NOW)
+        with pytest.raises(store.RegistrationClosed):
+            store.register(session=session, meeting_id=meeting.id, slack_id="U1", answer=Attendance.ONLINE, now=NOW)
+        assert store.counts(session=session, meeting_id=meeting.id) == store.Counts()
+        assert people_store.get_person(session=session, slack_id="U1") is None
