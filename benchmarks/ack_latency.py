@@ -15,7 +15,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.common import GROUP_CHANNEL, MEMBER, ORGANISER, Row, RunConfig, percentile
+from benchmarks.common import (
+    BARE_DEFAULT,
+    BARE_FLOOR,
+    BOT,
+    GROUP_CHANNEL,
+    MEMBER,
+    ORGANISER,
+    Row,
+    RunConfig,
+    Sizes,
+    percentile,
+)
 from benchmarks.load import LoadResult, run_burst, slash_command_body
 from benchmarks.processes import ServerProcess, bare_server, bot_server, serving
 from bot.localslack.emulator import SlackEmulator
@@ -32,18 +43,6 @@ THROUGHPUT_TARGET_RATIO = 0.5
 HEALTHY_TIMEOUT_SECONDS = 30.0
 MIN_BURST_SECONDS = 60.0
 SLOWEST_EXPECTED_RPS = 25.0
-
-BOT = "bot"
-BARE_DEFAULT = "bare Bolt defaults"
-BARE_FLOOR = "bare Bolt pbr"
-
-
-@dataclass(frozen=True)
-class Sizes:
-    """How many requests each command gets: unmeasured warm-up, then measured."""
-
-    warmup: int
-    measured: int
 
 
 FULL = Sizes(warmup=200, measured=3000)

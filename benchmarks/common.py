@@ -73,3 +73,17 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
         return int(sock.getsockname()[1])
+
+
+# The servers every latency benchmark compares: the bot, and bare Bolt apps on the same server stack.
+BOT = "bot"
+BARE_DEFAULT = "bare Bolt defaults"
+BARE_FLOOR = "bare Bolt pbr"
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How many requests each scenario gets: unmeasured warm-up, then measured."""
+
+    warmup: int
+    measured: int

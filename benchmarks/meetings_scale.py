@@ -25,7 +25,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from benchmarks.common import GROUP_CHANNEL, MEMBER, ORGANISER, Row, RunConfig, percentile
+from benchmarks.common import (
+    BARE_DEFAULT,
+    BARE_FLOOR,
+    BOT,
+    GROUP_CHANNEL,
+    MEMBER,
+    ORGANISER,
+    Row,
+    RunConfig,
+    Sizes,
+    percentile,
+)
 from benchmarks.load import (
     ANSWER_TIMEOUT_SECONDS,
     JSON_CONTENT_TYPE,
@@ -53,20 +64,9 @@ HEALTHY_TIMEOUT_SECONDS = 30.0
 MIN_BURST_SECONDS = 60.0
 SLOWEST_EXPECTED_RPS = 5.0
 
-BOT = "bot"
-BARE_DEFAULT = "bare Bolt defaults"
-BARE_FLOOR = "bare Bolt pbr"
 TARGETS = (BOT, BARE_DEFAULT, BARE_FLOOR)
 RESPOND_KEY = "respond:"
 THREAD_KEY = "thread:"
-
-
-@dataclass(frozen=True)
-class Sizes:
-    """How many requests each scenario gets: unmeasured warm-up, then measured."""
-
-    warmup: int
-    measured: int
 
 
 FULL = Sizes(warmup=200, measured=2000)
