@@ -24,6 +24,26 @@ _UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MIN_CALENDAR_TOKEN_LENGTH = 16
 CALENDAR_PATH = "/calendar.ics"
+# The group's defaults; PRACTICE_TOPICS and PRACTICE_KINDS replace them (semicolon-separated).
+DEFAULT_PRACTICE_TOPICS = (
+    "Knowledge and skill development",
+    "Mobilization, cooperation and people interaction",
+    "Entrepreneurship and start-ups",
+    "Mapping and developing digital ecosystems",
+    "SME digital transformation toward Industry 4.0",
+)
+DEFAULT_PRACTICE_KINDS = (
+    "Initiative",
+    "Strategy",
+    "Policy",
+    "Good practice",
+    "Bad practice / lesson learned",
+    "Tool",
+)
+MAX_CHOICES = 100  # a Slack select menu holds at most 100 options
+MAX_CHOICE_LENGTH = 75  # nor an option's text more than 75 characters
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
 
 
 class ConfigError(Exception):
@@ -80,6 +100,9 @@ class Settings:
     log_level: str = "INFO"
     calendar_token: Secret = field(default_factory=lambda: Secret(""))  # empty: the calendar feed is off
     public_url: str = ""  # where the HTTP server is reachable, without a trailing slash
+    practice_topics: tuple[str, ...] = DEFAULT_PRACTICE_TOPICS
+    practice_kinds: tuple[str, ...] = DEFAULT_PRACTICE_KINDS
+    moderation: bool = False  # whether new practices wait for an organiser before they are published
 
     @property
     def socket_mode(self) -> bool:
@@ -257,6 +280,13 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
             f"such as https://bot.example.org (not understood: {public_url})"
         )
 
+    practice_topics = _choices(get("PRACTICE_TOPICS"), DEFAULT_PRACTICE_TOPICS, "PRACTICE_TOPICS", problems)
+    practice_kinds = _choices(get("PRACTICE_KINDS"), DEFAULT_PRACTICE_KINDS, "PRACTICE_KINDS", problems)
+
+    moderation_text = get("PRACTICE_MODERATION").lower()
+    if moderation_text not in _TRUE + _FALSE:
+        problems.append(f"PRACTICE_MODERATION should be on or off (not understood: {moderation_text})")
+
     if problems:
         raise ConfigError(problems)
 
@@ -276,7 +306,25 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         log_level=log_level,
         calendar_token=Secret(calendar_token),
         public_url=public_url,
+        practice_topics=practice_topics,
+        practice_kinds=practice_kinds,
+        moderation=moderation_text in _TRUE,
     )
+
+
+def _choices(text: str, default: tuple[str, ...], name: str, problems: list[str]) -> tuple[str, ...]:
+    """Parse a semicolon-separated list of choices for a select menu, or keep the default."""
+    if not text:
+        return default
+    choices = tuple(dict.fromkeys(part.strip() for part in text.split(";") if part.strip()))
+    too_long = [choice for choice in choices if len(choice) > MAX_CHOICE_LENGTH]
+    if not choices or len(choices) > MAX_CHOICES or too_long:
+        problems.append(
+            f"{name} should be 1 to {MAX_CHOICES} choices separated by semicolons, each at most "
+            f"{MAX_CHOICE_LENGTH} characters, such as Initiative;Policy;Tool"
+        )
+        return default
+    return choices
 
 
 def _is_base_url(url: str) -> bool:

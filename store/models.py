@@ -163,3 +163,62 @@ class FaqEntry(SQLModel, table=True):
     keywords: str = Field(default="", max_length=500)  # comma-separated words that point to this entry
     created_by: str = Field(default="", max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class PracticeStatus(StrEnum):
+    """Where a practice stands in moderation."""
+
+    PENDING = "pending"  # waiting for an organiser, when the group moderates
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+
+
+class Practice(SQLModel, table=True):
+    """Something a member shared: an initiative, a policy, a lesson, with its evidence."""
+
+    __tablename__ = "practices"
+    __table_args__ = (
+        Index("ix_practices_status_created", "status", "created_at"),
+        Index("ix_practices_author_created", "author", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=150)
+    kind: str = Field(max_length=100)  # one of the group's kinds (configuration)
+    topic: str = Field(max_length=150)  # one of the group's topics (configuration)
+    organisation: str = Field(default="", max_length=200)
+    country: str = Field(default="", max_length=2)  # ISO 3166-1 alpha-2, or empty
+    summary: str = Field(sa_column=Column(Text(), nullable=False))
+    evidence: str = Field(default="", sa_column=Column(Text(), nullable=False, default=""))
+    link: str = Field(default="", max_length=2000)
+    author: str = Field(max_length=32, index=True)
+    status: str = Field(default=PracticeStatus.PUBLISHED, max_length=16)
+    reject_reason: str = Field(default="", max_length=1000)
+    moderated_by: str = Field(default="", max_length=32)
+    card_channel: str | None = Field(default=None, max_length=32)
+    card_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), index=True))
+
+    @property
+    def is_published(self) -> bool:
+        """Whether members can see it."""
+        return self.status == PracticeStatus.PUBLISHED
+
+    @property
+    def is_pending(self) -> bool:
+        """Whether it waits for an organiser."""
+        return self.status == PracticeStatus.PENDING
+
+
+class UsefulMark(SQLModel, table=True):
+    """One person found one practice useful (at most once)."""
+
+    __tablename__ = "useful_marks"
+    __table_args__ = (UniqueConstraint("practice_id", "slack_id", name="uq_useful_marks_practice_person"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practices.id", ondelete="CASCADE")
+    slack_id: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

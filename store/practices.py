@@ -1,0 +1,440 @@
+"""Queries about practices: sharing, moderation, useful-marks, listing, ranked search, figures, export."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, text, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from store.models import Person, Practice, PracticeStatus, UsefulMark
+
+# What a practice is made of, as its author gives it; everything else is the bot's bookkeeping.
+EDITABLE = ("title", "kind", "topic", "organisation", "country", "summary", "evidence", "link")
+# Marks the search puts around the words it found, for the caller to turn into bold after escaping.
+MATCH_START = "\x02"
+MATCH_END = "\x03"
+_WORD = re.compile(r"[^\W_]+")
+MAX_SEARCH_WORDS = 12
+
+
+@dataclass(frozen=True)
+class PracticeDraft:
+    """The fields of a practice as its author gave them, validated by the caller."""
+
+    title: str
+    kind: str
+    topic: str
+    summary: str
+    organisation: str = ""
+    country: str = ""
+    evidence: str = ""
+    link: str = ""
+
+    def values(self) -> dict[str, Any]:
+        """The draft as column values."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def of(cls, practice: Practice) -> PracticeDraft:
+        """The editable fields of a stored practice."""
+        return cls(**{name: getattr(practice, name) for name in EDITABLE})
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list, newest first, and how many there are in all."""
+
+    practices: list[Practice]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def has_more(self) -> bool:
+        """Whether there is a next page."""
+        return self.offset + len(self.practices) < self.total
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A practice a search found, with the passage that matched (words found between MATCH_START and MATCH_END)."""
+
+    practice: Practice
+    snippet: str
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What a search found: ranked hits, and whether they hold every word or only some."""
+
+    hits: list[Hit]
+    words: tuple[str, ...]
+    every_word: bool = True
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Counts of published practices: the evidence the group benchmarks with."""
+
+    total: int
+    by_topic: list[tuple[str, int]]
+    by_kind: list[tuple[str, int]]
+    by_country: list[tuple[str, int]]
+    by_month: list[tuple[str, int]]  # "2026-11", oldest first
+    by_topic_and_country: list[tuple[str, str, int]]
+
+
+def create_practice(*, session: Session, draft: PracticeDraft, author: str, now: datetime, moderated: bool) -> Practice:
+    """Store a new practice: published at once, or pending when the group moderates."""
+    status = PracticeStatus.PENDING if moderated else PracticeStatus.PUBLISHED
+    practice = Practice(
+        **draft.values(),
+        author=author,
+        status=status,
+        created_at=now,
+        updated_at=now,
+        published_at=None if moderated else now,
+    )
+    session.add(practice)
+    session.commit()
+    session.refresh(practice)
+    return practice
+
+
+def get_practice(*, session: Session, practice_id: int) -> Practice | None:
+    """Return one practice, whatever its status."""
+    return session.get(Practice, practice_id)
+
+
+def update_practice(*, session: Session, practice_id: int, draft: PracticeDraft, now: datetime) -> Practice | None:
+    """Replace the editable fields of a practice; None if it is gone."""
+    practice = session.get(Practice, practice_id)
+    if practice is None:
+        return None
+    for name, value in draft.values().items():
+        setattr(practice, name, value)
+    practice.updated_at = now
+    session.add(practice)
+    session.commit()
+    session.refresh(practice)
+    return practice
+
+
+def delete_practice(*, session: Session, practice_id: int) -> Practice | None:
+    """Delete a practice and its useful-marks; return it as it was (for removing its card), or None."""
+    practice = session.get(Practice, practice_id)
+    if practice is None:
+        return None
+    session.exec(delete(UsefulMark).where(col(UsefulMark.practice_id) == practice_id))  # type: ignore[call-overload]
+    session.delete(practice)
+    session.commit()
+    return practice
+
+
+def set_card(*, session: Session, practice_id: int, channel: str, ts: str) -> None:
+    """Remember where a practice's card was posted."""
+    session.exec(  # type: ignore[call-overload]
+        update(Practice).where(col(Practice.id) == practice_id).values(card_channel=channel, card_ts=ts)
+    )
+    session.commit()
+
+
+def moderate(
+    *, session: Session, practice_id: int, approve: bool, moderator: str, now: datetime, reason: str = ""
+) -> Practice | None:
+    """Approve or reject a pending practice; None if it is gone or was already decided (by someone else)."""
+    values: dict[str, Any] = {"moderated_by": moderator, "updated_at": now}
+    if approve:
+        values.update(status=PracticeStatus.PUBLISHED, published_at=now)
+    else:
+        values.update(status=PracticeStatus.REJECTED, reject_reason=reason)
+    decided = session.exec(  # type: ignore[call-overload]
+        update(Practice)
+        .where(col(Practice.id) == practice_id, col(Practice.status) == PracticeStatus.PENDING)
+        .values(**values)
+    )
+    session.commit()
+    if decided.rowcount != 1:
+        return None
+    practice = session.get(Practice, practice_id)
+    if practice is not None:
+        session.refresh(practice)
+    return practice
+
+
+def pending(*, session: Session, limit: int = 50) -> list[Practice]:
+    """The moderation queue, oldest first."""
+    query = (
+        select(Practice)
+        .where(col(Practice.status) == PracticeStatus.PENDING)
+        .order_by(col(Practice.created_at), col(Practice.id))
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def pending_count(*, session: Session) -> int:
+    """How many practices wait for an organiser."""
+    query = select(func.count()).select_from(Practice).where(col(Practice.status) == PracticeStatus.PENDING)
+    return int(session.exec(query).one())
+
+
+def list_practices(
+    *,
+    session: Session,
+    topic: str | None = None,
+    kind: str | None = None,
+    country: str | None = None,
+    author: str | None = None,
+    statuses: Sequence[str] = (PracticeStatus.PUBLISHED,),
+    offset: int = 0,
+    limit: int = 10,
+) -> Page:
+    """A page of practices, newest first, filtered by topic, kind, country or author."""
+    conditions: list[ColumnElement[bool]] = [col(Practice.status).in_(list(statuses))]
+    for column, value in ((Practice.topic, topic), (Practice.kind, kind), (Practice.country, country)):
+        if value:
+            conditions.append(col(column) == value)
+    if author:
+        conditions.append(col(Practice.author) == author)
+    total = int(session.exec(select(func.count()).select_from(Practice).where(*conditions)).one())
+    query = (
+        select(Practice)
+        .where(*conditions)
+        .order_by(col(Practice.created_at).desc(), col(Practice.id).desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return Page(practices=list(session.exec(query)), total=total, offset=offset, limit=limit)
+
+
+def newest(*, session: Session, limit: int = 5) -> list[Practice]:
+    """The newest published practices."""
+    return list_practices(session=session, limit=limit).practices
+
+
+def published_between(*, session: Session, start: datetime, end: datetime, limit: int = 50) -> list[Practice]:
+    """Practices published in [start, end), oldest first (what a digest of the period lists)."""
+    query = (
+        select(Practice)
+        .where(
+            col(Practice.status) == PracticeStatus.PUBLISHED,
+            col(Practice.published_at) >= start,
+            col(Practice.published_at) < end,
+        )
+        .order_by(col(Practice.published_at), col(Practice.id))
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def search_words(text_: str) -> tuple[str, ...]:
+    """The words of a search, as the index sees them (letters and digits; no operators)."""
+    return tuple(dict.fromkeys(word.lower() for word in _WORD.findall(text_)))[:MAX_SEARCH_WORDS]
+
+
+def search(*, session: Session, query: str, limit: int = 10) -> SearchResult:
+    """Published practices matching the words of `query`, best first; the title weighs most.
+
+    Practices holding every word come first; if none does, those holding some of them.
+    Each word also matches as the start of a longer word ("digit" finds "digitization").
+    """
+    words = search_words(query)
+    if not words:
+        return SearchResult(hits=[], words=())
+    run = _search_sqlite if session.get_bind().dialect.name == "sqlite" else _search_postgres
+    hits = run(session, words, "AND", limit)
+    if hits or len(words) == 1:
+        return SearchResult(hits=hits, words=words)
+    return SearchResult(hits=run(session, words, "OR", limit), words=words, every_word=False)
+
+
+# Column weights for FTS5's bm25: title, organisation, summary, evidence.
+_SQLITE_WEIGHTS = "10.0, 3.0, 1.0, 1.0"
+_SNIPPET_WORDS = 24
+
+
+def _search_sqlite(session: Session, words: tuple[str, ...], joiner: str, limit: int) -> list[Hit]:
+    match = f" {joiner} ".join(f'"{word}"*' for word in words)
+    rows = session.execute(
+        text(
+            f"""
+            SELECT p.id, snippet(practices_fts, -1, :start, :end, '…', {_SNIPPET_WORDS}) AS passage
+            FROM practices_fts JOIN practices AS p ON p.id = practices_fts.rowid
+            WHERE practices_fts MATCH :match AND p.status = :published
+            ORDER BY bm25(practices_fts, {_SQLITE_WEIGHTS}), p.id DESC
+            LIMIT :limit
+            """
+        ),
+        {"match": match, "start": MATCH_START, "end": MATCH_END, "published": "published", "limit": limit},
+    ).all()
+    return _hits(session, [(row[0], row[1]) for row in rows])
+
+
+def _search_postgres(session: Session, words: tuple[str, ...], joiner: str, limit: int) -> list[Hit]:
+    # Each word is parsed by to_tsquery on its own (as a prefix), so no input can form an operator.
+    operator = " && " if joiner == "AND" else " || "
+    terms = operator.join(f"to_tsquery('english', :w{i})" for i in range(len(words)))
+    params: dict[str, Any] = {f"w{i}": f"{word}:*" for i, word in enumerate(words)}
+    params.update(published="published", limit=limit, options=_HEADLINE_OPTIONS)
+    rows = session.execute(
+        text(
+            f"""
+            WITH q AS (SELECT ({terms}) AS query),
+            ranked AS (
+                SELECT p.id, ts_rank_cd(p.search_vector, q.query) AS rank
+                FROM practices AS p, q
+                WHERE p.search_vector @@ q.query AND p.status = :published
+                ORDER BY rank DESC, p.id DESC
+                LIMIT :limit
+            )
+            SELECT ranked.id, ts_headline(
+                'english', p.title || ' — ' || p.summary || ' ' || p.evidence, q.query, :options
+            )
+            FROM ranked JOIN practices AS p ON p.id = ranked.id, q
+            ORDER BY ranked.rank DESC, ranked.id DESC
+            """
+        ),
+        params,
+    ).all()
+    return _hits(session, [(row[0], row[1]) for row in rows])
+
+
+_HEADLINE_OPTIONS = (
+    f"StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords={_SNIPPET_WORDS}, MinWords=8, "
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+
+def _hits(session: Session, found: list[tuple[int, str]]) -> list[Hit]:
+    if not found:
+        return []
+    ids = [practice_id for practice_id, _ in found]
+    practices = {p.id: p for p in session.exec(select(Practice).where(col(Practice.id).in_(ids)))}
+    return [Hit(practices[pid], snippet or "") for pid, snippet in found if pid in practices]
+
+
+def mark_useful(*, session: Session, practice_id: int, slack_id: str, now: datetime) -> tuple[bool, int]:
+    """Toggle `slack_id`'s useful-mark on a practice; return whether it is marked now, and the count."""
+    removed = session.exec(  # type: ignore[call-overload]
+        delete(UsefulMark).where(col(UsefulMark.practice_id) == practice_id, col(UsefulMark.slack_id) == slack_id)
+    )
+    marked = False
+    if removed.rowcount == 0:
+        session.add(UsefulMark(practice_id=practice_id, slack_id=slack_id, created_at=now))
+        try:
+            session.commit()
+            marked = True
+        except IntegrityError:  # a second press of the same person won the race: it is marked
+            session.rollback()
+            marked = True
+    else:
+        session.commit()
+    return marked, useful_count(session=session, practice_id=practice_id)
+
+
+def useful_count(*, session: Session, practice_id: int) -> int:
+    """How many people marked a practice useful."""
+    query = select(func.count()).select_from(UsefulMark).where(col(UsefulMark.practice_id) == practice_id)
+    return int(session.exec(query).one())
+
+
+def useful_counts(*, session: Session, practice_ids: Sequence[int]) -> dict[int, int]:
+    """Useful counts for several practices at once (missing ids count 0)."""
+    if not practice_ids:
+        return {}
+    query = (
+        select(UsefulMark.practice_id, func.count())
+        .where(col(UsefulMark.practice_id).in_(list(practice_ids)))
+        .group_by(col(UsefulMark.practice_id))
+    )
+    return {int(pid): int(count) for pid, count in session.exec(query)}
+
+
+def figures(*, session: Session) -> Figures:
+    """Counts of published practices by topic, kind, country, month, and topic with country."""
+    published = col(Practice.status) == PracticeStatus.PUBLISHED
+
+    def by(column: Any) -> list[tuple[str, int]]:
+        query = select(column, func.count()).where(published).group_by(column).order_by(func.count().desc(), column)
+        return [(str(value or ""), int(count)) for value, count in session.exec(query)]
+
+    if session.get_bind().dialect.name == "sqlite":
+        month: Any = func.strftime("%Y-%m", col(Practice.created_at))
+    else:
+        month = func.to_char(func.timezone("UTC", col(Practice.created_at)), "YYYY-MM")
+    months = session.exec(select(month, func.count()).where(published).group_by(month).order_by(month))
+    pairs = session.exec(
+        select(Practice.topic, Practice.country, func.count())
+        .where(published)
+        .group_by(col(Practice.topic), col(Practice.country))
+        .order_by(col(Practice.topic), col(Practice.country))
+    )
+    by_topic = by(Practice.topic)
+    return Figures(
+        total=sum(count for _, count in by_topic),
+        by_topic=by_topic,
+        by_kind=by(Practice.kind),
+        by_country=by(Practice.country),
+        by_month=[(str(value), int(count)) for value, count in months],
+        by_topic_and_country=[(str(t), str(c or ""), int(n)) for t, c, n in pairs],
+    )
+
+
+# The columns of an export, in order.
+EXPORT_COLUMNS = (
+    "id",
+    "title",
+    "kind",
+    "topic",
+    "organisation",
+    "country",
+    "summary",
+    "evidence",
+    "link",
+    "author",
+    "author_name",
+    "status",
+    "useful",
+    "created_at",
+    "updated_at",
+    "published_at",
+)
+
+
+def export_rows(
+    engine: Engine, *, statuses: Sequence[str] = (PracticeStatus.PUBLISHED,), batch: int = 1000
+) -> Iterator[dict[str, Any]]:
+    """Yield every practice with the given statuses as a flat row, oldest first, streaming from the database.
+
+    Rows are fetched in batches on a server-side cursor, so memory does not grow with the count.
+    """
+    useful = (
+        select(UsefulMark.practice_id, func.count().label("useful")).group_by(col(UsefulMark.practice_id)).subquery()
+    )
+    query = (
+        select(
+            Practice,
+            func.coalesce(col(Person.display_name), "").label("author_name"),
+            func.coalesce(useful.c.useful, 0).label("useful"),
+        )
+        .outerjoin(Person, col(Person.slack_id) == col(Practice.author))
+        .outerjoin(useful, useful.c.practice_id == col(Practice.id))
+        .where(col(Practice.status).in_(list(statuses)))
+        .order_by(col(Practice.id))
+    )
+    with Session(engine) as session:
+        result = session.execute(query.execution_options(yield_per=batch, stream_results=True))
+        for practice, author_name, count in result:
+            row = {name: getattr(practice, name) for name in EXPORT_COLUMNS if hasattr(Practice, name)}
+            row["author_name"] = author_name
+            row["useful"] = int(count)
+            yield {name: row[name] for name in EXPORT_COLUMNS}
+            session.expunge(practice)
