@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import os
+import secrets
 import sys
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
 
 import click
 
@@ -26,9 +30,9 @@ def _settings(*, require_slack: bool) -> Settings:
         sys.exit(2)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, *, code: int = 1) -> NoReturn:
     click.echo(f"error: {message}", err=True)
-    sys.exit(1)
+    sys.exit(code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -105,12 +109,12 @@ def db() -> None:
     """Manage the database."""
 
 
-def _with_engine(action: Callable[[Any], None]) -> None:
+def _with_engine(action: Callable[[Any], None], *, settings: Settings | None = None) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from store.db import make_engine
 
-    settings = _settings(require_slack=False)
+    settings = settings or _settings(require_slack=False)
     configure_logging(settings.log_level)
     engine = make_engine(settings.database_url)
     try:
@@ -146,6 +150,148 @@ def current() -> None:
         click.echo(f"database: {migrate.current_revision(engine) or 'empty'}; newest: {migrate.head_revision(engine)}")
 
     _with_engine(action)
+
+
+@main.group()
+def export() -> None:
+    """Write practices or registrations as CSV or JSON."""
+
+
+_FORMAT_HELP = "The file's format."
+_OUT_HELP = "The file to write; - writes to standard output. Default: {what}-<date>.<format> in the current folder."
+PRACTICE_STATUSES = ("published", "pending", "rejected", "all")
+
+
+@export.command("practices")
+@click.option("--format", "fmt", default="csv", show_default=True, metavar="csv|json", help=_FORMAT_HELP)
+@click.option("--out", "out_path", default=None, metavar="FILE", help=_OUT_HELP.format(what="practices"))
+@click.option(
+    "--status",
+    default="published",
+    show_default=True,
+    metavar="|".join(PRACTICE_STATUSES),
+    help="Which practices: those with this status, or all.",
+)
+def export_practices(fmt: str, out_path: str | None, status: str) -> None:
+    """Write every practice (published ones unless --status says otherwise)."""
+    from bot import export as exporter
+    from store.models import PracticeStatus
+
+    if status not in PRACTICE_STATUSES:
+        _fail(f"--status should be one of {', '.join(PRACTICE_STATUSES)} (not {status!r})", code=2)
+    statuses = tuple(PracticeStatus) if status == "all" else (PracticeStatus(status),)
+    _export(
+        "practices", fmt, out_path, lambda engine, out: exporter.write_practices(engine, fmt, out, statuses=statuses)
+    )
+
+
+@export.command("registrations")
+@click.option("--format", "fmt", default="csv", show_default=True, metavar="csv|json", help=_FORMAT_HELP)
+@click.option("--out", "out_path", default=None, metavar="FILE", help=_OUT_HELP.format(what="registrations"))
+def export_registrations(fmt: str, out_path: str | None) -> None:
+    """Write every registration to every meeting, with the person's name and membership."""
+    from bot import export as exporter
+
+    _export("registrations", fmt, out_path, lambda engine, out: exporter.write_registrations(engine, fmt, out))
+
+
+def _export(what: str, fmt: str, out_path: str | None, write: Callable[[Any, TextIO], int]) -> None:
+    """Check the format and the database, write the export whole or not at all, and say how many rows."""
+    from datetime import datetime
+
+    from bot.export import FORMATS, export_filename
+
+    if fmt not in FORMATS:
+        _fail(f"--format should be one of {', '.join(FORMATS)} (not {fmt!r})", code=2)
+    settings = _settings(require_slack=False)
+    if out_path is None:
+        out_path = export_filename(what, fmt, datetime.now(settings.tz))
+
+    def action(engine: Any) -> None:
+        _require_current_schema(engine)
+        if out_path == "-":
+            count = _write_stdout(engine, write)
+            where = "standard output"
+        else:
+            count = _write_file(engine, write, Path(out_path))
+            where = out_path
+        click.echo(f"wrote {count} {what if count != 1 else what[:-1]} to {where}", err=True)
+
+    if out_path != "-":
+        _check_writable(Path(out_path))
+    _require_existing_sqlite(settings)
+    _with_engine(action, settings=settings)
+
+
+def _require_existing_sqlite(settings: Settings) -> None:
+    """Refuse a SQLite file that is not there, rather than create an empty one by connecting to it."""
+    from sqlalchemy.engine import make_url
+
+    if not settings.is_sqlite:
+        return
+    database = make_url(settings.database_url).database or ""
+    if database not in ("", ":memory:") and not Path(database).expanduser().exists():
+        _fail(f"there is no database at {settings.database_label}: check DATABASE_URL, or run `tci-bot db upgrade`")
+
+
+def _check_writable(path: Path) -> None:
+    """Fail before touching the database when the export could not be written where asked."""
+    if path.is_dir():
+        _fail(f"cannot write {path}: it is a folder; give a file name")
+    if path.exists() and not path.is_file():
+        _fail(f"cannot write {path}: it is not a regular file (--out - writes to standard output)")
+    folder = path.parent
+    if not folder.is_dir():
+        _fail(f"cannot write {path}: there is no folder {folder}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        _fail(f"cannot write {path}: the folder {folder} is not writable")
+
+
+def _write_stdout(engine: Any, write: Callable[[Any, TextIO], int]) -> int:
+    """Write UTF-8 to standard output whatever the terminal's encoding (csv writes its own line ends)."""
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:  # standard output was replaced by a text-only stream: write to it as it is
+        return write(engine, sys.stdout)
+    sys.stdout.flush()
+    stream = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+    try:
+        return write(engine, stream)
+    finally:
+        stream.flush()
+        stream.detach()
+
+
+def _write_file(engine: Any, write: Callable[[Any, TextIO], int], path: Path) -> int:
+    """Write to a temporary file beside `path`, then rename it: a failed export leaves no half a file."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        # O_EXCL: never write through a file someone else put there; 0o666 lets the umask decide, as open() does.
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as error:
+        _fail(f"cannot write {path}: {error.strerror or error}")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as out:
+            count = write(engine, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException as error:
+        temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            _fail(f"cannot write {path}: {error.strerror or error}")
+        raise
+    return count
+
+
+def _require_current_schema(engine: Any) -> None:
+    """Refuse a database that is not at the newest revision; nothing is read from it."""
+    from store import migrate
+
+    if not migrate.is_current(engine):
+        _fail(
+            f"the database is at revision {migrate.current_revision(engine) or 'none'} but this version "
+            f"needs {migrate.head_revision(engine)}: run `tci-bot db upgrade` first"
+        )
 
 
 def entry() -> None:

@@ -64,3 +64,16 @@ def home_view(person: Person, deps: Deps, *, notice: str = "") -> dict[str, Any]
             break
         view_blocks.extend(part)
     return {"type": "home", "blocks": view_blocks}
+
+
+def answer_press(deps: Deps, body: dict[str, Any], client: WebClient, respond: Any, text: str) -> None:
+    """Answer a button press privately: in the conversation, or at the top of App Home."""
+    container = body.get("container") or {}
+    user_id = body["user"]["id"]
+    if container.get("type") == "view" and (body.get("view") or {}).get("type") == "home":
+        publish_home(client, deps, user_id, notice=text)
+        return
+    if body.get("response_url"):
+        respond(response_type="ephemeral", replace_original=False, **blocks.notice(text))
+        return
+    client.chat_postMessage(channel=user_id, **blocks.notice(text))

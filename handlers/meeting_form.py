@@ -13,8 +13,9 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.config import format_offset, parse_offsets
+from bot.countries import country_name
 from handlers import blocks
-from handlers.places import country_code, country_name
+from handlers.places import country_code
 from handlers.when import WhenError, format_local, parse_end, parse_moment, parse_zone
 from store.meetings import MeetingDraft
 from store.models import MeetingKind

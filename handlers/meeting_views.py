@@ -10,8 +10,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.calendar import google_calendar_url, place
+from bot.countries import country_name
 from handlers import blocks
-from handlers.places import country_name
 from store.meetings import Counts
 from store.models import Attendance, Meeting, MeetingKind
 

@@ -23,12 +23,13 @@ from bot.calendar import calendar_domain as domain_of
 from bot.calendar import calendar_file, ics_filename
 from bot.config import format_offset
 from bot.deps import Deps
+from bot.export import safe_cell
 from bot.registry import ActionSpec, Kind
 from handlers import blocks
 from handlers import meeting_form as form
 from handlers import meeting_views as views
 from handlers.errors import after_ack, error_view
-from handlers.home import publish_home
+from handlers.home import answer_press
 from handlers.quick_meeting import QuickMeetingError, parse_quick
 from handlers.routing import (
     ACTION_REFUSAL,
@@ -341,19 +342,6 @@ def rsvp(deps: Deps) -> Any:
         tell_promoted(deps, client, meeting, result.promoted)
 
     return answer_meeting
-
-
-def answer_press(deps: Deps, body: dict[str, Any], client: WebClient, respond: Any, text: str) -> None:
-    """Answer a button press privately: in the conversation, or at the top of App Home."""
-    container = body.get("container") or {}
-    user_id = body["user"]["id"]
-    if container.get("type") == "view" and (body.get("view") or {}).get("type") == "home":
-        publish_home(client, deps, user_id, notice=text)
-        return
-    if body.get("response_url"):
-        respond(response_type="ephemeral", replace_original=False, **blocks.notice(text))
-        return
-    client.chat_postMessage(channel=user_id, **blocks.notice(text))
 
 
 def tell_promoted(deps: Deps, client: WebClient, meeting: Meeting, promoted: tuple[str, ...]) -> None:
@@ -808,18 +796,13 @@ def attendees_rows_csv(meeting: Meeting, rows: list[tuple[Any, Person]]) -> str:
             [
                 meeting.id,
                 person.slack_id,
-                _safe_cell(person.display_name),
+                safe_cell(person.display_name),
                 registration.attendance,
                 "yes" if person.is_member else "no",
                 registration.answered_at.isoformat(),
             ]
         )
     return out.getvalue()
-
-
-def _safe_cell(text: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def send_attendees_csv(

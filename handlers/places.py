@@ -81,16 +81,6 @@ def _country_code(key: str) -> str | None:
     return named.pop() if len(named) == 1 else None
 
 
-def country_name(code: str) -> str:
-    """Return a country's everyday English name ("DE" gives "Germany"), or "" for no country."""
-    if not code:
-        return ""
-    country = pycountry.countries.get(alpha_2=code.upper())
-    if country is None:
-        return code.upper()
-    return str(getattr(country, "common_name", None) or country.name)
-
-
 @functools.cache
 def _cities() -> dict[str, tuple[City, ...]]:
     """Every known city by lower-cased, accent-free name, the most populous first."""

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from handlers.places import City, city_info, country_code, country_name
+from bot.countries import country_name
+from handlers.places import City, city_info, country_code
 from handlers.when import (
     WhenError,
     parse_deadline,

@@ -113,14 +113,24 @@ def get_practice(*, session: Session, practice_id: int) -> Practice | None:
     return session.get(Practice, practice_id)
 
 
-def update_practice(*, session: Session, practice_id: int, draft: PracticeDraft, now: datetime) -> Practice | None:
-    """Replace the editable fields of a practice; None if it is gone."""
+def update_practice(
+    *, session: Session, practice_id: int, draft: PracticeDraft, now: datetime, moderated: bool = False
+) -> Practice | None:
+    """Replace the editable fields of a practice; None if it is gone.
+
+    A rejected practice, once changed, goes back for approval (or is published, without moderation).
+    """
     practice = session.get(Practice, practice_id)
     if practice is None:
         return None
     for name, value in draft.values().items():
         setattr(practice, name, value)
     practice.updated_at = now
+    if practice.status == PracticeStatus.REJECTED:
+        practice.status = PracticeStatus.PENDING if moderated else PracticeStatus.PUBLISHED
+        practice.reject_reason = ""
+        if not moderated:
+            practice.published_at = now
     session.add(practice)
     session.commit()
     session.refresh(practice)
@@ -266,7 +276,10 @@ def _search_sqlite(session: Session, words: tuple[str, ...], joiner: str, limit:
     rows = session.execute(
         text(
             f"""
-            SELECT p.id, snippet(practices_fts, -1, :start, :end, '…', {_SNIPPET_WORDS}) AS passage
+            SELECT p.id,
+                snippet(practices_fts, 2, :start, :end, '…', {_SNIPPET_WORDS}),
+                snippet(practices_fts, 3, :start, :end, '…', {_SNIPPET_WORDS}),
+                snippet(practices_fts, 1, :start, :end, '…', {_SNIPPET_WORDS})
             FROM practices_fts JOIN practices AS p ON p.id = practices_fts.rowid
             WHERE practices_fts MATCH :match AND p.status = :published
             ORDER BY bm25(practices_fts, {_SQLITE_WEIGHTS}), p.id DESC
@@ -275,7 +288,18 @@ def _search_sqlite(session: Session, words: tuple[str, ...], joiner: str, limit:
         ),
         {"match": match, "start": MATCH_START, "end": MATCH_END, "published": "published", "limit": limit},
     ).all()
-    return _hits(session, [(row[0], row[1]) for row in rows])
+    return _hits(session, [(row[0], _passage(row[1:])) for row in rows])
+
+
+def _passage(snippets: Sequence[str | None]) -> str:
+    """The first passage holding a word found (summary, then evidence, then organisation), else the summary's start.
+
+    The title is shown beside every hit anyway, so a match there needs no passage of its own.
+    """
+    for snippet in snippets:
+        if snippet and MATCH_START in snippet:
+            return snippet
+    return snippets[0] or ""
 
 
 def _search_postgres(session: Session, words: tuple[str, ...], joiner: str, limit: int) -> list[Hit]:
@@ -296,7 +320,10 @@ def _search_postgres(session: Session, words: tuple[str, ...], joiner: str, limi
                 LIMIT :limit
             )
             SELECT ranked.id, ts_headline(
-                'english', p.title || ' — ' || p.summary || ' ' || p.evidence, q.query, :options
+                'english',
+                concat_ws(' … ', nullif(p.summary, ''), nullif(p.evidence, ''), nullif(p.organisation, '')),
+                q.query,
+                :options
             )
             FROM ranked JOIN practices AS p ON p.id = ranked.id, q
             ORDER BY ranked.rank DESC, ranked.id DESC

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.places import City, city_info, country_code, country_name
+from bot.countries import country_name
+from handlers.places import City, city_info, country_code
 
 
 @pytest.mark.parametrize(

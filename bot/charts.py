@@ -1,0 +1,110 @@
+"""Charts of the practices' figures, as PNG images for Slack."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+
+from bot.export import country_name
+from store.practices import Figures
+
+TOP_COUNTRIES = 8
+OTHER = "Other"
+NO_COUNTRY = "No country"
+# 1200 x 800 pixels: sharp at Slack's preview size, with text large enough to read there.
+WIDTH_INCHES = 10.0
+HEIGHT_INCHES = 20 / 3
+DPI = 120
+# Past this many topics the image grows taller, so that the bars keep room for their labels.
+TOPICS_AT_BASE_HEIGHT = 10
+INCHES_PER_EXTRA_TOPIC = 0.5
+MIN_BAR_SLOTS = 4  # a panel with fewer bars keeps their thickness as if it had this many
+LABEL_WIDTH = 28  # characters per line of a topic's label
+OTHER_COLOUR = "#9e9e9e"
+
+
+def practices_chart(figures: Figures, *, group_name: str) -> bytes | None:
+    """Draw published practices by topic, stacked by country, beside their count by country; None if none."""
+    if figures.total <= 0 or not figures.by_topic_and_country:
+        return None
+    # Imported here: matplotlib takes a while to load, and only organisers asking for figures need it.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    top = [code for code, _ in figures.by_country[:TOP_COUNTRIES]]
+    shown = top + ([OTHER] if len(figures.by_country) > TOP_COUNTRIES else [])
+    topics = [topic for topic, _ in figures.by_topic]
+    counts = {(topic, country): 0 for topic in topics for country in shown}
+    for topic, code, count in figures.by_topic_and_country:
+        key = (topic, code if code in top else OTHER)
+        counts[key] = counts.get(key, 0) + count
+    by_country = {code: count for code, count in figures.by_country[:TOP_COUNTRIES]}
+    by_country[OTHER] = sum(count for _, count in figures.by_country[TOP_COUNTRIES:])
+
+    def name(code: str) -> str:
+        if code == OTHER:
+            return OTHER
+        return country_name(code) or NO_COUNTRY
+
+    palette = _palette(len(top))
+    colours = {code: palette[i] for i, code in enumerate(top)} | {OTHER: OTHER_COLOUR}
+
+    extra = max(0, max(len(topics), len(shown)) - TOPICS_AT_BASE_HEIGHT)
+    height = HEIGHT_INCHES + extra * INCHES_PER_EXTRA_TOPIC
+    figure = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    by_topic_axes, by_country_axes = figure.subplots(1, 2, width_ratios=(2.2, 1))
+
+    labels = ["\n".join(textwrap.wrap(topic, LABEL_WIDTH)) or "(no topic)" for topic in topics]
+    positions = range(len(topics))
+    left = [0] * len(topics)
+    for code in shown:
+        widths = [counts[(topic, code)] for topic in topics]
+        by_topic_axes.barh(positions, widths, left=left, color=colours[code], label=name(code), height=0.7)
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    for position, total in zip(positions, left, strict=True):
+        by_topic_axes.annotate(
+            str(total), (total, position), xytext=(4, 0), textcoords="offset points", va="center", fontsize=10
+        )
+    by_topic_axes.set_yticks(list(positions), labels, fontsize=10)
+    by_topic_axes.set_ylim(max(len(topics), MIN_BAR_SLOTS) - 0.5, -0.5)  # top down; few bars stay slim
+    by_topic_axes.set_title("By topic and country", fontsize=12, loc="left")
+    by_topic_axes.set_xlabel("practices")
+
+    country_positions = range(len(shown))
+    bars = by_country_axes.barh(
+        country_positions, [by_country[code] for code in shown], color=[colours[code] for code in shown], height=0.7
+    )
+    by_country_axes.bar_label(bars, padding=3, fontsize=10)
+    by_country_axes.set_yticks(list(country_positions), [name(code) for code in shown], fontsize=10)
+    by_country_axes.set_ylim(max(len(shown), MIN_BAR_SLOTS) - 0.5, -0.5)  # top down; few bars stay slim
+    by_country_axes.set_title("By country", fontsize=12, loc="left")
+    by_country_axes.set_xlabel("practices")
+
+    for axes, ticks in ((by_topic_axes, 10), (by_country_axes, 5)):
+        axes.xaxis.set_major_locator(MaxNLocator(nbins=ticks, integer=True))
+        axes.margins(x=0.12)
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.grid(axis="x", alpha=0.3)
+        axes.set_axisbelow(True)
+
+    figure.legend(
+        *by_topic_axes.get_legend_handles_labels(),
+        loc="outside lower center",
+        ncol=min(len(shown), 5),
+        frameon=False,
+        fontsize=10,
+    )
+    noun = "practice" if figures.total == 1 else "practices"
+    figure.suptitle(f"{group_name}: {figures.total} published {noun}", fontsize=14, fontweight="bold")
+
+    image = io.BytesIO()
+    figure.savefig(image, format="png", dpi=DPI, facecolor="white")
+    return image.getvalue()
+
+
+def _palette(count: int) -> list[str]:
+    """Distinct colours for the top countries (tab10, without its grey, kept for "Other")."""
+    tab10 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf"]
+    return [tab10[i % len(tab10)] for i in range(count)]

@@ -1,0 +1,117 @@
+"""Practices and registrations as CSV or JSON, streamed from the store row by row."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from sqlalchemy.engine import Engine
+
+from bot.countries import country_name
+from store import exports as exports_store
+from store import practices as practices_store
+from store.models import PracticeStatus
+
+FORMATS = ("csv", "json")
+# The columns of a practices export: the store's, with the country's name beside its code.
+_AFTER_COUNTRY = practices_store.EXPORT_COLUMNS.index("country") + 1
+PRACTICE_COLUMNS = (
+    *practices_store.EXPORT_COLUMNS[:_AFTER_COUNTRY],
+    "country_name",
+    *practices_store.EXPORT_COLUMNS[_AFTER_COUNTRY:],
+)
+REGISTRATION_COLUMNS = exports_store.REGISTRATION_COLUMNS
+# A cell starting with one of these would run as a formula in a spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """Return `text` with a leading apostrophe when a spreadsheet would run it as a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def export_filename(kind: str, fmt: str, now: datetime) -> str:
+    """Name an export file by what it holds, its format and the day: practices-2026-11-25.csv."""
+    _check_format(fmt)
+    return f"{kind}-{now:%Y-%m-%d}.{fmt}"
+
+
+def write_practices(
+    engine: Engine, fmt: str, out: TextIO, *, statuses: Sequence[str] = (PracticeStatus.PUBLISHED,)
+) -> int:
+    """Write every practice with the given statuses to `out` as CSV or JSON; return how many were written."""
+    _check_format(fmt)
+
+    def with_country_name(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for row in rows:
+            row["country_name"] = country_name(row["country"] or "")
+            yield row
+
+    rows = practices_store.export_rows(engine, statuses=tuple(statuses))
+    with closing(rows):
+        return _write(with_country_name(rows), PRACTICE_COLUMNS, fmt, out)
+
+
+def write_registrations(engine: Engine, fmt: str, out: TextIO) -> int:
+    """Write every registration to meetings to `out` as CSV or JSON; return how many were written."""
+    _check_format(fmt)
+    rows = exports_store.export_registration_rows(engine)
+    with closing(rows):
+        return _write(rows, REGISTRATION_COLUMNS, fmt, out)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+
+def _write(rows: Iterable[dict[str, Any]], columns: Sequence[str], fmt: str, out: TextIO) -> int:
+    writer = _write_csv if fmt == "csv" else _write_json
+    return writer(rows, columns, out)
+
+
+def _write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: TextIO) -> int:
+    # `out` should be opened with newline="" (the csv module writes its own line ends).
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow([_csv_value(row[name]) for name in columns])
+        count += 1
+    return count
+
+
+def _write_json(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: TextIO) -> int:
+    # A JSON array written as it goes: one object per line, nothing kept.
+    out.write("[")
+    count = 0
+    for row in rows:
+        out.write(",\n" if count else "\n")
+        out.write(json.dumps({name: _json_value(row[name]) for name in columns}, ensure_ascii=False))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, str):
+        return safe_cell(value)
+    return value
+
+
+def _json_value(value: Any) -> Any:
+    return _iso(value) if isinstance(value, datetime) else value
