@@ -1,0 +1,223 @@
+"""The practices store: migration 0003, search on each engine, moderation, useful-marks, figures, lists."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from store import meetings as meetings_store
+from store import migrate
+from store import practices as store
+from store.db import make_engine, session_factory
+from store.models import Attendance, MeetingKind, PracticeStatus
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+TOPIC = "Knowledge and skill development"
+
+
+def draft(**overrides: str) -> store.PracticeDraft:
+    values = {
+        "title": "Digital skills academy",
+        "kind": "Initiative",
+        "topic": TOPIC,
+        "summary": "Short courses for the cluster's small firms.",
+        "organisation": "Basque ICT cluster",
+        "country": "ES",
+        "evidence": "120 firms trained.",
+    }
+    values.update(overrides)
+    return store.PracticeDraft(**values)
+
+
+@pytest.fixture
+def engine(migrated_url: str) -> Iterator[Engine]:
+    engine = make_engine(migrated_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return session_factory(engine)
+
+
+def add(
+    sessions: sessionmaker[Session], *, author: str = "U0MEM", moderated: bool = False, at: datetime = NOW, **kw: str
+) -> int:
+    with sessions() as session:
+        practice = store.create_practice(session=session, draft=draft(**kw), author=author, now=at, moderated=moderated)
+    assert practice.id is not None
+    return practice.id
+
+
+def found(sessions: sessionmaker[Session], query: str) -> list[int]:
+    with sessions() as session:
+        return [hit.practice.id or 0 for hit in store.search(session=session, query=query).hits]
+
+
+def test_migration_0003_from_the_previous_revision_with_data_and_back(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0002")
+    sessions = session_factory(engine)
+    with sessions() as session:
+        meeting = meetings_store.create_meeting(
+            session=session,
+            draft=meetings_store.MeetingDraft(
+                title="Essen workshop",
+                kind=MeetingKind.IN_PERSON,
+                starts_at=NOW + timedelta(days=30),
+                ends_at=NOW + timedelta(days=30, hours=8),
+                timezone="Europe/Berlin",
+            ),
+            created_by="U0ORG",
+            now=NOW,
+        )
+        meetings_store.register(
+            session=session, meeting_id=meeting.id or 0, slack_id="U0MEM", answer=Attendance.ONLINE, now=NOW
+        )
+    migrate.upgrade(engine, "0003")
+    assert {"practices", "useful_marks"} <= set(inspect(engine).get_table_names())
+    with sessions() as session:
+        assert meetings_store.counts(session=session, meeting_id=meeting.id or 0).online == 1, "0002's rows survive"
+    practice_id = add(sessions, title="Robotics testbed")
+    assert found(sessions, "robotics") == [practice_id], "the index works from the first row"
+    migrate.downgrade(engine, "0002")
+    names = set(inspect(engine).get_table_names())
+    assert "practices" not in names and "practices_fts" not in names and "meetings" in names
+    migrate.upgrade(engine, "head")
+    assert found(sessions, "robotics") == []
+    engine.dispose()
+
+
+def test_search_weighs_titles_matches_prefixes_and_follows_every_change(sessions: sessionmaker[Session]) -> None:
+    in_body = add(sessions, title="Voucher scheme", summary="Vouchers that pay for robotics advice.")
+    in_title = add(sessions, title="Robotics testbed", summary="A shared line for trials.")
+    pending = add(sessions, title="Robotics pending", moderated=True)
+    assert found(sessions, "robotics") == [in_title, in_body]
+    assert found(sessions, "ROBOT") == [in_title, in_body], "a word matches as the start of longer words"
+    assert pending not in found(sessions, "pending")
+    assert set(found(sessions, "Basque")) == {in_body, in_title}, "the organisation is searched too"
+
+    with sessions() as session:
+        store.update_practice(
+            session=session,
+            practice_id=in_body,
+            draft=draft(title="Voucher scheme", summary="Advice on cloud."),
+            now=NOW,
+        )
+    assert found(sessions, "robotics") == [in_title], "the index follows an edit"
+    assert found(sessions, "cloud") == [in_body]
+    with sessions() as session:
+        store.delete_practice(session=session, practice_id=in_title)
+    assert found(sessions, "robotics") == [], "and a deletion"
+
+
+def test_every_word_first_then_any_word_and_no_operator_from_input(sessions: sessionmaker[Session]) -> None:
+    both = add(sessions, title="Cloud ERP for SMEs", summary="Adoption programme.")
+    one = add(sessions, title="Cloud first policy", summary="Public procurement.")
+    with sessions() as session:
+        every = store.search(session=session, query="cloud erp")
+        some = store.search(session=session, query="cloud quantum")
+        assert [h.practice.id for h in every.hits] == [both] and every.every_word
+        assert {h.practice.id for h in some.hits} == {both, one} and not some.every_word
+        for hostile in (
+            '" OR 1=1 --',
+            "NEAR(cloud erp)",
+            "cloud* AND NOT",
+            "title:cloud",
+            "'); DROP TABLE practices; --",
+            "!&|:*",
+        ):
+            store.search(session=session, query=hostile)  # never a syntax error
+        assert store.search(session=session, query="  ").hits == []
+        hit = store.search(session=session, query="procurement").hits[0]
+        assert f"{store.MATCH_START}procurement{store.MATCH_END}" in hit.snippet.lower()
+    assert set(found(sessions, "cloud")) == {both, one}
+
+
+def test_moderation_decides_once(sessions: sessionmaker[Session]) -> None:
+    waiting = add(sessions, moderated=True)
+    with sessions() as session:
+        assert store.pending_count(session=session) == 1
+        approved = store.moderate(session=session, practice_id=waiting, approve=True, moderator="U0ORG", now=NOW)
+        assert approved is not None and approved.status == PracticeStatus.PUBLISHED and approved.published_at == NOW
+        assert store.moderate(session=session, practice_id=waiting, approve=False, moderator="U0ORG2", now=NOW) is None
+        assert store.pending(session=session) == []
+    rejected = add(sessions, moderated=True)
+    with sessions() as session:
+        done = store.moderate(
+            session=session, practice_id=rejected, approve=False, moderator="U0ORG", now=NOW, reason="figures?"
+        )
+        assert done is not None and done.reject_reason == "figures?"
+        again = store.update_practice(session=session, practice_id=rejected, draft=draft(), now=NOW, moderated=True)
+        assert again is not None and again.status == PracticeStatus.PENDING and again.reject_reason == ""
+
+
+def test_two_organisers_approving_at_once_approve_once(engine: Engine, sessions: sessionmaker[Session]) -> None:
+    def decide(practice_id: int, approve: bool, barrier: threading.Barrier, results: list[object]) -> None:
+        with sessions() as session:
+            barrier.wait()
+            results.append(
+                store.moderate(session=session, practice_id=practice_id, approve=approve, moderator="U", now=NOW)
+            )
+
+    for _ in range(5):
+        waiting = add(sessions, moderated=True)
+        barrier = threading.Barrier(2)
+        results: list[object] = []
+        threads = [threading.Thread(target=decide, args=(waiting, flag, barrier, results)) for flag in (True, False)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sum(result is not None for result in results) == 1
+
+
+def test_useful_marks_toggle_and_count_once_per_person(sessions: sessionmaker[Session]) -> None:
+    practice = add(sessions)
+    with sessions() as session:
+        assert store.mark_useful(session=session, practice_id=practice, slack_id="U1", now=NOW) == (True, 1)
+        assert store.mark_useful(session=session, practice_id=practice, slack_id="U2", now=NOW) == (True, 2)
+        assert store.mark_useful(session=session, practice_id=practice, slack_id="U1", now=NOW) == (False, 1)
+        assert store.useful_counts(session=session, practice_ids=[practice, 999]) == {practice: 1}
+        store.delete_practice(session=session, practice_id=practice)
+        assert store.useful_count(session=session, practice_id=practice) == 0
+
+
+def test_lists_filter_and_page_newest_first(sessions: sessionmaker[Session]) -> None:
+    ids = [add(sessions, at=NOW + timedelta(minutes=i), country="DE" if i % 2 else "PT") for i in range(12)]
+    add(sessions, author="U0OTHER", moderated=True, kind="Tool")
+    with sessions() as session:
+        first = store.list_practices(session=session, limit=5)
+        assert [p.id for p in first.practices] == ids[::-1][:5] and first.total == 12 and first.has_more
+        last = store.list_practices(session=session, offset=10, limit=5)
+        assert [p.id for p in last.practices] == ids[1::-1] and not last.has_more
+        assert store.list_practices(session=session, country="DE").total == 6
+        assert store.list_practices(session=session, kind="Tool").total == 0, "pending ones are not listed"
+        mine = store.list_practices(session=session, author="U0OTHER", statuses=tuple(PracticeStatus))
+        assert mine.total == 1
+
+
+def test_figures_and_the_practices_of_a_period(sessions: sessionmaker[Session]) -> None:
+    add(sessions, at=datetime(2026, 9, 30, 23, 30, tzinfo=UTC), country="DE")
+    add(sessions, at=datetime(2026, 10, 1, 0, 30, tzinfo=UTC), country="DE", kind="Tool")
+    add(sessions, at=datetime(2026, 10, 2, tzinfo=UTC), country="", topic="Entrepreneurship and start-ups")
+    add(sessions, moderated=True)
+    with sessions() as session:
+        figures = store.figures(session=session)
+        assert figures.total == 3
+        assert figures.by_country == [("DE", 2), ("", 1)]
+        assert figures.by_month == [("2026-09", 1), ("2026-10", 2)]
+        assert dict(figures.by_kind) == {"Initiative": 2, "Tool": 1}
+        assert ("Entrepreneurship and start-ups", "", 1) in figures.by_topic_and_country
+        week = store.published_between(
+            session=session, start=datetime(2026, 10, 1, tzinfo=UTC), end=datetime(2026, 10, 2, tzinfo=UTC)
+        )
+        assert [p.kind for p in week] == ["Tool"]
