@@ -255,10 +255,14 @@ def _write_stdout(engine: Any, write: Callable[[Any, TextIO], int]) -> int:
     sys.stdout.flush()
     stream = io.TextIOWrapper(binary, encoding="utf-8", newline="")
     try:
-        return write(engine, stream)
-    finally:
+        count = write(engine, stream)
         stream.flush()
-        stream.detach()
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): stop quietly, as command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    stream.detach()
+    return count
 
 
 def _write_file(engine: Any, write: Callable[[Any, TextIO], int], path: Path) -> int:
