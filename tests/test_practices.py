@@ -494,3 +494,47 @@ def test_mentions_in_every_field_never_ping(local_bot: LocalBot) -> None:
     assert any("&lt;!channel&gt;" in payload for payload in posted), "shown as written, escaped"
     assert stored(local_bot, practice.id or 0).summary == f"Summary {PINGS}"  # type: ignore[union-attr]
     assert now() - timedelta(minutes=5) < practice.created_at
+
+
+def test_buttons_on_a_practice_in_full_edit_delete_and_details(local_bot: LocalBot) -> None:
+    practice = make_practice(local_bot)
+    command(local_bot, MEMBER.id, str(practice.id))
+    full = private_answer(local_bot.emulator, MEMBER.id, practice.title)
+    shown = texts(full.blocks)
+    assert views.EDIT in shown and views.DELETE in shown, "the author may change it"
+    press(local_bot, MEMBER.id, views.EDIT, str(practice.id))
+    opened = wait_delivery(local_bot.emulator, lambda d: d.kind == "view_open" and d.user == MEMBER.id).view
+    assert opened is not None and json.loads(opened["private_metadata"])["practice_id"] == practice.id
+    press(local_bot, MEMBER.id, views.DELETE, str(practice.id))
+    private_answer(local_bot.emulator, MEMBER.id, f"Delete {practice.title}?")
+    assert stored(local_bot, practice.id or 0) is not None, "nothing is deleted before the confirmation"
+    press(local_bot, GUEST.id, views.DETAILS, str(practice.id))
+    details = wait_delivery(local_bot.emulator, lambda d: d.kind == "view_open" and d.user == GUEST.id).view
+    assert details is not None and "120 SMEs trained" in texts(details["blocks"])
+    assert views.EDIT not in texts(details["blocks"])
+
+
+def test_help_lists_subcommands_by_role(local_bot: LocalBot) -> None:
+    member_help = json.dumps(command(local_bot, MEMBER.id, "help"))
+    organiser_help = json.dumps(command(local_bot, ORGANISER.id, "help"))
+    for word in ("search", "list", "mine", "stats", "edit", "delete"):
+        assert f"/practice {word}" in member_help, word
+    assert "/practice queue" not in member_help and "/practice queue" in organiser_help
+    assert "/practice export" in organiser_help
+    unknown = json.dumps(command(local_bot, MEMBER.id, "frobnicate"))
+    assert "I don't know `/practice frobnicate`" in unknown
+
+
+def test_approving_from_app_home_refreshes_the_tab(settings: Settings) -> None:
+    with LocalBot(replace(settings, moderation=True)) as bot:
+        practice = make_practice(bot, moderated=True, title="From home")
+        assert bot.workspace is not None
+        bot.workspace.open_home(ORGANISER.id)
+        bot.wait_idle()
+        home = bot.emulator.home_view(ORGANISER.id)
+        assert home is not None and views.APPROVE in texts(home["blocks"])
+        press(bot, ORGANISER.id, views.APPROVE, str(practice.id), view=home)
+        refreshed = bot.emulator.home_view(ORGANISER.id)
+        assert refreshed is not None and "Approved *From home*" in texts(refreshed["blocks"])
+        assert "Waiting for approval (0)" in texts(refreshed["blocks"])
+        assert len(cards(bot)) == 1
