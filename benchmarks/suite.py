@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import ack_latency, meetings_scale
+from benchmarks import ack_latency, meetings_scale, practices_scale
 from benchmarks.common import BenchmarkError, Row, RunConfig, machine_facts
 from benchmarks.report import print_report, write_json
 
@@ -19,6 +19,7 @@ logger = logging.getLogger("benchmarks")
 BENCHMARKS: dict[str, Callable[[RunConfig], list[Row]]] = {
     "ack_latency": ack_latency.run,
     "meetings_scale": meetings_scale.run,
+    "practices_scale": practices_scale.run,
 }
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 

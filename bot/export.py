@@ -27,6 +27,7 @@ PRACTICE_COLUMNS = (
 REGISTRATION_COLUMNS = exports_store.REGISTRATION_COLUMNS
 # A cell starting with one of these would run as a formula in a spreadsheet.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 
 
 def safe_cell(text: str) -> str:
@@ -98,18 +99,20 @@ def _write_json(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: Tex
 
 
 def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat()
+    return (value if value.tzinfo is UTC else value.astimezone(UTC)).isoformat()
 
 
 def _csv_value(value: Any) -> Any:
+    # Called for every cell of every row: the commonest types first, compared by class.
+    kind = value.__class__
+    if kind is str:
+        return "'" + value if value[:1] in _FORMULA_FIRST else value
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
+    if kind is datetime:
         return _iso(value)
-    if isinstance(value, str):
-        return safe_cell(value)
+    if kind is bool:
+        return "yes" if value else "no"
     return value
 
 

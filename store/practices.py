@@ -253,99 +253,114 @@ def search_words(text_: str) -> tuple[str, ...]:
 def search(*, session: Session, query: str, limit: int = 10) -> SearchResult:
     """Published practices matching the words of `query`, best first; the title weighs most.
 
-    Practices holding every word come first; if none does, those holding some of them.
-    Each word also matches as the start of a longer word ("digit" finds "digitization").
+    Practices holding every word come first; if none does, those holding some of them. Words
+    match their other forms (the index stems them: "skills" finds "skill"), and the last word
+    also matches as the start of a longer word, as one types ("digit" finds "digitization").
+    Ranking scores the newest CANDIDATES matches, so that a common word costs the same at
+    100,000 practices as at 1,000.
     """
     words = search_words(query)
     if not words:
         return SearchResult(hits=[], words=())
-    run = _search_sqlite if session.get_bind().dialect.name == "sqlite" else _search_postgres
-    hits = run(session, words, "AND", limit)
-    if hits or len(words) == 1:
-        return SearchResult(hits=hits, words=words)
-    return SearchResult(hits=run(session, words, "OR", limit), words=words, every_word=False)
+    run = _ranked_sqlite if session.get_bind().dialect.name == "sqlite" else _ranked_postgres
+    found = run(session, words, every_word=True, limit=limit)
+    every_word = True
+    if not found and len(words) > 1:
+        found = run(session, words, every_word=False, limit=limit)
+        every_word = False
+    return SearchResult(hits=_hits(session, found, words), words=words, every_word=every_word)
 
 
+# How many of the newest matches a search ranks; relevance decides among these.
+CANDIDATES = 1000
 # Column weights for FTS5's bm25: title, organisation, summary, evidence.
 _SQLITE_WEIGHTS = "10.0, 3.0, 1.0, 1.0"
-_SNIPPET_WORDS = 24
+_SNIPPET_BEFORE = 8
+_SNIPPET_AFTER = 16
 
 
-def _search_sqlite(session: Session, words: tuple[str, ...], joiner: str, limit: int) -> list[Hit]:
-    match = f" {joiner} ".join(f'"{word}"*' for word in words)
+def _ranked_sqlite(session: Session, words: tuple[str, ...], *, every_word: bool, limit: int) -> list[int]:
+    # Quoted terms: nothing a person types can form an FTS5 operator or column filter.
+    terms = [f'"{word}"' for word in words[:-1]] + [f'"{words[-1]}"*']
+    match = (" AND " if every_word else " OR ").join(terms)
     rows = session.execute(
         text(
             f"""
-            SELECT p.id,
-                snippet(practices_fts, 2, :start, :end, '…', {_SNIPPET_WORDS}),
-                snippet(practices_fts, 3, :start, :end, '…', {_SNIPPET_WORDS}),
-                snippet(practices_fts, 1, :start, :end, '…', {_SNIPPET_WORDS})
-            FROM practices_fts JOIN practices AS p ON p.id = practices_fts.rowid
-            WHERE practices_fts MATCH :match AND p.status = :published
-            ORDER BY bm25(practices_fts, {_SQLITE_WEIGHTS}), p.id DESC
+            SELECT id FROM (
+                SELECT rowid AS id, bm25(practices_fts, {_SQLITE_WEIGHTS}) AS score
+                FROM practices_fts WHERE practices_fts MATCH :match
+                ORDER BY rowid DESC LIMIT :candidates
+            )
+            ORDER BY score, id DESC
             LIMIT :limit
             """
         ),
-        {"match": match, "start": MATCH_START, "end": MATCH_END, "published": "published", "limit": limit},
-    ).all()
-    return _hits(session, [(row[0], _passage(row[1:])) for row in rows])
+        {"match": match, "candidates": CANDIDATES, "limit": limit},
+    )
+    return [int(row[0]) for row in rows]
 
 
-def _passage(snippets: Sequence[str | None]) -> str:
-    """The first passage holding a word found (summary, then evidence, then organisation), else the summary's start.
-
-    The title is shown beside every hit anyway, so a match there needs no passage of its own.
-    """
-    for snippet in snippets:
-        if snippet and MATCH_START in snippet:
-            return snippet
-    return snippets[0] or ""
-
-
-def _search_postgres(session: Session, words: tuple[str, ...], joiner: str, limit: int) -> list[Hit]:
-    # Each word is parsed by to_tsquery on its own (as a prefix), so no input can form an operator.
-    operator = " && " if joiner == "AND" else " || "
+def _ranked_postgres(session: Session, words: tuple[str, ...], *, every_word: bool, limit: int) -> list[int]:
+    # Each word is parsed by to_tsquery on its own, so no input can form an operator.
+    operator = " && " if every_word else " || "
     terms = operator.join(f"to_tsquery('english', :w{i})" for i in range(len(words)))
-    params: dict[str, Any] = {f"w{i}": f"{word}:*" for i, word in enumerate(words)}
-    params.update(published="published", limit=limit, options=_HEADLINE_OPTIONS)
+    params: dict[str, Any] = {f"w{i}": word for i, word in enumerate(words)}
+    params[f"w{len(words) - 1}"] = f"{words[-1]}:*"
+    params.update(published="published", limit=limit, candidates=CANDIDATES)
     rows = session.execute(
         text(
             f"""
             WITH q AS (SELECT ({terms}) AS query),
-            ranked AS (
-                SELECT p.id, ts_rank_cd(p.search_vector, q.query) AS rank
-                FROM practices AS p, q
+            candidates AS (
+                SELECT p.id, p.search_vector FROM practices AS p, q
                 WHERE p.search_vector @@ q.query AND p.status = :published
-                ORDER BY rank DESC, p.id DESC
-                LIMIT :limit
+                ORDER BY p.id DESC LIMIT :candidates
             )
-            SELECT ranked.id, ts_headline(
-                'english',
-                concat_ws(' … ', nullif(p.summary, ''), nullif(p.evidence, ''), nullif(p.organisation, '')),
-                q.query,
-                :options
-            )
-            FROM ranked JOIN practices AS p ON p.id = ranked.id, q
-            ORDER BY ranked.rank DESC, ranked.id DESC
+            SELECT c.id FROM candidates AS c, q
+            ORDER BY ts_rank_cd(c.search_vector, q.query) DESC, c.id DESC
+            LIMIT :limit
             """
         ),
         params,
-    ).all()
-    return _hits(session, [(row[0], row[1]) for row in rows])
+    )
+    return [int(row[0]) for row in rows]
 
 
-_HEADLINE_OPTIONS = (
-    f"StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords={_SNIPPET_WORDS}, MinWords=8, "
-    'MaxFragments=2, FragmentDelimiter=" … "'
-)
-
-
-def _hits(session: Session, found: list[tuple[int, str]]) -> list[Hit]:
-    if not found:
+def _hits(session: Session, ids: list[int], words: tuple[str, ...]) -> list[Hit]:
+    if not ids:
         return []
-    ids = [practice_id for practice_id, _ in found]
-    practices = {p.id: p for p in session.exec(select(Practice).where(col(Practice.id).in_(ids)))}
-    return [Hit(practices[pid], snippet or "") for pid, snippet in found if pid in practices]
+    # By primary key only: a condition on the status would lead the planner to the status index.
+    loaded = session.exec(select(Practice).where(col(Practice.id).in_(ids)))
+    practices = {p.id: p for p in loaded if p.status == PracticeStatus.PUBLISHED}
+    found = _word_pattern(words)
+    return [Hit(practices[pid], passage(practices[pid], found)) for pid in ids if pid in practices]
+
+
+def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Words as they may appear in a text: each one's start, long enough to tell it ("sharing" finds "shared")."""
+    starts = sorted({word[: max(4, len(word) - 3)] if len(word) > 4 else word for word in words}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(start) for start in starts) + r")\w*", re.IGNORECASE)
+
+
+def passage(practice: Practice, found: re.Pattern[str]) -> str:
+    """The passage of the summary, evidence or organisation around the first word found, the words marked.
+
+    The title is shown beside every hit, so a match there needs no passage; without a word in
+    the other fields the passage is the start of the summary.
+    """
+    for text_ in (practice.summary, practice.evidence, practice.organisation):
+        tokens = text_.split()
+        first = next((i for i, token in enumerate(tokens) if found.search(token)), None)
+        if first is None:
+            continue
+        start, end = max(0, first - _SNIPPET_BEFORE), min(len(tokens), first + _SNIPPET_AFTER)
+        shown = " ".join(tokens[start:end])
+        marked = found.sub(lambda m: f"{MATCH_START}{m.group(0)}{MATCH_END}", shown)
+        return ("…" if start else "") + marked + ("…" if end < len(tokens) else "")
+    tokens = practice.summary.split()
+    return " ".join(tokens[: _SNIPPET_BEFORE + _SNIPPET_AFTER]) + (
+        "…" if len(tokens) > _SNIPPET_BEFORE + _SNIPPET_AFTER else ""
+    )
 
 
 def mark_useful(*, session: Session, practice_id: int, slack_id: str, now: datetime) -> tuple[bool, int]:
@@ -446,22 +461,20 @@ def export_rows(
     useful = (
         select(UsefulMark.practice_id, func.count().label("useful")).group_by(col(UsefulMark.practice_id)).subquery()
     )
+    table = Practice.__table__  # plain columns, in the export's order: no object is built per row
+    computed = {
+        "author_name": func.coalesce(col(Person.display_name), "").label("author_name"),
+        "useful": func.coalesce(useful.c.useful, 0).label("useful"),
+    }
     query = (
-        select(
-            Practice,
-            func.coalesce(col(Person.display_name), "").label("author_name"),
-            func.coalesce(useful.c.useful, 0).label("useful"),
-        )
-        .outerjoin(Person, col(Person.slack_id) == col(Practice.author))
-        .outerjoin(useful, useful.c.practice_id == col(Practice.id))
-        .where(col(Practice.status).in_(list(statuses)))
-        .order_by(col(Practice.id))
+        select(*(computed[name] if name in computed else table.c[name] for name in EXPORT_COLUMNS))
+        .select_from(table)
+        .outerjoin(Person, col(Person.slack_id) == table.c.author)
+        .outerjoin(useful, useful.c.practice_id == table.c.id)
+        .where(table.c.status.in_(list(statuses)))
+        .order_by(table.c.id)
     )
-    with Session(engine) as session:
-        result = session.execute(query.execution_options(yield_per=batch, stream_results=True))
-        for practice, author_name, count in result:
-            row = {name: getattr(practice, name) for name in EXPORT_COLUMNS if hasattr(Practice, name)}
-            row["author_name"] = author_name
-            row["useful"] = int(count)
-            yield {name: row[name] for name in EXPORT_COLUMNS}
-            session.expunge(practice)
+    with engine.connect() as connection:
+        result = connection.execution_options(stream_results=True, yield_per=batch).execute(query)
+        for row in result:
+            yield dict(zip(EXPORT_COLUMNS, row, strict=True))

@@ -1,7 +1,8 @@
 """Practices, useful-marks, and the full-text index that ranks them.
 
-SQLite keeps an FTS5 index (`practices_fts`, external content) in step with `practices`
-through triggers; PostgreSQL keeps a generated, weighted `tsvector` with a GIN index.
+SQLite keeps an FTS5 index (`practices_fts`, external content) of the published practices in
+step with `practices` through triggers; PostgreSQL keeps a generated, weighted `tsvector` with a
+GIN index over the published ones.
 Either way the title weighs most, then the organisation, then the summary and evidence.
 
 Revision ID: 0003
@@ -21,25 +22,24 @@ depends_on = None
 
 _FTS_COLUMNS = "title, organisation, summary, evidence"
 
+_NEW = "new.id, new.title, new.organisation, new.summary, new.evidence"
+_OLD = "old.id, old.title, old.organisation, old.summary, old.evidence"
+# Only published practices are in the index: a search never needs to look at the status.
 SQLITE_UP = [
     f"""CREATE VIRTUAL TABLE practices_fts USING fts5(
         {_FTS_COLUMNS}, content='practices', content_rowid='id',
         tokenize='porter unicode61 remove_diacritics 2')""",
-    f"""CREATE TRIGGER practices_fts_insert AFTER INSERT ON practices BEGIN
-        INSERT INTO practices_fts(rowid, {_FTS_COLUMNS})
-        VALUES (new.id, new.title, new.organisation, new.summary, new.evidence);
+    f"""CREATE TRIGGER practices_fts_insert AFTER INSERT ON practices WHEN new.status = 'published' BEGIN
+        INSERT INTO practices_fts(rowid, {_FTS_COLUMNS}) VALUES ({_NEW});
     END""",
-    f"""CREATE TRIGGER practices_fts_delete AFTER DELETE ON practices BEGIN
+    f"""CREATE TRIGGER practices_fts_delete AFTER DELETE ON practices WHEN old.status = 'published' BEGIN
+        INSERT INTO practices_fts(practices_fts, rowid, {_FTS_COLUMNS}) VALUES ('delete', {_OLD});
+    END""",
+    f"""CREATE TRIGGER practices_fts_update AFTER UPDATE OF {_FTS_COLUMNS}, status ON practices BEGIN
         INSERT INTO practices_fts(practices_fts, rowid, {_FTS_COLUMNS})
-        VALUES ('delete', old.id, old.title, old.organisation, old.summary, old.evidence);
+        SELECT 'delete', {_OLD} WHERE old.status = 'published';
+        INSERT INTO practices_fts(rowid, {_FTS_COLUMNS}) SELECT {_NEW} WHERE new.status = 'published';
     END""",
-    f"""CREATE TRIGGER practices_fts_update AFTER UPDATE OF {_FTS_COLUMNS} ON practices BEGIN
-        INSERT INTO practices_fts(practices_fts, rowid, {_FTS_COLUMNS})
-        VALUES ('delete', old.id, old.title, old.organisation, old.summary, old.evidence);
-        INSERT INTO practices_fts(rowid, {_FTS_COLUMNS})
-        VALUES (new.id, new.title, new.organisation, new.summary, new.evidence);
-    END""",
-    "INSERT INTO practices_fts(practices_fts) VALUES ('rebuild')",
 ]
 SQLITE_DOWN = [
     "DROP TRIGGER IF EXISTS practices_fts_update",
@@ -53,7 +53,7 @@ POSTGRES_UP = [
         || setweight(to_tsvector('english', coalesce(organisation, '')), 'B')
         || setweight(to_tsvector('english', coalesce(summary, '') || ' ' || coalesce(evidence, '')), 'C')
     ) STORED""",
-    "CREATE INDEX ix_practices_search_vector ON practices USING gin (search_vector)",
+    "CREATE INDEX ix_practices_search_vector ON practices USING gin (search_vector) WHERE status = 'published'",
 ]
 POSTGRES_DOWN = [
     "DROP INDEX IF EXISTS ix_practices_search_vector",
