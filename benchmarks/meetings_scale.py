@@ -47,7 +47,7 @@ from benchmarks.load import (
     run_requests,
     slash_command_body,
 )
-from benchmarks.processes import ServerProcess, bare_server, bot_database_url, bot_server, serving
+from benchmarks.processes import ServerProcess, bot_database_url, serving, target_server
 from benchmarks.seed import StoreSize, seed_store
 from bot.localslack.emulator import Delivery, SlackEmulator
 
@@ -202,22 +202,12 @@ class _Bench:
 
     def server(self, target: str) -> ServerProcess:
         """Prepare the process of `target` on a free port."""
-        if target == BOT:
-            return bot_server(
-                target,
-                emulator=self.emulator,
-                signing_secret=self.signing_secret,
-                workdir=self.workdir,
-                data_dir=self.data_dir,
-                group_channel=GROUP_CHANNEL,
-                organiser_ids=(ORGANISER.id,),
-            )
-        return bare_server(
+        return target_server(
             target,
             emulator=self.emulator,
             signing_secret=self.signing_secret,
             workdir=self.workdir,
-            process_before_response=target == BARE_FLOOR,
+            data_dir=self.data_dir,
         )
 
     @property

@@ -56,12 +56,11 @@ from benchmarks.meetings_scale import RESPOND_KEY, AnswerBoard, Measurement, Wat
 from benchmarks.processes import (
     PROJECT_ROOT,
     ServerProcess,
-    bare_server,
     bot_database_url,
-    bot_server,
     child_environment,
     project_pythonpath,
     serving,
+    target_server,
 )
 from benchmarks.seed_practices import seed_practices
 from bot.localslack.emulator import SlackEmulator
@@ -305,22 +304,12 @@ class _Bench:
 
     def server(self, target: str) -> ServerProcess:
         """Prepare the process of `target` on a free port."""
-        if target == BOT:
-            return bot_server(
-                target,
-                emulator=self.emulator,
-                signing_secret=self.signing_secret,
-                workdir=self.workdir,
-                data_dir=self.data_dir,
-                group_channel=GROUP_CHANNEL,
-                organiser_ids=(ORGANISER.id,),
-            )
-        return bare_server(
+        return target_server(
             target,
             emulator=self.emulator,
             signing_secret=self.signing_secret,
             workdir=self.workdir,
-            process_before_response=target == BARE_FLOOR,
+            data_dir=self.data_dir,
         )
 
     def wait_answer(self, request: Request, ack_body: bytes, acked: float) -> float | None:

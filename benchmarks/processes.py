@@ -247,6 +247,31 @@ def bare_server(
     return ServerProcess(label, argv, port=port, env=env, cwd=workdir, log_file=_log_file(workdir, label))
 
 
+def target_server(
+    target: str, *, emulator: SlackEmulator, signing_secret: str, workdir: Path, data_dir: Path
+) -> ServerProcess:
+    """The bot (`BOT`) or a bare Bolt app (`BARE_FLOOR` with process_before_response, else Bolt's defaults)."""
+    from benchmarks.common import BARE_FLOOR, BOT, GROUP_CHANNEL, ORGANISER
+
+    if target == BOT:
+        return bot_server(
+            target,
+            emulator=emulator,
+            signing_secret=signing_secret,
+            workdir=workdir,
+            data_dir=data_dir,
+            group_channel=GROUP_CHANNEL,
+            organiser_ids=(ORGANISER.id,),
+        )
+    return bare_server(
+        target,
+        emulator=emulator,
+        signing_secret=signing_secret,
+        workdir=workdir,
+        process_before_response=target == BARE_FLOOR,
+    )
+
+
 def _log_file(workdir: Path, label: str) -> Path:
     return workdir / f"{label.replace(' ', '-')}.log"
 

@@ -74,3 +74,22 @@ def message(text: str, blocks: list[Block] | None = None) -> dict[str, Any]:
 def notice(text: str) -> dict[str, Any]:
     """A short private answer: one section, the same words as fallback."""
     return message(text, [section(text)])
+
+
+def text_input(
+    block_id: str, label: str, hint: str, required: bool, limit: int, multiline: bool, initial: str
+) -> Block:
+    """A form's plain-text input with its label, hint, limit and first value."""
+    element: Block = {"type": "plain_text_input", "action_id": "value", "max_length": limit}
+    if multiline:
+        element["multiline"] = True
+    if initial:
+        element["initial_value"] = initial[:limit]
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": not required,
+        "label": {"type": "plain_text", "text": label},
+        "hint": {"type": "plain_text", "text": hint},
+        "element": element,
+    }

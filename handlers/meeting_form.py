@@ -65,24 +65,6 @@ def _option(value: str, label: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": label}, "value": value}
 
 
-def _input(
-    block_id: str, label: str, hint: str, required: bool, limit: int, multiline: bool, initial: str
-) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": limit}
-    if multiline:
-        element["multiline"] = True
-    if initial:
-        element["initial_value"] = initial[:limit]
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": not required,
-        "label": {"type": "plain_text", "text": label},
-        "hint": {"type": "plain_text", "text": hint},
-        "element": element,
-    }
-
-
 def initial_values(draft: MeetingDraft | None, *, zone: str, default_offsets: str) -> dict[str, str]:
     """What the form shows first: the meeting's values when editing, sensible defaults when creating."""
     if draft is None:
@@ -120,7 +102,7 @@ def modal(initial: dict[str, str], *, meeting_id: int | None, reply_to: str = ""
             "initial_option": next(_option(v, label) for v, label in KIND_OPTIONS if v == kind),
         },
     }
-    inputs = [_input(*spec, initial=initial.get(spec[0], "")) for spec in FIELDS]
+    inputs = [blocks.text_input(*spec, initial=initial.get(spec[0], "")) for spec in FIELDS]
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,

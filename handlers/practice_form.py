@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.countries import country_name
+from handlers import blocks
 from handlers.meeting_form import FormErrors, is_web_link, submitted_values
 from handlers.places import country_code
 from store.practices import PracticeDraft
@@ -71,24 +72,6 @@ def _select(block_id: str, label: str, choices: tuple[str, ...], initial: str) -
     return {"type": "input", "block_id": block_id, "label": {"type": "plain_text", "text": label}, "element": element}
 
 
-def _input(
-    block_id: str, label: str, hint: str, required: bool, limit: int, multiline: bool, initial: str
-) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": limit}
-    if multiline:
-        element["multiline"] = True
-    if initial:
-        element["initial_value"] = initial[:limit]
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": not required,
-        "label": {"type": "plain_text", "text": label},
-        "hint": {"type": "plain_text", "text": hint},
-        "element": element,
-    }
-
-
 def initial_values(draft: PracticeDraft | None) -> dict[str, str]:
     """What the form shows first: the practice when editing, nothing when sharing a new one."""
     if draft is None:
@@ -102,7 +85,7 @@ def modal(
     initial: dict[str, str], settings: Settings, *, practice_id: int | None, reply_to: str = ""
 ) -> dict[str, Any]:
     """The practice modal, filled with `initial`; private metadata says which practice it edits."""
-    inputs = [_input(*spec, initial=initial.get(spec[0], "")) for spec in FIELDS]
+    inputs = [blocks.text_input(*spec, initial=initial.get(spec[0], "")) for spec in FIELDS]
     menus = [
         _select("kind", "Kind", settings.practice_kinds, initial.get("kind", "")),
         _select("topic", "Topic", settings.practice_topics, initial.get("topic", "")),

@@ -175,6 +175,18 @@ def _metadata(view: dict[str, Any]) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
+def changeable_pressed(deps: Deps, body: dict[str, Any], client: WebClient, respond: Any) -> Practice | None:
+    """The practice a button names, if the presser may change it; else say why, privately, and return None."""
+    practice = pressed_practice(deps, body)
+    if practice is None:
+        answer_press(deps, body, client, respond, "That practice no longer exists.")
+        return None
+    if not can_change(deps, practice, body["user"]["id"]):
+        answer_press(deps, body, client, respond, CHANGE_REFUSAL)
+        return None
+    return practice
+
+
 def _useful(deps: Deps, practice_ids: list[int]) -> dict[int, int]:
     with deps.sessions() as session:
         return store.useful_counts(session=session, practice_ids=practice_ids)
@@ -245,13 +257,8 @@ def open_edit_form(deps: Deps) -> Any:
     """The Edit button."""
 
     def open_it(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
-        practice = pressed_practice(deps, body)
-        user_id = body["user"]["id"]
+        practice = changeable_pressed(deps, body, client, respond)
         if practice is None:
-            answer_press(deps, body, client, respond, "That practice no longer exists.")
-            return
-        if not can_change(deps, practice, user_id):
-            answer_press(deps, body, client, respond, CHANGE_REFUSAL)
             return
         initial = form.initial_values(store.PracticeDraft.of(practice))
         _open_form(deps, client, body["trigger_id"], initial, practice_id=practice.id)
@@ -626,12 +633,8 @@ def delete_pressed(deps: Deps) -> Any:
     """The Delete button: ask for confirmation first."""
 
     def ask(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
-        practice = pressed_practice(deps, body)
+        practice = changeable_pressed(deps, body, client, respond)
         if practice is None:
-            answer_press(deps, body, client, respond, "That practice no longer exists.")
-            return
-        if not can_change(deps, practice, body["user"]["id"]):
-            answer_press(deps, body, client, respond, CHANGE_REFUSAL)
             return
         text, question = _ask_to_delete(practice)
         if body.get("response_url"):
@@ -646,12 +649,8 @@ def confirm_delete(deps: Deps) -> Any:
     """Delete the practice and its card, once confirmed."""
 
     def delete_it(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
-        practice = pressed_practice(deps, body)
+        practice = changeable_pressed(deps, body, client, respond)
         if practice is None:
-            answer_press(deps, body, client, respond, "That practice is already deleted.")
-            return
-        if not can_change(deps, practice, body["user"]["id"]):
-            answer_press(deps, body, client, respond, CHANGE_REFUSAL)
             return
         with deps.sessions() as session:
             gone = store.delete_practice(session=session, practice_id=practice.id or 0)
