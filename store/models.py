@@ -222,3 +222,40 @@ class UsefulMark(SQLModel, table=True):
     practice_id: int = Field(foreign_key="practices.id", ondelete="CASCADE")
     slack_id: str = Field(max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class PostStatus(StrEnum):
+    """Where a scheduled post stands."""
+
+    PENDING = "pending"  # waiting for its time (or for its next attempt)
+    SENDING = "sending"  # claimed by a process, which holds it until lease_until
+    SENT = "sent"
+    FAILED = "failed"  # every attempt failed; last_error says why
+    SKIPPED = "skipped"  # its time passed while no bot was running, and it was no longer useful
+    CANCELLED = "cancelled"  # what it was for went away (a cancelled meeting, a withdrawn announcement)
+
+
+class ScheduledPost(SQLModel, table=True):
+    """A message the scheduler posts at a time: the row is the truth, the scheduler only the alarm clock."""
+
+    __tablename__ = "scheduled_posts"
+    __table_args__ = (Index("ix_scheduled_posts_status_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)  # the same post can never be planned twice
+    kind: str = Field(max_length=32)
+    channel: str = Field(max_length=32)  # a channel ID, or a user ID for a direct message
+    meeting_id: int | None = Field(default=None, index=True)
+    payload: str = Field(default="", sa_column=Column(Text(), nullable=False, default=""))
+    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    not_before: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))  # the next attempt's time
+    status: str = Field(default=PostStatus.PENDING, max_length=16)
+    attempts: int = 0
+    last_error: str = Field(default="", max_length=1000)
+    claimed_by: str = Field(default="", max_length=100)
+    lease_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    posted_channel: str | None = Field(default=None, max_length=32)
+    posted_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -1,0 +1,204 @@
+"""Scheduled posts: planning them once, claiming them atomically, and recording how each attempt went.
+
+Every post is a row before anything is posted. A process claims due rows with one statement
+that only one process can win for a row (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: the
+database's single writer), under a lease: a process that dies while posting leaves rows in
+`sending`, and once the lease runs out another process claims them again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from store.models import PostStatus, ScheduledPost
+
+DEFAULT_LEASE = timedelta(minutes=2)
+ERROR_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class PlannedPost:
+    """What to post, where and when, under a key that names it once and for all."""
+
+    key: str
+    kind: str
+    channel: str
+    due_at: datetime
+    meeting_id: int | None = None
+    payload: str = ""
+
+
+def plan(*, session: Session, posts: Sequence[PlannedPost], now: datetime) -> int:
+    """Insert each post unless its key exists; a pending one with the key takes the new time and content.
+
+    Posts already sending, sent, failed, skipped or cancelled are left as they are, so planning
+    the same reminder again never posts it twice. Returns how many rows were inserted or changed.
+    """
+    if not posts:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    changed = 0
+    for post in posts:
+        statement = insert(ScheduledPost).values(
+            key=post.key,
+            kind=post.kind,
+            channel=post.channel,
+            meeting_id=post.meeting_id,
+            payload=post.payload,
+            due_at=post.due_at,
+            status=PostStatus.PENDING,
+            attempts=0,
+            last_error="",
+            claimed_by="",
+            created_at=now,
+            updated_at=now,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "channel": statement.excluded.channel,
+                "payload": statement.excluded.payload,
+                "due_at": statement.excluded.due_at,
+                "updated_at": statement.excluded.updated_at,
+            },
+            where=col(ScheduledPost.status) == PostStatus.PENDING,
+        )
+        changed += len(session.execute(statement.returning(ScheduledPost.id)).all())
+    session.commit()
+    return changed
+
+
+def cancel(*, session: Session, now: datetime, meeting_id: int | None = None, keys: Sequence[str] = ()) -> int:
+    """Cancel the pending posts of a meeting, or with the given keys; return how many."""
+    conditions: list[Any] = []
+    if meeting_id is not None:
+        conditions.append(col(ScheduledPost.meeting_id) == meeting_id)
+    if keys:
+        conditions.append(col(ScheduledPost.key).in_(list(keys)))
+    if not conditions:
+        return 0
+    result = session.execute(
+        update(ScheduledPost)
+        .where(or_(*conditions), col(ScheduledPost.status) == PostStatus.PENDING)
+        .values(status=PostStatus.CANCELLED, updated_at=now)
+    )
+    session.commit()
+    return result.rowcount or 0
+
+
+def _claimable(now: datetime) -> Any:
+    return or_(
+        and_(
+            col(ScheduledPost.status) == PostStatus.PENDING,
+            col(ScheduledPost.due_at) <= now,
+            or_(col(ScheduledPost.not_before).is_(None), col(ScheduledPost.not_before) <= now),
+        ),
+        and_(col(ScheduledPost.status) == PostStatus.SENDING, col(ScheduledPost.lease_until) < now),
+    )
+
+
+def claim_due(
+    *, session: Session, worker: str, now: datetime, limit: int = 50, lease: timedelta = DEFAULT_LEASE
+) -> list[ScheduledPost]:
+    """Claim up to `limit` due posts for `worker`, oldest due first; no two workers get the same row.
+
+    Rows left in `sending` by a worker whose lease ran out are claimed again: their sender
+    must check the channel's history (the message metadata names the row) before posting.
+    """
+    due = select(ScheduledPost.id).where(_claimable(now)).order_by(col(ScheduledPost.due_at)).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    statement = (
+        update(ScheduledPost)
+        .where(col(ScheduledPost.id).in_(due.scalar_subquery()))
+        .values(
+            status=PostStatus.SENDING,
+            claimed_by=worker,
+            lease_until=now + lease,
+            attempts=ScheduledPost.attempts + 1,
+            updated_at=now,
+        )
+        .returning(ScheduledPost)
+    )
+    claimed = list(session.scalars(statement))
+    session.commit()
+    return sorted(claimed, key=lambda post: (post.due_at, post.id or 0))
+
+
+def mark_sent(*, session: Session, post_id: int, worker: str, channel: str, ts: str, now: datetime) -> bool:
+    """Record that `worker` posted the row; False if it no longer holds it (another worker took it over)."""
+    sent = {"posted_channel": channel, "posted_ts": ts, "sent_at": now}
+    return _finish(session, post_id, worker, now, status=PostStatus.SENT, **sent)
+
+
+def mark_retry(*, session: Session, post_id: int, worker: str, error: str, retry_at: datetime, now: datetime) -> bool:
+    """Give the row back for another attempt at `retry_at`, with what went wrong."""
+    return _finish(
+        session, post_id, worker, now, status=PostStatus.PENDING, last_error=error[:ERROR_LIMIT], not_before=retry_at
+    )
+
+
+def mark_failed(*, session: Session, post_id: int, worker: str, error: str, now: datetime) -> bool:
+    """Record that every attempt failed, with the last error."""
+    return _finish(session, post_id, worker, now, status=PostStatus.FAILED, last_error=error[:ERROR_LIMIT])
+
+
+def mark_skipped(*, session: Session, post_id: int, worker: str, reason: str, now: datetime) -> bool:
+    """Record that the post was not made because its time had passed, and why."""
+    return _finish(session, post_id, worker, now, status=PostStatus.SKIPPED, last_error=reason[:ERROR_LIMIT])
+
+
+def _finish(session: Session, post_id: int, worker: str, now: datetime, **values: Any) -> bool:
+    result = session.execute(
+        update(ScheduledPost)
+        .where(
+            col(ScheduledPost.id) == post_id,
+            col(ScheduledPost.status) == PostStatus.SENDING,
+            col(ScheduledPost.claimed_by) == worker,
+        )
+        .values(lease_until=None, updated_at=now, **values)
+    )
+    session.commit()
+    return (result.rowcount or 0) == 1
+
+
+def next_due(*, session: Session) -> datetime | None:
+    """When the next pending post is due (or may be tried again), for the alarm clock."""
+    query = select(func.min(func.coalesce(col(ScheduledPost.not_before), col(ScheduledPost.due_at)))).where(
+        col(ScheduledPost.status) == PostStatus.PENDING
+    )
+    value = session.exec(query).one()
+    if value is None or isinstance(value, datetime):
+        return _aware(value)
+    return _aware(datetime.fromisoformat(str(value)))
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def posts(
+    *, session: Session, statuses: Sequence[str] = (), since: datetime | None = None, limit: int = 200
+) -> list[ScheduledPost]:
+    """Planned posts for operators, by due time: those with the given statuses, due after `since`."""
+    query = select(ScheduledPost)
+    if statuses:
+        query = query.where(col(ScheduledPost.status).in_(list(statuses)))
+    if since is not None:
+        query = query.where(col(ScheduledPost.due_at) >= since)
+    return list(session.exec(query.order_by(col(ScheduledPost.due_at), col(ScheduledPost.id)).limit(limit)))
+
+
+def get_post(*, session: Session, key: str) -> ScheduledPost | None:
+    """The post planned under `key`."""
+    return session.exec(select(ScheduledPost).where(col(ScheduledPost.key) == key)).first()
