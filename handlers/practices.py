@@ -154,6 +154,15 @@ def _practice_named(call: Call, *, usage: str) -> Practice | None:
     return practice
 
 
+def _changeable_named(call: Call, *, usage: str) -> Practice | None:
+    """The practice the command names, if the person may change it; else say why, privately."""
+    practice = _practice_named(call, usage=usage)
+    if practice is not None and not can_change(call.deps, practice, call.user_id):
+        call.reply(CHANGE_REFUSAL)
+        return None
+    return practice
+
+
 def pressed_practice(deps: Deps, body: dict[str, Any]) -> Practice | None:
     """The practice a button names."""
     number = practice_id_in(pressed_value(body))
@@ -243,11 +252,8 @@ def share_message(app: App, deps: Deps) -> Any:
 
 def edit(call: Call) -> None:
     """Open the form filled with the practice, for its author or an organiser."""
-    practice = _practice_named(call, usage="edit <number>")
+    practice = _changeable_named(call, usage="edit <number>")
     if practice is None:
-        return
-    if not can_change(call.deps, practice, call.user_id):
-        call.reply(CHANGE_REFUSAL)
         return
     initial = form.initial_values(store.PracticeDraft.of(practice))
     _open_form(call.deps, call.client, call.trigger_id, initial, practice_id=practice.id, reply_to=call.channel_id)
@@ -620,11 +626,8 @@ def _ask_to_delete(practice: Practice) -> tuple[str, list[blocks.Block]]:
 
 def delete(call: Call) -> None:
     """Ask the author (or an organiser) to confirm deleting a practice."""
-    practice = _practice_named(call, usage="delete <number>")
+    practice = _changeable_named(call, usage="delete <number>")
     if practice is None:
-        return
-    if not can_change(call.deps, practice, call.user_id):
-        call.reply(CHANGE_REFUSAL)
         return
     call.reply(*_ask_to_delete(practice))
 
