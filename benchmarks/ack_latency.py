@@ -25,7 +25,9 @@ from benchmarks.common import (
     Row,
     RunConfig,
     Sizes,
+    failures_row,
     percentile,
+    shutdown_row,
 )
 from benchmarks.load import LoadResult, run_burst, slash_command_body
 from benchmarks.processes import ServerProcess, bare_server, bot_server, serving
@@ -210,15 +212,8 @@ def _rows(results: dict[str, Measurement]) -> list[Row]:
             ),
         ]
     rows += [
-        Row(_benchmark(BOT), "failed requests", bot.failures, "requests", target="0", ok=bot.failures == 0),
-        Row(
-            _benchmark(BOT),
-            "clean shutdown exit code",
-            bot.exit_code if bot.exit_code is not None else -1,
-            "",
-            target="0",
-            ok=bot.exit_code == 0,
-        ),
+        failures_row(_benchmark(BOT), bot.failures),
+        shutdown_row(_benchmark(BOT), bot.exit_code, errors_logged=False),
     ]
     for name, measurement in bare.items():
         baseline_ok = None if measurement.failures == 0 else False
@@ -230,16 +225,7 @@ def _rows(results: dict[str, Measurement]) -> list[Row]:
                 Row(_benchmark(name), f"ack p99 {label}", round(_latency(burst, 99), 3), "ms", ok=baseline_ok),
                 Row(_benchmark(name), f"throughput {label}", round(burst.throughput, 1), "req/s", ok=baseline_ok),
             ]
-        rows.append(
-            Row(
-                _benchmark(name),
-                "failed requests",
-                measurement.failures,
-                "requests",
-                target="0",
-                ok=measurement.failures == 0,
-            )
-        )
+        rows.append(failures_row(_benchmark(name), measurement.failures))
     return rows
 
 

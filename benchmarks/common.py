@@ -44,6 +44,23 @@ class Row:
         return asdict(self)
 
 
+def failures_row(benchmark: str, failures: int) -> Row:
+    """How many requests a server failed to answer: the target is none."""
+    return Row(benchmark, "failed requests", failures, "requests", target="0", ok=failures == 0)
+
+
+def shutdown_row(benchmark: str, exit_code: int | None, errors_logged: bool) -> Row:
+    """How the bot's process ended when stopped: 0 and no error in its log."""
+    return Row(
+        benchmark,
+        "clean shutdown exit code",
+        exit_code if exit_code is not None else -1,
+        "",
+        target="0",
+        ok=exit_code == 0 and not errors_logged,
+    )
+
+
 class BenchmarkError(Exception):
     """A benchmark could not measure what it set out to; the message says why."""
 

@@ -35,7 +35,9 @@ from benchmarks.common import (
     Row,
     RunConfig,
     Sizes,
+    failures_row,
     percentile,
+    shutdown_row,
 )
 from benchmarks.load import (
     ANSWER_TIMEOUT_SECONDS,
@@ -333,15 +335,8 @@ def _rows(results: dict[str, Measurement]) -> list[Row]:
                 ),
             ]
     rows += [
-        Row(_benchmark(BOT), "failed requests", bot.failures, "requests", target="0", ok=bot.failures == 0),
-        Row(
-            _benchmark(BOT),
-            "clean shutdown exit code",
-            bot.exit_code if bot.exit_code is not None else -1,
-            "",
-            target="0",
-            ok=bot.exit_code == 0 and not bot.errors_logged,
-        ),
+        failures_row(_benchmark(BOT), bot.failures),
+        shutdown_row(_benchmark(BOT), bot.exit_code, bot.errors_logged),
     ]
     for name in (BARE_DEFAULT, BARE_FLOOR):
         measurement = results[name]
@@ -361,16 +356,7 @@ def _rows(results: dict[str, Measurement]) -> list[Row]:
                     )
                     for pct in (50, 99)
                 ]
-        rows.append(
-            Row(
-                _benchmark(name),
-                "failed requests",
-                measurement.failures,
-                "requests",
-                target="0",
-                ok=measurement.failures == 0,
-            )
-        )
+        rows.append(failures_row(_benchmark(name), measurement.failures))
     return rows
 
 

@@ -49,7 +49,9 @@ from benchmarks.common import (
     Row,
     RunConfig,
     Sizes,
+    failures_row,
     percentile,
+    shutdown_row,
 )
 from benchmarks.load import ANSWER_TIMEOUT_SECONDS, LoadResult, Request, run_requests, slash_command_body
 from benchmarks.meetings_scale import RESPOND_KEY, AnswerBoard, Measurement, WatchedEmulator
@@ -422,15 +424,8 @@ def _bot_rows(results: dict[str, Measurement], plan: Plan) -> list[Row]:
             )
         )
     rows += [
-        Row(_benchmark(BOT), "failed requests", bot.failures, "requests", target="0", ok=bot.failures == 0),
-        Row(
-            _benchmark(BOT),
-            "clean shutdown exit code",
-            bot.exit_code if bot.exit_code is not None else -1,
-            "",
-            target="0",
-            ok=bot.exit_code == 0 and not bot.errors_logged,
-        ),
+        failures_row(_benchmark(BOT), bot.failures),
+        shutdown_row(_benchmark(BOT), bot.exit_code, bot.errors_logged),
     ]
     for name in (BARE_DEFAULT, BARE_FLOOR):
         measurement = results[name]
@@ -448,16 +443,7 @@ def _bot_rows(results: dict[str, Measurement], plan: Plan) -> list[Row]:
                 )
                 for pct in (50, 99)
             ]
-        rows.append(
-            Row(
-                _benchmark(name),
-                "failed requests",
-                measurement.failures,
-                "requests",
-                target="0",
-                ok=measurement.failures == 0,
-            )
-        )
+        rows.append(failures_row(_benchmark(name), measurement.failures))
     return rows
 
 
