@@ -11,12 +11,18 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.triggers.cron import CronTrigger
 from dotenv import dotenv_values
 from platformdirs import user_data_dir
 from sqlalchemy.engine import make_url
 
 DEFAULT_API_BASE_URL = "https://slack.com/api/"
 DEFAULT_REMINDER_OFFSETS = "7d,1d,1h"
+DEFAULT_LATE_POST_WINDOW = "6h"
+DEFAULT_DIGEST_SCHEDULE = "0 9 * * mon"  # Mondays at 09:00 in GROUP_TIMEZONE
+DEFAULT_CALL_SCHEDULE = "0 10 1 * *"  # the 1st of each month at 10:00 in GROUP_TIMEZONE
+DEFAULT_POSTS_PER_SECOND = 5.0  # Slack allows several hundred messages a minute per workspace
+DEFAULT_CHANNEL_POSTS_PER_SECOND = 1.0  # and about one a second in each channel
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _OFFSET = re.compile(r"^(\d+)\s*([dhms])$")
@@ -103,6 +109,12 @@ class Settings:
     practice_topics: tuple[str, ...] = DEFAULT_PRACTICE_TOPICS
     practice_kinds: tuple[str, ...] = DEFAULT_PRACTICE_KINDS
     moderation: bool = False  # whether new practices wait for an organiser before they are published
+    # How late a post missed while the bot was down may still go out (with a note); later ones are skipped.
+    late_post_window: timedelta = timedelta(hours=6)
+    digest_schedule: str = DEFAULT_DIGEST_SCHEDULE  # crontab in GROUP_TIMEZONE; "" is off
+    call_schedule: str = DEFAULT_CALL_SCHEDULE  # the call for practices, likewise
+    posts_per_second: float = DEFAULT_POSTS_PER_SECOND  # scheduled posts across the workspace
+    channel_posts_per_second: float = DEFAULT_CHANNEL_POSTS_PER_SECOND  # and in any one channel
 
     @property
     def socket_mode(self) -> bool:
@@ -287,6 +299,25 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
     if moderation_text not in _TRUE + _FALSE:
         problems.append(f"PRACTICE_MODERATION should be on or off (not understood: {moderation_text})")
 
+    window_text = get("LATE_POST_WINDOW", DEFAULT_LATE_POST_WINDOW) or DEFAULT_LATE_POST_WINDOW
+    late_post_window = timedelta(hours=6)
+    try:
+        (late_post_window,) = parse_offsets(window_text)
+    except ValueError:
+        problems.append(
+            f"LATE_POST_WINDOW should be one duration with unit d, h, m or s, such as 6h (not understood: {window_text})"
+        )
+
+    zone = ZoneInfo(group_timezone) if not any(p.startswith("GROUP_TIMEZONE") for p in problems) else ZoneInfo("UTC")
+    digest_schedule = _schedule(get("DIGEST_SCHEDULE", DEFAULT_DIGEST_SCHEDULE), "DIGEST_SCHEDULE", zone, problems)
+    call_schedule = _schedule(
+        get("CALL_FOR_PRACTICES_SCHEDULE", DEFAULT_CALL_SCHEDULE), "CALL_FOR_PRACTICES_SCHEDULE", zone, problems
+    )
+    posts_per_second = _rate(get("POSTS_PER_SECOND"), DEFAULT_POSTS_PER_SECOND, "POSTS_PER_SECOND", problems)
+    channel_posts_per_second = _rate(
+        get("CHANNEL_POSTS_PER_SECOND"), DEFAULT_CHANNEL_POSTS_PER_SECOND, "CHANNEL_POSTS_PER_SECOND", problems
+    )
+
     if problems:
         raise ConfigError(problems)
 
@@ -309,7 +340,54 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         practice_topics=practice_topics,
         practice_kinds=practice_kinds,
         moderation=moderation_text in _TRUE,
+        late_post_window=late_post_window,
+        digest_schedule=digest_schedule,
+        call_schedule=call_schedule,
+        posts_per_second=posts_per_second,
+        channel_posts_per_second=channel_posts_per_second,
     )
+
+
+def cron_trigger(schedule: str, zone: ZoneInfo) -> CronTrigger:
+    """The trigger for a crontab line (minute hour day month day-of-week) in `zone`."""
+    fields = schedule.split()
+    if len(fields) != 5:
+        raise ValueError("five fields are needed: minute hour day month day-of-week")
+    if any(ch.isdigit() for ch in fields[4]):
+        # APScheduler counts 0 as Monday, crontab as Sunday: names leave no doubt.
+        raise ValueError("write the day of the week as a name (mon, tue, ... sun), not a number")
+    return CronTrigger.from_crontab(schedule, timezone=zone)
+
+
+def _schedule(text: str, name: str, zone: ZoneInfo, problems: list[str]) -> str:
+    """A crontab line, checked; "" when it is off."""
+    text = " ".join(text.split())
+    if text.lower() in _FALSE:
+        return ""
+    try:
+        cron_trigger(text, zone)
+    except ValueError as error:
+        problems.append(
+            f"{name} should be a crontab line in GROUP_TIMEZONE such as '0 9 * * mon' (Mondays at 09:00), "
+            f"or off ({error}; not understood: {text})"
+        )
+    return text
+
+
+def _rate(text: str, default: float, name: str, problems: list[str]) -> float:
+    """A positive number of posts a second."""
+    if not text:
+        return default
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = 0.0
+    if not 0 < rate <= 1000:
+        problems.append(
+            f"{name} should be a number of posts a second above 0, such as {default:g} (not understood: {text})"
+        )
+        return default
+    return rate
 
 
 def _choices(text: str, default: tuple[str, ...], name: str, problems: list[str]) -> tuple[str, ...]:

@@ -29,6 +29,8 @@ class Deps:
     # Builders of App Home sections, added by each area's `register` (see handlers.home).
     home_sections: list[Callable[..., list[dict[str, Any]]]] = field(default_factory=list)
     people: PeopleDirectory = field(init=False)
+    # Called after scheduled posts change, so the scheduler re-arms its alarm (set by bot.scheduler).
+    wake: Callable[[], None] = field(default=lambda: None, repr=False)
 
     def __post_init__(self) -> None:
         self.people = PeopleDirectory(self.engine, self.sessions, self.clock)

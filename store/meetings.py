@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, update
+from sqlalchemy import case, func, or_, update
 from sqlmodel import Session, col, select
 
 from store.models import Attendance, Meeting, MeetingStatus, Membership, Person, Registration
@@ -302,6 +302,21 @@ def registrant_ids(*, session: Session, meeting_id: int) -> list[str]:
     statement = (
         select(Registration.slack_id)
         .where(col(Registration.meeting_id) == meeting_id, col(Registration.attendance).in_(ATTENDING))
+        .order_by(col(Registration.id))
+    )
+    return list(session.exec(statement))
+
+
+def reminder_recipients(*, session: Session, meeting_id: int) -> list[str]:
+    """Who is registered and has not turned meeting reminders off."""
+    statement = (
+        select(Registration.slack_id)
+        .join(Person, col(Person.slack_id) == col(Registration.slack_id), isouter=True)
+        .where(
+            col(Registration.meeting_id) == meeting_id,
+            col(Registration.attendance).in_(ATTENDING),
+            or_(col(Person.reminders).is_(None), col(Person.reminders)),
+        )
         .order_by(col(Registration.id))
     )
     return list(session.exec(statement))

@@ -30,6 +30,7 @@ class Person(SQLModel, table=True):
     is_guest: bool = False
     is_organiser: bool = False
     membership: str = Field(default=Membership.AUTO, max_length=16)
+    reminders: bool = True  # meeting reminders by direct message; `/meetings reminders off` turns them off
     profile_checked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
@@ -233,6 +234,17 @@ class PostStatus(StrEnum):
     FAILED = "failed"  # every attempt failed; last_error says why
     SKIPPED = "skipped"  # its time passed while no bot was running, and it was no longer useful
     CANCELLED = "cancelled"  # what it was for went away (a cancelled meeting, a withdrawn announcement)
+
+
+class PostKind(StrEnum):
+    """What a scheduled post is; the sender renders each kind from the store when it is due."""
+
+    REMINDER = "reminder"  # a meeting reminder in the group channel; it fans out the direct ones
+    REMINDER_DM = "reminder_dm"  # a meeting reminder to one registered person
+    STARTING = "starting"  # an online meeting is starting: the join link
+    ANNOUNCEMENT = "announcement"  # an organiser's /announce
+    DIGEST = "digest"  # the weekly digest
+    CALL = "call_for_practices"  # the periodic call for practices
 
 
 class ScheduledPost(SQLModel, table=True):

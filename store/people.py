@@ -75,6 +75,15 @@ def set_membership(*, session: Session, slack_id: str, member: bool) -> Person:
     return person
 
 
+def set_reminders(*, session: Session, slack_id: str, wanted: bool) -> Person:
+    """Turn someone's meeting reminders by direct message on or off."""
+    person = ensure_person(session=session, slack_id=slack_id)
+    person.reminders = wanted
+    session.add(person)
+    session.commit()
+    return person
+
+
 def list_organisers(*, session: Session) -> list[Person]:
     """Return the organisers, by Slack id."""
     statement = select(Person).where(col(Person.is_organiser)).order_by(col(Person.slack_id))

@@ -188,12 +188,19 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def posts(
-    *, session: Session, statuses: Sequence[str] = (), since: datetime | None = None, limit: int = 200
+    *,
+    session: Session,
+    statuses: Sequence[str] = (),
+    kinds: Sequence[str] = (),
+    since: datetime | None = None,
+    limit: int = 200,
 ) -> list[ScheduledPost]:
-    """Planned posts for operators, by due time: those with the given statuses, due after `since`."""
+    """Planned posts by due time: those with the given statuses and kinds, due after `since`."""
     query = select(ScheduledPost)
     if statuses:
         query = query.where(col(ScheduledPost.status).in_(list(statuses)))
+    if kinds:
+        query = query.where(col(ScheduledPost.kind).in_(list(kinds)))
     if since is not None:
         query = query.where(col(ScheduledPost.due_at) >= since)
     return list(session.exec(query.order_by(col(ScheduledPost.due_at), col(ScheduledPost.id)).limit(limit)))
