@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 DEFAULT_API_BASE_URL = "https://slack.com/api/"
 DEFAULT_REMINDER_OFFSETS = "7d,1d,1h"
 DEFAULT_LATE_POST_WINDOW = "6h"
+DEFAULT_POST_LEASE = "30s"
 DEFAULT_DIGEST_SCHEDULE = "0 9 * * mon"  # Mondays at 09:00 in GROUP_TIMEZONE
 DEFAULT_CALL_SCHEDULE = "0 10 1 * *"  # the 1st of each month at 10:00 in GROUP_TIMEZONE
 DEFAULT_POSTS_PER_SECOND = 5.0  # Slack allows several hundred messages a minute per workspace
@@ -111,6 +112,8 @@ class Settings:
     moderation: bool = False  # whether new practices wait for an organiser before they are published
     # How late a post missed while the bot was down may still go out (with a note); later ones are skipped.
     late_post_window: timedelta = timedelta(hours=6)
+    # How long a process holds a post it claimed; if it dies, another takes the post over after this.
+    post_lease: timedelta = timedelta(seconds=30)
     digest_schedule: str = DEFAULT_DIGEST_SCHEDULE  # crontab in GROUP_TIMEZONE; "" is off
     call_schedule: str = DEFAULT_CALL_SCHEDULE  # the call for practices, likewise
     posts_per_second: float = DEFAULT_POSTS_PER_SECOND  # scheduled posts across the workspace
@@ -305,8 +308,16 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         (late_post_window,) = parse_offsets(window_text)
     except ValueError:
         problems.append(
-            f"LATE_POST_WINDOW should be one duration with unit d, h, m or s, such as 6h (not understood: {window_text})"
+            "LATE_POST_WINDOW should be one duration with unit d, h, m or s, such as 6h "
+            f"(not understood: {window_text})"
         )
+
+    lease_text = get("POST_LEASE", DEFAULT_POST_LEASE) or DEFAULT_POST_LEASE
+    post_lease = timedelta(seconds=30)
+    try:
+        (post_lease,) = parse_offsets(lease_text)
+    except ValueError:
+        problems.append(f"POST_LEASE should be one duration such as 30s (not understood: {lease_text})")
 
     zone = ZoneInfo(group_timezone) if not any(p.startswith("GROUP_TIMEZONE") for p in problems) else ZoneInfo("UTC")
     digest_schedule = _schedule(get("DIGEST_SCHEDULE", DEFAULT_DIGEST_SCHEDULE), "DIGEST_SCHEDULE", zone, problems)
@@ -341,6 +352,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         practice_kinds=practice_kinds,
         moderation=moderation_text in _TRUE,
         late_post_window=late_post_window,
+        post_lease=post_lease,
         digest_schedule=digest_schedule,
         call_schedule=call_schedule,
         posts_per_second=posts_per_second,

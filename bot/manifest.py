@@ -9,7 +9,17 @@ from bot.registry import Registry
 from bot.server import EVENTS_PATH
 
 # The Web API methods the bot calls need these scopes whatever is registered.
-BASE_SCOPES = ("chat:write", "chat:write.public", "im:write", "users:read")
+BASE_SCOPES = (
+    "chat:write",
+    "chat:write.public",
+    "im:write",
+    "users:read",
+    # The scheduler reads its own earlier posts (tagged with message metadata) before posting again.
+    "channels:history",
+    "groups:history",
+    "im:history",
+    "metadata.message:read",
+)
 EVENT_SCOPES = {
     "app_mention": ("app_mentions:read",),
     "message.im": ("im:history",),

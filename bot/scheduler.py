@@ -1,33 +1,119 @@
-"""The scheduler: APScheduler as an alarm clock over what the store holds."""
+"""The scheduler: APScheduler as an alarm clock over what the store holds.
+
+The store is the truth: every post is a row. APScheduler (UTC, in memory, nothing pickled)
+holds only alarms: one at the next due time, re-armed whenever rows change (`deps.wake`), a
+sweep every 30 seconds as a safety net (rows another process planned, retries, leases that ran
+out), and the planning of meeting reminders and the recurring posts.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from datetime import UTC, timedelta
+import threading
+from datetime import UTC, datetime, timedelta
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk import WebClient
 
+from bot import planning
 from bot.deps import Deps
+from bot.sender import Sender, sender_client
 from store import events as events_store
+from store import schedule
 
 logger = logging.getLogger(__name__)
 
 EVENT_MEMORY = timedelta(days=2)  # Slack re-delivers within minutes; two days is ample
+SWEEP_SECONDS = 30
+REPLAN_MINUTES = 10
+ALARM = "alarm"
 
 
-def build_scheduler(deps: Deps) -> BackgroundScheduler:
-    """Create the scheduler (UTC, in-memory alarms only: the store holds the state)."""
-    scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "misfire_grace_time": 300})
-    scheduler.add_job(
-        forget_old_events,
-        "interval",
-        hours=1,
-        args=[deps],
-        id="forget-old-events",
-        replace_existing=True,
-        next_run_time=deps.clock() + timedelta(minutes=1),
-    )
-    return scheduler
+class Scheduler:
+    """The alarm clock and the sender of one process."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.sender: Sender | None = None
+        self._aps = BackgroundScheduler(
+            timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+        )
+        self._arm_lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        """Whether the alarms are ticking."""
+        return bool(self._aps.running)
+
+    def start(self, client: WebClient | None = None, *, notify_client: WebClient | None = None) -> None:
+        """Start posting: plan what is due, post what was missed, then keep the alarms."""
+        deps = self.deps
+        self.sender = Sender(deps, client or sender_client(deps), notify_client=notify_client)
+        deps.wake = self.wake
+        soon = self._real(deps.clock())
+        add = self._aps.add_job
+        add(
+            forget_old_events,
+            "interval",
+            hours=1,
+            args=[deps],
+            id="forget-old-events",
+            next_run_time=soon + timedelta(minutes=1),
+        )
+        add(self.sweep, "interval", seconds=SWEEP_SECONDS, id="sweep", next_run_time=soon)
+        add(self.replan, "interval", minutes=REPLAN_MINUTES, id="replan", next_run_time=soon)
+        self._aps.start()
+
+    def stop(self) -> None:
+        """Stop the alarms; a post under way finishes, claimed rows not yet posted are given back."""
+        self.deps.wake = lambda: None
+        if self.sender is not None:
+            self.sender.stop()
+        if self._aps.running:
+            self._aps.shutdown(wait=True)
+
+    def wake(self) -> None:
+        """Re-arm the alarm at the next due post (called whenever posts are planned or retried)."""
+        if not self._aps.running:
+            return
+        with self.deps.sessions() as session:
+            when = schedule.next_due(session=session)
+        with self._arm_lock:
+            if when is None:
+                with contextlib.suppress(JobLookupError):
+                    self._aps.remove_job(ALARM)
+                return
+            if self.sender is not None and self.sender.busy and when <= self.deps.clock():
+                self.sender.look_again()  # the run under way takes them; it re-arms when it ends
+                return
+            self._aps.add_job(
+                self.ring, "date", run_date=self._real(when), id=ALARM, replace_existing=True, max_instances=3
+            )
+
+    def ring(self) -> None:
+        """The alarm: post what is due, then set the next alarm."""
+        assert self.sender is not None
+        if self.sender.run_due() is not None:
+            self.wake()
+
+    def sweep(self) -> None:
+        """The safety net: plan the recurring posts, post anything due, re-arm."""
+        try:
+            planning.plan_recurring(self.deps)
+        except Exception:
+            logger.exception("could not plan the digest and the call for practices")
+        self.ring()
+
+    def replan(self) -> None:
+        """Check every upcoming meeting's reminders, whatever created or changed the meeting."""
+        if planning.plan_upcoming_meetings(self.deps):
+            self.wake()
+
+    def _real(self, moment: datetime) -> datetime:
+        """The wall-clock time at which `moment` of the bot's clock comes (they differ only in tests)."""
+        return datetime.now(UTC) + max(moment - self.deps.clock(), timedelta(0))
 
 
 def forget_old_events(deps: Deps) -> None:

@@ -17,7 +17,7 @@ from bot.calendar import calendar_domain, calendar_file
 from bot.clock import Clock, system_clock
 from bot.config import CALENDAR_PATH, Settings
 from bot.deps import Deps, build_deps
-from bot.scheduler import build_scheduler
+from bot.scheduler import Scheduler
 from bot.server import HttpServer, WebApp
 from store import migrate
 from store import people as people_store
@@ -80,7 +80,7 @@ class BotService:
         self.app: App | None = None
         self.http: HttpServer | None = None
         self._socket_handler: object | None = None
-        self._scheduler = build_scheduler(self.deps)
+        self.scheduler = Scheduler(self.deps)
         self._stopped = threading.Event()
 
     @property
@@ -119,7 +119,7 @@ class BotService:
             logger.info("connected to Slack over Socket Mode")
         if settings.calendar_token:
             logger.info("serving the calendar feed at %s%s", settings.public_url, CALENDAR_PATH)
-        self._scheduler.start()
+        self.scheduler.start(notify_client=self.app.client)
         # Date parsing and the city list load on first use; load them now, off the request path.
         threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
         # Everything built so far lives as long as the process: keep it out of the collector's passes.
@@ -143,8 +143,7 @@ class BotService:
             self._socket_handler.close()  # type: ignore[attr-defined]
         if self.http is not None:
             self.http.stop()
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=True)
+        self.scheduler.stop()
         if self.app is not None:
             executor = self.app.listener_runner.listener_executor
             executor.shutdown(wait=True)  # type: ignore[attr-defined]

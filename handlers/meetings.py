@@ -19,6 +19,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import planning
 from bot.calendar import calendar_domain as domain_of
 from bot.calendar import calendar_file, ics_filename
 from bot.config import format_offset
@@ -43,6 +44,7 @@ from handlers.routing import (
 )
 from store import faq as faq_store
 from store import meetings as store
+from store import people as people_store
 from store.meetings import MeetingDraft
 from store.models import Attendance, Meeting, Person
 
@@ -107,6 +109,15 @@ def register(app: App, deps: Deps) -> None:
             attendees,
             usage="attendees <number> [csv]",
             organiser_only=True,
+        )
+    )
+    sub(
+        Subcommand(
+            "reminders",
+            "whether meeting reminders come to you by direct message; `off` or `on` to change it",
+            reminders,
+            usage="reminders [off|on]",
+            examples=("reminders off",),
         )
     )
     sub(Subcommand("faq", "the group's frequently asked questions", list_faq))
@@ -479,6 +490,7 @@ def quick_save(deps: Deps) -> Any:
             meeting = store.create_meeting(
                 session=session, draft=draft, created_by=body["user"]["id"], now=deps.clock()
             )
+        planning.plan_meeting(deps, meeting.id or 0)
         text = f":white_check_mark: Saved as meeting #{meeting.id}: *{blocks.escape(meeting.title)}*."
         respond(replace_original=True, **blocks.message(text, [blocks.section(text), organiser_buttons(meeting)]))
 
@@ -596,6 +608,7 @@ def save_form(app: App, deps: Deps) -> Any:
                 meeting = change.meeting if change else old
             else:
                 meeting = store.create_meeting(session=session, draft=draft, created_by=user_id, now=now)
+        planning.plan_meeting(deps, meeting.id or 0)  # its reminders: planned, moved or unchanged
         ack(response_action="update", view=saved_view(meeting, edited=old is not None))
         if change is not None and change.changed:
 
@@ -687,6 +700,7 @@ def confirm_cancel(deps: Deps) -> Any:
         with deps.sessions() as session:
             meeting = store.cancel_meeting(session=session, meeting_id=before.id or 0, now=deps.clock())
         assert meeting is not None
+        planning.plan_meeting(deps, meeting.id or 0)  # its pending reminders and announcements are cancelled
         refresh_card(deps, client, meeting.id or 0)
         told = tell_registrants(deps, client, meeting, changed=True)
         respond(
@@ -836,6 +850,33 @@ def attendees_csv(deps: Deps) -> Any:
 
 
 # FAQ --------------------------------------------------------------------------------------------
+
+
+def reminders(call: Call) -> None:
+    """Show, or turn on or off, the person's meeting reminders by direct message."""
+    word = call.args.strip().lower()
+    if word not in ("", "on", "off"):
+        call.reply(
+            f"`/meetings reminders` takes `off` or `on` (not “{blocks.escape(blocks.clip(word, 40))}”). "
+            "For example: `/meetings reminders off`."
+        )
+        return
+    with call.deps.sessions() as session:
+        if word:
+            person = people_store.set_reminders(session=session, slack_id=call.user_id, wanted=word == "on")
+        else:
+            person = people_store.ensure_person(session=session, slack_id=call.user_id)
+            session.commit()
+        wanted = person.reminders
+    offsets = ", ".join(format_offset(offset) for offset in call.deps.settings.reminder_offsets)
+    if wanted:
+        state = f"*on*: before each meeting you registered for ({offsets} before, unless a meeting says otherwise)"
+        change = "`/meetings reminders off` stops them."
+    else:
+        state = "*off*: you get no reminders by direct message; the group channel still has them"
+        change = "`/meetings reminders on` starts them again."
+    prefix = ":white_check_mark: Done. " if word else ""
+    call.reply(f"{prefix}Meeting reminders by direct message are {state}. {change}")
 
 
 def list_faq(call: Call) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, case, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -69,7 +69,15 @@ def plan(*, session: Session, posts: Sequence[PlannedPost], now: datetime) -> in
                 "due_at": statement.excluded.due_at,
                 "updated_at": statement.excluded.updated_at,
             },
-            where=col(ScheduledPost.status) == PostStatus.PENDING,
+            # Only a pending row that would change: re-planning the same thing writes nothing.
+            where=and_(
+                col(ScheduledPost.status) == PostStatus.PENDING,
+                or_(
+                    col(ScheduledPost.channel) != statement.excluded.channel,
+                    col(ScheduledPost.payload) != statement.excluded.payload,
+                    col(ScheduledPost.due_at) != statement.excluded.due_at,
+                ),
+            ),
         )
         changed += len(session.execute(statement.returning(ScheduledPost.id)).all())
     session.commit()
@@ -88,6 +96,46 @@ def cancel(*, session: Session, now: datetime, meeting_id: int | None = None, ke
     result = session.execute(
         update(ScheduledPost)
         .where(or_(*conditions), col(ScheduledPost.status) == PostStatus.PENDING)
+        .values(status=PostStatus.CANCELLED, updated_at=now)
+    )
+    session.commit()
+    return result.rowcount or 0
+
+
+def cancel_stale(
+    *, session: Session, now: datetime, prefix: str, keep_prefix: str, keep_keys: Sequence[str], kinds: Sequence[str]
+) -> int:
+    """Cancel pending posts under `prefix` that a new plan no longer holds; return how many.
+
+    A row goes if its key is not under `keep_prefix` (it was planned for another time), or if
+    it is of one of `kinds` and not among `keep_keys` (its offset or kind was dropped).
+    """
+    result = session.execute(
+        update(ScheduledPost)
+        .where(
+            col(ScheduledPost.status) == PostStatus.PENDING,
+            col(ScheduledPost.key).startswith(prefix, autoescape=True),
+            or_(
+                ~col(ScheduledPost.key).startswith(keep_prefix, autoescape=True),
+                and_(col(ScheduledPost.kind).in_(list(kinds)), col(ScheduledPost.key).not_in(list(keep_keys) or [""])),
+            ),
+        )
+        .values(status=PostStatus.CANCELLED, updated_at=now)
+    )
+    session.commit()
+    return result.rowcount or 0
+
+
+def cancel_future(*, session: Session, now: datetime, kind: str, keep_key: str = "") -> int:
+    """Cancel the pending posts of `kind` due after `now`, except `keep_key` (a schedule changed or was turned off)."""
+    result = session.execute(
+        update(ScheduledPost)
+        .where(
+            col(ScheduledPost.status) == PostStatus.PENDING,
+            col(ScheduledPost.kind) == kind,
+            col(ScheduledPost.due_at) > now,
+            col(ScheduledPost.key) != keep_key,
+        )
         .values(status=PostStatus.CANCELLED, updated_at=now)
     )
     session.commit()
@@ -133,6 +181,41 @@ def claim_due(
     return sorted(claimed, key=lambda post: (post.due_at, post.id or 0))
 
 
+def renew(*, session: Session, post_id: int, worker: str, now: datetime, lease: timedelta = DEFAULT_LEASE) -> bool:
+    """Extend `worker`'s lease on a row it is still posting; False if it no longer holds it."""
+    result = session.execute(
+        update(ScheduledPost)
+        .where(
+            col(ScheduledPost.id) == post_id,
+            col(ScheduledPost.status) == PostStatus.SENDING,
+            col(ScheduledPost.claimed_by) == worker,
+        )
+        .values(lease_until=now + lease, updated_at=now)
+    )
+    session.commit()
+    return (result.rowcount or 0) == 1
+
+
+def release(*, session: Session, post_id: int, worker: str, now: datetime) -> bool:
+    """Give back a claimed row that was not attempted (the process is stopping); it is due again at once."""
+    return _finish(session, post_id, worker, now, status=PostStatus.PENDING, attempts=ScheduledPost.attempts - 1)
+
+
+def last_sent(*, session: Session, kind: str, before: datetime) -> ScheduledPost | None:
+    """The latest post of `kind` sent, due before `before` (where the next digest's period starts)."""
+    query = (
+        select(ScheduledPost)
+        .where(
+            col(ScheduledPost.kind) == kind,
+            col(ScheduledPost.status) == PostStatus.SENT,
+            col(ScheduledPost.due_at) < before,
+        )
+        .order_by(col(ScheduledPost.due_at).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
 def mark_sent(*, session: Session, post_id: int, worker: str, channel: str, ts: str, now: datetime) -> bool:
     """Record that `worker` posted the row; False if it no longer holds it (another worker took it over)."""
     sent = {"posted_channel": channel, "posted_ts": ts, "sent_at": now}
@@ -171,19 +254,29 @@ def _finish(session: Session, post_id: int, worker: str, now: datetime, **values
 
 
 def next_due(*, session: Session) -> datetime | None:
-    """When the next pending post is due (or may be tried again), for the alarm clock."""
-    query = select(func.min(func.coalesce(col(ScheduledPost.not_before), col(ScheduledPost.due_at)))).where(
-        col(ScheduledPost.status) == PostStatus.PENDING
+    """When a post next becomes claimable: a pending one's time (or next attempt), or a lease running out."""
+    pending = (
+        select(
+            case(
+                (col(ScheduledPost.not_before) > col(ScheduledPost.due_at), col(ScheduledPost.not_before)),
+                else_=col(ScheduledPost.due_at),
+            ).label("at")
+        )
+        .where(col(ScheduledPost.status) == PostStatus.PENDING)
+        .order_by("at")
+        .limit(1)
     )
-    value = session.exec(query).one()
-    if value is None or isinstance(value, datetime):
-        return _aware(value)
-    return _aware(datetime.fromisoformat(str(value)))
+    leased = select(func.min(col(ScheduledPost.lease_until))).where(col(ScheduledPost.status) == PostStatus.SENDING)
+    times = [_aware(session.exec(pending).first()), _aware(session.exec(leased).one())]
+    present = [moment for moment in times if moment is not None]
+    return min(present) if present else None
 
 
-def _aware(value: datetime | None) -> datetime | None:
+def _aware(value: Any) -> datetime | None:
     if value is None:
         return None
+    if not isinstance(value, datetime):
+        value = datetime.fromisoformat(str(value))
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 

@@ -18,6 +18,7 @@ from store import people as people_store
 from store.db import make_engine, session_factory
 from store.meetings import MeetingDraft
 from store.models import Attendance, MeetingKind
+from tests import revisions
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
@@ -52,15 +53,30 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 def test_migration_0002_from_the_previous_revision_and_back(database_url: str) -> None:
     engine = make_engine(database_url)
     migrate.upgrade(engine, "0001")
-    with session_factory(engine)() as session:
-        people_store.set_organiser(session=session, slack_id="U0ORG", organiser=True)
+    revisions.insert(engine, "people", slack_id="U0ORG", is_organiser=True, created_at=NOW)
     migrate.upgrade(engine, "0002")
     tables = set(inspect(engine).get_table_names())
     assert {"meetings", "registrations", "faq_entries"} <= tables
-    with session_factory(engine)() as session:
-        assert people_store.is_organiser(session=session, slack_id="U0ORG"), "rows of 0001 survive"
-        meeting = store.create_meeting(session=session, draft=draft(), created_by="U0ORG", now=NOW)
-        store.register(session=session, meeting_id=meeting.id, slack_id="U0ORG", answer=Attendance.ONLINE, now=NOW)
+    assert [row["is_organiser"] for row in revisions.rows(engine, "people")] == [True], "rows of 0001 survive"
+    meeting_id = revisions.insert(
+        engine,
+        "meetings",
+        title="Essen",
+        starts_at=NOW,
+        ends_at=NOW + timedelta(hours=2),
+        timezone="Europe/Berlin",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    revisions.insert(
+        engine,
+        "registrations",
+        meeting_id=meeting_id,
+        slack_id="U0ORG",
+        attendance=Attendance.ONLINE,
+        answered_at=NOW,
+        created_at=NOW,
+    )
     migrate.downgrade(engine, "0001")
     assert "meetings" not in inspect(engine).get_table_names()
     assert "people" in inspect(engine).get_table_names()

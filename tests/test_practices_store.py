@@ -16,7 +16,8 @@ from store import meetings as meetings_store
 from store import migrate
 from store import practices as store
 from store.db import make_engine, session_factory
-from store.models import Attendance, MeetingKind, PracticeStatus
+from store.models import Attendance, PracticeStatus
+from tests import revisions
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 TOPIC = "Knowledge and skill development"
@@ -66,26 +67,32 @@ def test_migration_0003_from_the_previous_revision_with_data_and_back(database_u
     engine = make_engine(database_url)
     migrate.upgrade(engine, "0002")
     sessions = session_factory(engine)
-    with sessions() as session:
-        meeting = meetings_store.create_meeting(
-            session=session,
-            draft=meetings_store.MeetingDraft(
-                title="Essen workshop",
-                kind=MeetingKind.IN_PERSON,
-                starts_at=NOW + timedelta(days=30),
-                ends_at=NOW + timedelta(days=30, hours=8),
-                timezone="Europe/Berlin",
-            ),
-            created_by="U0ORG",
-            now=NOW,
-        )
-        meetings_store.register(
-            session=session, meeting_id=meeting.id or 0, slack_id="U0MEM", answer=Attendance.ONLINE, now=NOW
-        )
+    revisions.insert(engine, "people", slack_id="U0MEM", created_at=NOW)
+    meeting_id = revisions.insert(
+        engine,
+        "meetings",
+        title="Essen workshop",
+        starts_at=NOW + timedelta(days=30),
+        ends_at=NOW + timedelta(days=30, hours=8),
+        timezone="Europe/Berlin",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    revisions.insert(
+        engine,
+        "registrations",
+        meeting_id=meeting_id,
+        slack_id="U0MEM",
+        attendance=Attendance.ONLINE,
+        answered_at=NOW,
+        created_at=NOW,
+    )
     migrate.upgrade(engine, "0003")
     assert {"practices", "useful_marks"} <= set(inspect(engine).get_table_names())
+    assert [r["meeting_id"] for r in revisions.rows(engine, "registrations")] == [meeting_id], "0002's rows survive"
+    migrate.upgrade(engine, "head")  # the store's models are today's
     with sessions() as session:
-        assert meetings_store.counts(session=session, meeting_id=meeting.id or 0).online == 1, "0002's rows survive"
+        assert meetings_store.counts(session=session, meeting_id=meeting_id).online == 1
     practice_id = add(sessions, title="Robotics testbed")
     assert found(sessions, "robotics") == [practice_id], "the index works from the first row"
     migrate.downgrade(engine, "0002")

@@ -17,10 +17,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("people") as batch:
-        batch.add_column(sa.Column("reminders", sa.Boolean(), nullable=False, server_default=sa.true()))
+    op.add_column("people", sa.Column("reminders", sa.Boolean(), nullable=False, server_default=sa.true()))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("people") as batch:
-        batch.drop_column("reminders")
+    # A plain DROP COLUMN (SQLite 3.35+): copying the table, as batch mode would, breaks the
+    # foreign keys that registrations and useful marks hold on people.
+    op.drop_column("people", "reminders")

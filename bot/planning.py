@@ -1,0 +1,161 @@
+"""What the scheduler should post and when: meeting reminders and the recurring posts, as rows.
+
+Planning is idempotent: each post has a key that names it once and for all, and planning the
+same thing again changes only rows still pending. Moving a meeting plans new rows under its new
+time and cancels the pending ones planned for the old one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session
+
+from bot.config import Settings, cron_trigger, format_offset, parse_offsets
+from bot.deps import Deps
+from store import meetings as meetings_store
+from store import schedule
+from store.models import Meeting, PostKind
+from store.schedule import PlannedPost
+
+logger = logging.getLogger(__name__)
+
+RECONCILE_LIMIT = 500  # upcoming meetings whose reminders are checked at start and every few minutes
+
+
+def meeting_key(meeting: Meeting) -> str:
+    """The key prefix of a meeting's posts at its current start time."""
+    return f"{meeting_prefix(meeting.id or 0)}{meeting.starts_at.astimezone(UTC):%Y%m%dT%H%MZ}"
+
+
+def meeting_prefix(meeting_id: int) -> str:
+    """The key prefix of every post planned for a meeting, whatever its time."""
+    return f"meeting:{meeting_id}@"
+
+
+def meeting_offsets(meeting: Meeting, settings: Settings) -> tuple[timedelta, ...]:
+    """The meeting's own reminder offsets, or the configured default."""
+    if meeting.reminder_offsets:
+        try:
+            return parse_offsets(meeting.reminder_offsets)
+        except ValueError:
+            logger.warning("meeting #%s has unreadable reminder offsets %r", meeting.id, meeting.reminder_offsets)
+    return settings.reminder_offsets
+
+
+def meeting_posts(meeting: Meeting, settings: Settings, now: datetime) -> list[PlannedPost]:
+    """The reminders (and, online, the "starting now" post) still ahead for a meeting."""
+    if meeting.is_cancelled or meeting.starts_at <= now:
+        return []
+    base = meeting_key(meeting)
+    posts = []
+    for offset in meeting_offsets(meeting, settings):
+        due = meeting.starts_at - offset
+        if due > now:
+            spelled = format_offset(offset)
+            posts.append(
+                PlannedPost(
+                    key=f"{base}:{spelled}",
+                    kind=PostKind.REMINDER,
+                    # With no group channel the reminder still goes to the registrants directly.
+                    channel=settings.group_channel,
+                    due_at=due,
+                    meeting_id=meeting.id,
+                    payload=json.dumps({"offset": spelled}),
+                )
+            )
+    if meeting.is_online and settings.group_channel:
+        posts.append(
+            PlannedPost(
+                key=f"{base}:start",
+                kind=PostKind.STARTING,
+                channel=settings.group_channel,
+                due_at=meeting.starts_at,
+                meeting_id=meeting.id,
+            )
+        )
+    return posts
+
+
+def direct_reminders(parent_key: str, meeting_id: int, due_at: datetime, people: list[str]) -> list[PlannedPost]:
+    """One direct reminder per person, under the channel reminder's key, due when it was."""
+    return [
+        PlannedPost(
+            key=f"{parent_key}:dm:{slack_id}",
+            kind=PostKind.REMINDER_DM,
+            channel=slack_id,
+            due_at=due_at,
+            meeting_id=meeting_id,
+        )
+        for slack_id in people
+    ]
+
+
+def plan_meeting(deps: Deps, meeting_id: int) -> int:
+    """Bring a meeting's planned posts in line with it (created, edited, moved or cancelled); wake the scheduler."""
+    now = deps.clock()
+    with deps.sessions() as session:
+        meeting = meetings_store.get_meeting(session=session, meeting_id=meeting_id)
+        if meeting is None or meeting.is_cancelled:
+            changed = schedule.cancel(session=session, now=now, meeting_id=meeting_id)
+        else:
+            changed = _plan_one(session, meeting, deps.settings, now)
+    if changed:
+        deps.wake()
+    return changed
+
+
+def _plan_one(session: Session, meeting: Meeting, settings: Settings, now: datetime) -> int:
+    posts = meeting_posts(meeting, settings, now)
+    base = meeting_key(meeting)
+    cancelled = schedule.cancel_stale(
+        session=session,
+        now=now,
+        prefix=meeting_prefix(meeting.id or 0),
+        keep_prefix=base,
+        keep_keys=[post.key for post in posts],
+        kinds=(PostKind.REMINDER, PostKind.STARTING),
+    )
+    return cancelled + schedule.plan(session=session, posts=posts, now=now)
+
+
+def plan_upcoming_meetings(deps: Deps) -> int:
+    """Check every upcoming meeting's planned posts (at start, and now and then, whatever changed them)."""
+    now = deps.clock()
+    changed = 0
+    with deps.sessions() as session:
+        for meeting in meetings_store.upcoming_meetings(session=session, now=now, limit=RECONCILE_LIMIT):
+            changed += _plan_one(session, meeting, deps.settings, now)
+    return changed
+
+
+def recurring_posts(settings: Settings, now: datetime) -> list[tuple[str, PlannedPost | None]]:
+    """For the digest and the call for practices: the next post, or None when the schedule is off."""
+    planned: list[tuple[str, PlannedPost | None]] = []
+    for kind, line in ((PostKind.DIGEST, settings.digest_schedule), (PostKind.CALL, settings.call_schedule)):
+        if not line or not settings.group_channel:
+            planned.append((kind, None))
+            continue
+        due = cron_trigger(line, settings.tz).get_next_fire_time(None, now)
+        if due is None:
+            planned.append((kind, None))
+            continue
+        key = f"{kind}:{due.isoformat(timespec='minutes')}"  # the local time and offset: 09:00+01:00
+        planned.append(
+            (kind, PlannedPost(key=key, kind=kind, channel=settings.group_channel, due_at=due.astimezone(UTC)))
+        )
+    return planned
+
+
+def plan_recurring(deps: Deps) -> int:
+    """Plan the next digest and call for practices; cancel future ones a changed schedule no longer has."""
+    now = deps.clock()
+    changed = 0
+    with deps.sessions() as session:
+        for kind, post in recurring_posts(deps.settings, now):
+            changed += schedule.cancel_future(session=session, now=now, kind=kind, keep_key=post.key if post else "")
+            if post is not None:
+                changed += schedule.plan(session=session, posts=[post], now=now)
+    return changed

@@ -1,0 +1,470 @@
+"""The sender: claims due posts from the store and posts each exactly once, at Slack's pace.
+
+For every due row: claim it (no other process can), render it from the store, and post it with
+message metadata naming the row. A row claimed again after its worker died, or after an error
+that may have let the message through, is first looked for in the channel's history. 429 is
+honoured (Retry-After pauses all posting); 5xx and network errors are retried later with
+backoff by whichever process claims the row next; after the last attempt the row is `failed`
+and the organisers are told. Posts go out no faster than the configured rates, across the
+workspace and in each channel.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import planning
+from bot.deps import Deps
+from handlers import announcements, digest, reminder_views
+from store import meetings as meetings_store
+from store import people as people_store
+from store import schedule
+from store.models import Meeting, PostKind, ScheduledPost
+
+logger = logging.getLogger(__name__)
+
+METADATA_EVENT = "tci_scheduled_post"
+MAX_ATTEMPTS = 5
+BATCH = 50
+RATE_LIMIT_RETRIES = 20  # 429s for one row within one claim before it is given back for later
+HISTORY_PAGES = 10  # pages of 200 messages searched for an earlier attempt
+CLOCK_SKEW = timedelta(minutes=5)  # how far Slack's clock may be from ours when searching history
+LATE_NOTE_AFTER = timedelta(minutes=5)  # later than this, a post says it is delayed
+MISSED_AFTER = timedelta(minutes=1)  # due this long before the process started: missed while down
+STARTING_USEFUL_FOR = timedelta(minutes=15)  # a "starting now" post later than this is skipped
+TRANSIENT_ERRORS = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited", "team_added_to_org"}
+)
+
+
+@dataclass(frozen=True)
+class Skip:
+    """The post is no longer useful; the reason is recorded and logged."""
+
+    reason: str
+
+
+class RateLimited(Exception):
+    """Slack answered 429: wait `retry_after` seconds."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited for {retry_after:g} s")
+        self.retry_after = retry_after
+
+
+class Pacer:
+    """Spacing between posts: across the workspace, per channel, and pauses that Retry-After asks for."""
+
+    def __init__(self, per_second: float, per_channel_per_second: float, monotonic: Callable[[], float]) -> None:
+        self._gap = 1.0 / per_second
+        self._channel_gap = 1.0 / per_channel_per_second
+        self._monotonic = monotonic
+        self._next_any = 0.0
+        self._next_in: dict[str, float] = {}
+
+    def ready_at(self, channel: str) -> float:
+        """When a post to `channel` may next go out (monotonic seconds)."""
+        return max(self._next_any, self._next_in.get(channel, 0.0))
+
+    def posted(self, channel: str) -> None:
+        """Record a post to `channel` just made."""
+        now = self._monotonic()
+        self._next_any = max(self._next_any, now + self._gap)
+        self._next_in[channel] = max(self._next_in.get(channel, 0.0), now + self._channel_gap)
+
+    def pause(self, seconds: float) -> None:
+        """Post nothing for `seconds` (Slack's Retry-After)."""
+        self._next_any = max(self._next_any, self._monotonic() + seconds)
+
+
+def sender_client(deps: Deps) -> WebClient:
+    """A Web API client with no retries of its own: the sender decides when to try again."""
+    settings = deps.settings
+    return WebClient(
+        token=settings.bot_token.reveal() or None, base_url=settings.api_base_url, timeout=10, retry_handlers=[]
+    )
+
+
+class Sender:
+    """Posts due rows for one process; `run_due` may be called from any thread, one run at a time."""
+
+    def __init__(
+        self,
+        deps: Deps,
+        client: WebClient,
+        *,
+        notify_client: WebClient | None = None,
+        worker: str | None = None,
+        lease: timedelta | None = None,
+        retry_base: float = 2.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.deps = deps
+        self.client = client
+        self.notify_client = notify_client or client
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.lease = lease or deps.settings.post_lease
+        self.retry_base = retry_base
+        self.started_at = deps.clock()
+        self._monotonic = monotonic
+        self.pacer = Pacer(deps.settings.posts_per_second, deps.settings.channel_posts_per_second, monotonic)
+        self._stopping = threading.Event()
+        self._state = threading.Lock()
+        self._running = False
+        self._again = False
+        self._im_channels: dict[str, str] = {}
+
+    def stop(self) -> None:
+        """Finish the post under way, give back the rest of the claimed rows, and run no more."""
+        self._stopping.set()
+
+    @property
+    def busy(self) -> bool:
+        """Whether a run is under way."""
+        with self._state:
+            return self._running
+
+    def look_again(self) -> None:
+        """Have the run under way claim once more before it ends (more rows became due)."""
+        with self._state:
+            self._again = True
+
+    def run_due(self) -> int | None:
+        """Post everything due now and return how many rows were handled.
+
+        If a run is under way in another thread, it is asked to look again instead, and None is returned.
+        """
+        with self._state:
+            if self._running:
+                self._again = True
+                return None
+            self._running = True
+        total = 0
+        try:
+            while not self._stopping.is_set():
+                total += self._drain()
+                with self._state:
+                    if not self._again:
+                        break
+                    self._again = False
+        finally:
+            with self._state:
+                self._running = False
+        return total
+
+    # one pass ---------------------------------------------------------------------------------
+
+    def _drain(self) -> int:
+        done = 0
+        failures: list[ScheduledPost] = []
+        while not self._stopping.is_set():
+            with self.deps.sessions() as session:
+                rows = schedule.claim_due(
+                    session=session, worker=self.worker, now=self.deps.clock(), limit=BATCH, lease=self.lease
+                )
+            if not rows:
+                break
+            done += self._post_batch(rows, failures)
+        if failures:
+            self._tell_organisers(failures)
+        return done
+
+    def _post_batch(self, rows: list[ScheduledPost], failures: list[ScheduledPost]) -> int:
+        queue = deque(rows)
+        lease_left = {row.id: self._monotonic() + self.lease.total_seconds() for row in rows}
+        limited: dict[int | None, int] = {}
+        done = 0
+        while queue:
+            if self._stopping.is_set():
+                self._release(queue)
+                return done
+            row = self._next_ready(queue)
+            if row is None:
+                wait = min(self._wait_for(post) for post in queue)
+                self._stopping.wait(max(wait, 0.0))
+                continue
+            if lease_left[row.id] - self._monotonic() < self.lease.total_seconds() / 2:
+                with self.deps.sessions() as session:
+                    held = schedule.renew(
+                        session=session,
+                        post_id=row.id or 0,
+                        worker=self.worker,
+                        now=self.deps.clock(),
+                        lease=self.lease,
+                    )
+                if not held:
+                    logger.warning("post %s was taken over by another process; leaving it to it", row.key)
+                    continue
+                lease_left[row.id] = self._monotonic() + self.lease.total_seconds()
+            try:
+                failed = self._handle(row)
+            except RateLimited as limit:
+                self.pacer.pause(limit.retry_after)
+                limited[row.id] = limited.get(row.id, 0) + 1
+                if limited[row.id] >= RATE_LIMIT_RETRIES:
+                    self._retry(row, f"ratelimited {limited[row.id]} times", limit.retry_after)
+                else:
+                    queue.appendleft(row)
+                continue
+            done += 1
+            if failed:
+                failures.append(row)
+        return done
+
+    def _next_ready(self, queue: deque[ScheduledPost]) -> ScheduledPost | None:
+        now = self._monotonic()
+        for index, row in enumerate(queue):
+            if self.pacer.ready_at(self._pace_key(row)) <= now:
+                del queue[index]
+                return row
+        return None
+
+    def _wait_for(self, row: ScheduledPost) -> float:
+        return self.pacer.ready_at(self._pace_key(row)) - self._monotonic()
+
+    @staticmethod
+    def _pace_key(row: ScheduledPost) -> str:
+        return row.channel or f"none:{row.id}"
+
+    def _release(self, rows: deque[ScheduledPost]) -> None:
+        with self.deps.sessions() as session:
+            for row in rows:
+                schedule.release(session=session, post_id=row.id or 0, worker=self.worker, now=self.deps.clock())
+
+    # one row ----------------------------------------------------------------------------------
+
+    def _handle(self, row: ScheduledPost) -> bool:
+        """Post one claimed row and record the outcome; True if it failed for good."""
+        now = self.deps.clock()
+        try:
+            prepared = self._prepare(row, now)
+        except Exception as error:  # a row that cannot be rendered must not stop the others
+            logger.exception("could not build scheduled post %s", row.key)
+            return self._fail(row, f"could not build the message: {error!r}")
+        if isinstance(prepared, Skip):
+            logger.warning("skipped scheduled post %s (%s, due %s): %s", row.key, row.kind, row.due_at, prepared.reason)
+            with self.deps.sessions() as session:
+                schedule.mark_skipped(
+                    session=session, post_id=row.id or 0, worker=self.worker, reason=prepared.reason, now=now
+                )
+            return False
+        if not row.channel:
+            with self.deps.sessions() as session:
+                reason = "GROUP_CHANNEL is not set: direct reminders only"
+                schedule.mark_skipped(session=session, post_id=row.id or 0, worker=self.worker, reason=reason, now=now)
+            return False
+        message = prepared
+        if self._late(row, now):
+            message = reminder_views.delayed_note(message, row.due_at)
+        try:
+            if row.attempts > 1:
+                found = self._find_earlier(row)
+                if found is not None:
+                    logger.info("post %s was already in Slack (%s); not posting it again", row.key, found[1])
+                    self._sent(row, *found)
+                    return False
+            answer = self.client.chat_postMessage(
+                channel=row.channel,
+                unfurl_links=False,
+                metadata={"event_type": METADATA_EVENT, "event_payload": {"post_id": row.id or 0, "key": row.key}},
+                **message,
+            )
+        except SlackApiError as error:
+            self.pacer.posted(row.channel)
+            return self._slack_error(row, error)
+        except (OSError, http.client.HTTPException) as error:
+            return self._transient(row, f"network: {error!r}")
+        self.pacer.posted(row.channel)
+        self._sent(row, str(answer.get("channel") or row.channel), str(answer.get("ts") or ""))
+        return False
+
+    def _prepare(self, row: ScheduledPost, now: datetime) -> dict[str, Any] | Skip:
+        """The message for a row, rendered from the store as it is now; or why it is no longer useful."""
+        late = now - row.due_at
+        if late > self.deps.settings.late_post_window:
+            return Skip(f"due {row.due_at:%Y-%m-%d %H:%M} UTC, more than LATE_POST_WINDOW late")
+        payload = json.loads(row.payload or "{}")
+        kind = row.kind
+        if kind in (PostKind.REMINDER, PostKind.REMINDER_DM, PostKind.STARTING):
+            meeting = self._meeting(row.meeting_id)
+            if meeting is None or meeting.is_cancelled:
+                return Skip("the meeting was cancelled")
+            if kind == PostKind.STARTING:
+                if now - meeting.starts_at > STARTING_USEFUL_FOR:
+                    return Skip("the meeting started more than 15 minutes ago")
+                return reminder_views.starting_now(meeting)
+            if meeting.starts_at <= now:
+                return Skip("the meeting had already begun")
+            if kind == PostKind.REMINDER:
+                self._fan_out(row, meeting)
+                return reminder_views.channel_reminder(meeting, now)
+            with self.deps.sessions() as session:
+                person = people_store.get_person(session=session, slack_id=row.channel)
+            if person is not None and not person.reminders:
+                return Skip("the person turned meeting reminders off")
+            return reminder_views.direct_reminder(meeting, now, person.tz if person else None)
+        if kind == PostKind.ANNOUNCEMENT:
+            meeting = self._meeting(row.meeting_id) if row.meeting_id else None
+            return announcements.announcement_message(payload, meeting)
+        if kind == PostKind.DIGEST:
+            with self.deps.sessions() as session:
+                previous = schedule.last_sent(session=session, kind=PostKind.DIGEST, before=row.due_at)
+            start = previous.due_at if previous else row.due_at - timedelta(days=7)
+            built = digest.build_digest(self.deps, start=start, end=row.due_at)
+            return built if built is not None else Skip("nothing new for the digest")
+        if kind == PostKind.CALL:
+            return digest.call_for_practices(self.deps)
+        return Skip(f"unknown kind of post: {kind}")
+
+    def _meeting(self, meeting_id: int | None) -> Meeting | None:
+        with self.deps.sessions() as session:
+            return meetings_store.get_meeting(session=session, meeting_id=meeting_id or 0)
+
+    def _fan_out(self, row: ScheduledPost, meeting: Meeting) -> None:
+        """Plan one direct reminder per registered person before the channel post: rows first."""
+        with self.deps.sessions() as session:
+            people = meetings_store.reminder_recipients(session=session, meeting_id=meeting.id or 0)
+            posts = planning.direct_reminders(row.key, meeting.id or 0, row.due_at, people)
+            schedule.plan(session=session, posts=posts, now=self.deps.clock())
+        self.look_again()  # claim them in this run
+
+    def _late(self, row: ScheduledPost, now: datetime) -> bool:
+        late = now - row.due_at
+        return late > LATE_NOTE_AFTER or (row.due_at < self.started_at - MISSED_AFTER and late > MISSED_AFTER)
+
+    # Slack's answers --------------------------------------------------------------------------
+
+    def _slack_error(self, row: ScheduledPost, error: SlackApiError) -> bool:
+        response = error.response
+        code = str(response.get("error") or "")
+        status = response.status_code
+        if status == 429 or code == "ratelimited":
+            headers = {str(k).lower(): v for k, v in (response.headers or {}).items()}
+            value = headers.get("retry-after")
+            value = value[0] if isinstance(value, list) else value
+            try:
+                retry_after = float(value) if value is not None else 1.0
+            except ValueError:
+                retry_after = 1.0
+            raise RateLimited(max(retry_after, 0.0))
+        if status >= 500 or code in TRANSIENT_ERRORS:
+            return self._transient(row, f"HTTP {status}: {code or 'server error'}")
+        return self._fail(row, f"Slack refused it: {code or status}")
+
+    def _transient(self, row: ScheduledPost, error: str) -> bool:
+        if row.attempts >= MAX_ATTEMPTS:
+            return self._fail(row, f"{error} (after {row.attempts} attempts)")
+        self._retry(row, error, self.retry_base * 2 ** (row.attempts - 1))
+        return False
+
+    def _retry(self, row: ScheduledPost, error: str, delay: float) -> None:
+        logger.warning("post %s failed (%s); trying again in %.1f s", row.key, error, delay)
+        now = self.deps.clock()
+        with self.deps.sessions() as session:
+            schedule.mark_retry(
+                session=session,
+                post_id=row.id or 0,
+                worker=self.worker,
+                error=error,
+                retry_at=now + timedelta(seconds=delay),
+                now=now,
+            )
+        self.deps.wake()
+
+    def _fail(self, row: ScheduledPost, error: str) -> bool:
+        logger.error("post %s (%s to %s) failed: %s", row.key, row.kind, row.channel, error)
+        with self.deps.sessions() as session:
+            schedule.mark_failed(
+                session=session, post_id=row.id or 0, worker=self.worker, error=error, now=self.deps.clock()
+            )
+        row.last_error = error
+        return True
+
+    def _sent(self, row: ScheduledPost, channel: str, ts: str) -> None:
+        with self.deps.sessions() as session:
+            held = schedule.mark_sent(
+                session=session, post_id=row.id or 0, worker=self.worker, channel=channel, ts=ts, now=self.deps.clock()
+            )
+        if not held:
+            logger.warning("post %s was sent, but another process had taken it over", row.key)
+
+    # the earlier attempt ----------------------------------------------------------------------
+
+    def _find_earlier(self, row: ScheduledPost) -> tuple[str, str] | None:
+        """The (channel, ts) of this row's message if an earlier attempt got it into Slack."""
+        channel = self._history_channel(row.channel)
+        oldest = f"{(row.due_at - CLOCK_SKEW).timestamp():.6f}"
+        latest: str | None = None
+        for _ in range(HISTORY_PAGES):
+            try:
+                page = self.client.conversations_history(
+                    channel=channel, oldest=oldest, latest=latest, limit=200, include_all_metadata=True
+                )
+            except SlackApiError as error:
+                if error.response.status_code == 429 or error.response.status_code >= 500:
+                    raise
+                # Not in the channel, or no history scope: the row cannot be checked, so it is posted.
+                logger.warning("cannot check %s's history for %s: %s", channel, row.key, error.response.get("error"))
+                return None
+            messages = page.get("messages") or []
+            for message in messages:
+                meta = message.get("metadata") or {}
+                payload = meta.get("event_payload") or {}
+                if meta.get("event_type") == METADATA_EVENT and payload.get("key") == row.key:
+                    return channel, str(message.get("ts"))
+            if not page.get("has_more") or not messages:
+                return None
+            latest = str(messages[-1].get("ts"))
+        return None
+
+    def _history_channel(self, channel: str) -> str:
+        """The conversation to read: a person's direct-message channel for a user ID."""
+        if channel[:1] not in ("U", "W"):
+            return channel
+        if channel not in self._im_channels:
+            opened = self.client.conversations_open(users=channel)
+            self._im_channels[channel] = str((opened.get("channel") or {}).get("id") or channel)
+        return self._im_channels[channel]
+
+    # telling the organisers -------------------------------------------------------------------
+
+    def _tell_organisers(self, failures: list[ScheduledPost]) -> None:
+        lines = [
+            f"• {row.kind} to {_where(row.channel)}, due {row.due_at:%Y-%m-%d %H:%M} UTC: {row.last_error}"
+            for row in failures[:20]
+        ]
+        more = f"\n…and {len(failures) - 20} more." if len(failures) > 20 else ""
+        text = (
+            f":warning: {len(failures)} scheduled post{'s' if len(failures) != 1 else ''} could not be posted:\n"
+            + "\n".join(lines)
+            + more
+            + "\nAn operator can list them with `tci-bot schedule --status failed`."
+        )
+        with self.deps.sessions() as session:
+            organisers = [person.slack_id for person in people_store.list_organisers(session=session)]
+        for slack_id in organisers:
+            try:
+                self.notify_client.chat_postMessage(channel=slack_id, text=text)
+            except Exception:
+                logger.exception("could not tell organiser %s about failed posts", slack_id)
+
+
+def _where(channel: str) -> str:
+    if not channel:
+        return "no channel"
+    return f"<@{channel}>" if channel[:1] in ("U", "W") else f"<#{channel}>"
