@@ -142,7 +142,8 @@ def recurring_posts(settings: Settings, now: datetime) -> list[tuple[str, Planne
         if due is None:
             planned.append((kind, None))
             continue
-        key = f"{kind}:{due.isoformat(timespec='minutes')}"  # the local time and offset: 09:00+01:00
+        # Named by the local wall time: on the night clocks go back, 02:30 comes twice but is one post.
+        key = f"{kind}:{due:%Y-%m-%dT%H:%M}"
         planned.append(
             (kind, PlannedPost(key=key, kind=kind, channel=settings.group_channel, due_at=due.astimezone(UTC)))
         )
