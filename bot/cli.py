@@ -152,6 +152,93 @@ def current() -> None:
     _with_engine(action)
 
 
+POST_STATUSES = ("pending", "sending", "sent", "failed", "skipped", "cancelled")
+
+
+@main.command("schedule")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    metavar="|".join(POST_STATUSES),
+    help="Only posts with this status (repeatable).",
+)
+@click.option(
+    "--kind", "kinds", multiple=True, metavar="KIND", help="Only posts of this kind, e.g. reminder (repeatable)."
+)
+@click.option("--all", "everything", is_flag=True, help="Every post, however old (default: those due from a day ago).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000), help="At most this many.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a table.")
+def schedule_command(
+    statuses: tuple[str, ...], kinds: tuple[str, ...], everything: bool, limit: int, as_json: bool
+) -> None:
+    """List planned posts (reminders, announcements, digests) with their status, for operators."""
+    from datetime import UTC, datetime, timedelta
+
+    from store import schedule
+    from store.models import PostKind
+
+    bad = [status for status in statuses if status not in POST_STATUSES]
+    if bad:
+        _fail(f"--status should be one of {', '.join(POST_STATUSES)} (not {', '.join(bad)})", code=2)
+    known = [kind.value for kind in PostKind]
+    unknown = [kind for kind in kinds if kind not in known]
+    if unknown:
+        _fail(f"--kind should be one of {', '.join(known)} (not {', '.join(unknown)})", code=2)
+    settings = _settings(require_slack=False)
+    since = None if everything or statuses else datetime.now(UTC) - timedelta(days=1)
+
+    def action(engine: Any) -> None:
+        from sqlmodel import Session
+
+        _require_current_schema(engine)
+        with Session(engine) as session:
+            rows = schedule.posts(session=session, statuses=statuses, kinds=kinds, since=since, limit=limit)
+            counts = schedule.status_counts(session=session)
+        if as_json:
+            for row in rows:
+                click.echo(json.dumps(_post_record(row), ensure_ascii=False))
+            return
+        _print_posts(rows, settings, counts, since)
+
+    _require_existing_sqlite(settings)
+    _with_engine(action, settings=settings)
+
+
+def _post_record(row: Any) -> dict[str, Any]:
+    """A scheduled post as plain values."""
+    fields = ("id", "key", "kind", "channel", "meeting_id", "status", "attempts", "last_error", "posted_channel")
+    record = {name: getattr(row, name) for name in fields}
+    for name in ("due_at", "sent_at"):
+        value = getattr(row, name)
+        record[name] = value.isoformat() if value else None
+    record["posted_ts"] = row.posted_ts
+    return record
+
+
+def _print_posts(rows: list[Any], settings: Settings, counts: dict[str, int], since: Any) -> None:
+    """The posts as a table, due times in GROUP_TIMEZONE, with how many stand at each status."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)  # piped: no folding
+    table = Table(title=f"Scheduled posts (times in {settings.group_timezone})", title_justify="left")
+    for column in ("id", "due", "kind", "to", "status", "tries", "note"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("id", "due"))
+    for row in rows:
+        due = row.due_at.astimezone(settings.tz).strftime("%a %d %b %Y %H:%M %Z")
+        note = row.last_error or (f"posted {row.posted_channel} {row.posted_ts}" if row.posted_ts else row.key)
+        table.add_row(str(row.id), due, row.kind, row.channel or "-", row.status, str(row.attempts), note)
+    if rows:
+        console.print(table)
+    else:
+        console.print(
+            "No scheduled posts match" + (" (those due from a day ago; --all for every one)." if since else ".")
+        )
+    summary = ", ".join(f"{counts.get(status, 0)} {status}" for status in POST_STATUSES)
+    console.print(f"In the store: {summary}.")
+
+
 @main.group()
 def export() -> None:
     """Write practices or registrations as CSV or JSON."""

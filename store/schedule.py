@@ -302,3 +302,9 @@ def posts(
 def get_post(*, session: Session, key: str) -> ScheduledPost | None:
     """The post planned under `key`."""
     return session.exec(select(ScheduledPost).where(col(ScheduledPost.key) == key)).first()
+
+
+def status_counts(*, session: Session) -> dict[str, int]:
+    """How many posts stand at each status."""
+    query = select(ScheduledPost.status, func.count()).group_by(col(ScheduledPost.status))
+    return {str(status): int(count) for status, count in session.exec(query)}

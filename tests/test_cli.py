@@ -15,7 +15,7 @@ from urllib.request import urlopen
 from bot.localslack import LocalWorkspace, SlackEmulator
 from bot.localslack.local import MEMBER, PEOPLE
 from bot.server import WebApp
-from store.db import is_reachable, make_engine
+from store.db import is_reachable, make_engine, session_factory
 
 SECRET = "0123456789abcdef0123456789abcdef"
 
@@ -120,3 +120,42 @@ def test_health_is_503_when_the_database_is_unreachable() -> None:
     statuses: list[str] = []
     body = b"".join(app({"PATH_INFO": "/healthz", "REQUEST_METHOD": "GET"}, lambda s, h: statuses.append(s)))
     assert statuses == ["503 Service Unavailable"] and b"unreachable" in body
+
+
+def test_schedule_lists_planned_posts_for_operators(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from store import schedule
+    from store.models import PostKind
+    from store.schedule import PlannedPost
+
+    env = clean_env(tmp_path, GROUP_TIMEZONE="Europe/Brussels")
+    assert tci_bot("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'tci-bot.db'}")
+    now = datetime.now(UTC)
+    with session_factory(engine)() as session:
+        schedule.plan(
+            session=session,
+            posts=[
+                PlannedPost(
+                    key="announce:a", kind=PostKind.ANNOUNCEMENT, channel="C0GROUP", due_at=now + timedelta(hours=2)
+                ),
+                PlannedPost(key="digest:b", kind=PostKind.DIGEST, channel="C0GROUP", due_at=now + timedelta(days=3)),
+            ],
+            now=now,
+        )
+        (claimed,) = schedule.claim_due(session=session, worker="w", now=now + timedelta(hours=3), limit=1)
+        schedule.mark_failed(session=session, post_id=claimed.id or 0, worker="w", error="channel_not_found", now=now)
+    engine.dispose()
+
+    table = tci_bot("schedule", env=env, cwd=tmp_path)
+    assert table.returncode == 0, table.stderr
+    assert "announcement" in table.stdout and "digest" in table.stdout and "channel_not_found" in table.stdout
+    assert "CET" in table.stdout and "1 pending" in table.stdout and "1 failed" in table.stdout
+    failed = tci_bot("schedule", "--status", "failed", "--json", env=env, cwd=tmp_path)
+    records = [json.loads(line) for line in failed.stdout.splitlines()]
+    assert [(r["key"], r["status"], r["last_error"]) for r in records] == [
+        ("announce:a", "failed", "channel_not_found")
+    ]
+    wrong = tci_bot("schedule", "--status", "lost", env=env, cwd=tmp_path)
+    assert wrong.returncode == 2 and "--status should be one of" in wrong.stderr and "Traceback" not in wrong.stderr
