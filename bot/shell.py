@@ -248,6 +248,12 @@ class Shell:
             self.console.print(f"[bold magenta]┌ {escape(title)}[/bold magenta]", highlight=False)
             for line in self.renderer.blocks([b for b in view.get("blocks", []) if b.get("type") != "input"]):
                 self.console.print("│ " + line, highlight=False)
+            if not any(block.get("type") == "input" for block in view.get("blocks", [])):
+                # A result screen (saved, scheduled): nothing to fill in; the person closes it.
+                close = (view.get("close") or {}).get("text", "Close")
+                self.console.print(f"[dim]└ {escape(close)}[/dim]")
+                self.settle()
+                return
             for block in view.get("blocks", []):
                 if block.get("type") != "input":
                     continue

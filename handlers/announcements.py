@@ -1,18 +1,397 @@
-"""/announce: organisers' announcements, now or later."""
+"""/announce: organisers' announcements, now or later.
+
+An announcement is a row of scheduled posts before anything is posted: the form plans it (due
+now, or at the time given), the scheduler posts it with `announcement_message`. Pending ones can
+be listed, edited and cancelled until they go out.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+from uuid import uuid4
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from slack_bolt import App
+from slack_sdk import WebClient
+from sqlmodel import Session
 
 from bot.deps import Deps
-from handlers.routing import CommandRouter
+from bot.registry import ActionSpec, Kind
+from handlers import announcement_views as views
+from handlers import blocks
+from handlers.errors import after_ack, error_view
+from handlers.home import answer_press, publish_home
+from handlers.routing import ACTION_REFUSAL, Call, CommandRouter, Subcommand, pressed_value, register_action
+from store import meetings as meetings_store
+from store import people as people_store
+from store import schedule
+from store.models import Meeting, Person, PostKind, PostStatus, ScheduledPost
+
+logger = logging.getLogger(__name__)
+
+WRITE = "new"  # the subcommand that opens the form; any text that names no subcommand goes there too
+KEY_PREFIX = "announce:"
+PENDING_LIMIT = 50
+LIST_LIMIT = 20  # entries in one message (two blocks each, within Slack's 50)
+HOME_LIMIT = 3
+GONE = "That announcement was already posted or cancelled; nothing changed."
+
+
+class AnnounceRouter(CommandRouter):
+    """/announce: `list` and `help` as subcommands; any other text is the announcement to write."""
+
+    def match(self, text: str) -> tuple[Subcommand | None, str]:
+        """Find the subcommand `text` names; text that names none fills in the form."""
+        sub, args = super().match(text)
+        if sub is not None and sub.words != WRITE:
+            return sub, args
+        write = next(s for s in self.subcommands if s.words == WRITE)
+        text = text.strip()
+        return write, "" if text.lower() == WRITE else text
 
 
 def register(app: App, deps: Deps) -> None:
-    """Register /announce."""
-    router = CommandRouter(
+    """Register /announce, its buttons, the announcement form and the organisers' App Home section."""
+    router = AnnounceRouter(
         name="/announce",
         description="Post an announcement to the group, now or later (organisers)",
         intro="announcements to the group's channel, posted now or at a time you choose (organisers).",
+        default=WRITE,
+    )
+    router.add(
+        Subcommand(
+            WRITE,
+            "write an announcement in a form: post it now or at a time, optionally with a meeting's buttons",
+            compose,
+            usage="[text]",
+            organiser_only=True,
+            examples=("Welcome to our new members!",),
+        )
+    )
+    router.add(
+        Subcommand("list", "announcements waiting to be posted, to edit or cancel", list_pending, organiser_only=True)
     )
     router.register(app, deps)
+    register_action(app, deps, views.OPEN, open_pressed(deps), "open the announcement form", organiser_only=True)
+    register_action(app, deps, views.EDIT, edit_pressed(deps), "change a scheduled announcement", organiser_only=True)
+    register_action(
+        app, deps, views.CANCEL, cancel_pressed(deps), "cancel a scheduled announcement", organiser_only=True
+    )
+    deps.registry.add_action(ActionSpec(Kind.VIEW, views.CALLBACK_ID, "plan an announcement from the form", True))
+    app.view(views.CALLBACK_ID)(save_form(app, deps))
+    deps.home_sections.append(home_section)
+
+
+def announcement_message(payload: dict[str, Any], meeting: Meeting | None) -> dict[str, Any]:
+    """The message the scheduler posts for an announcement row (its payload, parsed, and its meeting)."""
+    return views.message(payload, meeting)
+
+
+# Helpers ----------------------------------------------------------------------------------------
+
+
+def zone_of(tz: str | None, deps: Deps) -> ZoneInfo:
+    """The organiser's own zone, or the group's when Slack gave none (or one this system lacks)."""
+    if tz:
+        try:
+            return ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            logger.warning("unknown time zone %r; using the group's", tz)
+    return deps.settings.tz
+
+
+def stored_zone(deps: Deps, user_id: str) -> ZoneInfo:
+    """The zone the store knows for `user_id` (no Slack call: used while a form is acknowledged)."""
+    with deps.sessions() as session:
+        person = people_store.get_person(session=session, slack_id=user_id)
+    return zone_of(person.tz if person else None, deps)
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """A modal's private metadata (the bot's own JSON; anything else reads as empty)."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _announcement(session: Session, key: str) -> ScheduledPost | None:
+    """The announcement row under `key`; None for any other key (a reminder's key is not ours to touch)."""
+    if not key.startswith(KEY_PREFIX):
+        return None
+    post = schedule.get_post(session=session, key=key)
+    return post if post is not None and post.kind == PostKind.ANNOUNCEMENT else None
+
+
+def _pending(deps: Deps) -> list[ScheduledPost]:
+    """The announcements waiting to be posted, soonest first."""
+    with deps.sessions() as session:
+        return schedule.posts(
+            session=session, statuses=[PostStatus.PENDING], kinds=[PostKind.ANNOUNCEMENT], limit=PENDING_LIMIT
+        )
+
+
+def _meetings_of(deps: Deps, posts: list[ScheduledPost]) -> dict[int, Meeting]:
+    """The meetings the posts go with, by id (those that still exist)."""
+    ids = {post.meeting_id for post in posts if post.meeting_id is not None}
+    found: dict[int, Meeting] = {}
+    with deps.sessions() as session:
+        for meeting_id in ids:
+            meeting = meetings_store.get_meeting(session=session, meeting_id=meeting_id)
+            if meeting is not None:
+                found[meeting_id] = meeting
+    return found
+
+
+def _form_meetings(deps: Deps, current: int | None) -> list[Meeting]:
+    """The meetings the form offers: the upcoming ones, and the one an edited announcement has."""
+    with deps.sessions() as session:
+        meetings = meetings_store.upcoming_meetings(session=session, now=deps.clock(), limit=views.OPTIONS_LIMIT)
+        if current is not None and all(m.id != current for m in meetings):
+            kept = meetings_store.get_meeting(session=session, meeting_id=current)
+            if kept is not None:
+                meetings = [kept, *meetings][: views.OPTIONS_LIMIT]
+    return meetings
+
+
+def _open_form(
+    deps: Deps,
+    client: WebClient,
+    trigger_id: str,
+    person: Person,
+    initial: views.FormInitial,
+    *,
+    key: str | None = None,
+    from_home: bool = False,
+) -> None:
+    """Open the announcement form for `person`, in their zone, with the meetings to choose from."""
+    zone = zone_of(person.tz, deps)
+    meetings = _form_meetings(deps, initial.meeting_id)
+    view = views.modal(initial, meetings, zone=zone, key=key, from_home=from_home)
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+def _in_home(body: dict[str, Any]) -> bool:
+    """Whether the button was pressed in App Home."""
+    return (body.get("view") or {}).get("type") == "home"
+
+
+# The command ------------------------------------------------------------------------------------
+
+
+def compose(call: Call) -> None:
+    """Open the announcement form, with any text after the command filled in."""
+    person = call.deps.people.resolve(call.client, call.user_id)
+    initial = views.FormInitial(text=call.args[: views.TEXT_LIMIT], channel=call.deps.settings.group_channel)
+    _open_form(call.deps, call.client, call.trigger_id, person, initial)
+
+
+def list_pending(call: Call) -> None:
+    """The announcements waiting to be posted, soonest first, with Edit and Cancel."""
+    deps = call.deps
+    pending = _pending(deps)
+    if not pending:
+        call.reply(
+            "No announcement is waiting to be posted. Write one with `/announce` (or `/announce your text`): "
+            "leave *When* empty to post it at once, or give a time such as `tomorrow 9:00` to schedule it."
+        )
+        return
+    person = deps.people.resolve(call.client, call.user_id)
+    zone, now = zone_of(person.tz, deps), deps.clock()
+    meetings = _meetings_of(deps, pending)
+    shown = pending[:LIST_LIMIT]
+    count = f"{len(pending)}{'+' if len(pending) >= PENDING_LIMIT else ''}"
+    heading = f"Scheduled announcements ({count})"
+    body: list[blocks.Block] = [blocks.section(f"*{heading}*, soonest first")]
+    for post in shown:
+        body += views.entry(post, meetings.get(post.meeting_id or 0), zone=zone, now=now)
+    if len(pending) > len(shown):
+        body.append(blocks.context(f"Showing the first {len(shown)}; cancel or post some to see the rest."))
+    lines = [
+        f"• {views.when_token(post.due_at, zone)} in <#{post.channel}>: "
+        f"{views.first_line(str(views.read_payload(post.payload).get('text') or ''))}"
+        for post in shown
+    ]
+    call.reply(f"{heading}:\n" + "\n".join(lines), body)
+
+
+# Buttons ----------------------------------------------------------------------------------------
+
+
+def open_pressed(deps: Deps) -> Any:
+    """The Announce… button: an empty form."""
+
+    def open_it(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+        """Open the empty form."""
+        person = deps.people.resolve(client, body["user"]["id"])
+        initial = views.FormInitial(channel=deps.settings.group_channel)
+        _open_form(deps, client, body["trigger_id"], person, initial, from_home=_in_home(body))
+
+    return open_it
+
+
+def edit_pressed(deps: Deps) -> Any:
+    """The Edit button: the form, filled with the pending announcement."""
+
+    def open_it(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+        """Open the filled form, or say the announcement is gone."""
+        key = pressed_value(body)
+        with deps.sessions() as session:
+            post = _announcement(session, key)
+        if post is None or post.status != PostStatus.PENDING:
+            answer_press(deps, body, client, respond, GONE)
+            return
+        person = deps.people.resolve(client, body["user"]["id"])
+        initial = views.initial_of(post, zone_of(person.tz, deps))
+        _open_form(deps, client, body["trigger_id"], person, initial, key=key, from_home=_in_home(body))
+
+    return open_it
+
+
+def cancel_pressed(deps: Deps) -> Any:
+    """The Cancel button (after Slack's confirmation): the announcement will not be posted."""
+
+    def cancel_it(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+        """Cancel the row if it is still pending, and say what happened."""
+        key = pressed_value(body)
+        with deps.sessions() as session:
+            post = _announcement(session, key)
+            cancelled = schedule.cancel(session=session, now=deps.clock(), keys=[key]) if post is not None else 0
+        if not cancelled or post is None:
+            answer_press(deps, body, client, respond, GONE)
+            return
+        deps.wake()
+        line = views.first_line(str(views.read_payload(post.payload).get("text") or ""))
+        answer_press(
+            deps, body, client, respond, f":wastebasket: Cancelled: “{line}” will not be posted in <#{post.channel}>."
+        )
+
+    return cancel_it
+
+
+# The form's submission --------------------------------------------------------------------------
+
+
+def _meeting_problem(deps: Deps, meeting_id: int | None, existing: ScheduledPost | None, now: datetime) -> str | None:
+    """Why the chosen meeting cannot go with the announcement, or None when it can."""
+    if meeting_id is None:
+        return None
+    with deps.sessions() as session:
+        meeting = meetings_store.get_meeting(session=session, meeting_id=meeting_id)
+    if meeting is None:
+        return "That meeting no longer exists: choose another, or none."
+    if existing is not None and existing.meeting_id == meeting_id:
+        return None  # kept as it was
+    if meeting.is_cancelled or meeting.ends_at <= now:
+        return "That meeting is cancelled or over: choose another, or none."
+    return None
+
+
+def save_form(app: App, deps: Deps) -> Any:
+    """The form's submission: checked field by field, then planned as one row and the scheduler woken."""
+
+    def submitted(ack: Any, body: dict[str, Any], client: WebClient, context: Any) -> None:
+        """Check, plan and answer within the acknowledgement."""
+        user_id = body["user"]["id"]
+        if not deps.people.is_organiser(user_id):
+            ack(response_action="update", view=error_view(ACTION_REFUSAL))
+            return
+        view = body["view"]
+        meta = _metadata(view)
+        key = meta.get("key")
+        now = deps.clock()
+        existing = None
+        if key is not None:
+            with deps.sessions() as session:
+                existing = _announcement(session, str(key))
+            if existing is None:
+                ack(response_action="update", view=error_view("That announcement no longer exists; nothing changed."))
+                return
+            if existing.status != PostStatus.PENDING:
+                ack(response_action="update", view=views.notice_view(GONE))
+                return
+        zone = stored_zone(deps, user_id)
+        try:
+            draft = views.parse_form(views.submitted_values(view.get("state") or {}), zone=zone, now=now)
+        except views.FormErrors as error:
+            ack(response_action="errors", errors=error.errors)
+            return
+        problem = _meeting_problem(deps, draft.meeting_id, existing, now)
+        if problem is not None:
+            ack(response_action="errors", errors={"meeting": problem})
+            return
+        if not plan(deps, draft, user_id, existing, now):
+            ack(response_action="update", view=views.notice_view(GONE))
+            return
+        ack(
+            response_action="update",
+            view=views.saved_view(channel=draft.channel, due_at=draft.due_at, zone=zone, edited=existing is not None),
+        )
+        deps.wake()
+        if meta.get("from_home"):
+
+            def refresh(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+                """Bring the organiser's App Home up to date."""
+                publish_home(client, deps, user_id)
+
+            after_ack(app, refresh, body=body, client=client, respond=None, context=context)
+
+    return submitted
+
+
+def plan(deps: Deps, draft: views.Draft, user_id: str, existing: ScheduledPost | None, now: datetime) -> bool:
+    """Write the announcement as one row, under a new key or the edited row's own; False if it was too late.
+
+    `schedule.plan` keeps a row's meeting as it was, so an edit that changes the meeting
+    cancels the old row and plans the announcement afresh under a new key.
+    """
+    key = existing.key if existing is not None else f"{KEY_PREFIX}{uuid4().hex}"
+    post = schedule.PlannedPost(
+        key=key,
+        kind=PostKind.ANNOUNCEMENT,
+        channel=draft.channel,
+        due_at=draft.due_at or now,
+        meeting_id=draft.meeting_id,
+        payload=json.dumps({"text": draft.text, "by": user_id}),
+    )
+    with deps.sessions() as session:
+        if existing is not None and existing.meeting_id != draft.meeting_id:
+            if not schedule.cancel(session=session, now=now, keys=[existing.key]):
+                return False
+            post = replace(post, key=f"{KEY_PREFIX}{uuid4().hex}")
+        if schedule.plan(session=session, posts=[post], now=now):
+            return True
+        # Nothing written: either the row is no longer pending, or it already held exactly this.
+        session.expire_all()
+        row = _announcement(session, post.key)
+        return row is not None and row.status == PostStatus.PENDING
+
+
+# App Home ---------------------------------------------------------------------------------------
+
+
+def home_section(person: Person, deps: Deps) -> list[blocks.Block]:
+    """For organisers: the next scheduled announcements, with Edit and Cancel, and the Announce… button."""
+    if not person.is_organiser:
+        return []
+    pending = _pending(deps)
+    shown = pending[:HOME_LIMIT]
+    meetings = _meetings_of(deps, shown)
+    zone, now = zone_of(person.tz, deps), deps.clock()
+    count = f"{len(pending)}{'+' if len(pending) >= PENDING_LIMIT else ''}"
+    body: list[blocks.Block] = [
+        blocks.header(f"Scheduled announcements ({count})"),
+        blocks.actions(views.open_button(), block_id="announce-open"),
+    ]
+    if not pending:
+        body.append(blocks.section("Nothing is waiting to be posted. *Announce…* writes one, now or for later."))
+    for post in shown:
+        body += views.entry(post, meetings.get(post.meeting_id or 0), zone=zone, now=now)
+    if len(pending) > len(shown):
+        body.append(blocks.context(f"`/announce list` shows all {count}."))
+    return body

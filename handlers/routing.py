@@ -115,7 +115,8 @@ class CommandRouter:
         if sub is None:
             return Decision(answer=self.usage_message(text))
         if sub.organiser_only and not deps.people.is_organiser(user_id):
-            return Decision(answer=blocks.notice(refusal(sub, self.name, deps)))
+            named = self.name if sub.words == self.default else f"{self.name} {sub.words}"
+            return Decision(answer=blocks.notice(refusal(named)))
         return Decision(answer=None, subcommand=sub, args=args)
 
     def usage_hint(self) -> str:
@@ -203,10 +204,10 @@ class CommandRouter:
         app.command(self.name)(acknowledge)
 
 
-def refusal(sub: Subcommand, command: str, deps: Deps) -> str:
-    """The polite answer to someone who is not an organiser."""
+def refusal(command: str) -> str:
+    """The polite answer to someone who is not an organiser who asked for `command`."""
     return (
-        f":lock: Only the group's organisers can use `{command} {sub.words}`, so nothing was changed. "
+        f":lock: Only the group's organisers can use `{command}`, so nothing was changed. "
         f"If you need this done, ask an organiser (`/tci organisers` lists them)."
     )
 

@@ -104,17 +104,33 @@ class Renderer:
                 lines.append("[dim]" + "─" * 40 + "[/dim]")
             elif kind == "actions":
                 buttons = [
-                    self._button(e, block_id, **where) if e.get("type") == "button" else f"[{e.get('type')}]"
+                    self._button(e, block_id, **where)
+                    if e.get("type") == "button"
+                    else (self.chosen(e) or f"[{e.get('type')}]")
                     for e in block.get("elements", [])
                 ]
                 lines.append("  ".join(buttons))
             elif kind == "image":
                 lines.append(f"[dim][image: {block.get('alt_text', '')}][/dim]")
             elif kind == "input":
-                lines.append(f"[bold]{block.get('label', {}).get('text', '')}[/bold]")
+                label = f"[bold]{block.get('label', {}).get('text', '')}[/bold]"
+                chosen = self.chosen(block.get("element") or {})
+                lines.append(f"{label}: {chosen}" if chosen else label)
             else:
                 lines.append(f"[dim][{kind} block][/dim]")
         return lines
+
+    def chosen(self, element: dict[str, Any]) -> str:
+        """What an input shows before anyone touches it: a channel by name, an option, a first value."""
+        from rich.markup import escape
+
+        kind = element.get("type")
+        if kind == "conversations_select" and element.get("initial_conversation"):
+            channel = element["initial_conversation"]
+            return escape("#" + self.channels.get(channel, channel))
+        if kind == "static_select" and element.get("initial_option"):
+            return escape(element["initial_option"].get("text", {}).get("text", ""))
+        return ""
 
     def message(self, text: str | None, blocks: list[dict[str, Any]] | None, **where: Any) -> list[str]:
         """Render a message: its blocks, or its text when it has none."""

@@ -229,8 +229,12 @@ class LocalWorkspace:
     def submit_view(
         self, user_id: str, view: dict[str, Any], values: dict[str, dict[str, dict[str, Any]]]
     ) -> BotResponse:
-        """Submit a modal with the given state values."""
-        submitted = {**view, "state": {"values": values}}
+        """Submit a modal with the given state values.
+
+        A conversation select is filled as Slack fills it: with the channel chosen (given as its
+        id, its name or `#name`; an unknown one chooses nothing), or else the one it started with.
+        """
+        submitted = {**view, "state": {"values": self._complete_values(view, values)}}
         payload = {
             "type": "view_submission",
             **self._common(user_id),
@@ -239,6 +243,36 @@ class LocalWorkspace:
             "response_urls": [],
         }
         return self._post_payload(payload)
+
+    def _complete_values(
+        self, view: dict[str, Any], values: dict[str, dict[str, dict[str, Any]]]
+    ) -> dict[str, dict[str, dict[str, Any]]]:
+        """The state values with each conversation select filled in as Slack would send it."""
+        completed = {block_id: dict(actions) for block_id, actions in values.items()}
+        for block in view.get("blocks") or []:
+            element = block.get("element") or {}
+            if block.get("type") != "input" or element.get("type") != "conversations_select":
+                continue
+            action_id = element.get("action_id", "value")
+            given = (completed.get(block["block_id"]) or {}).get(action_id) or {}
+            if "selected_conversation" in given:
+                continue
+            typed = str(given.get("value") or "").strip()
+            chosen = self.find_channel(typed) if typed else element.get("initial_conversation")
+            completed.setdefault(block["block_id"], {})[action_id] = {
+                "type": "conversations_select",
+                "selected_conversation": chosen,
+            }
+        return completed
+
+    def find_channel(self, text: str) -> str | None:
+        """The id of the channel named by `text` (an id, a name, or `#name`), or None."""
+        wanted = text.strip().lstrip("#")
+        if not wanted:
+            return None
+        if wanted in self.emulator.channel_names:
+            return wanted
+        return next((cid for cid, name in self.emulator.channel_names.items() if name == wanted.lower()), None)
 
     def close_view(self, user_id: str, view: dict[str, Any]) -> BotResponse:
         """Close a modal (sent only when the view asks notify_on_close)."""
