@@ -13,11 +13,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from store import meetings as meetings_store
 from store import migrate
+from store import people as people_store
 from store import practices as practices_store
 from store import schedule as store
 from store.db import make_engine, session_factory
 from store.models import PostStatus
+from tests import revisions
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
@@ -53,6 +56,34 @@ def test_migration_0004_from_the_previous_revision_and_back(database_url: str) -
         assert store.plan(session=session, posts=[post("a")], now=NOW) == 1
     migrate.downgrade(engine, "0003")
     assert "scheduled_posts" not in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_migration_0005_keeps_people_and_their_registrations_and_goes_back(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0004")
+    revisions.insert(engine, "people", slack_id="U0MEM", display_name="Bruno", created_at=NOW)
+    meeting_id = revisions.insert(
+        engine, "meetings", title="M", starts_at=NOW, ends_at=NOW, timezone="UTC", created_at=NOW, updated_at=NOW
+    )
+    revisions.insert(
+        engine,
+        "registrations",
+        meeting_id=meeting_id,
+        slack_id="U0MEM",
+        attendance="online",
+        answered_at=NOW,
+        created_at=NOW,
+    )
+    migrate.upgrade(engine, "0005")
+    (person,) = revisions.rows(engine, "people")
+    assert (person["display_name"], person["reminders"]) == ("Bruno", True), "everyone starts with reminders on"
+    with session_factory(engine)() as session:
+        people_store.set_reminders(session=session, slack_id="U0MEM", wanted=False)
+        assert meetings_store.reminder_recipients(session=session, meeting_id=meeting_id) == []
+    migrate.downgrade(engine, "0004")
+    assert "reminders" not in {c["name"] for c in inspect(engine).get_columns("people")}
+    assert len(revisions.rows(engine, "registrations")) == 1, "registrations survive the way back"
     engine.dispose()
 
 
