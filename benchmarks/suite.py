@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import ack_latency, meetings_scale, practices_scale
+from benchmarks import ack_latency, meetings_scale, practices_scale, scheduler
 from benchmarks.common import BenchmarkError, Row, RunConfig, machine_facts
 from benchmarks.report import print_report, write_json
 
@@ -20,6 +20,8 @@ BENCHMARKS: dict[str, Callable[[RunConfig], list[Row]]] = {
     "ack_latency": ack_latency.run,
     "meetings_scale": meetings_scale.run,
     "practices_scale": practices_scale.run,
+    "schedule_precision": scheduler.run_precision,
+    "schedule_fanout": scheduler.run_fanout,
 }
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 

@@ -85,9 +85,8 @@ class Scheduler:
                 with contextlib.suppress(JobLookupError):
                     self._aps.remove_job(ALARM)
                 return
-            if self.sender is not None and self.sender.busy and when <= self.deps.clock():
-                self.sender.look_again()  # the run under way takes them; it re-arms when it ends
-                return
+            if self.sender is not None and when <= self.deps.clock() and self.sender.look_again():
+                return  # the run under way takes them; it re-arms when it ends
             self._aps.add_job(
                 self.ring, "date", run_date=self._real(when), id=ALARM, replace_existing=True, max_instances=3
             )

@@ -20,7 +20,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,6 +47,7 @@ CLOCK_SKEW = timedelta(minutes=5)  # how far Slack's clock may be from ours when
 LATE_NOTE_AFTER = timedelta(minutes=5)  # later than this, a post says it is delayed
 MISSED_AFTER = timedelta(minutes=1)  # due this long before the process started: missed while down
 STARTING_USEFUL_FOR = timedelta(minutes=15)  # a "starting now" post later than this is skipped
+CHANNEL_MARGIN = 0.01  # seconds added to the per-channel gap, so that network jitter never crowds the limit
 TRANSIENT_ERRORS = frozenset(
     {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited", "team_added_to_org"}
 )
@@ -72,7 +73,7 @@ class Pacer:
 
     def __init__(self, per_second: float, per_channel_per_second: float, monotonic: Callable[[], float]) -> None:
         self._gap = 1.0 / per_second
-        self._channel_gap = 1.0 / per_channel_per_second
+        self._channel_gap = 1.0 / per_channel_per_second + CHANNEL_MARGIN
         self._monotonic = monotonic
         self._next_any = 0.0
         self._next_in: dict[str, float] = {}
@@ -82,7 +83,7 @@ class Pacer:
         return max(self._next_any, self._next_in.get(channel, 0.0))
 
     def posted(self, channel: str) -> None:
-        """Record a post to `channel` just made."""
+        """Record a post to `channel` about to be sent."""
         now = self._monotonic()
         self._next_any = max(self._next_any, now + self._gap)
         self._next_in[channel] = max(self._next_in.get(channel, 0.0), now + self._channel_gap)
@@ -139,10 +140,12 @@ class Sender:
         with self._state:
             return self._running
 
-    def look_again(self) -> None:
-        """Have the run under way claim once more before it ends (more rows became due)."""
+    def look_again(self) -> bool:
+        """If a run is under way, have it claim once more before it ends and return True (more rows are due)."""
         with self._state:
-            self._again = True
+            if self._running:
+                self._again = True
+            return self._running
 
     def run_due(self) -> int | None:
         """Post everything due now and return how many rows were handled.
@@ -154,18 +157,21 @@ class Sender:
                 self._again = True
                 return None
             self._running = True
+            self._again = False
         total = 0
         try:
-            while not self._stopping.is_set():
+            while True:
                 total += self._drain()
                 with self._state:
-                    if not self._again:
-                        break
+                    # Checked and cleared under one lock: a look_again() now is never lost.
+                    if not self._again or self._stopping.is_set():
+                        self._running = False
+                        return total
                     self._again = False
-        finally:
+        except BaseException:
             with self._state:
                 self._running = False
-        return total
+            raise
 
     # one pass ---------------------------------------------------------------------------------
 
@@ -241,7 +247,15 @@ class Sender:
     def _pace_key(row: ScheduledPost) -> str:
         return row.channel or f"none:{row.id}"
 
-    def _release(self, rows: deque[ScheduledPost]) -> None:
+    def _wait_turn(self, channel: str) -> None:
+        """Wait until Slack's pace allows a post to `channel` (or the process is stopping)."""
+        while not self._stopping.is_set():
+            wait = self.pacer.ready_at(channel) - self._monotonic()
+            if wait <= 0:
+                return
+            self._stopping.wait(wait)
+
+    def _release(self, rows: Iterable[ScheduledPost]) -> None:
         with self.deps.sessions() as session:
             for row in rows:
                 schedule.release(session=session, post_id=row.id or 0, worker=self.worker, now=self.deps.clock())
@@ -278,6 +292,11 @@ class Sender:
                     logger.info("post %s was already in Slack (%s); not posting it again", row.key, found[1])
                     self._sent(row, *found)
                     return False
+            self._wait_turn(row.channel)  # rendered and checked first: the spacing is from send to send
+            if self._stopping.is_set():
+                self._release([row])
+                return False
+            self.pacer.posted(row.channel)
             answer = self.client.chat_postMessage(
                 channel=row.channel,
                 unfurl_links=False,
@@ -285,11 +304,9 @@ class Sender:
                 **message,
             )
         except SlackApiError as error:
-            self.pacer.posted(row.channel)
             return self._slack_error(row, error)
         except (OSError, http.client.HTTPException) as error:
             return self._transient(row, f"network: {error!r}")
-        self.pacer.posted(row.channel)
         self._sent(row, str(answer.get("channel") or row.channel), str(answer.get("ts") or ""))
         return False
 

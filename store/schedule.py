@@ -21,6 +21,7 @@ from store.models import PostStatus, ScheduledPost
 
 DEFAULT_LEASE = timedelta(minutes=2)
 ERROR_LIMIT = 1000
+PLAN_CHUNK = 500  # rows per INSERT: within SQLite's 32,766 bound parameters (12 a row)
 
 
 @dataclass(frozen=True)
@@ -46,20 +47,25 @@ def plan(*, session: Session, posts: Sequence[PlannedPost], now: datetime) -> in
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     changed = 0
-    for post in posts:
+    for start in range(0, len(posts), PLAN_CHUNK):  # a fan-out to many people is a few statements
         statement = insert(ScheduledPost).values(
-            key=post.key,
-            kind=post.kind,
-            channel=post.channel,
-            meeting_id=post.meeting_id,
-            payload=post.payload,
-            due_at=post.due_at,
-            status=PostStatus.PENDING,
-            attempts=0,
-            last_error="",
-            claimed_by="",
-            created_at=now,
-            updated_at=now,
+            [
+                {
+                    "key": post.key,
+                    "kind": post.kind,
+                    "channel": post.channel,
+                    "meeting_id": post.meeting_id,
+                    "payload": post.payload,
+                    "due_at": post.due_at,
+                    "status": PostStatus.PENDING,
+                    "attempts": 0,
+                    "last_error": "",
+                    "claimed_by": "",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for post in posts[start : start + PLAN_CHUNK]
+            ]
         )
         statement = statement.on_conflict_do_update(
             index_elements=["key"],

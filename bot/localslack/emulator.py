@@ -6,6 +6,7 @@ import contextlib
 import copy
 import json
 import logging
+import math
 import secrets
 import threading
 import time
@@ -192,6 +193,8 @@ class SlackEmulator:
         self._faults: dict[str, deque[_Fault]] = {}
         self._rate_limits: dict[str, float] = {}
         self._last_accepted: dict[tuple[str, str], float] = {}
+        self._method_limits: dict[str, tuple[int, float]] = {}  # method: (calls, per window of seconds)
+        self._accepted: dict[str, deque[float]] = {}  # method: when its calls within the window were accepted
         self._last_ts = (0, 0)
         self._seq = 0
         self._server: _Server | None = None
@@ -357,10 +360,31 @@ class SlackEmulator:
         with self._lock:
             self._faults.setdefault(method, deque()).append(_Fault(status, count, retry_after, error))
 
-    def set_rate_limit(self, method: str, *, per_channel_per_second: float) -> None:
-        """Answer 429 to calls of `method` to one channel faster than the given rate."""
+    def set_rate_limit(
+        self, method: str, *, per_channel_per_second: float | None = None, per_second: float | None = None
+    ) -> None:
+        """Answer 429 (Retry-After) to calls of `method` that come faster than the given rates.
+
+        `per_channel_per_second` spaces the calls to any one channel at least 1/rate apart.
+        `per_second` limits the calls across all channels, as Slack's workspace-wide limits do:
+        a rolling window of ceil(rate)/rate seconds (one second for a whole rate) admits ceil(rate)
+        calls, so short bursts pass but the rate over any window does not exceed the given one.
+        A rate left None is not limited (so calling with neither lifts both). Calls answered 429,
+        or failed by `fail_next`, count against neither limit.
+        """
+        if per_channel_per_second is not None and per_channel_per_second <= 0:
+            raise ValueError("per_channel_per_second must be positive")
+        if per_second is not None and per_second <= 0:
+            raise ValueError("per_second must be positive")
         with self._lock:
-            self._rate_limits[method] = 1.0 / per_channel_per_second
+            self._rate_limits.pop(method, None)
+            self._method_limits.pop(method, None)
+            self._accepted.pop(method, None)
+            if per_channel_per_second is not None:
+                self._rate_limits[method] = 1.0 / per_channel_per_second
+            if per_second is not None:
+                calls = math.ceil(per_second)
+                self._method_limits[method] = (calls, calls / per_second)
 
     # HTTP entry point
 
@@ -412,9 +436,9 @@ class SlackEmulator:
                 answer = {"ok": False, "error": "invalid_auth"}
             elif method not in self._methods:
                 answer = {"ok": False, "error": "unknown_method"}
-            elif self._rate_limited(method, params):
+            elif (retry_after := self._rate_limited(method, params)) is not None:
                 call.status = 429
-                headers_out["Retry-After"] = "1"
+                headers_out["Retry-After"] = str(retry_after)
                 answer = {"ok": False, "error": "ratelimited"}
             else:
                 try:
@@ -483,17 +507,28 @@ class SlackEmulator:
             queue.popleft()
         return fault
 
-    def _rate_limited(self, method: str, params: dict[str, Any]) -> bool:
+    def _rate_limited(self, method: str, params: dict[str, Any]) -> int | None:
+        """The Retry-After seconds if a limit set on `method` refuses this call; else record it and None."""
         interval = self._rate_limits.get(method)
-        if interval is None:
-            return False
-        key = (method, self._resolve_channel(str(params.get("channel", ""))))
+        limit = self._method_limits.get(method)
+        if interval is None and limit is None:
+            return None
         now = time.monotonic()
+        key = (method, self._resolve_channel(str(params.get("channel", ""))))
         last = self._last_accepted.get(key)
-        if last is not None and now - last < interval:
-            return True
-        self._last_accepted[key] = now
-        return False
+        if interval is not None and last is not None and now - last < interval:
+            return 1
+        if limit is not None:
+            calls, window = limit
+            accepted = self._accepted.setdefault(method, deque())
+            while accepted and now - accepted[0] >= window:
+                accepted.popleft()
+            if len(accepted) >= calls:
+                return max(1, math.ceil(window - (now - accepted[0])))
+            accepted.append(now)
+        if interval is not None:
+            self._last_accepted[key] = now
+        return None
 
     def _next_ts(self) -> str:
         sec, seq = self._last_ts
