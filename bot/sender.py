@@ -27,6 +27,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import OperationalError
 
 from bot import planning
 from bot.deps import Deps
@@ -267,6 +268,8 @@ class Sender:
         now = self.deps.clock()
         try:
             prepared = self._prepare(row, now)
+        except OperationalError as error:  # the database hiccupped: try again later
+            return self._transient(row, f"database: {error.__class__.__name__}")
         except Exception as error:  # a row that cannot be rendered must not stop the others
             logger.exception("could not build scheduled post %s", row.key)
             return self._fail(row, f"could not build the message: {error!r}")
