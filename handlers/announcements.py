@@ -25,7 +25,15 @@ from handlers import announcement_views as views
 from handlers import blocks
 from handlers.errors import after_ack, error_view
 from handlers.home import answer_press, publish_home
-from handlers.routing import ACTION_REFUSAL, Call, CommandRouter, Subcommand, pressed_value, register_action
+from handlers.routing import (
+    Call,
+    CommandRouter,
+    Subcommand,
+    organiser_submission,
+    pressed_value,
+    register_action,
+    view_metadata,
+)
 from store import meetings as meetings_store
 from store import people as people_store
 from store import schedule
@@ -109,15 +117,6 @@ def stored_zone(deps: Deps, user_id: str) -> ZoneInfo:
     with deps.sessions() as session:
         person = people_store.get_person(session=session, slack_id=user_id)
     return zone_of(person.tz if person else None, deps)
-
-
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
-    """A modal's private metadata (the bot's own JSON; anything else reads as empty)."""
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return meta if isinstance(meta, dict) else {}
 
 
 def _announcement(session: Session, key: str) -> ScheduledPost | None:
@@ -297,12 +296,11 @@ def save_form(app: App, deps: Deps) -> Any:
 
     def submitted(ack: Any, body: dict[str, Any], client: WebClient, context: Any) -> None:
         """Check, plan and answer within the acknowledgement."""
-        user_id = body["user"]["id"]
-        if not deps.people.is_organiser(user_id):
-            ack(response_action="update", view=error_view(ACTION_REFUSAL))
+        if not organiser_submission(deps, body, ack):
             return
+        user_id = body["user"]["id"]
         view = body["view"]
-        meta = _metadata(view)
+        meta = view_metadata(view)
         key = meta.get("key")
         now = deps.clock()
         existing = None

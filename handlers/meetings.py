@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import logging
 import threading
 from collections import defaultdict
@@ -33,14 +32,15 @@ from handlers.errors import after_ack, error_view
 from handlers.home import answer_press
 from handlers.quick_meeting import QuickMeetingError, parse_quick
 from handlers.routing import (
-    ACTION_REFUSAL,
     BY_NUMBER,
     Call,
     CommandRouter,
     Subcommand,
     meeting_number,
+    organiser_submission,
     pressed_value,
     register_action,
+    view_metadata,
 )
 from store import faq as faq_store
 from store import meetings as store
@@ -580,12 +580,11 @@ def save_form(app: App, deps: Deps) -> Any:
     """The form's submission: checked field by field, saved, then cards and registrants brought up to date."""
 
     def submitted(ack: Any, body: dict[str, Any], client: WebClient, context: Any) -> None:
-        user_id = body["user"]["id"]
-        if not deps.people.is_organiser(user_id):
-            ack(response_action="update", view=error_view(ACTION_REFUSAL))
+        if not organiser_submission(deps, body, ack):
             return
+        user_id = body["user"]["id"]
         view = body["view"]
-        meeting_id = (json.loads(view.get("private_metadata") or "{}") or {}).get("meeting_id")
+        meeting_id = view_metadata(view).get("meeting_id")
         now = deps.clock()
         old = None
         if meeting_id:

@@ -25,14 +25,15 @@ from handlers.errors import after_ack, error_view
 from handlers.home import answer_press, publish_home
 from handlers.places import country_code
 from handlers.routing import (
-    ACTION_REFUSAL,
     BY_NUMBER,
     Call,
     CommandRouter,
     Subcommand,
     meeting_number,
+    organiser_submission,
     pressed_value,
     register_action,
+    view_metadata,
 )
 from store import practices as store
 from store.models import Person, Practice, PracticeStatus
@@ -175,15 +176,6 @@ def practice_id_in(value: Any) -> int | None:
     return int(text) if text.isdigit() and len(text) <= 9 else None
 
 
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
-    """A modal's private metadata (the bot's own JSON; anything else reads as empty)."""
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return meta if isinstance(meta, dict) else {}
-
-
 def changeable_pressed(deps: Deps, body: dict[str, Any], client: WebClient, respond: Any) -> Practice | None:
     """The practice a button names, if the presser may change it; else say why, privately, and return None."""
     practice = pressed_practice(deps, body)
@@ -278,7 +270,7 @@ def save_form(app: App, deps: Deps) -> Any:
     def submitted(ack: Any, body: dict[str, Any], client: WebClient, context: Any) -> None:
         user_id = body["user"]["id"]
         view = body["view"]
-        practice_id = practice_id_in(_metadata(view).get("practice_id"))
+        practice_id = practice_id_in(view_metadata(view).get("practice_id"))
         old = None
         if practice_id:
             old = _load(deps, practice_id)
@@ -792,12 +784,11 @@ def save_rejection(app: App, deps: Deps) -> Any:
     """The reason's submission: reject, and tell the author why in a direct message."""
 
     def submitted(ack: Any, body: dict[str, Any], client: WebClient, context: Any) -> None:
-        moderator = body["user"]["id"]
-        if not deps.people.is_organiser(moderator):
-            ack(response_action="update", view=error_view(ACTION_REFUSAL))
+        if not organiser_submission(deps, body, ack):
             return
+        moderator = body["user"]["id"]
         view = body["view"]
-        meta = _metadata(view)
+        meta = view_metadata(view)
         reason = form.submitted_values(view.get("state") or {}).get("reason", "")
         if not reason:
             ack(response_action="errors", errors={"reason": "Say why, so the author can improve it."})

@@ -7,6 +7,7 @@ Whether an action is organiser-only is declared here and checked here, nowhere e
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.registry import ActionSpec, CommandSpec, Kind
 from handlers import blocks
-from handlers.errors import after_ack, tell_privately
+from handlers.errors import after_ack, error_view, tell_privately
 
 _NUMBER = re.compile(r"#?\d{1,9}")
 # The words of a subcommand run when the text starts with a number, e.g. `/meetings 12`.
@@ -249,6 +250,23 @@ ACTION_REFUSAL = (
     ":lock: Only the group's organisers can do that, so nothing was changed. "
     "If you need it done, ask an organiser (`/tci organisers` lists them)."
 )
+
+
+def view_metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """A modal's private metadata (the bot's own JSON; anything else reads as empty)."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def organiser_submission(deps: Deps, body: dict[str, Any], ack: Any) -> bool:
+    """Whether a form submission comes from an organiser; if not, the form says so and nothing changes."""
+    if deps.people.is_organiser(body["user"]["id"]):
+        return True
+    ack(response_action="update", view=error_view(ACTION_REFUSAL))
+    return False
 
 
 def pressed_value(body: dict[str, Any]) -> str:

@@ -190,13 +190,7 @@ def claim_due(
 def renew(*, session: Session, post_id: int, worker: str, now: datetime, lease: timedelta = DEFAULT_LEASE) -> bool:
     """Extend `worker`'s lease on a row it is still posting; False if it no longer holds it."""
     result = session.execute(
-        update(ScheduledPost)
-        .where(
-            col(ScheduledPost.id) == post_id,
-            col(ScheduledPost.status) == PostStatus.SENDING,
-            col(ScheduledPost.claimed_by) == worker,
-        )
-        .values(lease_until=now + lease, updated_at=now)
+        update(ScheduledPost).where(*_held(post_id, worker)).values(lease_until=now + lease, updated_at=now)
     )
     session.commit()
     return (result.rowcount or 0) == 1
@@ -245,15 +239,18 @@ def mark_skipped(*, session: Session, post_id: int, worker: str, reason: str, no
     return _finish(session, post_id, worker, now, status=PostStatus.SKIPPED, last_error=reason[:ERROR_LIMIT])
 
 
+def _held(post_id: int, worker: str) -> tuple[Any, ...]:
+    """The row is still `worker`'s: claimed by it and not yet finished."""
+    return (
+        col(ScheduledPost.id) == post_id,
+        col(ScheduledPost.status) == PostStatus.SENDING,
+        col(ScheduledPost.claimed_by) == worker,
+    )
+
+
 def _finish(session: Session, post_id: int, worker: str, now: datetime, **values: Any) -> bool:
     result = session.execute(
-        update(ScheduledPost)
-        .where(
-            col(ScheduledPost.id) == post_id,
-            col(ScheduledPost.status) == PostStatus.SENDING,
-            col(ScheduledPost.claimed_by) == worker,
-        )
-        .values(lease_until=None, updated_at=now, **values)
+        update(ScheduledPost).where(*_held(post_id, worker)).values(lease_until=None, updated_at=now, **values)
     )
     session.commit()
     return (result.rowcount or 0) == 1

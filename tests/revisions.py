@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import MetaData, Table, select
@@ -28,3 +28,27 @@ def rows(engine: Engine, table: str) -> list[dict[str, Any]]:
     reflected = Table(table, MetaData(), autoload_with=engine)
     with engine.connect() as connection:
         return [dict(row._mapping) for row in connection.execute(select(reflected))]
+
+
+def meeting_with_registration(engine: Engine, slack_id: str, at: datetime, title: str = "Essen workshop") -> int:
+    """A meeting (as revision 0002 made them) with `slack_id` registered online; the meeting's id."""
+    meeting_id = insert(
+        engine,
+        "meetings",
+        title=title,
+        starts_at=at,
+        ends_at=at + timedelta(hours=8),
+        timezone="Europe/Berlin",
+        created_at=at,
+        updated_at=at,
+    )
+    insert(
+        engine,
+        "registrations",
+        meeting_id=meeting_id,
+        slack_id=slack_id,
+        attendance="online",
+        answered_at=at,
+        created_at=at,
+    )
+    return int(meeting_id)

@@ -58,25 +58,8 @@ def test_migration_0002_from_the_previous_revision_and_back(database_url: str) -
     tables = set(inspect(engine).get_table_names())
     assert {"meetings", "registrations", "faq_entries"} <= tables
     assert [row["is_organiser"] for row in revisions.rows(engine, "people")] == [True], "rows of 0001 survive"
-    meeting_id = revisions.insert(
-        engine,
-        "meetings",
-        title="Essen",
-        starts_at=NOW,
-        ends_at=NOW + timedelta(hours=2),
-        timezone="Europe/Berlin",
-        created_at=NOW,
-        updated_at=NOW,
-    )
-    revisions.insert(
-        engine,
-        "registrations",
-        meeting_id=meeting_id,
-        slack_id="U0ORG",
-        attendance=Attendance.ONLINE,
-        answered_at=NOW,
-        created_at=NOW,
-    )
+    revisions.meeting_with_registration(engine, "U0ORG", NOW)
+
     migrate.downgrade(engine, "0001")
     assert "meetings" not in inspect(engine).get_table_names()
     assert "people" in inspect(engine).get_table_names()

@@ -16,7 +16,7 @@ from store import meetings as meetings_store
 from store import migrate
 from store import practices as store
 from store.db import make_engine, session_factory
-from store.models import Attendance, PracticeStatus
+from store.models import PracticeStatus
 from tests import revisions
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -68,25 +68,8 @@ def test_migration_0003_from_the_previous_revision_with_data_and_back(database_u
     migrate.upgrade(engine, "0002")
     sessions = session_factory(engine)
     revisions.insert(engine, "people", slack_id="U0MEM", created_at=NOW)
-    meeting_id = revisions.insert(
-        engine,
-        "meetings",
-        title="Essen workshop",
-        starts_at=NOW + timedelta(days=30),
-        ends_at=NOW + timedelta(days=30, hours=8),
-        timezone="Europe/Berlin",
-        created_at=NOW,
-        updated_at=NOW,
-    )
-    revisions.insert(
-        engine,
-        "registrations",
-        meeting_id=meeting_id,
-        slack_id="U0MEM",
-        attendance=Attendance.ONLINE,
-        answered_at=NOW,
-        created_at=NOW,
-    )
+    meeting_id = revisions.meeting_with_registration(engine, "U0MEM", NOW + timedelta(days=30))
+
     migrate.upgrade(engine, "0003")
     assert {"practices", "useful_marks"} <= set(inspect(engine).get_table_names())
     assert [r["meeting_id"] for r in revisions.rows(engine, "registrations")] == [meeting_id], "0002's rows survive"

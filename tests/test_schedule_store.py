@@ -63,18 +63,8 @@ def test_migration_0005_keeps_people_and_their_registrations_and_goes_back(datab
     engine = make_engine(database_url)
     migrate.upgrade(engine, "0004")
     revisions.insert(engine, "people", slack_id="U0MEM", display_name="Bruno", created_at=NOW)
-    meeting_id = revisions.insert(
-        engine, "meetings", title="M", starts_at=NOW, ends_at=NOW, timezone="UTC", created_at=NOW, updated_at=NOW
-    )
-    revisions.insert(
-        engine,
-        "registrations",
-        meeting_id=meeting_id,
-        slack_id="U0MEM",
-        attendance="online",
-        answered_at=NOW,
-        created_at=NOW,
-    )
+    meeting_id = revisions.meeting_with_registration(engine, "U0MEM", NOW)
+
     migrate.upgrade(engine, "0005")
     (person,) = revisions.rows(engine, "people")
     assert (person["display_name"], person["reminders"]) == ("Bruno", True), "everyone starts with reminders on"
