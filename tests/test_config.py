@@ -61,6 +61,14 @@ def test_sqlite_is_the_default_under_the_data_dir(tmp_path: object) -> None:
         ("REMINDER_OFFSETS", "0h", "units d, h, m or s"),
         ("PORT", "99999", "between 1 and 65535"),
         ("LOG_LEVEL", "LOUD", "one of DEBUG"),
+        ("LATE_POST_WINDOW", "a while", "one duration"),
+        ("LATE_POST_WINDOW", "1h,2h", "one duration"),
+        ("POST_LEASE", "0s", "one duration"),
+        ("DIGEST_SCHEDULE", "0 9 * * 1", "day of the week as a name"),
+        ("DIGEST_SCHEDULE", "mondays at nine", "crontab line"),
+        ("CALL_FOR_PRACTICES_SCHEDULE", "0 25 1 * *", "crontab line"),
+        ("POSTS_PER_SECOND", "fast", "number of posts a second"),
+        ("CHANNEL_POSTS_PER_SECOND", "0", "number of posts a second"),
     ],
 )
 def test_a_malformed_value_gets_one_line_naming_it(name: str, value: str, said: str) -> None:
@@ -79,6 +87,18 @@ def test_missing_slack_settings_are_listed_together() -> None:
     names = [problem.split()[0] for problem in error.value.problems]
     assert names == ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "GROUP_CHANNEL"]
     load_settings({}, require_slack=False)  # the shell and operator commands do without them
+
+
+def test_the_scheduler_settings_and_their_defaults() -> None:
+    defaults = load_settings(GOOD)
+    assert defaults.late_post_window == timedelta(hours=6) and defaults.post_lease == timedelta(seconds=30)
+    assert (defaults.digest_schedule, defaults.call_schedule) == ("0 9 * * mon", "0 10 1 * *")
+    assert (defaults.posts_per_second, defaults.channel_posts_per_second) == (5.0, 1.0)
+    chosen = load_settings(
+        {**GOOD, "LATE_POST_WINDOW": "30m", "DIGEST_SCHEDULE": "off", "CALL_FOR_PRACTICES_SCHEDULE": "0  8 * * fri"}
+    )
+    assert chosen.late_post_window == timedelta(minutes=30)
+    assert (chosen.digest_schedule, chosen.call_schedule) == ("", "0 8 * * fri")
 
 
 def test_offsets_round_trip() -> None:
