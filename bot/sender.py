@@ -81,7 +81,11 @@ class Pacer:
 
     def ready_at(self, channel: str) -> float:
         """When a post to `channel` may next go out (monotonic seconds)."""
-        return max(self._next_any, self._next_in.get(channel, 0.0))
+        return max(self._next_any, self.channel_ready_at(channel))
+
+    def channel_ready_at(self, channel: str) -> float:
+        """When `channel` alone allows another post, whatever the workspace-wide pace."""
+        return self._next_in.get(channel, 0.0)
 
     def posted(self, channel: str) -> None:
         """Record a post to `channel` about to be sent."""
@@ -234,15 +238,16 @@ class Sender:
         return done
 
     def _next_ready(self, queue: deque[ScheduledPost]) -> ScheduledPost | None:
+        """The first row whose channel allows a post; the workspace-wide wait comes after rendering it."""
         now = self._monotonic()
         for index, row in enumerate(queue):
-            if self.pacer.ready_at(self._pace_key(row)) <= now:
+            if self.pacer.channel_ready_at(self._pace_key(row)) <= now:
                 del queue[index]
                 return row
         return None
 
     def _wait_for(self, row: ScheduledPost) -> float:
-        return self.pacer.ready_at(self._pace_key(row)) - self._monotonic()
+        return self.pacer.channel_ready_at(self._pace_key(row)) - self._monotonic()
 
     @staticmethod
     def _pace_key(row: ScheduledPost) -> str:
