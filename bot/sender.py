@@ -134,6 +134,7 @@ class Sender:
         self._running = False
         self._again = False
         self._im_channels: dict[str, str] = {}
+        self._meetings: dict[int, Meeting | None] = {}
 
     def stop(self) -> None:
         """Finish the post under way, give back the rest of the claimed rows, and run no more."""
@@ -196,6 +197,7 @@ class Sender:
         return done
 
     def _post_batch(self, rows: list[ScheduledPost], failures: list[ScheduledPost]) -> int:
+        self._meetings.clear()  # each batch reads meetings as they are now
         queue = deque(rows)
         lease_left = {row.id: self._monotonic() + self.lease.total_seconds() for row in rows}
         limited: dict[int | None, int] = {}
@@ -357,8 +359,12 @@ class Sender:
         return Skip(f"unknown kind of post: {kind}")
 
     def _meeting(self, meeting_id: int | None) -> Meeting | None:
-        with self.deps.sessions() as session:
-            return meetings_store.get_meeting(session=session, meeting_id=meeting_id or 0)
+        """The meeting, read once per batch: a fan-out of many reminders reads it once, not once a person."""
+        key = meeting_id or 0
+        if key not in self._meetings:
+            with self.deps.sessions() as session:
+                self._meetings[key] = meetings_store.get_meeting(session=session, meeting_id=key)
+        return self._meetings[key]
 
     def _fan_out(self, row: ScheduledPost, meeting: Meeting) -> None:
         """Plan one direct reminder per registered person before the channel post: rows first."""

@@ -607,17 +607,18 @@ def save_form(app: App, deps: Deps) -> Any:
                 meeting = change.meeting if change else old
             else:
                 meeting = store.create_meeting(session=session, draft=draft, created_by=user_id, now=now)
-        planning.plan_meeting(deps, meeting.id or 0)  # its reminders: planned, moved or unchanged
         ack(response_action="update", view=saved_view(meeting, edited=old is not None))
-        if change is not None and change.changed:
 
-            def bring_up_to_date(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
-                refresh_card(deps, client, meeting.id or 0)
-                if change.time_or_place:
-                    tell_registrants(deps, client, meeting, changed=True)
-                tell_promoted(deps, client, meeting, change.promoted)
+        def bring_up_to_date(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+            planning.plan_meeting(deps, meeting.id or 0)  # its reminders: planned, moved or unchanged
+            if change is None or not change.changed:
+                return
+            refresh_card(deps, client, meeting.id or 0)
+            if change.time_or_place:
+                tell_registrants(deps, client, meeting, changed=True)
+            tell_promoted(deps, client, meeting, change.promoted)
 
-            after_ack(app, bring_up_to_date, body=body, client=client, respond=None, context=context)
+        after_ack(app, bring_up_to_date, body=body, client=client, respond=None, context=context)
 
     return submitted
 
