@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
+from sqlalchemy.exc import OperationalError
 
 from bot import planning
 from bot.deps import Deps
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 EVENT_MEMORY = timedelta(days=2)  # Slack re-delivers within minutes; two days is ample
 SWEEP_SECONDS = 30
 REPLAN_MINUTES = 10
+STORE_RETRY_SECONDS = 5  # while the database is not answering, the alarm tries again this often
 ALARM = "alarm"
 
 
@@ -87,32 +89,56 @@ class Scheduler:
                 return
             if self.sender is not None and when <= self.deps.clock() and self.sender.look_again():
                 return  # the run under way takes them; it re-arms when it ends
-            self._aps.add_job(
-                self.ring, "date", run_date=self._real(when), id=ALARM, replace_existing=True, max_instances=3
-            )
+            self._arm(when)
+
+    def _arm(self, when: datetime) -> None:
+        self._aps.add_job(
+            self.ring, "date", run_date=self._real(when), id=ALARM, replace_existing=True, max_instances=3
+        )
 
     def ring(self) -> None:
-        """The alarm: post what is due, then set the next alarm."""
+        """The alarm: post what is due, then set the next alarm.
+
+        While the database is not answering, the alarm rings again every few seconds, so that
+        posting resumes by itself soon after the database is back.
+        """
         assert self.sender is not None
-        if self.sender.run_due() is not None:
-            self.wake()
+        try:
+            if self.sender.run_due() is not None:
+                self.wake()
+        except OperationalError as error:
+            logger.warning(
+                "the database is not answering (%s); trying again in %d s", _first_line(error), STORE_RETRY_SECONDS
+            )
+            with self._arm_lock:
+                if self._aps.running:
+                    self._arm(self.deps.clock() + timedelta(seconds=STORE_RETRY_SECONDS))
 
     def sweep(self) -> None:
         """The safety net: plan the recurring posts, post anything due, re-arm."""
         try:
             planning.plan_recurring(self.deps)
+        except OperationalError as error:
+            logger.warning("could not plan the digest and the call for practices: %s", _first_line(error))
         except Exception:
             logger.exception("could not plan the digest and the call for practices")
         self.ring()
 
     def replan(self) -> None:
         """Check every upcoming meeting's reminders, whatever created or changed the meeting."""
-        if planning.plan_upcoming_meetings(self.deps):
-            self.wake()
+        try:
+            if planning.plan_upcoming_meetings(self.deps):
+                self.wake()
+        except OperationalError as error:
+            logger.warning("could not check the meetings' reminders: %s", _first_line(error))
 
     def _real(self, moment: datetime) -> datetime:
         """The wall-clock time at which `moment` of the bot's clock comes (they differ only in tests)."""
         return datetime.now(UTC) + max(moment - self.deps.clock(), timedelta(0))
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [error.__class__.__name__])[0]
 
 
 def forget_old_events(deps: Deps) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,31 +18,52 @@ logger = logging.getLogger(__name__)
 
 SessionFactory = Callable[[], Session]
 
+SQLITE_BUSY_SECONDS = 5.0  # how long a write waits for another writer before "database is locked"
+PG_CONNECT_SECONDS = 5  # how long connecting to PostgreSQL may take before it counts as down
+HEALTH_WAIT_MS = 1000  # how long the health check waits for SQLite's write lock
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create the engine for `url`; SQLite gets its folder, WAL mode, foreign keys and a busy timeout."""
+    """Create the engine for `url`; SQLite gets its folder, WAL mode, foreign keys and a busy timeout.
+
+    SQLite waits `?timeout=` seconds (default 5) for another writer before giving up with
+    "database is locked"; PostgreSQL gives up connecting after `?connect_timeout=` seconds (default 5).
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 15})
-        engine = create_engine(url, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        busy = _seconds(parsed.query.get("timeout"), SQLITE_BUSY_SECONDS)
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": busy})
+        engine = create_engine(parsed.difference_update_query(["timeout"]), **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas(busy))
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
+    if "connect_timeout" not in parsed.query:
+        kwargs.setdefault("connect_args", {"connect_timeout": PG_CONNECT_SECONDS})
     return create_engine(url, **kwargs)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.close()
+def _seconds(value: Any, default: float) -> float:
+    try:
+        return max(float(value), 0.0) if value is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
+def _sqlite_pragmas(busy_seconds: float) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
+        cursor.close()
+
+    return on_connect
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -50,11 +72,27 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def is_reachable(engine: Engine) -> bool:
-    """Whether the database answers a trivial query."""
+    """Whether the database answers and would take a write now.
+
+    PostgreSQL is asked a trivial query. SQLite always answers reads, so it is asked for the
+    write lock, waited for at most a second and released at once: a database another program
+    holds locked is reported, not only a missing one.
+    """
     try:
         with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+            if engine.dialect.name != "sqlite":
+                connection.execute(text("SELECT 1"))
+                return True
+            raw = connection.connection.dbapi_connection
+            assert raw is not None
+            busy = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+            raw.execute(f"PRAGMA busy_timeout={HEALTH_WAIT_MS}")
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                raw.execute("ROLLBACK")
+            finally:
+                raw.execute(f"PRAGMA busy_timeout={int(busy)}")
         return True
-    except SQLAlchemyError:
-        logger.warning("database unreachable", exc_info=True)
+    except (SQLAlchemyError, sqlite3.Error) as error:
+        logger.warning("database unreachable: %s", str(error).splitlines()[0])
         return False

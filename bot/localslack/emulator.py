@@ -191,6 +191,7 @@ class SlackEmulator:
         self._response_urls: dict[str, tuple[str, str, str | None]] = {}
         self._uploads: dict[str, dict[str, Any]] = {}
         self._faults: dict[str, deque[_Fault]] = {}
+        self._down: tuple[float, int] = (0.0, 503)  # (until, status): see go_down
         self._rate_limits: dict[str, float] = {}
         self._last_accepted: dict[tuple[str, str], float] = {}
         self._method_limits: dict[str, tuple[int, float]] = {}  # method: (calls, per window of seconds)
@@ -360,6 +361,11 @@ class SlackEmulator:
         with self._lock:
             self._faults.setdefault(method, deque()).append(_Fault(status, count, retry_after, error))
 
+    def go_down(self, seconds: float, *, status: int = 503) -> None:
+        """Answer every Web API call and response URL with HTTP `status` for the next `seconds`."""
+        with self._lock:
+            self._down = (time.monotonic() + seconds, status)
+
     def set_rate_limit(
         self, method: str, *, per_channel_per_second: float | None = None, per_second: float | None = None
     ) -> None:
@@ -423,7 +429,7 @@ class SlackEmulator:
         headers_out = {"Content-Type": "application/json; charset=utf-8"}
         with self._lock:
             self.calls.append(call)
-            fault = self._take_fault(method)
+            fault = self._outage() or self._take_fault(method)
             if fault is not None:
                 call.status = fault.status
                 default_error = "ratelimited" if fault.status == 429 else "internal_error"
@@ -453,6 +459,8 @@ class SlackEmulator:
     def _handle_response_url(self, token: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
         out: list[Delivery] = []
         with self._lock:
+            if (outage := self._outage()) is not None:
+                return outage.status, {"Content-Type": "text/plain"}, b"service unavailable"
             target = self._response_urls.get(token)
             if target is None:
                 return 404, {"Content-Type": "text/plain"}, b"no_such_response_url"
@@ -496,6 +504,10 @@ class SlackEmulator:
                     callback(delivery)
                 except Exception:
                     logger.exception("delivery subscriber failed")
+
+    def _outage(self) -> _Fault | None:
+        until, status = self._down
+        return _Fault(status, 1, None, "service_unavailable") if time.monotonic() < until else None
 
     def _take_fault(self, method: str) -> _Fault | None:
         queue = self._faults.get(method)

@@ -1,0 +1,273 @@
+"""Upgrading a database that holds a group's data, from every earlier revision to today's: no row lost.
+
+Each revision's tables are filled as that revision had them (plain SQL against the reflected
+schema, so no model of today gets in the way), the database is upgraded to the newest
+revision, and every row is compared column by column. Then today's store reads the data.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData, inspect
+from sqlalchemy.engine import Engine
+
+from store import migrate, schedule
+from store import practices as practices_store
+from store.db import make_engine, session_factory
+from store.faq import list_faq
+from store.meetings import counts, upcoming_meetings
+from tests.revisions import insert, rows
+
+NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+LATER = NOW + timedelta(days=40)
+
+# Tables the migrations manage but that hold no data of the group's: Alembic's own, and
+# SQLite's full-text index, which is rebuilt from `practices` and checked by searching.
+NOT_DATA = {"alembic_version"}
+INDEX_PREFIX = "practices_fts"
+
+# What a group's database holds, table by table: the rows to write, in an order that satisfies
+# the foreign keys. A column an older revision lacks is left out when writing at that revision;
+# a NOT NULL column without a default that is missing here fails the test (add it here).
+DATA: dict[str, list[dict[str, Any]]] = {
+    "app_state": [{"key": "home.version", "value": "3"}],
+    "processed_events": [{"event_id": "Ev0OLD00000001", "received_at": NOW}],
+    "people": [
+        {
+            "slack_id": "U0ORG",
+            "display_name": "Ana Núñez",
+            "tz": "Europe/Madrid",
+            "is_guest": False,
+            "is_organiser": True,
+            "membership": "auto",
+            "profile_checked_at": NOW,
+            "created_at": NOW,
+            "reminders": True,
+        },
+        {
+            "slack_id": "U0GST",
+            "display_name": "Carla <Guest> & co",
+            "tz": "America/Toronto",
+            "is_guest": True,
+            "is_organiser": False,
+            "membership": "member",
+            "profile_checked_at": None,
+            "created_at": NOW,
+            "reminders": False,
+        },
+    ],
+    "meetings": [
+        {
+            "title": "Essen workshop",
+            "kind": "hybrid",
+            "starts_at": LATER,
+            "ends_at": LATER + timedelta(hours=8),
+            "timezone": "Europe/Berlin",
+            "venue": "Messe Essen",
+            "city": "Essen",
+            "country": "DE",
+            "join_url": "https://meet.example.org/essen",
+            "agenda_url": "https://example.org/agenda",
+            "description": "Digitization of cluster services",
+            "capacity": 40,
+            "registration_deadline": LATER - timedelta(days=7),
+            "reminder_offsets": "7d,1h",
+            "status": "scheduled",
+            "sequence": 2,
+            "card_channel": "C0GROUP",
+            "card_ts": "1700000000.000100",
+            "created_by": "U0ORG",
+            "created_at": NOW,
+            "updated_at": NOW,
+        }
+    ],
+    "registrations": [
+        {"meeting_id": 1, "slack_id": "U0ORG", "attendance": "in_person", "answered_at": NOW, "created_at": NOW},
+        {"meeting_id": 1, "slack_id": "U0GST", "attendance": "online", "answered_at": NOW, "created_at": NOW},
+    ],
+    "faq_entries": [
+        {
+            "question": "Do I pay for travel?",
+            "answer": "Yes: participants pay their own travel.",
+            "keywords": "travel, hotel",
+            "created_by": "U0ORG",
+            "created_at": NOW,
+        }
+    ],
+    "practices": [
+        {
+            "title": "Digital skills vouchers for cluster members",
+            "kind": "Service",
+            "topic": "Skills",
+            "organisation": "Cluster Essen",
+            "country": "DE",
+            "summary": "Vouchers that pay half of a member firm's digital training.",
+            "evidence": "120 firms in two years",
+            "link": "https://example.org/vouchers",
+            "author": "U0ORG",
+            "status": "published",
+            "reject_reason": "",
+            "moderated_by": "U0ORG",
+            "card_channel": "C0GROUP",
+            "card_ts": "1700000000.000200",
+            "created_at": NOW,
+            "updated_at": NOW,
+            "published_at": NOW,
+        },
+        {
+            "title": "Data sharing charter",
+            "kind": "Policy",
+            "topic": "Data",
+            "organisation": "",
+            "country": "",
+            "summary": "A charter members sign before sharing data.",
+            "evidence": "",
+            "link": "",
+            "author": "U0GST",
+            "status": "pending",
+            "reject_reason": "",
+            "moderated_by": "",
+            "card_channel": None,
+            "card_ts": None,
+            "created_at": NOW,
+            "updated_at": NOW,
+            "published_at": None,
+        },
+    ],
+    "useful_marks": [{"practice_id": 1, "slack_id": "U0GST", "created_at": NOW}],
+    "scheduled_posts": [
+        {
+            "key": "meeting:1@2026-12-30T08:00:00+00:00:7d",
+            "kind": "reminder",
+            "channel": "C0GROUP",
+            "meeting_id": 1,
+            "payload": "",
+            "due_at": LATER - timedelta(days=7),
+            "not_before": None,
+            "status": "pending",
+            "attempts": 0,
+            "last_error": "",
+            "claimed_by": "",
+            "lease_until": None,
+            "posted_channel": None,
+            "posted_ts": None,
+            "created_at": NOW,
+            "updated_at": NOW,
+            "sent_at": None,
+        },
+        {
+            "key": "announce:welcome",
+            "kind": "announcement",
+            "channel": "C0GROUP",
+            "meeting_id": None,
+            "payload": '{"text": "Welcome"}',
+            "due_at": NOW,
+            "not_before": None,
+            "status": "sent",
+            "attempts": 1,
+            "last_error": "",
+            "claimed_by": "host:1:abc",
+            "lease_until": None,
+            "posted_channel": "C0GROUP",
+            "posted_ts": "1700000000.000300",
+            "created_at": NOW,
+            "updated_at": NOW,
+            "sent_at": NOW,
+        },
+    ],
+}
+
+
+def revisions() -> list[str]:
+    """Every revision, oldest first."""
+    engine = make_engine("sqlite://")
+    script = ScriptDirectory.from_config(migrate.alembic_config(engine))
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+EARLIER = revisions()[:-1]
+
+
+def data_tables(engine: Engine) -> list[str]:
+    return [t for t in inspect(engine).get_table_names() if t not in NOT_DATA and not t.startswith(INDEX_PREFIX)]
+
+
+def fill(engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    """Write DATA into the tables the database has now, as it has them; return what was written."""
+    metadata = MetaData()
+    metadata.reflect(engine)
+    present = set(data_tables(engine))
+    unknown = present - set(DATA)
+    assert not unknown, f"tables with no test data in DATA: {sorted(unknown)}"
+    written: dict[str, list[dict[str, Any]]] = {}
+    for table, table_rows in DATA.items():
+        if table not in present:
+            continue
+        columns = metadata.tables[table].columns
+        for values in table_rows:
+            required = {c.name for c in columns if not c.nullable and c.server_default is None and not c.primary_key}
+            missing = required - set(values)
+            assert not missing, f"{table}: no test value for {sorted(missing)}"
+            insert(engine, table, **{k: v for k, v in values.items() if k in columns})
+        written[table] = rows(engine, table)
+    return written
+
+
+def same(value: Any) -> Any:
+    """A value as comparable across revisions (SQLite hands back naive UTC datetimes)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def keyed(engine: Engine, table: str, table_rows: list[dict[str, Any]]) -> dict[tuple[Any, ...], dict[str, Any]]:
+    keys = inspect(engine).get_pk_constraint(table)["constrained_columns"]
+    return {tuple(row[k] for k in keys): row for row in table_rows}
+
+
+def test_every_table_of_today_has_test_data(database_url: str) -> None:
+    """A new table must come with rows here, so that its upgrade is tested with data."""
+    engine = make_engine(database_url)
+    migrate.upgrade(engine)
+    assert set(data_tables(engine)) <= set(DATA)
+    engine.dispose()
+
+
+@pytest.mark.parametrize("revision", EARLIER)
+def test_upgrade_with_data_from_an_earlier_revision_loses_no_row(database_url: str, revision: str) -> None:
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, revision)
+    before = fill(engine)
+    assert before, f"revision {revision} holds no data tables"
+
+    migrate.upgrade(engine)
+
+    assert migrate.is_current(engine)
+    for table, old_rows in before.items():
+        now_rows = keyed(engine, table, rows(engine, table))
+        assert len(now_rows) == len(old_rows), f"{table}: {len(old_rows)} rows before, {len(now_rows)} after"
+        for key, old in keyed(engine, table, old_rows).items():
+            new = now_rows.get(key)
+            assert new is not None, f"{table} row {key} was lost"
+            changed = {c: (old[c], new[c]) for c in old if same(old[c]) != same(new[c])}
+            assert not changed, f"{table} row {key} changed: {changed}"
+
+    # Today's store reads what the older revision held.
+    with session_factory(engine)() as session:
+        if "meetings" in before:
+            (meeting,) = upcoming_meetings(session=session, now=NOW, limit=10)
+            assert meeting.title == "Essen workshop" and meeting.capacity == 40
+            tally = counts(session=session, meeting_id=meeting.id or 0)
+            assert (tally.in_person, tally.online) == (1, 1)
+            assert [f.question for f in list_faq(session=session)] == ["Do I pay for travel?"]
+        if "practices" in before:
+            found = practices_store.search(session=session, query="vouchers", limit=5)
+            assert [h.practice.title for h in found.hits] == ["Digital skills vouchers for cluster members"]
+        if "scheduled_posts" in before:
+            keys = {p.key for p in schedule.posts(session=session, limit=10, statuses=None)}
+            assert keys == {r["key"] for r in DATA["scheduled_posts"]}
+    engine.dispose()
