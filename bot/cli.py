@@ -46,7 +46,7 @@ def run() -> None:
     from bot.service import BotService, StartupError
 
     settings = _settings(require_slack=True)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, fmt=settings.log_format)
     try:
         BotService(settings).run_until_signalled()
     except StartupError as error:
@@ -115,7 +115,7 @@ def _with_engine(action: Callable[[Any], None], *, settings: Settings | None = N
     from store.db import make_engine
 
     settings = settings or _settings(require_slack=False)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, fmt=settings.log_format)
     engine = make_engine(settings.database_url)
     try:
         action(engine)
@@ -239,14 +239,59 @@ def _print_posts(rows: list[Any], settings: Settings, counts: dict[str, int], si
     console.print(f"In the store: {summary}.")
 
 
-@main.group()
-def export() -> None:
-    """Write practices or registrations as CSV or JSON."""
-
-
 _FORMAT_HELP = "The file's format."
 _OUT_HELP = "The file to write; - writes to standard output. Default: {what}-<date>.<format> in the current folder."
 PRACTICE_STATUSES = ("published", "pending", "rejected", "all")
+
+
+@main.group(invoke_without_command=True)
+@click.option("--all", "everything", is_flag=True, help="Write every export, of every status, into one folder.")
+@click.option("--format", "fmt", default="csv", show_default=True, metavar="csv|json", help="The files' format.")
+@click.option(
+    "--out", "out_dir", default=None, metavar="FOLDER", help="With --all: the folder. Default: export-<date>."
+)
+@click.pass_context
+def export(ctx: click.Context, everything: bool, fmt: str, out_dir: str | None) -> None:
+    """Write practices or registrations as CSV or JSON; --all writes both, whole, into one folder."""
+    if ctx.invoked_subcommand is not None:
+        if everything or out_dir is not None:
+            _fail("--all writes every export: give it alone (`tci-bot export --all`), or name one export", code=2)
+        return
+    if not everything:
+        click.echo(ctx.get_help())
+        ctx.exit(2)
+    _export_all(fmt, out_dir)
+
+
+def _export_all(fmt: str, out_dir: str | None) -> None:
+    """Write all practices and all registrations into `out_dir`, each file whole or not at all."""
+    from datetime import datetime
+
+    from bot import export as exporter
+    from store.models import PracticeStatus
+
+    if fmt not in exporter.FORMATS:
+        _fail(f"--format should be one of {', '.join(exporter.FORMATS)} (not {fmt!r})", code=2)
+    settings = _settings(require_slack=False)
+    folder = Path(out_dir or f"export-{datetime.now(settings.tz):%Y-%m-%d}")
+    if folder.exists() and not folder.is_dir():
+        _fail(f"cannot write into {folder}: it is not a folder")
+    writers: dict[str, Callable[[Any, TextIO], int]] = {
+        "practices": lambda engine, out: exporter.write_practices(engine, fmt, out, statuses=tuple(PracticeStatus)),
+        "registrations": lambda engine, out: exporter.write_registrations(engine, fmt, out),
+    }
+
+    def action(engine: Any) -> None:
+        _require_current_schema(engine)
+        folder.mkdir(parents=True, exist_ok=True)
+        for what, write in writers.items():
+            path = folder / f"{what}.{fmt}"
+            _check_writable(path)
+            count = _write_file(engine, write, path)
+            click.echo(f"wrote {count} {what if count != 1 else what[:-1]} to {path}", err=True)
+
+    _require_existing_sqlite(settings)
+    _with_engine(action, settings=settings)
 
 
 @export.command("practices")

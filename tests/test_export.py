@@ -434,3 +434,24 @@ def test_chart_of_practices_by_topic_and_country(engine: Engine) -> None:
     with Image.open(io.BytesIO(png)) as image:
         assert image.format == "PNG"
         assert image.size == (1200, 800)
+
+
+def test_export_all_writes_every_practice_and_registration_into_one_folder(engine: Engine, tmp_path: Path) -> None:
+    """The backup an organiser can open: every practice of every status and every registration."""
+    seeded = seed_practices(engine)
+    url = engine.url.render_as_string(hide_password=False)
+    folder = tmp_path / "backup"
+    result = tci_bot(url, tmp_path, "export", "--all", "--format", "json", "--out", str(folder))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"wrote 4 practices to {folder / 'practices.json'}",
+        f"wrote 0 registrations to {folder / 'registrations.json'}",
+    ]
+    titles = {p["title"] for p in json.loads((folder / "practices.json").read_text(encoding="utf-8"))}
+    assert titles == {p.title for p in seeded.values()}
+    assert json.loads((folder / "registrations.json").read_text(encoding="utf-8")) == []
+
+    result = tci_bot(url, tmp_path, "export", "--all", "practices")
+    assert error_line(result).startswith("error: --all writes every export")
+    result = tci_bot(url, tmp_path, "export")
+    assert result.exit_code == 2 and "--all" in result.output, "bare `export` shows its help"
