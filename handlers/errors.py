@@ -10,7 +10,8 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.deps import Deps
 
@@ -25,7 +26,23 @@ STORE_DOWN = ":hourglass: My database is not answering just now, so nothing was 
 
 def apology(error: BaseException) -> str:
     """What the person is told about an error they could not have caused."""
-    return STORE_DOWN if isinstance(error, OperationalError) else SORRY
+    return STORE_DOWN if store_unavailable(error) else SORRY
+
+
+def store_unavailable(error: BaseException) -> bool:
+    """Whether `error` means the database is away or busy (try again later), not a fault in the bot."""
+    if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def log_failure(where: str, error: BaseException) -> None:
+    """Log a failed request: one line when the database is away, the traceback for anything else."""
+    if store_unavailable(error):
+        first = (str(error).strip().splitlines() or [error.__class__.__name__])[0]
+        logger.warning("the database is not answering in %s: %s", where, first)
+    else:
+        logger.error("unhandled error in %s", where, exc_info=error)
 
 
 def tell_privately(client: WebClient, body: dict[str, Any], text: str, respond: Any = None) -> None:
@@ -49,7 +66,7 @@ def global_error_handler(deps: Deps) -> Callable[..., BoltResponse | None]:
     """Return Bolt's error handler: log with traceback, answer 200 with a private apology."""
 
     def handle_error(error: Exception, body: dict[str, Any], client: WebClient, respond: Any) -> BoltResponse:
-        logger.exception("unhandled error in a listener", exc_info=error)
+        log_failure("a listener", error)
         text = apology(error)
         if body.get("command"):
             return BoltResponse(
@@ -92,7 +109,7 @@ def after_ack(
         try:
             work(body=body, client=client, respond=respond, context=context)
         except Exception as error:
-            logger.exception("unhandled error in %s", getattr(work, "__name__", "listener work"))
+            log_failure(getattr(work, "__name__", "listener work"), error)
             tell_privately(client, body, apology(error), respond)
 
     app.listener_runner.listener_executor.submit(run)
