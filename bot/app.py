@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
@@ -41,6 +42,26 @@ class ServerErrorRetryHandler(RetryHandler):
         return response is not None and response.status_code in (500, 502, 503, 504)
 
 
+class CountingRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """Retry 429s after Retry-After, as slack_sdk does, and count every 429 (retried or not)."""
+
+    def __init__(self, on_limited: Callable[[], None], *, max_retry_count: int) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._on_limited = on_limited
+
+    def can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is not None and response.status_code == 429:
+            self._on_limited()
+        return super().can_retry(state=state, request=request, response=response, error=error)
+
+
 def make_client(deps: Deps) -> WebClient:
     """Create the Web API client at SLACK_API_BASE_URL, retrying 429 (after Retry-After), 5xx and resets."""
     settings = deps.settings
@@ -50,7 +71,7 @@ def make_client(deps: Deps) -> WebClient:
         timeout=15,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=3),
-            RateLimitErrorRetryHandler(max_retry_count=5),
+            CountingRateLimitRetryHandler(lambda: deps.metrics.rate_limited("listeners"), max_retry_count=5),
             ServerErrorRetryHandler(max_retry_count=4),
         ],
     )

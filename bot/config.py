@@ -29,7 +29,9 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _OFFSET = re.compile(r"^(\d+)\s*([dhms])$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("text", "json")
 MIN_CALENDAR_TOKEN_LENGTH = 16
+MIN_METRICS_TOKEN_LENGTH = 16
 CALENDAR_PATH = "/calendar.ics"
 # The group's defaults; PRACTICE_TOPICS and PRACTICE_KINDS replace them (semicolon-separated).
 DEFAULT_PRACTICE_TOPICS = (
@@ -105,8 +107,10 @@ class Settings:
     reminder_offsets: tuple[timedelta, ...]
     port: int
     log_level: str = "INFO"
+    log_format: str = "text"  # "text" for people, "json" (one object a line) for log collectors
     calendar_token: Secret = field(default_factory=lambda: Secret(""))  # empty: the calendar feed is off
     public_url: str = ""  # where the HTTP server is reachable, without a trailing slash
+    metrics_token: Secret = field(default_factory=lambda: Secret(""))  # empty: /metrics needs no token
     practice_topics: tuple[str, ...] = DEFAULT_PRACTICE_TOPICS
     practice_kinds: tuple[str, ...] = DEFAULT_PRACTICE_KINDS
     moderation: bool = False  # whether new practices wait for an organiser before they are published
@@ -157,7 +161,10 @@ def parse_offsets(text: str) -> tuple[timedelta, ...]:
         match = _OFFSET.match(part)
         if not match:
             raise ValueError(part)
-        offsets.append(timedelta(**{_UNITS[match.group(2)]: int(match.group(1))}))
+        try:
+            offsets.append(timedelta(**{_UNITS[match.group(2)]: int(match.group(1))}))
+        except OverflowError:  # more days than a timedelta holds
+            raise ValueError(part) from None
     if not offsets or any(offset <= timedelta(0) for offset in offsets):
         raise ValueError(text)
     return tuple(sorted(set(offsets), reverse=True))
@@ -281,11 +288,25 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
     if log_level not in _LOG_LEVELS:
         problems.append(f"LOG_LEVEL should be one of {', '.join(_LOG_LEVELS)} (not understood: {log_level})")
 
+    log_format = (get("LOG_FORMAT", "text") or "text").lower()
+    if log_format not in LOG_FORMATS:
+        problems.append(
+            f"LOG_FORMAT should be text (lines for people) or json (one JSON object a line, for log collectors) "
+            f"(not understood: {log_format})"
+        )
+
     calendar_token = get("CALENDAR_TOKEN")
     if calendar_token and len(calendar_token) < MIN_CALENDAR_TOKEN_LENGTH:
         problems.append(
             f"CALENDAR_TOKEN should be a hard-to-guess string of at least {MIN_CALENDAR_TOKEN_LENGTH} characters "
             "(or be left empty to turn the calendar feed off)"
+        )
+
+    metrics_token = get("METRICS_TOKEN")
+    if metrics_token and len(metrics_token) < MIN_METRICS_TOKEN_LENGTH:
+        problems.append(
+            f"METRICS_TOKEN should be a hard-to-guess string of at least {MIN_METRICS_TOKEN_LENGTH} characters "
+            "(or be left empty to serve /metrics without one)"
         )
 
     public_url = get("PUBLIC_URL").rstrip("/")
@@ -346,8 +367,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         reminder_offsets=reminder_offsets,
         port=port,
         log_level=log_level,
+        log_format=log_format,
         calendar_token=Secret(calendar_token),
         public_url=public_url,
+        metrics_token=Secret(metrics_token),
         practice_topics=practice_topics,
         practice_kinds=practice_kinds,
         moderation=moderation_text in _TRUE,

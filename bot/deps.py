@@ -1,4 +1,4 @@
-"""What every handler is given: settings, the store, the clock and the registry."""
+"""What every handler is given: settings, the store, the clock, the registry and the metrics."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock, system_clock
 from bot.config import Settings
+from bot.metrics import Metrics
 from bot.people import PeopleDirectory
 from bot.registry import Registry
 from store.db import make_engine, session_factory
@@ -29,6 +30,8 @@ class Deps:
     # Builders of App Home sections, added by each area's `register` (see handlers.home).
     home_sections: list[Callable[..., list[dict[str, Any]]]] = field(default_factory=list)
     people: PeopleDirectory = field(init=False)
+    # What this process counts for /metrics, on a registry of its own.
+    metrics: Metrics = field(default_factory=Metrics, repr=False)
     # Called after scheduled posts change, so the scheduler re-arms its alarm (set by bot.scheduler).
     wake: Callable[[], None] = field(default=lambda: None, repr=False)
 

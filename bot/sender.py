@@ -40,7 +40,7 @@ from store.models import Meeting, PostKind, ScheduledPost
 logger = logging.getLogger(__name__)
 
 METADATA_EVENT = "tci_scheduled_post"
-MAX_ATTEMPTS = 5
+MAX_RETRY_DELAY = 60.0  # seconds: a post failing for transient reasons is tried at least once a minute
 BATCH = 50
 RATE_LIMIT_RETRIES = 20  # 429s for one row within one claim before it is given back for later
 HISTORY_PAGES = 10  # pages of 200 messages searched for an earlier attempt
@@ -126,6 +126,7 @@ class Sender:
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.lease = lease or deps.settings.post_lease
         self.retry_base = retry_base
+        self.max_retry_delay = MAX_RETRY_DELAY
         self.started_at = deps.clock()
         self._monotonic = monotonic
         self.pacer = Pacer(deps.settings.posts_per_second, deps.settings.channel_posts_per_second, monotonic)
@@ -286,11 +287,13 @@ class Sender:
                 schedule.mark_skipped(
                     session=session, post_id=row.id or 0, worker=self.worker, reason=prepared.reason, now=now
                 )
+            self.deps.metrics.post_outcome(row.kind, "skipped")
             return False
         if not row.channel:
             with self.deps.sessions() as session:
                 reason = "GROUP_CHANNEL is not set: direct reminders only"
                 schedule.mark_skipped(session=session, post_id=row.id or 0, worker=self.worker, reason=reason, now=now)
+            self.deps.metrics.post_outcome(row.kind, "skipped")
             return False
         message = prepared
         if self._late(row, now):
@@ -392,15 +395,19 @@ class Sender:
                 retry_after = float(value) if value is not None else 1.0
             except ValueError:
                 retry_after = 1.0
+            self.deps.metrics.rate_limited("scheduler")
             raise RateLimited(max(retry_after, 0.0))
         if status >= 500 or code in TRANSIENT_ERRORS:
             return self._transient(row, f"HTTP {status}: {code or 'server error'}")
         return self._fail(row, f"Slack refused it: {code or status}")
 
     def _transient(self, row: ScheduledPost, error: str) -> bool:
-        if row.attempts >= MAX_ATTEMPTS:
-            return self._fail(row, f"{error} (after {row.attempts} attempts)")
-        self._retry(row, error, self.retry_base * 2 ** (row.attempts - 1))
+        """Try again later, backing off to once a minute, for as long as the post is still useful."""
+        delay = min(self.retry_base * 2 ** min(row.attempts - 1, 16), self.max_retry_delay)
+        retry_at = self.deps.clock() + timedelta(seconds=delay)
+        if retry_at - row.due_at > self.deps.settings.late_post_window:
+            return self._fail(row, f"{error} (after {row.attempts} attempts, until LATE_POST_WINDOW ran out)")
+        self._retry(row, error, delay)
         return False
 
     def _retry(self, row: ScheduledPost, error: str, delay: float) -> None:
@@ -415,6 +422,7 @@ class Sender:
                 retry_at=now + timedelta(seconds=delay),
                 now=now,
             )
+        self.deps.metrics.post_outcome(row.kind, "retried")
         self.deps.wake()
 
     def _fail(self, row: ScheduledPost, error: str) -> bool:
@@ -424,6 +432,7 @@ class Sender:
                 session=session, post_id=row.id or 0, worker=self.worker, error=error, now=self.deps.clock()
             )
         row.last_error = error
+        self.deps.metrics.post_outcome(row.kind, "failed")
         return True
 
     def _sent(self, row: ScheduledPost, channel: str, ts: str) -> None:
@@ -431,6 +440,7 @@ class Sender:
             held = schedule.mark_sent(
                 session=session, post_id=row.id or 0, worker=self.worker, channel=channel, ts=ts, now=self.deps.clock()
             )
+        self.deps.metrics.post_outcome(row.kind, "sent")
         if not held:
             logger.warning("post %s was sent, but another process had taken it over", row.key)
 

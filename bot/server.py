@@ -1,4 +1,4 @@
-"""The HTTP side: Slack's requests at /slack/events, the health check and the calendar feed, on a threaded server."""
+"""The HTTP side: Slack's requests at /slack/events, the health check, the metrics and the calendar feed."""
 
 from __future__ import annotations
 
@@ -6,20 +6,25 @@ import hmac
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
 from cheroot import wsgi
-from slack_bolt import App
+from prometheus_client import CONTENT_TYPE_LATEST
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 
 from bot.config import CALENDAR_PATH
+from bot.metrics import OTHER_PATH, Metrics, slack_request_kind
 
 logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 MAX_BODY_BYTES = 1_000_000  # Slack's largest payloads (big modal states) stay far below this
 SERVER_THREADS = 16
 
@@ -27,9 +32,11 @@ StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-def _answer(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
+def _answer(
+    start_response: StartResponse, status: str, body: dict[str, Any], headers: Iterable[tuple[str, str]] = ()
+) -> list[bytes]:
     data = json.dumps(body).encode()
-    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data))), *headers])
     return [data]
 
 
@@ -46,8 +53,35 @@ def _calendar(start_response: StartResponse, body: bytes) -> list[bytes]:
     return [body]
 
 
+class MeteredSlackHandler(SlackRequestHandler):
+    """Bolt's WSGI adapter, counting each request by kind and status and timing its acknowledgement."""
+
+    def __init__(self, app: App, metrics: Metrics | None, *, path: str = EVENTS_PATH) -> None:
+        super().__init__(app, path=path)
+        self._metrics = metrics
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        """Hand the request to Bolt (which verifies its signature first), timing it from the first byte read."""
+        started = time.perf_counter()
+        try:
+            bolt_request = BoltRequest(
+                body=request.get_body(), query=request.query_string, headers=request.get_headers()
+            )
+        except ValueError:  # JSON that does not parse (Bolt parses before it checks the signature): not Slack's
+            logger.info("refused a request to %s whose body is not JSON", self.path)
+            body: dict[str, Any] = {}
+            response = BoltResponse(status=400, body="")
+        else:
+            body = bolt_request.body
+            response = self.app.dispatch(bolt_request)
+        if self._metrics is not None:
+            # The body Bolt parsed tells the kind; a request refused for its signature is counted as 401.
+            self._metrics.slack_request(slack_request_kind(body), response.status, time.perf_counter() - started)
+        return response
+
+
 class WebApp:
-    """Routes requests: Slack's to Bolt, the health check to the store, the calendar feed, anything else 404."""
+    """Routes requests: Slack's to Bolt, the health check to the store, the metrics, the calendar feed, else 404."""
 
     def __init__(
         self,
@@ -56,27 +90,73 @@ class WebApp:
         *,
         calendar: Callable[[], bytes] | None = None,
         calendar_token: str = "",
+        metrics: Metrics | None = None,
+        metrics_token: str = "",
     ) -> None:
-        self._slack = SlackRequestHandler(bolt, path=EVENTS_PATH) if bolt is not None else None
+        self._slack = MeteredSlackHandler(bolt, metrics, path=EVENTS_PATH) if bolt is not None else None
         self._healthy = healthy
         # The feed is served only with both a calendar and a token to guard it.
         self._calendar = calendar if calendar_token else None
         self._calendar_token = calendar_token.encode()
+        self._metrics = metrics
+        self._metrics_token = metrics_token.encode()
+        # The paths served are counted by name; any other as "other", so that a scanner cannot add labels without end.
+        served = {HEALTH_PATH: True, EVENTS_PATH: bolt is not None, METRICS_PATH: metrics is not None}
+        served[CALENDAR_PATH] = self._calendar is not None
+        self._known_paths = frozenset(path for path, on in served.items() if on)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
+        if path == EVENTS_PATH and self._slack is not None and method == "POST":
+            return self._slack(environ, start_response)  # counted by kind in tci_bot_slack_requests
+        if self._metrics is None:
+            return self._route(path, method, environ, start_response)
+        statuses: list[str] = []
+
+        def recording(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            statuses.append(status)
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        body = self._route(path, method, environ, recording)
+        if statuses:
+            label = path if path in self._known_paths else OTHER_PATH
+            self._metrics.http_request(label, int(statuses[-1].split(" ", 1)[0]))
+        return body
+
+    def _route(self, path: str, method: str, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             if self._healthy():
                 return _answer(start_response, "200 OK", {"status": "ok"})
             return _answer(start_response, "503 Service Unavailable", {"status": "database unreachable"})
         if path == EVENTS_PATH and self._slack is not None:
-            if method != "POST":
-                return _answer(start_response, "405 Method Not Allowed", {"error": "POST only"})
-            return self._slack(environ, start_response)
+            return _answer(start_response, "405 Method Not Allowed", {"error": "POST only"})
+        if path == METRICS_PATH and self._metrics is not None:
+            return self._serve_metrics(self._metrics, environ, method, start_response)
         if path == CALENDAR_PATH and self._calendar is not None:
             return self._serve_calendar(self._calendar, environ, method, start_response)
         return _answer(start_response, "404 Not Found", {"error": "not found"})
+
+    def _serve_metrics(
+        self, metrics: Metrics, environ: dict[str, Any], method: str, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        if method not in ("GET", "HEAD"):
+            return _answer(start_response, "405 Method Not Allowed", {"error": "GET only"})
+        if self._metrics_token:
+            scheme, _, given = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), self._metrics_token):
+                return _answer(
+                    start_response,
+                    "401 Unauthorized",
+                    {"error": "a valid bearer token is required"},
+                    [("WWW-Authenticate", 'Bearer realm="metrics"')],
+                )
+        body = metrics.exposition()
+        start_response(
+            "200 OK",
+            [("Content-Type", CONTENT_TYPE_LATEST), ("Cache-Control", "no-store"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
 
     def _serve_calendar(
         self, calendar: Callable[[], bytes], environ: dict[str, Any], method: str, start_response: StartResponse

@@ -6,20 +6,27 @@ import gc
 import logging
 import signal
 import threading
+import time
 from concurrent.futures import Executor
 from types import FrameType
+from typing import Any
 
 from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
 from slack_sdk import WebClient
+from slack_sdk.socket_mode.client import BaseSocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.app import create_app, make_client
 from bot.calendar import calendar_domain, calendar_file
 from bot.clock import Clock, system_clock
 from bot.config import CALENDAR_PATH, Settings
 from bot.deps import Deps, build_deps
+from bot.metrics import Metrics, slack_request_kind
 from bot.scheduler import Scheduler
 from bot.server import HttpServer, WebApp
-from store import migrate
+from store import migrate, schedule
 from store import people as people_store
 from store.db import is_reachable
 from store.meetings import upcoming_meetings
@@ -59,6 +66,22 @@ def prepare_store(deps: Deps) -> None:
         logger.info("organisers from ORGANISER_IDS: %s", ", ".join(seeded))
 
 
+class MeteredSocketModeHandler(SocketModeHandler):
+    """Bolt's Socket Mode adapter, counting each request by kind and status and timing its acknowledgement."""
+
+    def __init__(self, app: App, metrics: Metrics, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self._metrics = metrics
+
+    def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        """Run the app for one request, acknowledge it over the socket, and count it."""
+        start, started = time.time(), time.perf_counter()
+        response = run_bolt_app(self.app, req)
+        send_response(client, req, response, start)
+        # Over the socket the payload arrives parsed: its kind is read from it as it is.
+        self._metrics.slack_request(slack_request_kind(req.payload), response.status, time.perf_counter() - started)
+
+
 class BotService:
     """Everything `tci-bot run` starts, and stops cleanly."""
 
@@ -82,6 +105,7 @@ class BotService:
         self._socket_handler: object | None = None
         self.scheduler = Scheduler(self.deps)
         self._stopped = threading.Event()
+        self.deps.metrics.watch_backlog(self.post_counts)
 
     @property
     def client(self) -> WebClient:
@@ -101,16 +125,17 @@ class BotService:
                 lambda: is_reachable(self.deps.engine),
                 calendar=self.calendar_feed,
                 calendar_token=settings.calendar_token.reveal(),
+                metrics=self.deps.metrics,
+                metrics_token=settings.metrics_token.reveal(),
             ),
             host=self._host,
             port=self._port,
         )
         self.http.start()
         if settings.socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            handler = SocketModeHandler(
+            handler = MeteredSocketModeHandler(
                 self.app,
+                self.deps.metrics,
                 app_token=settings.app_token.reveal(),
                 web_client=WebClient(base_url=settings.api_base_url),
             )
@@ -132,6 +157,11 @@ class BotService:
         with self.deps.sessions() as session:
             meetings = upcoming_meetings(session=session, now=self.deps.clock(), limit=FEED_LIMIT)
             return calendar_file(meetings, name=settings.group_name, domain=calendar_domain(settings.public_url))
+
+    def post_counts(self) -> dict[str, int]:
+        """How many scheduled posts stand at each status, for /metrics."""
+        with self.deps.sessions() as session:
+            return schedule.status_counts(session=session)
 
     def stop(self) -> None:
         """Stop taking requests, let in-flight work finish, stop the scheduler."""

@@ -338,7 +338,7 @@ def run_shell(
     console = Console(
         file=stdout or sys.stdout, highlight=False, soft_wrap=True, force_terminal=None if interactive else False
     )
-    configure_logging(settings.log_level, file=settings.data_dir / "shell.log")
+    configure_logging(settings.log_level, file=settings.data_dir / "shell.log", fmt=settings.log_format)
     if demo:
         demo_db = settings.data_dir / "demo.db"
         for leftover in settings.data_dir.glob("demo.db*"):

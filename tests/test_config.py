@@ -61,6 +61,8 @@ def test_sqlite_is_the_default_under_the_data_dir(tmp_path: object) -> None:
         ("REMINDER_OFFSETS", "0h", "units d, h, m or s"),
         ("PORT", "99999", "between 1 and 65535"),
         ("LOG_LEVEL", "LOUD", "one of DEBUG"),
+        ("LOG_FORMAT", "xml", "text (lines for people) or json"),
+        ("METRICS_TOKEN", "short", "at least 16 characters"),
         ("LATE_POST_WINDOW", "a while", "one duration"),
         ("LATE_POST_WINDOW", "1h,2h", "one duration"),
         ("POST_LEASE", "0s", "one duration"),
@@ -99,6 +101,14 @@ def test_the_scheduler_settings_and_their_defaults() -> None:
     )
     assert chosen.late_post_window == timedelta(minutes=30)
     assert (chosen.digest_schedule, chosen.call_schedule) == ("", "0 8 * * fri")
+
+
+def test_log_format_and_metrics_token() -> None:
+    defaults = load_settings(GOOD)
+    assert defaults.log_format == "text" and not defaults.metrics_token
+    chosen = load_settings({**GOOD, "LOG_FORMAT": "JSON", "METRICS_TOKEN": "a-long-enough-scrape-token"})
+    assert chosen.log_format == "json" and chosen.metrics_token.reveal() == "a-long-enough-scrape-token"
+    assert "a-long-enough-scrape-token" not in repr(chosen)
 
 
 def test_offsets_round_trip() -> None:
