@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import bindparam
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
@@ -31,9 +32,13 @@ def ensure_person(*, session: Session, slack_id: str) -> Person:
     """Return the person, creating an empty record for someone new."""
     person = session.get(Person, slack_id)
     if person is None:
-        person = Person(slack_id=slack_id)
-        session.add(person)
-        session.flush()
+        # Two requests from someone new may arrive together: the second one's insert does nothing.
+        fresh = Person(slack_id=slack_id)
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        values = fresh.model_dump(exclude={"profile_checked_at"})
+        session.execute(insert(Person).values(**values).on_conflict_do_nothing(index_elements=["slack_id"]))
+        person = session.get(Person, slack_id)
+        assert person is not None
     return person
 
 

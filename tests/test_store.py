@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import inspect
+from sqlmodel import select
 
 from store import events as events_store
 from store import migrate
 from store import people as people_store
 from store.db import make_engine, session_factory
+from store.models import Person
 
 
 def test_migrations_from_empty_to_head_and_back(database_url: str) -> None:
@@ -81,4 +84,29 @@ def test_an_event_is_claimed_once_and_forgotten_later(migrated_url: str) -> None
         assert events_store.claim_event(session=session, event_id="Ev2", received_at=old + timedelta(days=10))
         assert events_store.forget_events(session=session, before=old + timedelta(days=1)) == 1
         assert events_store.claim_event(session=session, event_id="Ev1")
+    engine.dispose()
+
+
+def test_someone_new_met_by_two_requests_at_once_is_recorded_once(migrated_url: str) -> None:
+    """A button press and an App Home opening from a new person, together: one row, no error."""
+    engine = make_engine(migrated_url)
+    sessions = session_factory(engine)
+    with sessions() as first:
+        people_store.ensure_person(session=first, slack_id="U0NEW")
+        first.commit()
+    with sessions() as second:
+        looked = second.get
+        calls: list[object] = []
+
+        def missing_at_first(entity: Any, key: Any, **kwargs: Any) -> Any:
+            calls.append(key)  # the second request looked just before the first one committed
+            return None if len(calls) == 1 else looked(entity, key, **kwargs)
+
+        second.get = missing_at_first  # type: ignore[method-assign]
+        people_store.save_profile(
+            session=second, slack_id="U0NEW", display_name="Nuno", tz="Europe/Lisbon", is_guest=False
+        )
+    with sessions() as third:
+        (person,) = third.exec(select(Person)).all()
+        assert (person.slack_id, person.display_name, person.tz) == ("U0NEW", "Nuno", "Europe/Lisbon")
     engine.dispose()
