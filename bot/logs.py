@@ -1,12 +1,18 @@
-"""Logging set-up for the command line: lines for people, or one JSON object a line for log collectors."""
+"""Logging set-up for the command line (lines for people, or one JSON object a line for log collectors), and
+the masking of secrets in every log record."""
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from pythonjsonlogger.json import JsonFormatter
+
+from bot.config import Secret
 
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 # Each JSON line: timestamp (ISO 8601, UTC), level, logger, message, any `extra=` fields, and the
@@ -37,3 +43,69 @@ def configure_logging(level: str = "INFO", *, file: Path | None = None, fmt: str
     logging.captureWarnings(True)  # Python's warnings as log records, in the same format
     for noisy in ("apscheduler", "slack_sdk", "slack_bolt", "cheroot", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+REDACTED = "[redacted]"
+MIN_SECRET_LENGTH = 8  # shorter values are not secrets worth the name; masking them would garble the logs
+_TRACEBACKS = logging.Formatter()  # formats a traceback as every formatter does, to mask it once
+
+
+class SecretRedactor:
+    """Masks secrets in every log record made while it is installed: its message, traceback and stack.
+
+    It wraps the log record factory, so a record is masked where it is made, whichever library logged it
+    and whichever handler writes it. slack_sdk logs at DEBUG every body it sends, and a message to the
+    group can hold the calendar feed's address, token included; an error can quote it too.
+    """
+
+    def __init__(self, secrets: Iterable[Secret]) -> None:
+        values = {value for secret in secrets if len(value := secret.reveal()) >= MIN_SECRET_LENGTH}
+        values |= {quote(value, safe="") for value in values}  # as it appears in an address
+        self._values = sorted(values, key=len, reverse=True)
+        self._factory = logging.getLogRecordFactory()
+        self._installed = False
+
+    def install(self) -> None:
+        """Mask every record made from now on."""
+        if self._values and not self._installed:
+            self._factory = logging.getLogRecordFactory()
+            logging.setLogRecordFactory(self._make_record)
+            self._installed = True
+
+    def uninstall(self) -> None:
+        """Stop masking (a factory installed after this one keeps working)."""
+        if not self._installed:
+            return
+        self._installed = False
+        if logging.getLogRecordFactory() == self._make_record:
+            logging.setLogRecordFactory(self._factory)
+
+    def mask(self, text: str) -> str:
+        """The text with every secret replaced by a mark."""
+        for value in self._values:
+            if value in text:
+                text = text.replace(value, REDACTED)
+        return text
+
+    def _make_record(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self._factory(*args, **kwargs)
+        if self._installed:
+            self._redact(record)
+        return record
+
+    def _redact(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return  # arguments that do not fit the message: the handler reports that, as logging always does
+        masked = self.mask(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        if record.exc_info and record.exc_info[0] is not None:
+            text = _TRACEBACKS.formatException(record.exc_info)
+            masked = self.mask(text)
+            if masked != text:
+                # Formatters would print the exception in full again; the masked text stands in for it.
+                record.exc_info, record.exc_text = None, masked
+        if record.stack_info:
+            record.stack_info = self.mask(record.stack_info)

@@ -23,6 +23,7 @@ from bot.calendar import calendar_domain, calendar_file
 from bot.clock import Clock, system_clock
 from bot.config import CALENDAR_PATH, Settings
 from bot.deps import Deps, build_deps
+from bot.logs import SecretRedactor
 from bot.metrics import Metrics, slack_request_kind
 from bot.scheduler import Scheduler
 from bot.server import HttpServer, WebApp
@@ -106,6 +107,15 @@ class BotService:
         self.scheduler = Scheduler(self.deps)
         self._stopped = threading.Event()
         self.deps.metrics.watch_backlog(self.post_counts)
+        self._redactor = SecretRedactor(
+            (
+                settings.bot_token,
+                settings.signing_secret,
+                settings.app_token,
+                settings.calendar_token,
+                settings.metrics_token,
+            )
+        )
 
     @property
     def client(self) -> WebClient:
@@ -115,6 +125,7 @@ class BotService:
 
     def start(self) -> None:
         """Prepare the store, build the app, and start serving and scheduling."""
+        self._redactor.install()  # no secret in any log line from here on, whichever library writes it
         prepare_store(self.deps)
         self.app = create_app(self.deps, client=self._client or make_client(self.deps), executor=self._executor)
         settings = self.deps.settings
@@ -179,6 +190,7 @@ class BotService:
             executor.shutdown(wait=True)  # type: ignore[attr-defined]
         self.deps.engine.dispose()
         logger.info("stopped")
+        self._redactor.uninstall()
 
     def run_until_signalled(self) -> None:
         """Serve until SIGTERM or SIGINT, then stop cleanly."""

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from typing import Any
+
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
 
 from bot.localslack import Delivery, SlackEmulator
+from bot.localslack.workspace import BotResponse, LocalWorkspace
 
 
 def wait_delivery(emulator: SlackEmulator, match: Callable[[Delivery], bool], *, timeout: float = 5.0) -> Delivery:
@@ -42,3 +47,35 @@ def settle(emulator: SlackEmulator, quiet: float = 0.2, timeout: float = 5.0) ->
             quiet_since = time.monotonic()
         elif time.monotonic() - quiet_since >= quiet:
             return
+
+
+def store_snapshot(engine: Engine, *, exclude: Collection[str] = ()) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of the store (but those in `exclude`), in a stable order, to compare later."""
+    names = sorted(set(inspect(engine).get_table_names()) - set(exclude))
+    with engine.connect() as connection:
+        return {
+            name: sorted((tuple(row) for row in connection.execute(text(f'SELECT * FROM "{name}"'))), key=repr)
+            for name in names
+        }
+
+
+def changed_tables(before: dict[str, list[tuple[Any, ...]]], after: dict[str, list[tuple[Any, ...]]]) -> list[str]:
+    """The tables whose rows differ between two snapshots (a table that appeared or went counts too)."""
+    return sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+
+
+def captured_request(workspace: LocalWorkspace, send: Callable[[LocalWorkspace], object]) -> tuple[str, str]:
+    """The body and content type that `send` would post to the bot, kept instead of sent."""
+    kept: list[tuple[str, str]] = []
+
+    def keep(body: str, content_type: str, **_options: Any) -> BotResponse:
+        kept.append((body, content_type))
+        return BotResponse(200, "", {})
+
+    workspace.post = keep  # type: ignore[method-assign]
+    try:
+        send(workspace)
+    finally:
+        del workspace.post
+    [request] = kept
+    return request
