@@ -43,6 +43,7 @@ class Scheduler:
             timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
         )
         self._arm_lock = threading.Lock()
+        self._stopping = False  # set under _arm_lock: no alarm is set once stopping began
 
     @property
     def running(self) -> bool:
@@ -71,6 +72,10 @@ class Scheduler:
     def stop(self) -> None:
         """Stop the alarms; a post under way finishes, claimed rows not yet posted are given back."""
         self.deps.wake = lambda: None
+        # APScheduler's shutdown waits for running jobs while holding the lock that setting an alarm
+        # takes: a job that set one after this point would never finish. None does.
+        with self._arm_lock:
+            self._stopping = True
         if self.sender is not None:
             self.sender.stop()
         if self._aps.running:
@@ -83,6 +88,8 @@ class Scheduler:
         with self.deps.sessions() as session:
             when = schedule.next_due(session=session)
         with self._arm_lock:
+            if self._stopping:
+                return
             if when is None:
                 with contextlib.suppress(JobLookupError):
                     self._aps.remove_job(ALARM)
@@ -92,6 +99,7 @@ class Scheduler:
             self._arm(when)
 
     def _arm(self, when: datetime) -> None:
+        """Set the alarm at `when`; the caller holds _arm_lock and has checked that stopping has not begun."""
         self._aps.add_job(
             self.ring, "date", run_date=self._real(when), id=ALARM, replace_existing=True, max_instances=3
         )
@@ -111,7 +119,7 @@ class Scheduler:
                 "the database is not answering (%s); trying again in %d s", _first_line(error), STORE_RETRY_SECONDS
             )
             with self._arm_lock:
-                if self._aps.running:
+                if not self._stopping:
                     self._arm(self.deps.clock() + timedelta(seconds=STORE_RETRY_SECONDS))
 
     def sweep(self) -> None:

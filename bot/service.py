@@ -203,7 +203,8 @@ class BotService:
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             self.start()
-            stop.wait()
+            while not stop.wait(0.5):  # a timed wait: the signal handler runs between waits, whatever thread got it
+                pass
         finally:
             self.stop()
             for sig, handler in previous.items():

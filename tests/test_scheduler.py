@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -314,3 +315,27 @@ def test_a_row_left_sending_by_a_dead_process_is_checked_against_history(bot: Lo
     assert len(texts) == 2 and texts.count("Posted before the crash") == 1
     assert bot.emulator.calls_to("conversations.history"), "history was checked"
     assert all(r.claimed_by != "dead" for r in rows(bot, kinds=[PostKind.ANNOUNCEMENT]))
+
+
+def test_stopping_while_a_job_is_about_to_set_the_next_alarm_does_not_hang(
+    bot: LocalBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM while a job reads when the next post is due: the job ends, sets no alarm, and the scheduler stops."""
+    scheduler = bot.service.scheduler  # type: ignore[union-attr]
+    began, go_on = threading.Event(), threading.Event()
+    next_due = schedule.next_due
+
+    def slow_next_due(**kwargs: Any) -> datetime | None:
+        began.set()
+        go_on.wait(5)
+        return next_due(**kwargs)
+
+    monkeypatch.setattr(schedule, "next_due", slow_next_due)
+    scheduler._aps.add_job(scheduler.wake, id="wake-now")
+    assert began.wait(5)
+    stopping = threading.Thread(target=scheduler.stop, daemon=True)
+    stopping.start()
+    time.sleep(0.3)  # the shutdown now waits for the job, holding APScheduler's job lock
+    go_on.set()  # the job goes on to set the next alarm
+    stopping.join(10)
+    assert not stopping.is_alive(), "the scheduler stopped"
