@@ -1,9 +1,11 @@
 """A bare Bolt app on the bot's server stack: the comparison point.
 
-It answers `/tci` and `/meetings <text>` with `ok` in the acknowledgement; `/meetings` with no text
-with an empty acknowledgement and then `ok` posted to the response_url; and an app_mention with an
-acknowledgement and then `ok` posted with chat.postMessage in the mention's thread. The posts are made
-on Bolt's listener pool once acknowledged, so the acknowledgement never waits for them.
+It answers `/tci`, and `/meetings <text>` and `/practice <text>`, with `ok` in the acknowledgement;
+`/meetings` and `/practice` with no text with an empty acknowledgement and then `ok` posted to the
+response_url; a button press with an empty acknowledgement and then `ok` posted to its response_url;
+and an app_mention with an acknowledgement and then `ok` posted with chat.postMessage in the mention's
+thread. The posts are made on Bolt's listener pool once acknowledged, so the acknowledgement never
+waits for them.
 
 Run as `python -m benchmarks.bare_app --port N --process-before-response 0|1 --api-base-url URL`,
 with SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET in the environment. Stops cleanly on SIGTERM or SIGINT.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import signal
 import threading
 from collections.abc import Callable
@@ -64,12 +67,19 @@ def build_app(*, token: str, signing_secret: str, api_base_url: str, process_bef
         ack()
         _after_ack(pool, respond, text="ok", response_type="ephemeral")
 
+    def answer_press(ack: Any, body: dict[str, Any], respond: Any) -> None:
+        ack()
+        if body.get("response_url"):
+            _after_ack(pool, respond, text="ok", response_type="ephemeral", replace_original=False)
+
     def answer_mention(ack: Any, event: dict[str, Any], client: WebClient) -> None:
         ack()
         _after_ack(pool, client.chat_postMessage, channel=event["channel"], thread_ts=event["ts"], text="ok")
 
     app.command("/tci")(acknowledge)
     app.command("/meetings")(acknowledge_or_respond)
+    app.command("/practice")(acknowledge_or_respond)
+    app.action(re.compile(".+"))(answer_press)
     app.event("app_mention")(answer_mention)
     return app
 

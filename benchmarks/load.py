@@ -66,6 +66,45 @@ def slash_command_body(
     return urlencode(form)
 
 
+def button_body(
+    emulator: SlackEmulator,
+    *,
+    user_id: str,
+    action_id: str,
+    value: str,
+    channel: str,
+    message_ts: str,
+    response_url: str | None = None,
+) -> str:
+    """Return the form body Slack posts when `user_id` presses a button in a message of `channel`."""
+    user = emulator.users.get(user_id)
+    name = user.name if user else user_id
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user_id, "username": name, "name": name, "team_id": emulator.team_id},
+        "api_app_id": emulator.app_id,
+        "token": VERIFICATION_TOKEN,
+        "team": {"id": emulator.team_id, "domain": emulator.team_domain},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "trigger_id": emulator.new_trigger_id(user_id),
+        "channel": {"id": channel, "name": emulator.channel_name(channel)},
+        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False},
+        "response_url": response_url or emulator.response_url(channel=channel, user=user_id, message_ts=message_ts),
+        "state": {"values": {}},
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "actions",
+                "type": "button",
+                "value": value,
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
 def mention_event(emulator: SlackEmulator, *, user_id: str, channel: str, text: str) -> dict[str, Any]:
     """Return an app_mention event for a new message of `user_id` in `channel`; its ts is unique."""
     full_text = f"<@{emulator.bot_user_id}> {text}"

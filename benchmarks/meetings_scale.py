@@ -1,6 +1,9 @@
 """Answers from a store of a busy group's size: `/meetings` and a question in plain words, against bare Bolt apps.
 
-The bot's store is seeded with 1,000 meetings and 20,000 registrations before `tci-bot run` starts.
+The bot's store is seeded with 1,000 meetings and 20,000 registrations before `tci-bot run` starts:
+the embedded SQLite file, or (as `meetings_scale_postgresql`) a private schema on a PostgreSQL server
+when one answers (see benchmarks.databases). The bare apps do not touch the store, so on PostgreSQL only
+the one the ratios use (`process_before_response=True`) is measured again.
 Each request is timed twice: until its acknowledgement (the HTTP response) and until its answer
 reaches Slack, whichever way the answer goes: in the acknowledgement's body, posted to the
 request's response_url, or through the Web API (a reply in the mention's thread). Each client
@@ -39,6 +42,7 @@ from benchmarks.common import (
     percentile,
     shutdown_row,
 )
+from benchmarks.databases import Engine, database, postgres_unavailable, settle, skipped_rows
 from benchmarks.load import (
     ANSWER_TIMEOUT_SECONDS,
     JSON_CONTENT_TYPE,
@@ -49,7 +53,7 @@ from benchmarks.load import (
     run_requests,
     slash_command_body,
 )
-from benchmarks.processes import ServerProcess, bot_database_url, serving, target_server
+from benchmarks.processes import ServerProcess, serving, target_server
 from benchmarks.seed import StoreSize, seed_store
 from bot.localslack.emulator import Delivery, SlackEmulator
 
@@ -66,13 +70,15 @@ HEALTHY_TIMEOUT_SECONDS = 30.0
 MIN_BURST_SECONDS = 60.0
 SLOWEST_EXPECTED_RPS = 5.0
 
-TARGETS = (BOT, BARE_DEFAULT, BARE_FLOOR)
+# The bare apps do not touch the store, so on PostgreSQL only the one the ratios use is measured again.
+TARGETS = {Engine.SQLITE: (BOT, BARE_DEFAULT, BARE_FLOOR), Engine.POSTGRESQL: (BOT, BARE_FLOOR)}
 RESPOND_KEY = "respond:"
 THREAD_KEY = "thread:"
 
 
 FULL = Sizes(warmup=200, measured=2000)
 QUICK = Sizes(warmup=50, measured=300)
+QUICK_POSTGRESQL = Sizes(warmup=10, measured=80)
 
 
 class AnswerBoard:
@@ -194,11 +200,14 @@ class Measurement:
 class _Bench:
     """One run: the emulator, the answer board, a scratch directory, a signing secret."""
 
-    def __init__(self, sizes: Sizes, emulator: SlackEmulator, board: AnswerBoard, workdir: Path) -> None:
+    def __init__(
+        self, sizes: Sizes, emulator: SlackEmulator, board: AnswerBoard, workdir: Path, database_url: str
+    ) -> None:
         self.sizes = sizes
         self.emulator = emulator
         self.board = board
         self.workdir = workdir
+        self.database_url = database_url
         self.signing_secret = secrets.token_hex(16)
         self.event_ids = itertools.count(1)
 
@@ -210,6 +219,7 @@ class _Bench:
             signing_secret=self.signing_secret,
             workdir=self.workdir,
             data_dir=self.data_dir,
+            database_url=self.database_url,
         )
 
     @property
@@ -221,7 +231,7 @@ class _Bench:
         """Fill the bot's store before it starts."""
         started = time.perf_counter()
         seeded = seed_store(
-            bot_database_url(self.data_dir),
+            self.database_url,
             now=datetime.now(UTC),
             member_id=MEMBER.id,
             organiser_id=ORGANISER.id,
@@ -239,6 +249,7 @@ class _Bench:
             seeded.member_registrations,
             seeded.faq_entries,
         )
+        settle(self.database_url)
 
     def wait_answer(self, request: Request, ack_body: bytes, acked: float) -> float | None:
         """Return when the answer to `request` reached Slack: with the acknowledgement, or later."""
@@ -296,19 +307,21 @@ class _Bench:
         return measurement
 
 
-def _benchmark(target: str) -> str:
-    return f"{NAME}: {target}"
+def _benchmark(target: str, engine: Engine) -> str:
+    return f"{engine.benchmark_name(NAME)}: {target}"
 
 
 def _pct(values: list[float], pct: int) -> float:
     return percentile(values, pct) if values else float("nan")
 
 
-def _rows(results: dict[str, Measurement]) -> list[Row]:
+def _rows(results: dict[str, Measurement], engine: Engine) -> list[Row]:
     bot = results[BOT]
     floor = results[BARE_FLOOR]
     bot_ok = bot.failures == 0
     store_note = f"{CLIENTS} clients; {STORE.meetings:,} meetings, {STORE.registrations:,} registrations"
+    if engine is not Engine.SQLITE:
+        store_note += f" on {engine.value}"
     rows: list[Row] = []
     for scenario in SCENARIOS:
         label = scenario.label
@@ -320,25 +333,27 @@ def _rows(results: dict[str, Measurement]) -> list[Row]:
             p50, p95, p99 = (_pct(values, pct) for pct in (50, 95, 99))
             target = f"< {target_ms:g} ms"
             rows += [
-                Row(_benchmark(BOT), f"{what} p50 {label}", round(p50, 3), "ms", note=store_note),
-                Row(_benchmark(BOT), f"{what} p95 {label}", round(p95, 3), "ms", note=store_note),
+                Row(_benchmark(BOT, engine), f"{what} p50 {label}", round(p50, 3), "ms", note=store_note),
+                Row(_benchmark(BOT, engine), f"{what} p95 {label}", round(p95, 3), "ms", note=store_note),
                 Row(
-                    _benchmark(BOT),
+                    _benchmark(BOT, engine),
                     f"{what} p99 {label}",
                     round(p99, 3),
                     "ms",
                     target=target,
-                    baseline=_benchmark(BARE_FLOOR),
+                    baseline=_benchmark(BARE_FLOOR, engine),
                     ratio=round(p99 / _pct(base_values, 99), 3),
                     ok=bot_ok and p99 < target_ms,
                     note=store_note,
                 ),
             ]
     rows += [
-        failures_row(_benchmark(BOT), bot.failures),
-        shutdown_row(_benchmark(BOT), bot.exit_code, bot.errors_logged),
+        failures_row(_benchmark(BOT, engine), bot.failures),
+        shutdown_row(_benchmark(BOT, engine), bot.exit_code, bot.errors_logged),
     ]
     for name in (BARE_DEFAULT, BARE_FLOOR):
+        if name not in results:
+            continue
         measurement = results[name]
         baseline_ok = None if measurement.failures == 0 else False
         note = f"{CLIENTS} clients"
@@ -347,7 +362,7 @@ def _rows(results: dict[str, Measurement]) -> list[Row]:
             for what, values in (("ack", burst.latencies_ms), ("answer", burst.answer_ms)):
                 rows += [
                     Row(
-                        _benchmark(name),
+                        _benchmark(name, engine),
                         f"{what} p{pct} {scenario.label}",
                         round(_pct(values, pct), 3),
                         "ms",
@@ -356,25 +371,30 @@ def _rows(results: dict[str, Measurement]) -> list[Row]:
                     )
                     for pct in (50, 99)
                 ]
-        rows.append(failures_row(_benchmark(name), measurement.failures))
+        rows.append(failures_row(_benchmark(name, engine), measurement.failures))
     return rows
 
 
-def run(config: RunConfig) -> list[Row]:
+def run(config: RunConfig, engine: Engine = Engine.SQLITE) -> list[Row]:
     """Measure acknowledgement and answer latency of `/meetings` and a question against a large store."""
+    if engine is Engine.POSTGRESQL and (reason := postgres_unavailable()) is not None:
+        return skipped_rows(engine.benchmark_name(NAME), reason)
     sizes = QUICK if config.quick else FULL
+    if config.quick and engine is Engine.POSTGRESQL:
+        sizes = QUICK_POSTGRESQL
     board = AnswerBoard()
     results: dict[str, Measurement] = {}
     with (
         tempfile.TemporaryDirectory(prefix="tci-bench-") as workdir,
+        database(engine, Path(workdir) / "bot-data") as database_url,
         WatchedEmulator(board, users=(ORGANISER, MEMBER)) as emulator,
     ):
         emulator.add_channel(GROUP_CHANNEL, "learning-group")
-        bench = _Bench(sizes, emulator, board, Path(workdir))
+        bench = _Bench(sizes, emulator, board, Path(workdir), database_url)
         bench.seed()
-        for target in TARGETS:
+        for target in TARGETS[engine]:
             results[target] = bench.measure(target)
         calls = Counter(call.method for call in emulator.calls)
         if calls:
             logger.info("Web API calls during the run: %s", ", ".join(f"{m} x{n}" for m, n in calls.most_common()))
-    return _rows(results)
+    return _rows(results, engine)

@@ -3,12 +3,17 @@
 The store is seeded with 100,000 generated practices (5,000 in a quick run). Then:
 
 - the store's search is called directly for a fixed mix of queries, beside a primary-key lookup
-  made in the same rounds (SQLite, the embedded default: the benchmarks have no PostgreSQL setting);
+  made in the same rounds;
 - `tci-bot run` is started on that store and `/practice search <words>` is sent from a few clients,
   each waiting for its answer (posted to the response_url) before it asks again, beside the bare
   Bolt apps answering `/meetings` the same way (an empty acknowledgement, then `ok` to the response_url);
 - the CSV export of every practice is timed in a fresh process, beside the standard library writing
   the same rows, and its peak memory is compared at a tenth of the practices and at all of them.
+
+The store is the embedded SQLite file; as `practices_scale_postgresql` it is a private schema on a
+PostgreSQL server when one answers (see benchmarks.databases). There, seeding, the store's search and
+the search through the bot are measured (beside the bare Bolt app the ratios use); the export's
+baseline reads SQLite directly, so the export is measured on SQLite only.
 """
 
 from __future__ import annotations
@@ -53,12 +58,12 @@ from benchmarks.common import (
     percentile,
     shutdown_row,
 )
+from benchmarks.databases import Engine, database, postgres_unavailable, settle, skipped_rows
 from benchmarks.load import ANSWER_TIMEOUT_SECONDS, LoadResult, Request, run_requests, slash_command_body
 from benchmarks.meetings_scale import RESPOND_KEY, AnswerBoard, Measurement, WatchedEmulator
 from benchmarks.processes import (
     PROJECT_ROOT,
     ServerProcess,
-    bot_database_url,
     child_environment,
     project_pythonpath,
     serving,
@@ -97,10 +102,11 @@ HEALTHY_TIMEOUT_SECONDS = 60.0
 MIN_BURST_SECONDS = 60.0
 SLOWEST_EXPECTED_RPS = 5.0
 CHILD_TIMEOUT_SECONDS = 300.0
-TARGETS = (BOT, BARE_DEFAULT, BARE_FLOOR)
+# The bare apps do not touch the store, so on PostgreSQL only the one the ratios use is measured again.
+TARGETS = {Engine.SQLITE: (BOT, BARE_DEFAULT, BARE_FLOOR), Engine.POSTGRESQL: (BOT, BARE_FLOOR)}
 SEARCH_LABEL = "/practice search"
 BARE_LABEL = "/meetings via response_url"
-PK_BASELINE = f"{NAME}: session.get(Practice, id)"
+PK_LOOKUP = "session.get(Practice, id)"
 EXPORT_FLOOR = f"{NAME}: sqlite3 + csv.writer"
 
 
@@ -116,10 +122,22 @@ class Plan:
 
 FULL = Plan(practices=100_000, search_warmup_rounds=10, search_rounds=200, requests=Sizes(warmup=200, measured=2000))
 QUICK = Plan(practices=5_000, search_warmup_rounds=5, search_rounds=40, requests=Sizes(warmup=30, measured=200))
+QUICK_POSTGRESQL = Plan(
+    practices=5_000, search_warmup_rounds=3, search_rounds=20, requests=Sizes(warmup=10, measured=80)
+)
+# How each engine finds and ranks the practices, for the rows' notes.
+INDEXES = {
+    Engine.SQLITE: ("SQLite FTS5", "bm25", "FTS5 kept by triggers"),
+    Engine.POSTGRESQL: (
+        "PostgreSQL tsvector + GIN (after VACUUM ANALYZE, as autovacuum would)",
+        "ts_rank_cd",
+        "a generated tsvector with a GIN index",
+    ),
+}
 
 
-def _benchmark(target: str) -> str:
-    return f"{NAME}: {target}"
+def _benchmark(target: str, engine: Engine = Engine.SQLITE) -> str:
+    return f"{engine.benchmark_name(NAME)}: {target}"
 
 
 def _pct(values: list[float], pct: int) -> float:
@@ -213,36 +231,46 @@ MATCH_COUNT = text("SELECT count(*) FROM practices_fts WHERE practices_fts MATCH
 
 
 def _matching_rows(session: Session, query: str) -> int:
-    """How many practices hold every word of `query` (each as a prefix): the rows SQLite's search ranks."""
+    """How many practices hold every word of `query` (the last as a prefix): the rows the search ranks."""
     words = search_words(query)
     if not words:
         return 0
+    if session.get_bind().dialect.name != "sqlite":
+        return _matching_rows_postgres(session, words)
     match = " AND ".join(f'"{word}"*' for word in words)
     return int(session.execute(MATCH_COUNT, {"match": match}).scalar_one())
 
 
-def _store_rows(measured: StoreSearch, plan: Plan) -> list[Row]:
+def _matching_rows_postgres(session: Session, words: tuple[str, ...]) -> int:
+    terms = " && ".join(f"to_tsquery('english', :w{i})" for i in range(len(words)))
+    params: dict[str, Any] = {f"w{i}": word for i, word in enumerate(words)}
+    params[f"w{len(words) - 1}"] = f"{words[-1]}:*"
+    query = text(f"SELECT count(*) FROM practices WHERE status = 'published' AND search_vector @@ ({terms})")
+    return int(session.execute(query, params).scalar_one())
+
+
+def _store_rows(measured: StoreSearch, plan: Plan, engine: Engine) -> list[Row]:
     search_ms, lookups = measured.search_ms, measured.lookups_ms
     p95s = {label: _pct(values, 95) for label, values in measured.by_query.items()}
     slowest = max(p95s, key=lambda label: p95s[label])
     queries = dict(QUERIES)
     note = (
-        f"SQLite FTS5, {plan.practices:,} practices; {len(QUERIES)} queries x {plan.search_rounds} rounds, "
+        f"{INDEXES[engine][0]}, {plan.practices:,} practices; {len(QUERIES)} queries x {plan.search_rounds} rounds, "
         f"each in a fresh session; slowest: {slowest} {queries[slowest]!r} p95 {p95s[slowest]:.1f} ms, "
-        f"{measured.matches[slowest]:,} practices hold it, bm25 ranks the newest {CANDIDATES:,}; "
+        f"{measured.matches[slowest]:,} practices hold it, {INDEXES[engine][1]} ranks the newest {CANDIDATES:,}; "
         "ratio to a primary-key lookup in the same rounds"
     )
     p95 = _pct(search_ms, 95)
     lookup_note = f"session.get(Practice, id) of a random id, in a fresh session; {len(lookups)} lookups"
     rows = [
-        Row(_benchmark("store"), "search p50 (mix)", round(_pct(search_ms, 50), 3), "ms", note=note),
+        Row(_benchmark("store", engine), "search p50 (mix)", round(_pct(search_ms, 50), 3), "ms", note=note),
         Row(
-            _benchmark("store"),
+            _benchmark("store", engine),
             "search p95 (mix)",
             round(p95, 3),
             "ms",
             target=f"< {SEARCH_TARGET_MS:g} ms",
-            baseline=PK_BASELINE,
+            baseline=_benchmark(PK_LOOKUP, engine),
             ratio=_ratio(p95, _pct(lookups, 95)),
             ok=p95 < SEARCH_TARGET_MS,
             note=note,
@@ -250,7 +278,7 @@ def _store_rows(measured: StoreSearch, plan: Plan) -> list[Row]:
     ]
     rows += [
         Row(
-            _benchmark("store"),
+            _benchmark("store", engine),
             f"search p95 {label} {query!r}",
             round(p95s[label], 3),
             "ms",
@@ -259,7 +287,8 @@ def _store_rows(measured: StoreSearch, plan: Plan) -> list[Row]:
         for label, query in QUERIES
     ]
     rows += [
-        Row(PK_BASELINE, f"lookup p{pct}", round(_pct(lookups, pct), 3), "ms", note=lookup_note) for pct in (50, 95)
+        Row(_benchmark(PK_LOOKUP, engine), f"lookup p{pct}", round(_pct(lookups, pct), 3), "ms", note=lookup_note)
+        for pct in (50, 95)
     ]
     return rows
 
@@ -293,13 +322,14 @@ class _Bench:
     """The bot against the bare apps: the emulator, the answer board, a scratch directory, a signing secret."""
 
     def __init__(
-        self, sizes: Sizes, emulator: SlackEmulator, board: AnswerBoard, workdir: Path, data_dir: Path
+        self, sizes: Sizes, emulator: SlackEmulator, board: AnswerBoard, workdir: Path, database_url: str
     ) -> None:
         self.sizes = sizes
         self.emulator = emulator
         self.board = board
         self.workdir = workdir
-        self.data_dir = data_dir
+        self.data_dir = workdir / "bot-data"
+        self.database_url = database_url
         self.signing_secret = secrets.token_hex(16)
         self.counter = itertools.count()
         self.acknowledged_answers: Counter[str] = Counter()
@@ -312,6 +342,7 @@ class _Bench:
             signing_secret=self.signing_secret,
             workdir=self.workdir,
             data_dir=self.data_dir,
+            database_url=self.database_url,
         )
 
     def wait_answer(self, request: Request, ack_body: bytes, acked: float) -> float | None:
@@ -374,13 +405,13 @@ class _Bench:
         return measurement
 
 
-def _through_bot(data_dir: Path, plan: Plan, workdir: Path) -> dict[str, Measurement]:
+def _through_bot(database_url: str, plan: Plan, workdir: Path, engine: Engine) -> dict[str, Measurement]:
     results: dict[str, Measurement] = {}
     board = AnswerBoard()
     with WatchedEmulator(board, users=(ORGANISER, MEMBER)) as emulator:
         emulator.add_channel(GROUP_CHANNEL, "learning-group")
-        bench = _Bench(plan.requests, emulator, board, workdir, data_dir)
-        for target in TARGETS:
+        bench = _Bench(plan.requests, emulator, board, workdir, database_url)
+        for target in TARGETS[engine]:
             results[target] = bench.measure(target)
         calls = Counter(call.method for call in emulator.calls)
         if calls:
@@ -388,11 +419,12 @@ def _through_bot(data_dir: Path, plan: Plan, workdir: Path) -> dict[str, Measure
     return results
 
 
-def _bot_rows(results: dict[str, Measurement], plan: Plan) -> list[Row]:
+def _bot_rows(results: dict[str, Measurement], plan: Plan, engine: Engine) -> list[Row]:
     bot, floor = results[BOT], results[BARE_FLOOR]
     burst, base = bot.bursts[SEARCH_LABEL], floor.bursts[BARE_LABEL]
     setting = (
-        f"{CLIENTS} clients on {os.cpu_count()} CPUs, {plan.practices:,} practices, the store mix's queries in turn; "
+        f"{CLIENTS} clients on {os.cpu_count()} CPUs, {plan.practices:,} practices on {engine.value}, "
+        "the store mix's queries in turn; "
         "baseline: bare Bolt (pbr) posting `ok` to the response_url of /meetings"
     )
     limits = {
@@ -407,34 +439,36 @@ def _bot_rows(results: dict[str, Measurement], plan: Plan) -> list[Row]:
         note = f"{setting}; {limits[what]}"
         p99 = _pct(values, 99)
         rows += [
-            Row(_benchmark(BOT), f"{what} p{pct} {SEARCH_LABEL}", round(_pct(values, pct), 3), "ms", note=note)
+            Row(_benchmark(BOT, engine), f"{what} p{pct} {SEARCH_LABEL}", round(_pct(values, pct), 3), "ms", note=note)
             for pct in (50, 95)
         ]
         rows.append(
             Row(
-                _benchmark(BOT),
+                _benchmark(BOT, engine),
                 f"{what} p99 {SEARCH_LABEL}",
                 round(p99, 3),
                 "ms",
                 target=f"< {target_ms:g} ms",
-                baseline=_benchmark(BARE_FLOOR),
+                baseline=_benchmark(BARE_FLOOR, engine),
                 ratio=_ratio(p99, _pct(base_values, 99)),
                 ok=bot.failures == 0 and p99 < target_ms,
                 note=note,
             )
         )
     rows += [
-        failures_row(_benchmark(BOT), bot.failures),
-        shutdown_row(_benchmark(BOT), bot.exit_code, bot.errors_logged),
+        failures_row(_benchmark(BOT, engine), bot.failures),
+        shutdown_row(_benchmark(BOT, engine), bot.exit_code, bot.errors_logged),
     ]
     for name in (BARE_DEFAULT, BARE_FLOOR):
+        if name not in results:
+            continue
         measurement = results[name]
         bare = measurement.bursts[BARE_LABEL]
         baseline_ok = None if measurement.failures == 0 else False
         for what, values in (("ack", bare.latencies_ms), ("answer", bare.answer_ms)):
             rows += [
                 Row(
-                    _benchmark(name),
+                    _benchmark(name, engine),
                     f"{what} p{pct} {BARE_LABEL}",
                     round(_pct(values, pct), 3),
                     "ms",
@@ -443,7 +477,7 @@ def _bot_rows(results: dict[str, Measurement], plan: Plan) -> list[Row]:
                 )
                 for pct in (50, 99)
             ]
-        rows.append(failures_row(_benchmark(name), measurement.failures))
+        rows.append(failures_row(_benchmark(name, engine), measurement.failures))
     return rows
 
 
@@ -632,32 +666,37 @@ def _floor_export(connection: sqlite3.Connection, stream: Any) -> int:
 # The benchmark
 
 
-def run(config: RunConfig) -> list[Row]:
-    """Seed many practices, then time search in the store and through the bot, and the export."""
+def run(config: RunConfig, engine: Engine = Engine.SQLITE) -> list[Row]:
+    """Seed many practices, then time search in the store and through the bot, and (on SQLite) the export."""
+    if engine is Engine.POSTGRESQL and (reason := postgres_unavailable()) is not None:
+        return skipped_rows(engine.benchmark_name(NAME), reason)
     plan = QUICK if config.quick else FULL
+    if config.quick and engine is Engine.POSTGRESQL:
+        plan = QUICK_POSTGRESQL
     now = datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="tci-bench-") as tmp:
         workdir = Path(tmp)
-        data_dir = workdir / "bot-data"
-        database_url = bot_database_url(data_dir)
-        seconds = _seed(database_url, plan.practices, now)
-        rows = [
-            Row(
-                _benchmark("seed"),
-                f"insert {plan.practices:,} practices",
-                round(seconds, 3),
-                "s",
-                note=(
-                    f"{plan.practices / seconds:,.0f} a second; Core executemany in batches, "
-                    "FTS5 kept by triggers, useful-marks included"
-                ),
-            )
-        ]
-        rows += _store_rows(_store_search(database_url, plan), plan)
-        rows += _bot_rows(_through_bot(data_dir, plan, workdir), plan)
-        small_url = f"sqlite:///{workdir / 'tenth' / 'practices.db'}"
-        _seed(small_url, plan.practices // 10, now)
-        rows += _export_rows(_exports(small_url, database_url, workdir), plan)
+        with database(engine, workdir / "bot-data") as database_url:
+            seconds = _seed(database_url, plan.practices, now)
+            settle(database_url)
+            rows = [
+                Row(
+                    _benchmark("seed", engine),
+                    f"insert {plan.practices:,} practices",
+                    round(seconds, 3),
+                    "s",
+                    note=(
+                        f"{plan.practices / seconds:,.0f} a second; Core executemany in batches, "
+                        f"{INDEXES[engine][2]}, useful-marks included"
+                    ),
+                )
+            ]
+            rows += _store_rows(_store_search(database_url, plan), plan, engine)
+            rows += _bot_rows(_through_bot(database_url, plan, workdir, engine), plan, engine)
+        if engine is Engine.SQLITE:
+            small_url = f"sqlite:///{workdir / 'tenth' / 'practices.db'}"
+            _seed(small_url, plan.practices // 10, now)
+            rows += _export_rows(_exports(small_url, database_url, workdir), plan)
     return rows
 
 

@@ -24,6 +24,7 @@ POLL_SECONDS = 0.02
 STOP_TIMEOUT_SECONDS = 20.0
 KILL_TIMEOUT_SECONDS = 5.0
 LOG_TAIL_CHARS = 2000
+STACKS_TAIL_CHARS = 12000
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Settings the bot reads; a benchmark sets those it needs and lets none leak in from outside.
@@ -96,17 +97,31 @@ class ServerProcess:
                 raise BenchmarkError(f"{self.name} was not healthy within {timeout:.0f} s:\n{self.log_tail()}")
             time.sleep(POLL_SECONDS)
 
-    def stop(self) -> int:
-        """Send SIGTERM and wait for the exit; kill it if it does not go in time. Return the exit code."""
+    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> int:
+        """Send SIGTERM and wait for the exit; kill it if it does not go in `timeout` s. Return the exit code."""
         process = self._require_process()
         if process.poll() is not None:
             return process.returncode
         process.send_signal(signal.SIGTERM)
         try:
-            return process.wait(timeout=STOP_TIMEOUT_SECONDS)
+            return process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            logger.warning("%s did not stop within %.0f s of SIGTERM; killing it", self.name, STOP_TIMEOUT_SECONDS)
+            logger.warning(
+                "%s did not stop within %.0f s of SIGTERM; its threads' stacks go to its log, then it is killed",
+                self.name,
+                timeout,
+            )
+            self._dump_stacks()
             return self.kill()
+
+    def _dump_stacks(self) -> None:
+        """Make a Python child write every thread's stack to its log (faulthandler, on SIGABRT)."""
+        process = self._require_process()
+        if self._env.get("PYTHONFAULTHANDLER") and process.poll() is None:
+            process.send_signal(signal.SIGABRT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=KILL_TIMEOUT_SECONDS)
+            logger.warning("%s's stacks when it would not stop:\n%s", self.name, self.log_tail(STACKS_TAIL_CHARS))
 
     def kill(self) -> int:
         """Kill the process (if it still runs) and return its exit code."""
@@ -120,17 +135,22 @@ class ServerProcess:
         return process.returncode if process.returncode is not None else -signal.SIGKILL
 
     @property
+    def pid(self) -> int:
+        """The process id."""
+        return self._require_process().pid
+
+    @property
     def running(self) -> bool:
         """Whether the process has been started and has not exited."""
         return self._process is not None and self._process.poll() is None
 
-    def log_tail(self) -> str:
+    def log_tail(self, chars: int = LOG_TAIL_CHARS) -> str:
         """Return the end of what the process wrote."""
         try:
             text = self._log_file.read_text(encoding="utf-8", errors="replace")
         except OSError:
             return ""
-        return text[-LOG_TAIL_CHARS:]
+        return text[-chars:]
 
     def _require_process(self) -> subprocess.Popen[bytes]:
         if self._process is None:
@@ -177,9 +197,10 @@ def _healthy(port: int) -> bool:
 
 
 def child_environment(overrides: Mapping[str, str], *, drop: Iterable[str] = ()) -> dict[str, str]:
-    """Return this process's environment without the variables named in `drop`, plus `overrides`."""
+    """Return this process's environment without the variables named in `drop`, faulthandler on, plus `overrides`."""
     dropped = set(drop)
     env = {key: value for key, value in os.environ.items() if key not in dropped}
+    env["PYTHONFAULTHANDLER"] = "1"  # a child that hangs can be made to write its threads' stacks
     env.update(overrides)
     return env
 
@@ -198,8 +219,12 @@ def bot_server(
     data_dir: Path,
     group_channel: str,
     organiser_ids: Sequence[str],
+    database_url: str | None = None,
 ) -> ServerProcess:
-    """Prepare `tci-bot run` on a free port, its store in `data_dir`, its Web API the emulator."""
+    """Prepare `tci-bot run` on a free port, its Web API the emulator, its store at `database_url`.
+
+    Without `database_url`, the store is the embedded SQLite file in `data_dir`.
+    """
     port = free_port()
     env = child_environment(
         {
@@ -209,7 +234,7 @@ def bot_server(
             "SLACK_API_BASE_URL": emulator.base_url,
             "GROUP_CHANNEL": group_channel,
             "ORGANISER_IDS": ",".join(organiser_ids),
-            "DATABASE_URL": bot_database_url(data_dir),
+            "DATABASE_URL": database_url or bot_database_url(data_dir),
             "DATA_DIR": str(data_dir),
             "PORT": str(port),
             "LOG_LEVEL": "WARNING",
@@ -248,9 +273,18 @@ def bare_server(
 
 
 def target_server(
-    target: str, *, emulator: SlackEmulator, signing_secret: str, workdir: Path, data_dir: Path
+    target: str,
+    *,
+    emulator: SlackEmulator,
+    signing_secret: str,
+    workdir: Path,
+    data_dir: Path,
+    database_url: str | None = None,
 ) -> ServerProcess:
-    """The bot (`BOT`) or a bare Bolt app (`BARE_FLOOR` with process_before_response, else Bolt's defaults)."""
+    """The bot (`BOT`) or a bare Bolt app (`BARE_FLOOR` with process_before_response, else Bolt's defaults).
+
+    The bot's store is at `database_url`, or the SQLite file in `data_dir` without it.
+    """
     from benchmarks.common import BARE_FLOOR, BOT, GROUP_CHANNEL, ORGANISER
 
     if target == BOT:
@@ -262,6 +296,7 @@ def target_server(
             data_dir=data_dir,
             group_channel=GROUP_CHANNEL,
             organiser_ids=(ORGANISER.id,),
+            database_url=database_url,
         )
     return bare_server(
         target,

@@ -46,7 +46,18 @@ def _columns(cells: list[dict[str, str]]) -> tuple[str, ...]:
 
 def machine_line(machine: dict[str, Any]) -> str:
     """Summarise the machine in one line."""
-    return f"{machine['implementation']} {machine['python']} · {machine['cpu_count']} CPUs · {machine['platform']}"
+    cores = f"{machine.get('cpu_count')} CPUs"
+    if machine.get("physical_cores") and machine["physical_cores"] != machine.get("cpu_count"):
+        cores += f" ({machine['physical_cores']} cores)"
+    parts = [
+        f"{machine.get('cpu_model', '?')}, {cores}",
+        f"{machine['memory_gib']:g} GiB" if machine.get("memory_gib") else None,
+        machine.get("os") or machine.get("platform"),
+        f"{machine['implementation']} {machine['python']}",
+        f"SQLite {machine['sqlite']}" if machine.get("sqlite") else None,
+        f"PostgreSQL {machine['postgresql']}" if machine.get("postgresql") else "no PostgreSQL",
+    ]
+    return " · ".join(part for part in parts if part)
 
 
 def _caption(rows: list[Row]) -> str:

@@ -1,5 +1,7 @@
 """A store the size of a busy group's: meetings past and to come, people, registrations and FAQ entries.
 
+`seed_group` fills a small group's store instead: a few hundred people, tens of meetings, thousands of practices.
+
 The same random seed gives the same store, relative to `now`, on every run.
 """
 
@@ -14,6 +16,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session
 
+from benchmarks.seed_practices import seed_practices
 from store.db import make_engine
 from store.migrate import upgrade
 from store.models import Attendance, FaqEntry, Meeting, MeetingKind, MeetingStatus, Membership, Person, Registration
@@ -253,3 +256,38 @@ def _attendance(rng: random.Random, kind: str) -> Attendance:
     if kind == MeetingKind.ONLINE:
         return Attendance.ONLINE
     return rng.choice((Attendance.IN_PERSON, Attendance.ONLINE))
+
+
+@dataclass(frozen=True)
+class GroupSize:
+    """A small group's store after a few years: its people, meetings with registrations, and practices."""
+
+    people: int = 200  # those who registered to meetings, the member included, and the practices' authors
+    practice_authors: int = 50
+    meetings: int = 50
+    registrations: int = 1_000
+    practices: int = 5_000
+
+    def describe(self) -> str:
+        """The size in a few words, for a row's note."""
+        return (
+            f"{self.people:,} people, {self.meetings:,} meetings with {self.registrations:,} registrations, "
+            f"{self.practices:,} practices"
+        )
+
+
+def seed_group(database_url: str, *, now: datetime, member_id: str, organiser_id: str, size: GroupSize) -> None:
+    """Bring the database at `database_url` to the current schema and fill it as a small group's store."""
+    seed_store(
+        database_url,
+        now=now,
+        member_id=member_id,
+        organiser_id=organiser_id,
+        size=StoreSize(
+            meetings=size.meetings,
+            registrations=size.registrations,
+            people=size.people - size.practice_authors,
+            member_meetings=min(12, size.meetings // 4),
+        ),
+    )
+    seed_practices(database_url, now=now, count=size.practices, authors=size.practice_authors)

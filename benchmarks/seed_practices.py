@@ -178,17 +178,17 @@ class SeededPractices:
     useful_marks: int
 
 
-def seed_practices(database_url: str, *, now: datetime, count: int) -> SeededPractices:
-    """Bring the database at `database_url` to the current schema and add `count` generated practices."""
+def seed_practices(database_url: str, *, now: datetime, count: int, authors: int = AUTHORS) -> SeededPractices:
+    """Bring the database at `database_url` to the current schema and add `count` practices by `authors` people."""
     engine = make_engine(database_url)
     try:
         upgrade(engine)
         rng = random.Random(SEED)
-        authors = [f"U0A{number:06d}" for number in range(1, AUTHORS + 1)]
+        people = [f"U0A{number:06d}" for number in range(1, authors + 1)]
         with engine.begin() as connection:
-            connection.execute(insert(Person.__table__), _people(rng, authors, now=now))
+            connection.execute(insert(Person.__table__), _people(rng, people, now=now))
         published = pending = marks = 0
-        for batch in _batches(rng, authors, now=now, count=count):
+        for batch in _batches(rng, people, now=now, count=count):
             practices, useful = batch
             with engine.begin() as connection:
                 connection.execute(insert(Practice.__table__), practices)
@@ -200,7 +200,7 @@ def seed_practices(database_url: str, *, now: datetime, count: int) -> SeededPra
     finally:
         engine.dispose()
     return SeededPractices(
-        practices=published + pending, published=published, pending=pending, authors=len(authors), useful_marks=marks
+        practices=published + pending, published=published, pending=pending, authors=len(people), useful_marks=marks
     )
 
 

@@ -7,19 +7,26 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
-from benchmarks import ack_latency, meetings_scale, practices_scale, scheduler
+from benchmarks import ack_latency, meetings_scale, memory, practices_scale, scheduler, startup
 from benchmarks.common import BenchmarkError, Row, RunConfig, machine_facts
+from benchmarks.databases import Engine
 from benchmarks.report import print_report, write_json
 
 logger = logging.getLogger("benchmarks")
 
 # Each benchmark is a module with `run(config) -> list[Row]`; add new ones here, in running order.
+# The `_postgresql` ones run on a PostgreSQL server when one answers, and say "skipped" otherwise.
 BENCHMARKS: dict[str, Callable[[RunConfig], list[Row]]] = {
+    "memory": memory.run,
+    "startup": startup.run,
     "ack_latency": ack_latency.run,
     "meetings_scale": meetings_scale.run,
+    "meetings_scale_postgresql": partial(meetings_scale.run, engine=Engine.POSTGRESQL),
     "practices_scale": practices_scale.run,
+    "practices_scale_postgresql": partial(practices_scale.run, engine=Engine.POSTGRESQL),
     "schedule_precision": scheduler.run_precision,
     "schedule_fanout": scheduler.run_fanout,
 }
