@@ -279,7 +279,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
 
     port_text = get("PORT", "3000") or "3000"
     port = 0
-    if port_text.isdigit() and 0 < int(port_text) < 65536:
+    if port_text.isdecimal() and 0 < int(port_text) < 65536:
         port = int(port_text)
     else:
         problems.append(f"PORT should be a TCP port number between 1 and 65535 (not understood: {port_text})")

@@ -148,13 +148,13 @@ class Shell:
             return True
         if text.startswith(":wait"):
             seconds = text[5:].strip()
-            self.bot.emulator.wait_for(lambda: False, timeout=float(seconds) if seconds.isdigit() else 5.0)
+            self.bot.emulator.wait_for(lambda: False, timeout=float(seconds) if seconds.isdecimal() else 5.0)
             self.settle()
             return True
         if text == ":home":
             self.answered(ws.open_home(self.user.id))
             return True
-        if text.startswith(":press") or text.isdigit():
+        if text.startswith(":press") or text.isdecimal():
             self.press(text.removeprefix(":press").strip())
             return True
         if text.startswith(":"):
@@ -202,7 +202,7 @@ class Shell:
 
     def press(self, number: str) -> None:
         """Press the button with this number."""
-        button = self.renderer.buttons.get(int(number)) if number.isdigit() else None
+        button = self.renderer.buttons.get(int(number)) if number.isdecimal() else None
         if button is None:
             self.console.print("[red]No such button; the numbers are shown beside each button.[/red]")
             return
@@ -322,7 +322,7 @@ _CANCEL = object()
 def _choose(options: list[dict[str, Any]], answer: str) -> list[dict[str, Any]]:
     chosen = []
     for part in answer.replace(",", " ").split():
-        if part.isdigit() and 0 < int(part) <= len(options):
+        if part.isdecimal() and 0 < int(part) <= len(options):
             chosen.append(options[int(part) - 1])
         else:
             chosen += [o for o in options if o["text"]["text"].lower() == part.lower() or o.get("value") == part]

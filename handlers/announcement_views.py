@@ -197,7 +197,7 @@ def parse_form(values: dict[str, str], *, zone: ZoneInfo, now: datetime) -> Draf
     meeting_id: int | None = None
     meeting = values.get("meeting", "")
     if meeting:
-        if meeting.isdigit() and len(meeting) <= 9:
+        if meeting.isdecimal() and len(meeting) <= 9:
             meeting_id = int(meeting)
         else:
             errors["meeting"] = "Choose one of the meetings, or none."

@@ -28,6 +28,7 @@ URL_LIMIT = 2000
 DESCRIPTION_LIMIT = 3000
 CAPACITY_LIMIT = 100_000
 MAX_DURATION = timedelta(days=14)
+MAX_REMINDER = timedelta(days=365)  # the earliest reminder before a meeting
 
 # (block id, label, hint, required, max length, multiline)
 FIELDS: tuple[tuple[str, str, str, bool, int, bool], ...] = (
@@ -166,7 +167,7 @@ def parse_form(values: dict[str, str], *, now: datetime, keep_start: datetime | 
     capacity = None
     if values.get("capacity") and "capacity" not in errors:
         text = values["capacity"].replace(",", "").strip()
-        if not text.isdigit() or not 0 < int(text) <= CAPACITY_LIMIT:
+        if not text.isdecimal() or not 0 < int(text) <= CAPACITY_LIMIT:
             errors["capacity"] = "A positive whole number of places, e.g. 40 (or leave it empty for no limit)."
         else:
             capacity = int(text)
@@ -180,9 +181,13 @@ def parse_form(values: dict[str, str], *, now: datetime, keep_start: datetime | 
     offsets = ""
     if values.get("reminders") and "reminders" not in errors:
         try:
-            offsets = ",".join(format_offset(o) for o in parse_offsets(values["reminders"]))
+            parsed = parse_offsets(values["reminders"])
         except ValueError:
-            errors["reminders"] = "Offsets like 7d,1d,1h (units d, h, m), each larger than zero."
+            parsed = ()
+        if parsed and parsed[0] <= MAX_REMINDER:
+            offsets = ",".join(format_offset(o) for o in parsed)
+        else:
+            errors["reminders"] = "Offsets like 7d,1d,1h (units d, h, m), each larger than zero and at most 365d."
     if errors:
         raise FormErrors(errors)
     assert zone is not None and starts_at is not None and ends_at is not None

@@ -173,7 +173,7 @@ def pressed_practice(deps: Deps, body: dict[str, Any]) -> Practice | None:
 def practice_id_in(value: Any) -> int | None:
     """A practice number from a button's value or a form's metadata, or None for anything else."""
     text = str(value or "")
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    return int(text) if text.isdecimal() and len(text) <= 9 else None
 
 
 def changeable_pressed(deps: Deps, body: dict[str, Any], client: WebClient, respond: Any) -> Practice | None:

@@ -278,4 +278,4 @@ def meeting_number(text: str) -> int | None:
     """The meeting number in `12` or `#12`, or None."""
     word = text.strip().split(None, 1)[0] if text.strip() else ""
     word = word.lstrip("#")
-    return int(word) if word.isdigit() and len(word) <= 9 else None
+    return int(word) if word.isdecimal() and len(word) <= 9 else None

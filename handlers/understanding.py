@@ -356,7 +356,7 @@ def _dates(tokens: Sequence[_Token], text: str, today: date) -> _Dates:
             if index >= 2 and words[index - 1] == "of" and (day := _DAY.match(words[index - 2])):
                 found.day = int(day.group(1))
                 found.used |= {index - 2, index - 1}
-        elif word.isdigit() and len(word) == 4 and 2000 <= int(word) <= 2100:
+        elif word.isdecimal() and len(word) == 4 and 2000 <= int(word) <= 2100:
             found.year, found.used = int(word), found.used | {index}
         elif word == "today":
             found.between = (today, today)

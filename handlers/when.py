@@ -20,6 +20,10 @@ from handlers.blocks import escape
 
 MAX_LENGTH = 200  # longer text is refused before it reaches the date parser
 MAX_ZONE_LENGTH = 64
+# Years outside these are typing slips; near year 1 or 9999 date arithmetic would overflow.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+# Names in the zone database that name no place, and that the date parser cannot read dates in.
+NOT_PLACES = frozenset({"Factory", "localtime"})
 
 EXAMPLES = "“11 Feb 2027 9:00”, “2027-02-11 09:00 CET” or “next tuesday 10:00”"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -59,8 +63,8 @@ def quote(text: str, limit: int = 60) -> str:
 
 @functools.cache
 def _zone_keys() -> dict[str, str]:
-    """Every IANA zone name, by its lower-cased spelling."""
-    return {key.lower(): key for key in available_timezones()}
+    """Every IANA zone name of a place, by its lower-cased spelling."""
+    return {key.lower(): key for key in available_timezones() - NOT_PLACES}
 
 
 @functools.cache
@@ -148,23 +152,35 @@ def _read(text: str, zone: ZoneInfo, now: datetime) -> tuple[datetime, str]:
     rest, token = split_zone(cleaned)
     if "/" in token:
         zone, cleaned = parse_zone(token), rest
+    if zone.key in NOT_PLACES:
+        raise WhenError(f"I can't read dates in the time zone {zone.key}. Add the zone, e.g. “9:00 Europe/Madrid”.")
     local_now = now.astimezone(zone).replace(tzinfo=None)
     parser = DateDataParser(
         languages=["en"],
         settings={
             "PREFER_DATES_FROM": "future",
-            "RETURN_AS_TIMEZONE_AWARE": True,
+            # RETURN_AS_TIMEZONE_AWARE keeps its default: the date is aware only when the text names its zone.
+            # A wall time is placed in `zone` below, by zoneinfo, whose rules also hold where the date
+            # parser's own zone data has none (after 2037, and Morocco's).
             "RELATIVE_BASE": local_now,
             "TIMEZONE": zone.key,
-            "TO_TIMEZONE": "UTC",
             "DATE_ORDER": "DMY",
             "RETURN_TIME_AS_PERIOD": True,
         },
     )
-    data = parser.get_date_data(cleaned)
-    if data.date_obj is None:
-        raise WhenError(f"I could not read {quote(text)} as a date and time. Try e.g. {EXAMPLES}.")
-    return data.date_obj.astimezone(UTC), data.period or "day"
+    out_of_range = WhenError(f"{quote(text)} is not between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
+    try:
+        data = parser.get_date_data(cleaned)
+        if data.date_obj is None:
+            raise WhenError(f"I could not read {quote(text)} as a date and time. Try e.g. {EXAMPLES}.")
+        found = data.date_obj if data.date_obj.tzinfo is not None else data.date_obj.replace(tzinfo=zone)
+        # Whole minutes, as people mean them ("in 2 hours") and as `format_local` writes them back.
+        moment = found.astimezone(UTC).replace(second=0, microsecond=0)
+    except OverflowError:
+        raise out_of_range from None
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise out_of_range
+    return moment, data.period or "day"
 
 
 def parse_moment(text: str, *, zone: ZoneInfo, now: datetime) -> datetime:

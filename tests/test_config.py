@@ -60,6 +60,7 @@ def test_sqlite_is_the_default_under_the_data_dir(tmp_path: object) -> None:
         ("REMINDER_OFFSETS", "7 days", "units d, h, m or s"),
         ("REMINDER_OFFSETS", "0h", "units d, h, m or s"),
         ("PORT", "99999", "between 1 and 65535"),
+        ("PORT", "²", "between 1 and 65535"),
         ("LOG_LEVEL", "LOUD", "one of DEBUG"),
         ("LOG_FORMAT", "xml", "text (lines for people) or json"),
         ("METRICS_TOKEN", "short", "at least 16 characters"),
