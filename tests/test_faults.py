@@ -26,11 +26,12 @@ from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, ORGANISER, LocalB
 from handlers import meeting_views as views
 from handlers.errors import STORE_DOWN
 from store import meetings as meetings_store
-from store.meetings import MeetingDraft
-from store.models import Meeting, MeetingKind, PostKind, PostStatus
+from store.models import PostKind, PostStatus
 from tests.faults import TcpProxy
 from tests.helpers import private_answer
-from tests.test_scheduler import FAST, announcement, plan, register, rows, scheduled, wait_until
+from tests.test_scheduler import FAST, announcement, make_meeting, plan, register, rows, scheduled, wait_until
+
+TITLE = "Essen &lt;!channel&gt; workshop"  # the meeting of make_meeting, as people see its title
 
 
 def health(bot: LocalBot) -> int:
@@ -41,32 +42,14 @@ def health(bot: LocalBot) -> int:
         return int(error.code)
 
 
-def make_meeting(bot: LocalBot, *, starts_in: timedelta = timedelta(days=30), offsets: str = "") -> Meeting:
-    deps = bot.service.deps  # type: ignore[union-attr]
-    now = deps.clock()
-    draft = MeetingDraft(
-        title="Essen workshop",
-        kind=MeetingKind.HYBRID,
-        starts_at=now + starts_in,
-        ends_at=now + starts_in + timedelta(hours=2),
-        timezone="Europe/Berlin",
-        city="Essen",
-        country="DE",
-        join_url="https://meet.example.org/essen",
-        reminder_offsets=offsets,
-    )
-    with deps.sessions() as session:
-        return meetings_store.create_meeting(session=session, draft=draft, created_by=ORGANISER.id, now=now)
-
-
 def registrations(bot: LocalBot, meeting_id: int) -> meetings_store.Counts:
     with bot.service.deps.sessions() as session:  # type: ignore[union-attr]
         return meetings_store.counts(session=session, meeting_id=meeting_id)
 
 
-def press_register(bot: LocalBot, user: str, meeting: Meeting) -> None:
+def press_register(bot: LocalBot, user: str, meeting_id: int) -> None:
     assert bot.workspace is not None
-    response = bot.workspace.press_button(user, action_id=views.RSVP_IN_PERSON, value=str(meeting.id))
+    response = bot.workspace.press_button(user, action_id=views.RSVP_IN_PERSON, value=str(meeting_id))
     assert response.status == 200, "Slack always gets its acknowledgement"
     assert "Traceback" not in response.body
 
@@ -109,7 +92,7 @@ def _settings(url: str, tmp_path: Path) -> Settings:
 
 def test_postgres_stopped_and_started(proxied: tuple[LocalBot, TcpProxy]) -> None:
     bot, proxy = proxied
-    meeting = make_meeting(bot)
+    meeting = make_meeting(bot, starts_in=timedelta(days=30), offsets="")
     assert health(bot) == 200
 
     proxy.cut()
@@ -121,11 +104,11 @@ def test_postgres_stopped_and_started(proxied: tuple[LocalBot, TcpProxy]) -> Non
 
     proxy.restore()
     wait_until(lambda: health(bot) == 200, timeout=15)
-    assert registrations(bot, meeting.id or 0).in_person == 0, "the refused press wrote nothing"
+    assert registrations(bot, meeting).in_person == 0, "the refused press wrote nothing"
     press_register(bot, MEMBER.id, meeting)
     private_answer(bot.emulator, MEMBER.id, "registered to come in person")
-    assert registrations(bot, meeting.id or 0).in_person == 1
-    command_answer(bot, GUEST.id, "/meetings", "Essen workshop")
+    assert registrations(bot, meeting).in_person == 1
+    command_answer(bot, GUEST.id, "/meetings", TITLE)
 
     # A post planned now is posted by the same process: it recovered without a restart.
     plan(bot, announcement("announce:after-outage", now, "Back again"))
@@ -172,22 +155,22 @@ def sqlite_bot(tmp_path: Path) -> Iterator[tuple[LocalBot, Path]]:
 
 def test_sqlite_locked_by_another_program(sqlite_bot: tuple[LocalBot, Path]) -> None:
     bot, path = sqlite_bot
-    meeting = make_meeting(bot)
+    meeting = make_meeting(bot, starts_in=timedelta(days=30), offsets="")
     lock = sqlite3.connect(path, isolation_level=None)
     try:
         lock.execute("BEGIN EXCLUSIVE")  # e.g. a backup tool or a hand-run script holding the write lock
         assert health(bot) == 503
         press_register(bot, MEMBER.id, meeting)
         private_answer(bot.emulator, MEMBER.id, STORE_DOWN, timeout=15)
-        command_answer(bot, GUEST.id, "/meetings", "Essen workshop")  # reading goes on while another program writes
+        command_answer(bot, GUEST.id, "/meetings", TITLE)  # reading goes on while another program writes
     finally:
         lock.execute("ROLLBACK")
         lock.close()
     assert health(bot) == 200
-    assert registrations(bot, meeting.id or 0).in_person == 0, "the refused press wrote nothing"
+    assert registrations(bot, meeting).in_person == 0, "the refused press wrote nothing"
     press_register(bot, MEMBER.id, meeting)
     private_answer(bot.emulator, MEMBER.id, "registered to come in person")
-    assert registrations(bot, meeting.id or 0).in_person == 1
+    assert registrations(bot, meeting).in_person == 1
 
 
 # Slack's Web API failing for a minute ---------------------------------------------------------
@@ -216,12 +199,12 @@ def test_slack_failing_for_a_minute_loses_nothing(slack_bot: LocalBot) -> None:
     now = deps.clock()
     # A meeting whose reminder falls due in the outage, with three people registered.
     meeting = make_meeting(bot, starts_in=timedelta(minutes=4, seconds=20), offsets="4m")
-    register(bot, meeting.id or 0, MEMBER.id, ORGANISER.id, GUEST.id)
+    register(bot, meeting, MEMBER.id, ORGANISER.id, GUEST.id)
     from bot.planning import plan_meeting
 
     emulator.go_down(OUTAGE_SECONDS)
     outage_began = time.monotonic()
-    plan_meeting(deps, meeting.id or 0)
+    plan_meeting(deps, meeting)
     # Announcements due before and all through the outage.
     plan(
         bot,
@@ -240,7 +223,7 @@ def test_slack_failing_for_a_minute_loses_nothing(slack_bot: LocalBot) -> None:
     texts = [json.dumps(p.get("blocks")) + (p.get("text") or "") for p in posts]
     for i in range(10):
         assert sum(f"Outage note {i}" in t for t in texts) == 1, f"announcement {i} once"
-    assert sum("Essen workshop" in t for t in texts) == 1, "the channel reminder once"
+    assert sum(TITLE in t for t in texts) == 1, "the channel reminder once"
     for person in (MEMBER, ORGANISER, GUEST):
         assert len(scheduled(emulator.messages(emulator.im_channel(person.id)))) == 1, f"{person.name}'s reminder once"
     sent = rows(bot, kinds=[PostKind.ANNOUNCEMENT])

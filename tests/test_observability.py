@@ -197,6 +197,7 @@ def test_metrics_answer_while_the_database_is_unreachable(sqlite_bot: LocalBot, 
     for path in moved:
         path.rename(aside / path.name)
     database.mkdir()  # a folder where the file was: every connection fails with "unable to open database file"
+    deps.engine.dispose()  # and none opened meanwhile by the scheduler's threads on the moved file is used again
     try:
         samples, helps = scrape(sqlite_bot.base_url)
         assert value(samples, "tci_bot_database_up") == 0
