@@ -17,7 +17,6 @@ from handlers.meeting_views import (
     ANSWER_LABELS,
     date_token,
     entry,
-    link,
     local,
     meeting_actions,
     place_plain,
@@ -162,7 +161,7 @@ def where_answer(meeting: Meeting, counts: Counts, my_answer: Attendance | None,
 def _join_line(meeting: Meeting) -> str:
     """The join link, or that it comes later."""
     if meeting.join_url:
-        return f":computer: Online: {link(meeting.join_url, 'join link')}"
+        return f":computer: Online: {blocks.link(meeting.join_url, 'join link')}"
     return ":computer: Online (the join link comes later)"
 
 
@@ -177,7 +176,9 @@ def join_answer(meeting: Meeting, counts: Counts, my_answer: Attendance | None, 
             f"It is at {blocks.escape(place_plain(meeting))}, {when_text(meeting)}"
         )
     elif meeting.join_url:
-        text = f"Join {title} online here: {link(meeting.join_url, 'join link')}\n:calendar: {when_text(meeting)}"
+        text = (
+            f"Join {title} online here: {blocks.link(meeting.join_url, 'join link')}\n:calendar: {when_text(meeting)}"
+        )
     else:
         text = (
             f"The join link for {title} is not out yet; it will be on the meeting's card and in "
@@ -191,7 +192,7 @@ def agenda_answer(meeting: Meeting, counts: Counts, my_answer: Attendance | None
     title = title_line(meeting)
     description = blocks.escape(blocks.clip(meeting.description, 1500)) if meeting.description else ""
     if meeting.agenda_url:
-        text = f"The agenda for {title}: {link(meeting.agenda_url, 'Agenda')}"
+        text = f"The agenda for {title}: {blocks.link(meeting.agenda_url, 'Agenda')}"
         if description:
             text += f"\n{description}"
     elif description:

@@ -16,6 +16,12 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def link(url: str, label: str) -> str:
+    """A mrkdwn link whose URL and label cannot break out of it (nor mention or ping anyone)."""
+    safe_url = escape(url).replace("|", "%7C")
+    return f"<{safe_url}|{escape(label)}>"
+
+
 def clip(text: str, limit: int = SECTION_TEXT_LIMIT) -> str:
     """Shorten text to Slack's limit for one field, marking the cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

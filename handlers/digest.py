@@ -89,7 +89,7 @@ def build_digest(
 def practice_line(practice: Practice, useful: int) -> str:
     """A practice in a digest: its title (a link to its card when it has one) and its facts."""
     url = card_link(practice)
-    first = f"*{views.link(url, practice.title)}*" if url else f"*{blocks.escape(practice.title)}*"
+    first = f"*{blocks.link(url, practice.title)}*" if url else f"*{blocks.escape(practice.title)}*"
     facts = [practice.kind, practice.topic, country_name(practice.country), practice.organisation]
     second = " · ".join(blocks.escape(fact) for fact in facts if fact)
     marks = f"{_count(useful, 'person', 'people')} found it useful" if useful else "no useful-marks yet"

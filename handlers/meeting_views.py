@@ -85,18 +85,12 @@ def place_text(meeting: Meeting) -> str:
         lines.append(f":round_pushpin: {where}")
     if meeting.is_online:
         if meeting.join_url:
-            lines.append(f":computer: Online: {link(meeting.join_url, 'join link')}")
+            lines.append(f":computer: Online: {blocks.link(meeting.join_url, 'join link')}")
         else:
             lines.append(":computer: Online (the join link comes later)")
     if meeting.agenda_url:
-        lines.append(f":clipboard: {link(meeting.agenda_url, 'Agenda')}")
+        lines.append(f":clipboard: {blocks.link(meeting.agenda_url, 'Agenda')}")
     return "\n".join(lines)
-
-
-def link(url: str, label: str) -> str:
-    """A mrkdwn link whose URL and label cannot break out of it."""
-    safe_url = blocks.escape(url).replace("|", "%7C")
-    return f"<{safe_url}|{blocks.escape(label)}>"
 
 
 def counts_text(meeting: Meeting, counts: Counts) -> str:

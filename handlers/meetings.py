@@ -184,7 +184,7 @@ def list_upcoming(call: Call) -> None:
 
 def subscribe_text(deps: Deps) -> str:
     """The line that offers the calendar feed, which keeps every meeting current in one's calendar."""
-    return f":calendar: {views.link(deps.settings.feed_url, 'Subscribe to all meetings')} in your calendar app."
+    return f":calendar: {blocks.link(deps.settings.feed_url, 'Subscribe to all meetings')} in your calendar app."
 
 
 def nothing_planned(deps: Deps, user_id: str) -> str:
@@ -317,7 +317,7 @@ def status_text(meeting: Meeting, result: store.RegistrationResult, position: in
             "Members of the group come first. If a place frees up you move up and I'll tell you."
         )
     if now == Attendance.ONLINE:
-        join = f" The join link: {views.link(meeting.join_url, 'join the meeting')}" if meeting.join_url else ""
+        join = f" The join link: {blocks.link(meeting.join_url, 'join the meeting')}" if meeting.join_url else ""
         return f":computer: {again}You're registered to join {title} online, {when}.{join}"
     freed = " Your place goes to the next person waiting." if result.previous == Attendance.IN_PERSON else ""
     return f":ok_hand: {again}Noted: you're not coming to {title}.{freed} You can change your answer any time."

@@ -7,7 +7,7 @@ wrote is escaped, so it shows as written and can never mention or ping anyone.
 from __future__ import annotations
 
 from bot.countries import country_name
-from handlers import blocks, meeting_views
+from handlers import blocks
 from store.models import Practice, PracticeStatus
 from store.practices import MATCH_END, MATCH_START
 
@@ -66,7 +66,7 @@ def _body(practice: Practice) -> list[blocks.Block]:
     if practice.evidence:
         body.append(blocks.section("*What happened, and the evidence*\n" + blocks.escape(practice.evidence)))
     if practice.link:
-        body.append(blocks.section(f":link: {meeting_views.link(practice.link, blocks.clip(practice.link, 80))}"))
+        body.append(blocks.section(f":link: {blocks.link(practice.link, blocks.clip(practice.link, 80))}"))
     return body
 
 

@@ -67,7 +67,7 @@ def direct_reminder(meeting: Meeting, now: datetime, zone_name: str | None) -> d
 def starting_now(meeting: Meeting) -> dict[str, object]:
     """The post when an online meeting begins: the join link, large."""
     title = blocks.escape(meeting.title)
-    join = views.link(meeting.join_url, "Join the meeting") if meeting.join_url else "the join link is on its card"
+    join = blocks.link(meeting.join_url, "Join the meeting") if meeting.join_url else "the join link is on its card"
     body = [blocks.section(f":large_green_circle: *{title}* is starting now. {join}")]
     return blocks.message(f"{title} is starting now.", body)
 
