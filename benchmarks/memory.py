@@ -62,7 +62,7 @@ from benchmarks.practices_scale import QUERIES
 from benchmarks.processes import ServerProcess, bot_database_url, serving, target_server
 from benchmarks.seed import GroupSize, seed_group
 from bot.localslack.emulator import LocalUser, SlackEmulator
-from handlers.meeting_views import RSVP_IN_PERSON, RSVP_NOT_COMING, RSVP_ONLINE
+from bot.views.meetings import RSVP_IN_PERSON, RSVP_NOT_COMING, RSVP_ONLINE
 from store.db import make_engine, session_factory
 from store.meetings import upcoming_meetings
 

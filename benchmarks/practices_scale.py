@@ -555,7 +555,7 @@ def _export_rows(runs: dict[str, ExportRun], plan: Plan) -> list[Row]:
             ratio=_ratio(big.seconds, floor.seconds),
             ok=rows_ok and big.seconds < EXPORT_TARGET_SECONDS,
             note=(
-                f"bot.export.write_practices to a file, every status, in a fresh process; "
+                f"bot.services.export.write_practices to a file, every status, in a fresh process; "
                 f"{big.bytes_written / 1e6:.1f} MB; baseline: the same join read with sqlite3 and written by "
                 f"csv.writer, {floor.seconds:.2f} s; the gap is per-cell Python: UTC times read back and "
                 "written as ISO 8601, formula cells neutralised, country names added"
@@ -585,7 +585,7 @@ def _export_rows(runs: dict[str, ExportRun], plan: Plan) -> list[Row]:
 def _child_export(mode: str, database_url: str, out: Path) -> ExportRun:
     """Export in this process and measure it; the entry point of the fresh interpreter."""
     if mode == "bot":
-        from bot.export import write_practices
+        from bot.services.export import write_practices
 
         engine = make_engine(database_url)
         with engine.connect():  # the pool's first connection is part of the process, not of the export

@@ -43,7 +43,7 @@ def main() -> None:
 @main.command()
 def run() -> None:
     """Serve Slack: HTTP on $PORT, or Socket Mode when SLACK_APP_TOKEN is set; the scheduler runs inside."""
-    from bot.service import BotService, StartupError
+    from bot.runtime import BotService, StartupError
 
     settings = _settings(require_slack=True)
     configure_logging(settings.log_level, fmt=settings.log_format)
@@ -267,7 +267,7 @@ def _export_all(fmt: str, out_dir: str | None) -> None:
     """Write all practices and all registrations into `out_dir`, each file whole or not at all."""
     from datetime import datetime
 
-    from bot import export as exporter
+    from bot.services import export as exporter
     from store.models import PracticeStatus
 
     if fmt not in exporter.FORMATS:
@@ -306,7 +306,7 @@ def _export_all(fmt: str, out_dir: str | None) -> None:
 )
 def export_practices(fmt: str, out_path: str | None, status: str) -> None:
     """Write every practice (published ones unless --status says otherwise)."""
-    from bot import export as exporter
+    from bot.services import export as exporter
     from store.models import PracticeStatus
 
     if status not in PRACTICE_STATUSES:
@@ -322,7 +322,7 @@ def export_practices(fmt: str, out_path: str | None, status: str) -> None:
 @click.option("--out", "out_path", default=None, metavar="FILE", help=_OUT_HELP.format(what="registrations"))
 def export_registrations(fmt: str, out_path: str | None) -> None:
     """Write every registration to every meeting, with the person's name and membership."""
-    from bot import export as exporter
+    from bot.services import export as exporter
 
     _export("registrations", fmt, out_path, lambda engine, out: exporter.write_registrations(engine, fmt, out))
 
@@ -331,7 +331,7 @@ def _export(what: str, fmt: str, out_path: str | None, write: Callable[[Any, Tex
     """Check the format and the database, write the export whole or not at all, and say how many rows."""
     from datetime import datetime
 
-    from bot.export import FORMATS, export_filename
+    from bot.services.export import FORMATS, export_filename
 
     if fmt not in FORMATS:
         _fail(f"--format should be one of {', '.join(FORMATS)} (not {fmt!r})", code=2)

@@ -18,9 +18,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 from sqlalchemy.exc import OperationalError
 
-from bot import planning
 from bot.deps import Deps
 from bot.sender import Sender, sender_client
+from bot.services import planning
 from store import events as events_store
 from store import schedule
 

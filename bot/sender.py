@@ -29,9 +29,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import OperationalError
 
-from bot import planning
 from bot.deps import Deps
-from handlers import announcements, digest, reminder_views
+from bot.services import planning
+from bot.views import digest
+from bot.views import reminders as reminder_views
+from handlers import announcements
 from store import meetings as meetings_store
 from store import people as people_store
 from store import schedule

@@ -6,7 +6,7 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
-from handlers import blocks
+from bot.views import blocks
 from handlers.routing import Call, CommandRouter, Subcommand, mentioned_users
 from store import people as people_store
 

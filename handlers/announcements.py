@@ -21,8 +21,8 @@ from sqlmodel import Session
 
 from bot.deps import Deps
 from bot.registry import ActionSpec, Kind
-from handlers import announcement_views as views
-from handlers import blocks
+from bot.views import announcements as views
+from bot.views import blocks
 from handlers.errors import after_ack, error_view
 from handlers.home import answer_press, publish_home
 from handlers.routing import (

@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from handlers import blocks
+from bot.views import blocks
 from handlers.errors import ack_then
 from store.models import Person
 

@@ -18,19 +18,19 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import planning
-from bot.calendar import calendar_domain as domain_of
-from bot.calendar import calendar_file, ics_filename
 from bot.config import format_offset
 from bot.deps import Deps
-from bot.export import safe_cell
+from bot.language.quick_meeting import QuickMeetingError, parse_quick
 from bot.registry import ActionSpec, Kind
-from handlers import blocks
-from handlers import meeting_form as form
-from handlers import meeting_views as views
+from bot.services import planning
+from bot.services.export import safe_cell
+from bot.views import blocks
+from bot.views import meeting_form as form
+from bot.views import meetings as views
+from bot.views.calendar import calendar_domain as domain_of
+from bot.views.calendar import calendar_file, ics_filename
 from handlers.errors import after_ack, error_view
 from handlers.home import answer_press
-from handlers.quick_meeting import QuickMeetingError, parse_quick
 from handlers.routing import (
     BY_NUMBER,
     Call,

@@ -14,16 +14,16 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import charts, export
-from bot.countries import country_name
 from bot.deps import Deps
+from bot.language.countries import country_name
+from bot.language.places import country_code
 from bot.registry import ActionSpec, Kind, ShortcutSpec
-from handlers import blocks
-from handlers import practice_form as form
-from handlers import practice_views as views
+from bot.services import export
+from bot.views import blocks, charts
+from bot.views import practice_form as form
+from bot.views import practices as views
 from handlers.errors import after_ack, error_view
 from handlers.home import answer_press, publish_home
-from handlers.places import country_code
 from handlers.routing import (
     BY_NUMBER,
     Call,

@@ -16,9 +16,9 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from handlers.answers import answer
+from bot.language.understanding import Topic, match_faq, meetings_matching, pick_meeting, understand
+from bot.views.answers import answer
 from handlers.errors import ack_then
-from handlers.understanding import Topic, match_faq, meetings_matching, pick_meeting, understand
 from store import faq as faq_store
 from store import meetings as meetings_store
 from store.models import Attendance, Meeting, Person

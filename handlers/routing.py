@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.registry import ActionSpec, CommandSpec, Kind
-from handlers import blocks
+from bot.views import blocks
 from handlers.errors import after_ack, error_view, tell_privately
 
 _NUMBER = re.compile(r"#?\d{1,9}")

@@ -13,9 +13,9 @@ from rich.console import Console
 from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, ORGANISER, LocalBot
 from bot.localslack.render import Renderer
 from bot.shell import Shell
-from handlers import announcement_views as views
+from bot.views import announcements as views
+from bot.views import meetings as meeting_views
 from handlers import announcements as handler
-from handlers import meeting_views
 from handlers.routing import ACTION_REFUSAL
 from store import meetings as meetings_store
 from store import schedule

@@ -16,7 +16,10 @@ import pytest
 from icalendar import Calendar, Event
 from sqlmodel import Session
 
-from bot.calendar import (
+from bot.config import ConfigError, load_settings
+from bot.localslack.local import LocalBot
+from bot.server import HttpServer, WebApp
+from bot.views.calendar import (
     calendar_domain,
     calendar_file,
     google_calendar_url,
@@ -24,9 +27,6 @@ from bot.calendar import (
     meeting_event,
     meeting_uid,
 )
-from bot.config import ConfigError, load_settings
-from bot.localslack.local import LocalBot
-from bot.server import HttpServer, WebApp
 from store.db import make_engine, session_factory
 from store.meetings import MeetingDraft, cancel_meeting, create_meeting, update_meeting
 from store.models import Meeting, MeetingKind

@@ -15,8 +15,8 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.demo import seed_demo
 from bot.deps import Deps, build_deps
-from handlers.blocks import MESSAGE_BLOCKS_LIMIT, SECTION_TEXT_LIMIT
-from handlers.digest import build_digest, call_for_practices, period_text
+from bot.views.blocks import MESSAGE_BLOCKS_LIMIT, SECTION_TEXT_LIMIT
+from bot.views.digest import build_digest, call_for_practices, period_text
 from store import meetings as meetings_store
 from store import practices as practices_store
 from store.meetings import MeetingDraft

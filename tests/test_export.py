@@ -16,8 +16,9 @@ from PIL import Image
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from bot import cli, export
-from bot.charts import practices_chart
+from bot import cli
+from bot.services import export
+from bot.views.charts import practices_chart
 from store import meetings as meetings_store
 from store import migrate
 from store import people as people_store

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, ORGANISER, LocalBot
-from handlers import meeting_views as views
+from bot.views import meetings as views
 from handlers.errors import STORE_DOWN
 from store import meetings as meetings_store
 from store.models import PostKind, PostStatus
@@ -200,7 +200,7 @@ def test_slack_failing_for_a_minute_loses_nothing(slack_bot: LocalBot) -> None:
     # A meeting whose reminder falls due in the outage, with three people registered.
     meeting = make_meeting(bot, starts_in=timedelta(minutes=4, seconds=20), offsets="4m")
     register(bot, meeting, MEMBER.id, ORGANISER.id, GUEST.id)
-    from bot.planning import plan_meeting
+    from bot.services.planning import plan_meeting
 
     emulator.go_down(OUTAGE_SECONDS)
     outage_began = time.monotonic()

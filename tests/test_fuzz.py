@@ -38,25 +38,9 @@ from hypothesis import strategies as st
 from sqlalchemy import MetaData, select
 
 from bot.config import format_offset, parse_offsets
-from bot.localslack.emulator import ApiCall
-from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, ORGANISER, PEOPLE, LocalBot
-from bot.localslack.workspace import BotResponse, LocalWorkspace
-from bot.registry import Kind
-from handlers import announcement_views, answers, blocks, meeting_form, practice_form, understanding
-from handlers.announcements import AnnounceRouter
-from handlers.errors import SORRY, STORE_DOWN
-from handlers.practices import practice_id_in
-from handlers.quick_meeting import QuickMeetingError, parse_quick
-from handlers.routing import (
-    BY_NUMBER,
-    CommandRouter,
-    Decision,
-    Subcommand,
-    meeting_number,
-    mentioned_users,
-    view_metadata,
-)
-from handlers.when import (
+from bot.language import understanding
+from bot.language.quick_meeting import QuickMeetingError, parse_quick
+from bot.language.when import (
     LATEST_YEAR,
     NOT_PLACES,
     WhenError,
@@ -67,6 +51,24 @@ from handlers.when import (
     parse_moment,
     parse_zone,
     split_zone,
+)
+from bot.localslack.emulator import ApiCall
+from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, ORGANISER, PEOPLE, LocalBot
+from bot.localslack.workspace import BotResponse, LocalWorkspace
+from bot.registry import Kind
+from bot.views import announcements as announcement_views
+from bot.views import answers, blocks, meeting_form, practice_form
+from handlers.announcements import AnnounceRouter
+from handlers.errors import SORRY, STORE_DOWN
+from handlers.practices import practice_id_in
+from handlers.routing import (
+    BY_NUMBER,
+    CommandRouter,
+    Decision,
+    Subcommand,
+    meeting_number,
+    mentioned_users,
+    view_metadata,
 )
 from store import faq as faq_store
 from store import meetings as meetings_store

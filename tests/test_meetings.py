@@ -13,7 +13,7 @@ import pytest
 from bot.config import Secret, Settings
 from bot.localslack import Delivery
 from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, ORGANISER, LocalBot
-from handlers import meeting_views as views
+from bot.views import meetings as views
 from handlers import meetings as handler
 from store import faq as faq_store
 from store import meetings as store

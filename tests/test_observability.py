@@ -28,9 +28,9 @@ from bot.localslack.local import GROUP_CHANNEL, MEMBER, ORGANISER, PEOPLE, Local
 from bot.localslack.workspace import LocalWorkspace
 from bot.logs import configure_logging
 from bot.metrics import Metrics
+from bot.runtime import MeteredSocketModeHandler
 from bot.server import WebApp
-from bot.service import MeteredSocketModeHandler
-from handlers import meeting_views
+from bot.views import meetings as meeting_views
 from store import schedule
 from store.models import PostStatus
 from tests.test_cli import SECRET, clean_env, free_port

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.countries import country_name
-from handlers.places import City, city_info, country_code
+from bot.language.countries import country_name
+from bot.language.places import City, city_info, country_code
 
 
 @pytest.mark.parametrize(

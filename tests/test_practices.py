@@ -14,7 +14,7 @@ import pytest
 from bot.config import Settings
 from bot.localslack import Delivery
 from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, ORGANISER, LocalBot
-from handlers import practice_views as views
+from bot.views import practices as views
 from handlers import practices as handler
 from store import practices as store
 from store.models import Practice, PracticeStatus

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from handlers.quick_meeting import QuickMeeting, QuickMeetingError, parse_quick
+from bot.language.quick_meeting import QuickMeeting, QuickMeetingError, parse_quick
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 EXAMPLE = "“Essen workshop, 11 Feb 2027 9:00-17:00 CET, Essen, capacity 40”"

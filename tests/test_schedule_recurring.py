@@ -13,7 +13,7 @@ import pytest
 
 from bot.config import ConfigError, Settings
 from bot.localslack.local import GROUP_CHANNEL, ORGANISER, LocalBot
-from bot.planning import plan_recurring, recurring_posts
+from bot.services.planning import plan_recurring, recurring_posts
 from store import practices as practices_store
 from store import schedule
 from store.models import PostKind, PostStatus

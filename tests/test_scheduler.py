@@ -16,8 +16,8 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.deps import build_deps
 from bot.localslack.local import GROUP_CHANNEL, MEMBER, ORGANISER, LocalBot
-from bot.planning import plan_meeting
 from bot.sender import METADATA_EVENT
+from bot.services.planning import plan_meeting
 from store import meetings as meetings_store
 from store import people as people_store
 from store import schedule

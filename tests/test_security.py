@@ -29,7 +29,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import planning
 from bot.config import Secret, Settings
 from bot.deps import Deps
 from bot.localslack import Delivery
@@ -39,7 +38,12 @@ from bot.localslack.workspace import BotResponse, LocalWorkspace
 from bot.logs import REDACTED, SecretRedactor, formatter
 from bot.registry import ActionSpec, Kind
 from bot.sender import METADATA_EVENT
-from handlers import announcement_views, errors, meeting_form, meeting_views, meetings, practice_form, practice_views
+from bot.services import planning
+from bot.views import announcements as announcement_views
+from bot.views import meeting_form, practice_form
+from bot.views import meetings as meeting_views
+from bot.views import practices as practice_views
+from handlers import errors, meetings
 from handlers import practices as practices_handler
 from handlers.routing import ACTION_REFUSAL, BY_NUMBER, CommandRouter, Subcommand, refusal
 from store import faq as faq_store
@@ -1130,7 +1134,7 @@ def test_forged_form_fields_are_held_to_their_limits(local_bot: LocalBot) -> Non
 def test_a_one_line_meeting_is_held_to_its_length(local_bot: LocalBot) -> None:
     """`/meetings add` on one line reads up to 1,000 characters; one more and the organiser is told the
     line is too long and to use the form, privately, with nothing saved."""
-    from handlers.quick_meeting import MAX_LENGTH
+    from bot.language.quick_meeting import MAX_LENGTH
 
     ws = workspace_of(local_bot)
     build_world(local_bot)

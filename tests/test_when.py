@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.when import (
+from bot.language.when import (
     WhenError,
     format_local,
     parse_deadline,

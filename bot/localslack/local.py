@@ -13,7 +13,7 @@ from bot.clock import Clock, system_clock
 from bot.config import Secret, Settings
 from bot.localslack.emulator import LocalUser, SlackEmulator
 from bot.localslack.workspace import LocalWorkspace
-from bot.service import BotService
+from bot.runtime import BotService
 
 GROUP_CHANNEL = "C0GROUP"
 ORGANISER = LocalUser(id="U0ORG", name="ana", real_name="Ana Organiser", tz="Europe/Madrid")

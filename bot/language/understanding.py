@@ -17,7 +17,7 @@ from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from bot.countries import country_name
+from bot.language.countries import country_name
 from store.models import FaqEntry, Meeting, MeetingKind
 
 MAX_QUESTION = 500  # characters of a question that are read; the rest is ignored

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers import blocks
-from handlers import meeting_views as meeting_views
-from handlers.when import WhenError, format_local, parse_moment
+from bot.language.when import WhenError, format_local, parse_moment
+from bot.views import blocks
+from bot.views import meetings as meeting_views
 from store.models import Meeting, ScheduledPost
 
 CALLBACK_ID = "announce_form"

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from bot.countries import country_name
 from bot.deps import Deps
-from handlers import blocks
-from handlers import meeting_views as views
-from handlers.practice_views import card_link
+from bot.language.countries import country_name
+from bot.views import blocks
+from bot.views import meetings as views
+from bot.views.practices import card_link
 from store import meetings as meetings_store
 from store import practices as practices_store
 from store.models import Meeting, Practice

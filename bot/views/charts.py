@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import textwrap
 
-from bot.export import country_name
+from bot.services.export import country_name
 from store.practices import Figures
 
 TOP_COUNTRIES = 8

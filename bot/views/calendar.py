@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 from icalendar.enums import STATUS
 
-from bot.countries import country_name
+from bot.language.countries import country_name
 from store.models import Meeting, MeetingKind
 
 logger = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from sqlalchemy.engine import Engine
 
-from bot.countries import country_name
+from bot.language.countries import country_name
 from store import exports as exports_store
 from store import practices as practices_store
 from store.models import PracticeStatus

@@ -12,8 +12,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from handlers import blocks
-from handlers.meeting_views import (
+from bot.language.understanding import MeetingHint, Question, Topic, meetings_matching
+from bot.views import blocks
+from bot.views.meetings import (
     ANSWER_LABELS,
     date_token,
     entry,
@@ -25,7 +26,6 @@ from handlers.meeting_views import (
     when_plain,
     when_text,
 )
-from handlers.understanding import MeetingHint, Question, Topic, meetings_matching
 from store.meetings import Counts
 from store.models import Attendance, FaqEntry, Meeting
 

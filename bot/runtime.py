@@ -19,7 +19,6 @@ from slack_sdk.socket_mode.client import BaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.app import create_app, make_client
-from bot.calendar import calendar_domain, calendar_file
 from bot.clock import Clock, system_clock
 from bot.config import CALENDAR_PATH, Settings
 from bot.deps import Deps, build_deps
@@ -27,6 +26,7 @@ from bot.logs import SecretRedactor
 from bot.metrics import Metrics, slack_request_kind
 from bot.scheduler import Scheduler
 from bot.server import HttpServer, WebApp
+from bot.views.calendar import calendar_domain, calendar_file
 from store import migrate, schedule
 from store import people as people_store
 from store.db import is_reachable
@@ -39,7 +39,7 @@ FEED_LIMIT = 500  # meetings in the calendar feed at most
 
 def _warm_up() -> None:
     """Load what understanding typed dates and places needs, so the first organiser does not wait."""
-    from handlers import places, when
+    from bot.language import places, when
 
     when.warm_up()
     places.warm_up()

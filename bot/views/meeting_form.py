@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.config import format_offset, parse_offsets
-from bot.countries import country_name
-from handlers import blocks
-from handlers.places import country_code
-from handlers.when import WhenError, format_local, parse_end, parse_moment, parse_zone
+from bot.language.countries import country_name
+from bot.language.places import country_code
+from bot.language.when import WhenError, format_local, parse_end, parse_moment, parse_zone
+from bot.views import blocks
 from store.meetings import MeetingDraft
 from store.models import MeetingKind
 

@@ -6,8 +6,8 @@ wrote is escaped, so it shows as written and can never mention or ping anyone.
 
 from __future__ import annotations
 
-from bot.countries import country_name
-from handlers import blocks
+from bot.language.countries import country_name
+from bot.views import blocks
 from store.models import Practice, PracticeStatus
 from store.practices import MATCH_END, MATCH_START
 

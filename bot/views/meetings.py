@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.calendar import google_calendar_url, place
-from bot.countries import country_name
-from handlers import blocks
+from bot.language.countries import country_name
+from bot.views import blocks
+from bot.views.calendar import google_calendar_url, place
 from store.meetings import Counts
 from store.models import Attendance, Meeting, MeetingKind
 

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.countries import country_name
-from handlers.places import City, city_info, country_code
-from handlers.when import (
+from bot.language.countries import country_name
+from bot.language.places import City, city_info, country_code
+from bot.language.when import (
     WhenError,
     parse_deadline,
     parse_duration,

@@ -8,10 +8,10 @@ import re
 from typing import Any
 
 from bot.config import Settings
-from bot.countries import country_name
-from handlers import blocks
-from handlers.meeting_form import FormErrors, is_web_link, submitted_values
-from handlers.places import country_code
+from bot.language.countries import country_name
+from bot.language.places import country_code
+from bot.views import blocks
+from bot.views.meeting_form import FormErrors, is_web_link, submitted_values
 from store.practices import PracticeDraft
 
 CALLBACK_ID = "practice_form"

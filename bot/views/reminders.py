@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import humanize
 
-from handlers import blocks
-from handlers import meeting_views as views
+from bot.views import blocks
+from bot.views import meetings as views
 from store.models import Meeting
 
 REMINDERS_OFF_HINT = "You get this because you registered. `/meetings reminders off` stops these reminders."
