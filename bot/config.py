@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -15,6 +16,8 @@ from apscheduler.triggers.cron import CronTrigger
 from dotenv import dotenv_values
 from platformdirs import user_data_dir
 from sqlalchemy.engine import make_url
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_API_BASE_URL = "https://slack.com/api/"
 DEFAULT_REMINDER_OFFSETS = "7d,1d,1h"
@@ -139,6 +142,15 @@ class Settings:
     def tz(self) -> ZoneInfo:
         """The group's time zone."""
         return ZoneInfo(self.group_timezone)
+
+    def zone_for(self, tz: str | None) -> ZoneInfo:
+        """A person's own time zone (Slack's `tz`), or the group's when they have none this system knows."""
+        if tz:
+            try:
+                return ZoneInfo(tz)
+            except (ZoneInfoNotFoundError, ValueError):
+                logger.warning("unknown time zone %r; using the group's", tz)
+        return self.tz
 
     @property
     def database_label(self) -> str:

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from bot.deps import Deps
 from bot.registry import ActionSpec, Kind
 from bot.views import announcements as views
-from bot.views import blocks
+from bot.views import blocks, forms
 from handlers.errors import after_ack, error_view
 from handlers.home import answer_press, publish_home
 from handlers.routing import (
@@ -315,8 +315,8 @@ def save_form(app: App, deps: Deps) -> Any:
                 return
         zone = stored_zone(deps, user_id)
         try:
-            draft = views.parse_form(views.submitted_values(view.get("state") or {}), zone=zone, now=now)
-        except views.FormErrors as error:
+            draft = views.parse_form(forms.submitted_values(view.get("state") or {}), zone=zone, now=now)
+        except forms.FormErrors as error:
             ack(response_action="errors", errors=error.errors)
             return
         problem = _meeting_problem(deps, draft.meeting_id, existing, now)

@@ -24,7 +24,7 @@ from bot.language.quick_meeting import QuickMeetingError, parse_quick
 from bot.registry import ActionSpec, Kind
 from bot.services import planning
 from bot.services.export import safe_cell
-from bot.views import blocks
+from bot.views import blocks, forms
 from bot.views import meeting_form as form
 from bot.views import meetings as views
 from bot.views.calendar import calendar_domain as domain_of
@@ -447,8 +447,8 @@ def add(call: Call) -> None:
         problems = "\n".join(f"• {p}" for p in error.problems)
         call.reply(f"I couldn't make a meeting of that, so nothing was saved:\n{problems}\n{QUICK_HELP}")
         return
-    except form.FormErrors as error:
-        call.reply(f"That meeting isn't right yet, so nothing was saved:\n{error.as_text()}\n{QUICK_HELP}")
+    except forms.FormErrors as error:
+        call.reply(f"That meeting isn't right yet, so nothing was saved:\n{error.as_text(form.LABELS)}\n{QUICK_HELP}")
         return
     call.reply(*_preview(quick.draft, quick.notes))
 
@@ -480,8 +480,8 @@ def quick_save(deps: Deps) -> Any:
         try:
             draft = form.draft_from_json(pressed_value(body))
             form.check(draft, now=deps.clock())
-        except form.FormErrors as error:
-            respond(replace_original=True, **blocks.notice(f"Not saved:\n{error.as_text()}\n{QUICK_HELP}"))
+        except forms.FormErrors as error:
+            respond(replace_original=True, **blocks.notice(f"Not saved:\n{error.as_text(form.LABELS)}\n{QUICK_HELP}"))
             return
         except (ValueError, TypeError):
             respond(replace_original=True, **blocks.notice("That preview is out of date; nothing was saved."))
@@ -595,9 +595,9 @@ def save_form(app: App, deps: Deps) -> Any:
                 return
         try:
             draft = form.parse_form(
-                form.submitted_values(view.get("state") or {}), now=now, keep_start=old.starts_at if old else None
+                forms.submitted_values(view.get("state") or {}), now=now, keep_start=old.starts_at if old else None
             )
-        except form.FormErrors as error:
+        except forms.FormErrors as error:
             ack(response_action="errors", errors=error.errors)
             return
         change = None

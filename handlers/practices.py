@@ -19,7 +19,7 @@ from bot.language.countries import country_name
 from bot.language.places import country_code
 from bot.registry import ActionSpec, Kind, ShortcutSpec
 from bot.services import export
-from bot.views import blocks, charts
+from bot.views import blocks, charts, forms
 from bot.views import practice_form as form
 from bot.views import practices as views
 from handlers.errors import after_ack, error_view
@@ -281,8 +281,8 @@ def save_form(app: App, deps: Deps) -> Any:
                 ack(response_action="update", view=error_view(CHANGE_REFUSAL))
                 return
         try:
-            draft = form.parse_form(form.submitted_values(view.get("state") or {}), deps.settings)
-        except form.FormErrors as error:
+            draft = form.parse_form(forms.submitted_values(view.get("state") or {}), deps.settings)
+        except forms.FormErrors as error:
             ack(response_action="errors", errors=error.errors)
             return
         now = deps.clock()
@@ -789,7 +789,7 @@ def save_rejection(app: App, deps: Deps) -> Any:
         moderator = body["user"]["id"]
         view = body["view"]
         meta = view_metadata(view)
-        reason = form.submitted_values(view.get("state") or {}).get("reason", "")
+        reason = forms.submitted_values(view.get("state") or {}).get("reason", "")
         if not reason:
             ack(response_action="errors", errors={"reason": "Say why, so the author can improve it."})
             return

@@ -38,7 +38,7 @@ from hypothesis import strategies as st
 from sqlalchemy import MetaData, select
 
 from bot.config import format_offset, parse_offsets
-from bot.language import understanding
+from bot.language import links, understanding
 from bot.language.quick_meeting import QuickMeetingError, parse_quick
 from bot.language.when import (
     LATEST_YEAR,
@@ -57,7 +57,7 @@ from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, ORGANISER, PEOPLE
 from bot.localslack.workspace import BotResponse, LocalWorkspace
 from bot.registry import Kind
 from bot.views import announcements as announcement_views
-from bot.views import answers, blocks, meeting_form, practice_form
+from bot.views import answers, blocks, forms, meeting_form, practice_form
 from handlers.announcements import AnnounceRouter
 from handlers.errors import SORRY, STORE_DOWN
 from handlers.practices import practice_id_in
@@ -414,14 +414,14 @@ def test_a_meeting_line_is_read_or_refused_with_reasons(text: str, zone: str, no
     assert draft.timezone in ZONES
     assert draft.kind in set(MeetingKind)
     assert draft.capacity is None or 0 < draft.capacity <= 100_000
-    assert draft.join_url == "" or meeting_form.is_web_link(draft.join_url)
+    assert draft.join_url == "" or links.is_web_link(draft.join_url)
     assert draft.registration_deadline is None or draft.registration_deadline.tzinfo is not None
     # The preview's buttons carry the draft as JSON, and bring back exactly this meeting.
     assert meeting_form.draft_from_json(meeting_form.draft_to_json(draft)) == draft
     assert meeting_form.summary(draft)
     try:
         meeting_form.check(draft, now=now)
-    except meeting_form.FormErrors as error:
+    except forms.FormErrors as error:
         assert error.errors
 
 
@@ -740,10 +740,10 @@ def errors_are_beside_fields(errors: dict[str, str], view: dict[str, Any]) -> No
     values={"title": "Essen", "starts": "1795514460001", "ends": "3h", "timezone": "Africa/Abidjan"}
 )
 def test_the_meeting_form_is_saved_or_refused_field_by_field(values: dict[str, str | None]) -> None:
-    submitted = meeting_form.submitted_values({"values": state_of(NEW_MEETING_VIEW, values)})
+    submitted = forms.submitted_values({"values": state_of(NEW_MEETING_VIEW, values)})
     try:
         draft = meeting_form.parse_form(submitted, now=NOW)
-    except meeting_form.FormErrors as error:
+    except forms.FormErrors as error:
         event("refused")
         errors_are_beside_fields(error.errors, NEW_MEETING_VIEW)
         assert error.as_text()
@@ -757,7 +757,7 @@ def test_the_meeting_form_is_saved_or_refused_field_by_field(values: dict[str, s
     initial = meeting_form.initial_values(draft, zone="Europe/Madrid", default_offsets="7d,1d,1h")
     edit_view = meeting_form.modal(initial, meeting_id=1)
     again = meeting_form.parse_form(
-        meeting_form.submitted_values({"values": initial_state(edit_view)}), now=NOW, keep_start=draft.starts_at
+        forms.submitted_values({"values": initial_state(edit_view)}), now=NOW, keep_start=draft.starts_at
     )
     assert again == replace(draft, reminder_offsets=draft.reminder_offsets or "7d,1d,1h")
 
@@ -768,10 +768,10 @@ NEW_PRACTICE_VIEW = practice_form.modal({}, CONFIG, practice_id=None)
 @fuzz(250)
 @given(values=form_values(NEW_PRACTICE_VIEW, PRACTICE_FIELDS))
 def test_the_practice_form_is_saved_or_refused_field_by_field(values: dict[str, str | None]) -> None:
-    submitted = practice_form.submitted_values({"values": state_of(NEW_PRACTICE_VIEW, values)})
+    submitted = forms.submitted_values({"values": state_of(NEW_PRACTICE_VIEW, values)})
     try:
         draft = practice_form.parse_form(submitted, CONFIG)
-    except practice_form.FormErrors as error:
+    except forms.FormErrors as error:
         event("refused")
         errors_are_beside_fields(error.errors, NEW_PRACTICE_VIEW)
         assert practice_form.errors_text(error)
@@ -781,7 +781,7 @@ def test_the_practice_form_is_saved_or_refused_field_by_field(values: dict[str, 
     assert draft.kind in CONFIG.practice_kinds and draft.topic in CONFIG.practice_topics
     # Opening the practice in the form and saving it unchanged keeps it as it is.
     edit_view = practice_form.modal(practice_form.initial_values(draft), CONFIG, practice_id=1)
-    again = practice_form.parse_form(practice_form.submitted_values({"values": initial_state(edit_view)}), CONFIG)
+    again = practice_form.parse_form(forms.submitted_values({"values": initial_state(edit_view)}), CONFIG)
     assert again == draft
 
 
@@ -803,10 +803,10 @@ NEW_ANNOUNCEMENT_VIEW = announcement_views.modal(
 @example(values={"text": "Hello", "channel": GROUP_CHANNEL, "meeting": "²"}, zone="UTC")
 def test_the_announcement_form_is_planned_or_refused_field_by_field(values: dict[str, str | None], zone: str) -> None:
     tz = ZoneInfo(zone)
-    submitted = announcement_views.submitted_values({"values": state_of(NEW_ANNOUNCEMENT_VIEW, values)})
+    submitted = forms.submitted_values({"values": state_of(NEW_ANNOUNCEMENT_VIEW, values)})
     try:
         draft = announcement_views.parse_form(submitted, zone=tz, now=NOW)
-    except announcement_views.FormErrors as error:
+    except forms.FormErrors as error:
         event("refused")
         errors_are_beside_fields(error.errors, NEW_ANNOUNCEMENT_VIEW)
         return
@@ -823,7 +823,7 @@ def test_the_announcement_form_is_planned_or_refused_field_by_field(values: dict
         )
         edit_view = announcement_views.modal(initial, [ANNOUNCE_MEETING], zone=tz, key="announce:x")
         again = announcement_views.parse_form(
-            announcement_views.submitted_values({"values": initial_state(edit_view)}), zone=tz, now=NOW
+            forms.submitted_values({"values": initial_state(edit_view)}), zone=tz, now=NOW
         )
         shown = draft.due_at.replace(second=0)
         assert again.due_at == (shown if shown > NOW else None)
@@ -835,7 +835,7 @@ def test_the_announcement_form_is_planned_or_refused_field_by_field(values: dict
 def test_a_message_shared_as_a_practice_fills_the_form_within_its_limits(text: str) -> None:
     values = practice_form.prefill_from_message(text)
     assert len(values["title"]) <= practice_form.TITLE_LIMIT and len(values["summary"]) <= practice_form.TEXT_LIMIT
-    assert "link" not in values or meeting_form.is_web_link(values["link"])
+    assert "link" not in values or links.is_web_link(values["link"])
     practice_form.modal(values, CONFIG, practice_id=None)
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.language.countries import country_name
+from bot.language.links import is_web_link
 from bot.language.places import City, city_info, country_code
 from bot.language.when import (
     WhenError,
@@ -35,7 +35,6 @@ MAX_PARTS = 20
 MAX_TITLE = 150
 MAX_VENUE = 255
 MAX_CITY = 100
-MAX_URL = 2000
 MAX_CAPACITY = 100_000
 DEFAULT_LENGTH = timedelta(hours=2)
 EXAMPLE = "“Essen workshop, 11 Feb 2027 9:00-17:00 CET, Essen, capacity 40”"
@@ -424,8 +423,7 @@ def _is_link(part: str) -> bool:
 def _link(text: str, problems: list[str]) -> str:
     """Return a web link, or "" after saying why it cannot be used."""
     url = _unwrap(text)
-    parsed = urlsplit(url)
-    if parsed.scheme.lower() in ("http", "https") and parsed.netloc and len(url) <= MAX_URL and url.isprintable():
+    if is_web_link(url):
         return url
     problems.append(
         f"{quote(url)} is not a web link I can use. Links start with https://, e.g. “https://meet.example.org/tci”."

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.language.when import WhenError, format_local, parse_moment
 from bot.views import blocks
 from bot.views import meetings as meeting_views
+from bot.views.forms import FormErrors
 from store.models import Meeting, ScheduledPost
 
 CALLBACK_ID = "announce_form"
@@ -55,14 +56,6 @@ class FormInitial:
     channel: str = ""
     when: str = ""
     meeting_id: int | None = None
-
-
-class FormErrors(Exception):
-    """What is wrong with an announcement, field by field (block id to message)."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 # The form -------------------------------------------------------------------------------------
@@ -159,21 +152,6 @@ def initial_of(post: ScheduledPost, zone: ZoneInfo) -> FormInitial:
         when=format_local(post.due_at, zone),
         meeting_id=post.meeting_id,
     )
-
-
-def submitted_values(state: dict[str, Any]) -> dict[str, str]:
-    """The value of each field of a submitted form: text, the chosen channel, the chosen option."""
-    values: dict[str, str] = {}
-    for block_id, actions in (state.get("values") or {}).items():
-        element = (actions or {}).get("value") or {}
-        kind = element.get("type")
-        if kind == "static_select":
-            values[block_id] = str((element.get("selected_option") or {}).get("value") or "")
-        elif kind == "conversations_select":
-            values[block_id] = str(element.get("selected_conversation") or "")
-        else:
-            values[block_id] = str(element.get("value") or "").strip()
-    return values
 
 
 def parse_form(values: dict[str, str], *, zone: ZoneInfo, now: datetime) -> Draft:

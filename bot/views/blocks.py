@@ -47,17 +47,17 @@ def divider() -> Block:
     return {"type": "divider"}
 
 
-def button(text: str, action_id: str, value: str = "", *, style: str | None = None) -> Block:
-    """A button element."""
-    element: Block = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": clip(text, 75), "emoji": True},
-        "action_id": action_id,
-    }
+def button(
+    text: str, action_id: str, value: str = "", *, style: str | None = None, confirm: Block | None = None
+) -> Block:
+    """A button element; with `confirm` (see `confirm`), Slack asks before the press is sent."""
+    element: Block = {"type": "button", "text": plain(text, 75), "action_id": action_id}
     if value:
         element["value"] = value
     if style:
         element["style"] = style
+    if confirm:
+        element["confirm"] = confirm
     return element
 
 
@@ -99,3 +99,74 @@ def text_input(
         "hint": {"type": "plain_text", "text": hint},
         "element": element,
     }
+
+
+def plain(text: str, limit: int = 150) -> Block:
+    """A plain-text object, clipped to `limit` characters."""
+    return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
+
+
+def option(label: str, value: str) -> Block:
+    """An option of a select menu (label at most 75 characters, value at most 150)."""
+    return {"text": plain(label, 75), "value": value[:150]}
+
+
+def static_select(options: list[Block], *, placeholder: str = "", initial: str = "", action_id: str = "value") -> Block:
+    """A select menu over `options`; `initial` is the value chosen at first, if it is one of them."""
+    element: Block = {"type": "static_select", "action_id": action_id, "options": options[:100]}
+    if placeholder:
+        element["placeholder"] = plain(placeholder)
+    chosen = next((o for o in options if o["value"] == initial), None) if initial else None
+    if chosen is not None:
+        element["initial_option"] = chosen
+    return element
+
+
+def input_block(block_id: str, label: str, element: Block, *, optional: bool = False, hint: str = "") -> Block:
+    """A form's input: a label over one element, with an optional hint beneath."""
+    block: Block = {"type": "input", "block_id": block_id, "optional": optional, "label": plain(label, 2000)}
+    if hint:
+        block["hint"] = plain(hint, 2000)
+    block["element"] = element
+    return block
+
+
+def modal(
+    title: str,
+    body: list[Block],
+    *,
+    callback_id: str = "",
+    submit: str = "",
+    close: str = "Close",
+    private_metadata: str = "",
+) -> dict[str, Any]:
+    """A modal view: a title (at most 24 characters), its blocks, and the buttons at its foot."""
+    view: dict[str, Any] = {"type": "modal"}
+    if callback_id:
+        view["callback_id"] = callback_id
+    if private_metadata:
+        view["private_metadata"] = private_metadata
+    view["title"] = plain(title, 24)
+    if submit:
+        view["submit"] = plain(submit, 24)
+    view["close"] = plain(close, 24)
+    view["blocks"] = body[:100]
+    return view
+
+
+def notice_modal(title: str, text: str) -> dict[str, Any]:
+    """A modal that only says something, with a button to close it."""
+    return modal(title, [section(text)])
+
+
+def confirm(title: str, text: str, *, yes: str, no: str, danger: bool = False) -> Block:
+    """A confirmation dialog for a button: Slack asks before the press is sent."""
+    dialog: Block = {
+        "title": plain(title, 100),
+        "text": plain(text, 300),
+        "confirm": plain(yes, 30),
+        "deny": plain(no, 30),
+    }
+    if danger:
+        dialog["style"] = "danger"
+    return dialog

@@ -9,14 +9,15 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.config import format_offset, parse_offsets
 from bot.language.countries import country_name
+from bot.language.links import is_web_link
 from bot.language.places import country_code
 from bot.language.when import WhenError, format_local, parse_end, parse_moment, parse_zone
 from bot.views import blocks
+from bot.views.forms import FormErrors
 from store.meetings import MeetingDraft
 from store.models import MeetingKind
 
@@ -47,19 +48,6 @@ FIELDS: tuple[tuple[str, str, str, bool, int, bool], ...] = (
     ("reminders", "Reminders before it", "Comma-separated, units d h m, e.g. 7d,1d,1h", False, 100, False),
 )
 KIND_OPTIONS = ((MeetingKind.IN_PERSON, "In person"), (MeetingKind.ONLINE, "Online"), (MeetingKind.HYBRID, "Hybrid"))
-
-
-class FormErrors(Exception):
-    """What is wrong with a meeting, field by field (block id to message)."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
-
-    def as_text(self) -> str:
-        """The problems as lines for a message."""
-        labels = {block_id: label for block_id, label, *_ in FIELDS} | {"kind": "Kind"}
-        return "\n".join(f"• *{labels.get(k, k)}*: {v}" for k, v in self.errors.items())
 
 
 def _option(value: str, label: str) -> dict[str, Any]:
@@ -113,18 +101,6 @@ def modal(initial: dict[str, str], *, meeting_id: int | None, reply_to: str = ""
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [inputs[0], kind_block, *inputs[1:]],
     }
-
-
-def submitted_values(state: dict[str, Any]) -> dict[str, str]:
-    """The text of each field of a submitted form (a select's chosen value)."""
-    values: dict[str, str] = {}
-    for block_id, actions in (state.get("values") or {}).items():
-        element = (actions or {}).get("value") or {}
-        if element.get("type") == "static_select":
-            values[block_id] = ((element.get("selected_option") or {}).get("value")) or ""
-        else:
-            values[block_id] = (element.get("value") or "").strip()
-    return values
 
 
 def parse_form(values: dict[str, str], *, now: datetime, keep_start: datetime | None = None) -> MeetingDraft:
@@ -211,13 +187,7 @@ def parse_form(values: dict[str, str], *, now: datetime, keep_start: datetime | 
     return draft
 
 
-def is_web_link(url: str) -> bool:
-    """Whether `url` is an http(s) link with a host (no javascript:, no mailto:, no spaces)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in url)
+LABELS = {block_id: label for block_id, label, *_ in FIELDS} | {"kind": "Kind"}
 
 
 def check(draft: MeetingDraft, *, now: datetime, editing: bool = False) -> None:

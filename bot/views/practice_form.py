@@ -9,9 +9,10 @@ from typing import Any
 
 from bot.config import Settings
 from bot.language.countries import country_name
+from bot.language.links import is_web_link
 from bot.language.places import country_code
 from bot.views import blocks
-from bot.views.meeting_form import FormErrors, is_web_link, submitted_values
+from bot.views.forms import FormErrors
 from store.practices import PracticeDraft
 
 CALLBACK_ID = "practice_form"
@@ -47,12 +48,10 @@ LABELS = {block_id: label for block_id, label, *_ in FIELDS} | {"kind": "Kind", 
 
 __all__ = [
     "CALLBACK_ID",
-    "FormErrors",
     "initial_values",
     "modal",
     "parse_form",
     "prefill_from_message",
-    "submitted_values",
 ]
 
 
@@ -139,7 +138,7 @@ def parse_form(values: dict[str, str], settings: Settings) -> PracticeDraft:
 
 def errors_text(error: FormErrors) -> str:
     """The problems as lines for a message."""
-    return "\n".join(f"• *{LABELS.get(k, k)}*: {v}" for k, v in error.errors.items())
+    return error.as_text(LABELS)
 
 
 # Slack's markup in a message's text: <@U123>, <#C123|name>, <!here>, <https://x|label>, <https://x>.
