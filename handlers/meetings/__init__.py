@@ -1,0 +1,150 @@
+"""/meetings: the group's meetings. Listing, registering, calendars, and organisers' changes.
+
+Every message about a meeting stays true: the announcement card is updated in place when
+registrations or the meeting change, and registrants are told when its time or place moves
+or it is cancelled.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from bot.registry import ActionSpec, Kind
+from bot.views import meeting_form as form
+from bot.views import meetings as views
+from handlers.meetings._attendees import attendees, attendees_csv
+from handlers.meetings._browsing import home_section, list_past, list_upcoming, show_next, show_one
+from handlers.meetings._faq import add_faq, list_faq, reminders, remove_faq
+from handlers.meetings._organising import (
+    add,
+    announce,
+    announce_pressed,
+    cancel,
+    confirm_cancel,
+    discard,
+    edit,
+    open_edit_form,
+    open_new_form,
+    quick_form,
+    quick_save,
+    save_form,
+)
+from handlers.meetings._registration import rsvp, send_calendar_file
+from handlers.meetings._shared import (
+    ANNOUNCE,
+    ATTENDEES_CSV,
+    CANCEL_CONFIRM,
+    CANCEL_KEEP,
+    CREATE,
+    EDIT,
+    QUICK_DISCARD,
+    QUICK_FORM,
+    QUICK_SAVE,
+)
+from handlers.routing import BY_NUMBER, CommandRouter, Subcommand, register_action
+
+__all__ = [
+    "ANNOUNCE",
+    "ATTENDEES_CSV",
+    "CANCEL_CONFIRM",
+    "CANCEL_KEEP",
+    "CREATE",
+    "EDIT",
+    "QUICK_DISCARD",
+    "QUICK_FORM",
+    "QUICK_SAVE",
+    "register",
+]
+
+logger = logging.getLogger(__name__)
+
+
+def register(app: App, deps: Deps) -> None:
+    """Register /meetings, its buttons, the meeting form and the meetings' App Home section."""
+    router = CommandRouter(
+        name="/meetings",
+        description="Upcoming meetings: details, registration, calendar",
+        intro="the group's meetings: when and where they are, registering, and adding them to your calendar.",
+        default="list",
+    )
+    sub = router.add
+    sub(Subcommand("list", "upcoming meetings, with buttons to register and add them to your calendar", list_upcoming))
+    sub(Subcommand("next", "the next meeting in full", show_next))
+    sub(Subcommand(BY_NUMBER, "one meeting in full", show_one, examples=("3",)))
+    sub(Subcommand("past", "meetings that have taken place", list_past))
+    sub(
+        Subcommand(
+            "add",
+            "create a meeting: a form, or one line with natural dates",
+            add,
+            usage="add [title, date time-time zone, city, capacity N]",
+            organiser_only=True,
+            examples=("add Essen workshop, 11 Feb 2027 9:00-17:00 CET, Essen, capacity 40",),
+        )
+    )
+    sub(Subcommand("edit", "change a meeting (a form, filled in)", edit, usage="edit <number>", organiser_only=True))
+    sub(
+        Subcommand(
+            "cancel", "cancel a meeting, after you confirm", cancel, usage="cancel <number>", organiser_only=True
+        )
+    )
+    sub(
+        Subcommand(
+            "announce",
+            "post the meeting's card, with its buttons, to the group channel",
+            announce,
+            usage="announce <number>",
+            organiser_only=True,
+        )
+    )
+    sub(
+        Subcommand(
+            "attendees",
+            "who is coming, online, waiting and not coming; add `csv` for a file",
+            attendees,
+            usage="attendees <number> [csv]",
+            organiser_only=True,
+        )
+    )
+    sub(
+        Subcommand(
+            "reminders",
+            "whether meeting reminders come to you by direct message; `off` or `on` to change it",
+            reminders,
+            usage="reminders [off|on]",
+            examples=("reminders off",),
+        )
+    )
+    sub(Subcommand("faq", "the group's frequently asked questions", list_faq))
+    sub(
+        Subcommand(
+            "faq add",
+            "add a question and its answer",
+            add_faq,
+            usage="faq add question | answer | keywords",
+            organiser_only=True,
+        )
+    )
+    sub(Subcommand("faq remove", "remove a question", remove_faq, usage="faq remove <number>", organiser_only=True))
+    router.register(app, deps)
+    deps.registry.scopes.add("files:write")  # calendar files and attendee lists go to direct messages
+
+    for action_id, answer in views.RSVP_ACTIONS.items():
+        register_action(app, deps, action_id, rsvp(deps), f"answer a meeting: {answer}")
+    register_action(app, deps, views.CALENDAR_FILE, send_calendar_file(deps), "get a meeting's calendar file")
+    app.action(views.GOOGLE_CALENDAR)(lambda ack: ack())  # a link: Slack opens it; nothing to do
+    register_action(app, deps, QUICK_SAVE, quick_save(deps), "save a meeting typed on one line", organiser_only=True)
+    register_action(app, deps, QUICK_FORM, quick_form(deps), "finish a meeting in the form", organiser_only=True)
+    register_action(app, deps, QUICK_DISCARD, discard, "discard a meeting typed on one line")
+    register_action(app, deps, CANCEL_CONFIRM, confirm_cancel(deps), "cancel a meeting", organiser_only=True)
+    register_action(app, deps, CANCEL_KEEP, discard, "keep a meeting after all")
+    register_action(app, deps, ANNOUNCE, announce_pressed(deps), "announce a meeting", organiser_only=True)
+    register_action(app, deps, CREATE, open_new_form(deps), "open the new-meeting form", organiser_only=True)
+    register_action(app, deps, EDIT, open_edit_form(deps), "open a meeting's form", organiser_only=True)
+    register_action(app, deps, ATTENDEES_CSV, attendees_csv(deps), "download attendees as CSV", organiser_only=True)
+    deps.registry.add_action(ActionSpec(Kind.VIEW, form.CALLBACK_ID, "save a meeting from the form", True))
+    app.view(form.CALLBACK_ID)(save_form(app, deps))
+    deps.home_sections.append(home_section)

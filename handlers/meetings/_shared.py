@@ -1,0 +1,81 @@
+"""What the meetings' listeners share: action ids, finding the meeting meant, organisers' buttons."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.deps import Deps
+from bot.views import blocks
+from handlers.routing import (
+    Call,
+    meeting_number,
+    pressed_value,
+)
+from store import meetings as store
+from store.models import Meeting
+
+logger = logging.getLogger(__name__)
+
+
+LIST_LIMIT = 10
+HOME_LIMIT = 5
+QUICK_SAVE = "meeting_quick_save"
+QUICK_FORM = "meeting_quick_form"
+QUICK_DISCARD = "meeting_quick_discard"
+CANCEL_CONFIRM = "meeting_cancel_confirm"
+CANCEL_KEEP = "meeting_cancel_keep"
+ANNOUNCE = "meeting_announce"
+CREATE = "meeting_create"
+EDIT = "meeting_edit"
+ATTENDEES_CSV = "meeting_attendees_csv"
+FAQ_USAGE = "`/meetings faq add Do I pay for travel? | Yes: participants pay their own travel. | travel, hotel`"
+
+
+def subscribe_text(deps: Deps) -> str:
+    """The line that offers the calendar feed, which keeps every meeting current in one's calendar."""
+    return f":calendar: {blocks.link(deps.settings.feed_url, 'Subscribe to all meetings')} in your calendar app."
+
+
+def nothing_planned(deps: Deps, user_id: str) -> str:
+    """What to say when no meeting is planned."""
+    text = "No meetings are planned yet."
+    if deps.people.is_organiser(user_id):
+        text += " Create one with `/meetings add`."
+    return text
+
+
+def meeting_named(call: Call, *, usage: str = "") -> Meeting | None:
+    """The meeting whose number the command gives, or None after telling the person what was wrong."""
+    number = meeting_number(call.args)
+    command = f"/meetings {usage}".strip()
+    if number is None:
+        said = f" (I read: {blocks.escape(call.args[:50])})" if call.args else ""
+        call.reply(
+            f"Which meeting? Give its number, e.g. `{command.replace('<number>', '3')}`{said}. "
+            "`/meetings` lists them with their numbers."
+        )
+        return None
+    with call.deps.sessions() as session:
+        meeting = store.get_meeting(session=session, meeting_id=number)
+    if meeting is None:
+        call.reply(f"There is no meeting #{number}. `/meetings` lists the upcoming ones with their numbers.")
+    return meeting
+
+
+def pressed_meeting(deps: Deps, body: dict[str, Any]) -> Meeting | None:
+    """The meeting whose button was pressed, if it still exists."""
+    number = meeting_number(pressed_value(body))
+    if number is None:
+        return None
+    with deps.sessions() as session:
+        return store.get_meeting(session=session, meeting_id=number)
+
+
+def organiser_buttons(meeting: Meeting) -> blocks.Block:
+    """What organisers can do with a meeting from where they see it."""
+    buttons = [blocks.button("Edit", EDIT, str(meeting.id))]
+    if not meeting.card_ts:
+        buttons.insert(0, blocks.button("Announce", ANNOUNCE, str(meeting.id), style="primary"))
+    buttons.append(blocks.button("Attendees (CSV)", ATTENDEES_CSV, str(meeting.id)))
+    return blocks.actions(*buttons, block_id=f"meeting-{meeting.id}-organise")
