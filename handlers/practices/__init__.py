@@ -1,0 +1,142 @@
+"""/practice: share practices through a form, find them, discuss them, moderate and export them.
+
+The listeners live in private modules by role: `_sharing` (the form, the shortcut, editing, the
+card), `_browsing` (lists, search, one practice), `_useful` (the Useful button), `_moderation`
+(deleting, the queue, approving and rejecting) and `_figures` (stats and the export).
+"""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from bot.registry import ActionSpec, Kind, ShortcutSpec
+from bot.views import blocks
+from bot.views import practice_form as form
+from bot.views import practices as views
+from handlers.practices._browsing import details_pressed, list_practices, mine, page_pressed, search, show_one
+from handlers.practices._common import practice_id_in
+from handlers.practices._figures import export_command, stats
+from handlers.practices._moderation import (
+    REASON_LIMIT,
+    REJECT_CALLBACK,
+    approve_pressed,
+    confirm_delete,
+    delete,
+    delete_pressed,
+    keep,
+    queue,
+    reject_pressed,
+    save_rejection,
+)
+from handlers.practices._sharing import SHORTCUT, edit, open_edit_form, open_share_form, save_form, share, share_message
+from handlers.practices._useful import useful_pressed
+from handlers.routing import BY_NUMBER, CommandRouter, Subcommand, register_action
+from store import practices as store
+from store.models import Person
+
+# Names other modules and tests read from here.
+__all__ = ["REASON_LIMIT", "REJECT_CALLBACK", "SHORTCUT", "home_section", "practice_id_in", "register"]
+
+HOME_NEWEST = 5
+HOME_QUEUE = 3
+
+
+def register(app: App, deps: Deps) -> None:
+    """Register /practice, its buttons, the practice form, the message shortcut and the App Home section."""
+    router = CommandRouter(
+        name="/practice",
+        description="Share a practice, or find the group's practices",
+        intro="initiatives, good and bad practices, and the evidence behind them, shared among members.",
+        default="share",
+    )
+    sub = router.add
+    sub(Subcommand("share", "share a practice (a form)", share))
+    sub(
+        Subcommand(
+            "list",
+            "the newest practices, or those of one topic, kind or country",
+            list_practices,
+            usage="list [topic|kind|country]",
+            examples=("list Spain", "list tool"),
+        )
+    )
+    sub(
+        Subcommand(
+            "search",
+            "find practices by their words, best match first",
+            search,
+            usage="search <words>",
+            examples=("search digital skills",),
+        )
+    )
+    sub(Subcommand("mine", "the practices you shared, published or not", mine))
+    sub(Subcommand(BY_NUMBER, "one practice in full", show_one, examples=("12",)))
+    sub(Subcommand("edit", "change a practice you shared (a form, filled in)", edit, usage="edit <number>"))
+    sub(Subcommand("delete", "delete a practice you shared, after you confirm", delete, usage="delete <number>"))
+    sub(Subcommand("stats", "practices by topic, kind, country and month, with a chart", stats))
+    sub(Subcommand("queue", "practices waiting for approval", queue, organiser_only=True))
+    sub(
+        Subcommand(
+            "export",
+            "every practice as a CSV or JSON file, sent to your direct messages",
+            export_command,
+            usage="export csv|json [all]",
+            organiser_only=True,
+        )
+    )
+    router.register(app, deps)
+    deps.registry.scopes.update({"files:write", "chat:write"})
+
+    register_action(app, deps, views.SHARE, open_share_form(deps), "open the share-a-practice form")
+    register_action(app, deps, views.USEFUL, useful_pressed(deps), "mark a practice useful")
+    register_action(app, deps, views.EDIT, open_edit_form(deps), "open a practice's form (author or organiser)")
+    register_action(app, deps, views.DELETE, delete_pressed(deps), "ask to delete a practice (author or organiser)")
+    register_action(app, deps, views.DELETE_CONFIRM, confirm_delete(deps), "delete a practice (author or organiser)")
+    register_action(app, deps, views.DELETE_KEEP, keep, "keep a practice after all")
+    register_action(app, deps, views.PAGE, page_pressed(deps), "turn a page of practices")
+    register_action(app, deps, views.DETAILS, details_pressed(deps), "see a practice in full")
+    register_action(app, deps, views.APPROVE, approve_pressed(deps), "approve a practice", organiser_only=True)
+    register_action(app, deps, views.REJECT, reject_pressed(deps), "reject a practice", organiser_only=True)
+    deps.registry.add_action(ActionSpec(Kind.VIEW, form.CALLBACK_ID, "save a practice from the form"))
+    app.view(form.CALLBACK_ID)(save_form(app, deps))
+    deps.registry.add_action(ActionSpec(Kind.VIEW, REJECT_CALLBACK, "reject a practice with a reason", True))
+    app.view(REJECT_CALLBACK)(save_rejection(app, deps))
+    deps.registry.add_shortcut(
+        ShortcutSpec(SHORTCUT, "Share as practice", "Share this message as a practice with the group")
+    )
+    deps.registry.add_action(ActionSpec(Kind.SHORTCUT, SHORTCUT, "share a message as a practice"))
+    app.shortcut(SHORTCUT)(share_message(app, deps))
+    deps.home_sections.append(home_section)
+
+
+# App Home -------------------------------------------------------------------------------------
+
+
+def home_section(person: Person, deps: Deps) -> list[blocks.Block]:
+    """The newest practices and the Share button; for organisers, the moderation queue."""
+    with deps.sessions() as session:
+        newest = store.newest(session=session, limit=HOME_NEWEST)
+        useful = store.useful_counts(session=session, practice_ids=[p.id or 0 for p in newest])
+        waiting = store.pending(session=session, limit=HOME_QUEUE) if person.is_organiser else []
+        waiting_count = store.pending_count(session=session) if person.is_organiser else 0
+    body: list[blocks.Block] = [
+        blocks.header("Practices"),
+        blocks.actions(
+            blocks.button("Share a practice", views.SHARE, "new", style="primary"), block_id="practices-share"
+        ),
+    ]
+    if not newest:
+        body.append(blocks.section("No practice is shared yet. Be the first: it takes a minute."))
+    for practice in newest:
+        body += views.entry(practice, useful.get(practice.id or 0, 0))
+    body.append(blocks.context("`/practice list` for more · `/practice search <words>` · `/practice mine`"))
+    if person.is_organiser and (waiting or deps.settings.moderation):
+        body.append(blocks.header(f"Waiting for approval ({waiting_count})"))
+        if not waiting:
+            body.append(blocks.section("Nothing waits for approval."))
+        for practice in waiting:
+            body += views.queue_entry(practice)
+        if waiting_count > len(waiting):
+            body.append(blocks.context(f"`/practice queue` shows all {waiting_count}."))
+    return body
