@@ -6,9 +6,9 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
+from bot.services import roles
 from bot.views import blocks
 from handlers.routing import Call, CommandRouter, Subcommand, mentioned_users
-from store import people as people_store
 
 WHO_HINT = "Mention them with @ and pick them from the list, e.g. `/tci organisers add @Ana`."
 
@@ -84,8 +84,7 @@ def whoami(call: Call) -> None:
 
 def list_organisers(call: Call) -> None:
     """List the organisers."""
-    with call.deps.sessions() as session:
-        organisers = people_store.list_organisers(session=session)
+    organisers = roles.organisers(call.deps)
     if not organisers:
         call.reply("The group has no organisers yet. An operator can name them in ORGANISER_IDS.")
         return
@@ -95,8 +94,7 @@ def list_organisers(call: Call) -> None:
 
 def list_members(call: Call) -> None:
     """List the people whose membership an organiser decided."""
-    with call.deps.sessions() as session:
-        people = people_store.list_members_set_by_organisers(session=session)
+    people = roles.members_set_by_organisers(call.deps)
     members = [p.mention for p in people if p.is_member]
     others = [p.mention for p in people if not p.is_member]
     lines = [
@@ -121,12 +119,10 @@ def add_organisers(call: Call) -> None:
     targets = _targets(call, "make an organiser")
     if targets is None:
         return
-    with call.deps.sessions() as session:
-        for slack_id in targets:
-            people_store.set_organiser(session=session, slack_id=slack_id, organiser=True)
-    names = ", ".join(f"<@{uid}>" for uid in targets)
+    change = roles.add_organisers(call.deps, slack_ids=targets)
+    names = _mentions(change.asked)
     call.reply(f":white_check_mark: Now organisers, able to use the organisers' commands: {names}.")
-    for slack_id in targets:
+    for slack_id in change.asked:
         _tell(
             call,
             slack_id,
@@ -140,23 +136,18 @@ def remove_organisers(call: Call) -> None:
     targets = _targets(call, "remove as organiser")
     if targets is None:
         return
-    with call.deps.sessions() as session:
-        organisers = {p.slack_id for p in people_store.list_organisers(session=session)}
-        removing = [uid for uid in targets if uid in organisers]
-        if removing and not organisers - set(removing):
-            call.reply(
-                "That would leave the group with no organiser, so nothing was changed. "
-                "Add another organiser first with `/tci organisers add @someone`."
-            )
-            return
-        for slack_id in removing:
-            people_store.set_organiser(session=session, slack_id=slack_id, organiser=False)
-    not_organisers = [uid for uid in targets if uid not in organisers]
+    change = roles.remove_organisers(call.deps, slack_ids=targets)
+    if change.refused:
+        call.reply(
+            "That would leave the group with no organiser, so nothing was changed. "
+            "Add another organiser first with `/tci organisers add @someone`."
+        )
+        return
     parts = []
-    if removing:
-        parts.append(f":white_check_mark: No longer organisers: {', '.join(f'<@{uid}>' for uid in removing)}.")
-    if not_organisers:
-        parts.append(f"Not organisers, so nothing to change: {', '.join(f'<@{uid}>' for uid in not_organisers)}.")
+    if change.changed:
+        parts.append(f":white_check_mark: No longer organisers: {_mentions(change.changed)}.")
+    if change.unchanged:
+        parts.append(f"Not organisers, so nothing to change: {_mentions(change.unchanged)}.")
     call.reply(" ".join(parts))
 
 
@@ -174,14 +165,16 @@ def _set_members(call: Call, *, member: bool) -> None:
     targets = _targets(call, "add as a member" if member else "remove from the members")
     if targets is None:
         return
-    with call.deps.sessions() as session:
-        for slack_id in targets:
-            people_store.set_membership(session=session, slack_id=slack_id, member=member)
-    names = ", ".join(f"<@{uid}>" for uid in targets)
+    change = roles.set_members(call.deps, slack_ids=targets, member=member)
+    names = _mentions(change.asked)
     if member:
         call.reply(f":white_check_mark: Now counted as members (priority for places at meetings): {names}.")
     else:
         call.reply(f":white_check_mark: No longer counted as members: {names}.")
+
+
+def _mentions(slack_ids: tuple[str, ...]) -> str:
+    return ", ".join(f"<@{slack_id}>" for slack_id in slack_ids)
 
 
 def _tell(call: Call, slack_id: str, text: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
@@ -62,22 +62,59 @@ def save_profile(
     return person
 
 
+def set_organisers(*, session: Session, slack_ids: Iterable[str], organiser: bool) -> list[str]:
+    """Give the organiser role to these people, or take it away, without committing; return whose role changed."""
+    changed = []
+    for slack_id in dict.fromkeys(slack_ids):
+        person = ensure_person(session=session, slack_id=slack_id)
+        if person.is_organiser != organiser:
+            person.is_organiser = organiser
+            session.add(person)
+            changed.append(slack_id)
+    session.flush()
+    return changed
+
+
 def set_organiser(*, session: Session, slack_id: str, organiser: bool) -> Person:
-    """Make someone an organiser, or take the role away."""
-    person = ensure_person(session=session, slack_id=slack_id)
-    person.is_organiser = organiser
-    session.add(person)
+    """Make someone an organiser, or take the role away, and commit."""
+    set_organisers(session=session, slack_ids=[slack_id], organiser=organiser)
     session.commit()
-    return person
+    return ensure_person(session=session, slack_id=slack_id)
+
+
+def lock_organisers(*, session: Session) -> list[str]:
+    """Return the organisers' Slack ids, locked until the transaction ends, so that a role change can count them.
+
+    Call it first in the transaction. PostgreSQL locks the organisers' rows (`FOR UPDATE`, in a
+    fixed order); a transaction waiting for them reads them again once they are free, so it
+    counts the organisers that another removal left. SQLite takes its write lock first (a no-op
+    write), so that two role changes run one after the other.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(Person).where(col(Person.is_organiser)).values(is_organiser=col(Person.is_organiser)))
+    statement = select(Person.slack_id).where(col(Person.is_organiser)).order_by(col(Person.slack_id)).with_for_update()
+    return list(session.exec(statement))
+
+
+def set_memberships(*, session: Session, slack_ids: Iterable[str], member: bool) -> list[str]:
+    """Record an organiser's decision that these people are, or are not, members, without committing."""
+    decided = Membership.MEMBER if member else Membership.NOT_MEMBER
+    changed = []
+    for slack_id in dict.fromkeys(slack_ids):
+        person = ensure_person(session=session, slack_id=slack_id)
+        if person.membership != decided:
+            person.membership = decided
+            session.add(person)
+            changed.append(slack_id)
+    session.flush()
+    return changed
 
 
 def set_membership(*, session: Session, slack_id: str, member: bool) -> Person:
-    """Record an organiser's decision that someone is, or is not, a member."""
-    person = ensure_person(session=session, slack_id=slack_id)
-    person.membership = Membership.MEMBER if member else Membership.NOT_MEMBER
-    session.add(person)
+    """Record an organiser's decision that someone is, or is not, a member, and commit."""
+    set_memberships(session=session, slack_ids=[slack_id], member=member)
     session.commit()
-    return person
+    return ensure_person(session=session, slack_id=slack_id)
 
 
 def set_reminders(*, session: Session, slack_id: str, wanted: bool) -> Person:
