@@ -14,6 +14,7 @@ from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.metrics import Metrics
 from bot.people import PeopleDirectory
+from bot.posts import Renderers
 from bot.registry import Registry
 from store.db import make_engine, session_factory
 
@@ -27,6 +28,8 @@ class Deps:
     sessions: sessionmaker[Session]
     clock: Clock = system_clock
     registry: Registry = field(default_factory=Registry)
+    # The renderer of each kind of scheduled post, added by each area's `register` (see bot.posts).
+    renderers: Renderers = field(default_factory=Renderers)
     # Builders of App Home sections, added by each area's `register` (see handlers.home).
     home_sections: list[Callable[..., list[dict[str, Any]]]] = field(default_factory=list)
     people: PeopleDirectory = field(init=False)

@@ -12,7 +12,6 @@ workspace and in each channel.
 from __future__ import annotations
 
 import http.client
-import json
 import logging
 import os
 import socket
@@ -23,21 +22,18 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import OperationalError
 
 from bot.deps import Deps
-from bot.services import planning
-from bot.views import digest
+from bot.posts import Message, Skip
 from bot.views import reminders as reminder_views
-from handlers import announcements
 from store import meetings as meetings_store
 from store import people as people_store
 from store import schedule
-from store.models import Meeting, PostKind, ScheduledPost
+from store.models import Meeting, ScheduledPost
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +45,6 @@ HISTORY_PAGES = 10  # pages of 200 messages searched for an earlier attempt
 CLOCK_SKEW = timedelta(minutes=5)  # how far Slack's clock may be from ours when searching history
 LATE_NOTE_AFTER = timedelta(minutes=5)  # later than this, a post says it is delayed
 MISSED_AFTER = timedelta(minutes=1)  # due this long before the process started: missed while down
-STARTING_USEFUL_FOR = timedelta(minutes=15)  # a "starting now" post later than this is skipped
 CHANNEL_MARGIN = 0.01  # seconds added to the per-channel gap, so that network jitter never crowds the limit
 TRANSIENT_ERRORS = frozenset(
     {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited", "team_added_to_org"}
@@ -57,10 +52,19 @@ TRANSIENT_ERRORS = frozenset(
 
 
 @dataclass(frozen=True)
-class Skip:
-    """The post is no longer useful; the reason is recorded and logged."""
+class _Context:
+    """What a renderer may ask of the sender for one row (see bot.posts.RenderContext)."""
 
-    reason: str
+    sender: Sender
+    now: datetime
+
+    def meeting(self, meeting_id: int | None) -> Meeting | None:
+        """The row's meeting, read once per batch."""
+        return self.sender.meeting(meeting_id)
+
+    def look_again(self) -> None:
+        """Have this run claim once more (the renderer planned more rows)."""
+        self.sender.look_again()
 
 
 class RateLimited(Exception):
@@ -325,59 +329,19 @@ class Sender:
         self._sent(row, str(answer.get("channel") or row.channel), str(answer.get("ts") or ""))
         return False
 
-    def _prepare(self, row: ScheduledPost, now: datetime) -> dict[str, Any] | Skip:
+    def _prepare(self, row: ScheduledPost, now: datetime) -> Message | Skip:
         """The message for a row, rendered from the store as it is now; or why it is no longer useful."""
-        late = now - row.due_at
-        if late > self.deps.settings.late_post_window:
+        if now - row.due_at > self.deps.settings.late_post_window:
             return Skip(f"due {row.due_at:%Y-%m-%d %H:%M} UTC, more than LATE_POST_WINDOW late")
-        payload = json.loads(row.payload or "{}")
-        kind = row.kind
-        if kind in (PostKind.REMINDER, PostKind.REMINDER_DM, PostKind.STARTING):
-            meeting = self._meeting(row.meeting_id)
-            if meeting is None or meeting.is_cancelled:
-                return Skip("the meeting was cancelled")
-            if kind == PostKind.STARTING:
-                if now - meeting.starts_at > STARTING_USEFUL_FOR:
-                    return Skip("the meeting started more than 15 minutes ago")
-                return reminder_views.starting_now(meeting)
-            if meeting.starts_at <= now:
-                return Skip("the meeting had already begun")
-            if kind == PostKind.REMINDER:
-                self._fan_out(row, meeting)
-                return reminder_views.channel_reminder(meeting, now)
-            with self.deps.sessions() as session:
-                person = people_store.get_person(session=session, slack_id=row.channel)
-            if person is not None and not person.reminders:
-                return Skip("the person turned meeting reminders off")
-            return reminder_views.direct_reminder(meeting, now, person.tz if person else None)
-        if kind == PostKind.ANNOUNCEMENT:
-            meeting = self._meeting(row.meeting_id) if row.meeting_id else None
-            return announcements.announcement_message(payload, meeting)
-        if kind == PostKind.DIGEST:
-            with self.deps.sessions() as session:
-                previous = schedule.last_sent(session=session, kind=PostKind.DIGEST, before=row.due_at)
-            start = previous.due_at if previous else row.due_at - timedelta(days=7)
-            built = digest.build_digest(self.deps, start=start, end=row.due_at)
-            return built if built is not None else Skip("nothing new for the digest")
-        if kind == PostKind.CALL:
-            return digest.call_for_practices(self.deps)
-        return Skip(f"unknown kind of post: {kind}")
+        return self.deps.renderers.render(row, _Context(self, now))
 
-    def _meeting(self, meeting_id: int | None) -> Meeting | None:
+    def meeting(self, meeting_id: int | None) -> Meeting | None:
         """The meeting, read once per batch: a fan-out of many reminders reads it once, not once a person."""
         key = meeting_id or 0
         if key not in self._meetings:
             with self.deps.sessions() as session:
                 self._meetings[key] = meetings_store.get_meeting(session=session, meeting_id=key)
         return self._meetings[key]
-
-    def _fan_out(self, row: ScheduledPost, meeting: Meeting) -> None:
-        """Plan one direct reminder per registered person before the channel post: rows first."""
-        with self.deps.sessions() as session:
-            people = meetings_store.reminder_recipients(session=session, meeting_id=meeting.id or 0)
-            posts = planning.direct_reminders(row.key, meeting.id or 0, row.due_at, people)
-            schedule.plan(session=session, posts=posts, now=self.deps.clock())
-        self.look_again()  # claim them in this run
 
     def _late(self, row: ScheduledPost, now: datetime) -> bool:
         late = now - row.due_at

@@ -1,26 +1,22 @@
 """/announce: organisers' announcements, now or later.
 
 An announcement is a row of scheduled posts before anything is posted: the form plans it (due
-now, or at the time given), the scheduler posts it with `announcement_message`. Pending ones can
-be listed, edited and cancelled until they go out.
+now, or at the time given), and the scheduler posts it with the renderer that
+bot.services.announcements registers. Pending ones can be listed, edited and cancelled until
+they go out.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import replace
-from datetime import datetime
 from typing import Any
-from uuid import uuid4
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from sqlmodel import Session
 
 from bot.deps import Deps
 from bot.registry import ActionSpec, Kind
+from bot.services import announcements as service
 from bot.views import announcements as views
 from bot.views import blocks, forms
 from handlers.errors import after_ack, error_view
@@ -34,16 +30,11 @@ from handlers.routing import (
     register_action,
     view_metadata,
 )
-from store import meetings as meetings_store
-from store import people as people_store
-from store import schedule
-from store.models import Meeting, Person, PostKind, PostStatus, ScheduledPost
+from store.models import Person, PostStatus
 
 logger = logging.getLogger(__name__)
 
 WRITE = "new"  # the subcommand that opens the form; any text that names no subcommand goes there too
-KEY_PREFIX = "announce:"
-PENDING_LIMIT = 50
 LIST_LIMIT = 20  # entries in one message (two blocks each, within Slack's 50)
 HOME_LIMIT = 3
 GONE = "That announcement was already posted or cancelled; nothing changed."
@@ -92,70 +83,10 @@ def register(app: App, deps: Deps) -> None:
     deps.registry.add_action(ActionSpec(Kind.VIEW, views.CALLBACK_ID, "plan an announcement from the form", True))
     app.view(views.CALLBACK_ID)(save_form(app, deps))
     deps.home_sections.append(home_section)
-
-
-def announcement_message(payload: dict[str, Any], meeting: Meeting | None) -> dict[str, Any]:
-    """The message the scheduler posts for an announcement row (its payload, parsed, and its meeting)."""
-    return views.message(payload, meeting)
+    service.register_renderers(deps)
 
 
 # Helpers ----------------------------------------------------------------------------------------
-
-
-def zone_of(tz: str | None, deps: Deps) -> ZoneInfo:
-    """The organiser's own zone, or the group's when Slack gave none (or one this system lacks)."""
-    if tz:
-        try:
-            return ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError):
-            logger.warning("unknown time zone %r; using the group's", tz)
-    return deps.settings.tz
-
-
-def stored_zone(deps: Deps, user_id: str) -> ZoneInfo:
-    """The zone the store knows for `user_id` (no Slack call: used while a form is acknowledged)."""
-    with deps.sessions() as session:
-        person = people_store.get_person(session=session, slack_id=user_id)
-    return zone_of(person.tz if person else None, deps)
-
-
-def _announcement(session: Session, key: str) -> ScheduledPost | None:
-    """The announcement row under `key`; None for any other key (a reminder's key is not ours to touch)."""
-    if not key.startswith(KEY_PREFIX):
-        return None
-    post = schedule.get_post(session=session, key=key)
-    return post if post is not None and post.kind == PostKind.ANNOUNCEMENT else None
-
-
-def _pending(deps: Deps) -> list[ScheduledPost]:
-    """The announcements waiting to be posted, soonest first."""
-    with deps.sessions() as session:
-        return schedule.posts(
-            session=session, statuses=[PostStatus.PENDING], kinds=[PostKind.ANNOUNCEMENT], limit=PENDING_LIMIT
-        )
-
-
-def _meetings_of(deps: Deps, posts: list[ScheduledPost]) -> dict[int, Meeting]:
-    """The meetings the posts go with, by id (those that still exist)."""
-    ids = {post.meeting_id for post in posts if post.meeting_id is not None}
-    found: dict[int, Meeting] = {}
-    with deps.sessions() as session:
-        for meeting_id in ids:
-            meeting = meetings_store.get_meeting(session=session, meeting_id=meeting_id)
-            if meeting is not None:
-                found[meeting_id] = meeting
-    return found
-
-
-def _form_meetings(deps: Deps, current: int | None) -> list[Meeting]:
-    """The meetings the form offers: the upcoming ones, and the one an edited announcement has."""
-    with deps.sessions() as session:
-        meetings = meetings_store.upcoming_meetings(session=session, now=deps.clock(), limit=views.OPTIONS_LIMIT)
-        if current is not None and all(m.id != current for m in meetings):
-            kept = meetings_store.get_meeting(session=session, meeting_id=current)
-            if kept is not None:
-                meetings = [kept, *meetings][: views.OPTIONS_LIMIT]
-    return meetings
 
 
 def _open_form(
@@ -169,8 +100,8 @@ def _open_form(
     from_home: bool = False,
 ) -> None:
     """Open the announcement form for `person`, in their zone, with the meetings to choose from."""
-    zone = zone_of(person.tz, deps)
-    meetings = _form_meetings(deps, initial.meeting_id)
+    zone = deps.settings.zone_for(person.tz)
+    meetings = service.form_meetings(deps, initial.meeting_id)
     view = views.modal(initial, meetings, zone=zone, key=key, from_home=from_home)
     client.views_open(trigger_id=trigger_id, view=view)
 
@@ -193,7 +124,7 @@ def compose(call: Call) -> None:
 def list_pending(call: Call) -> None:
     """The announcements waiting to be posted, soonest first, with Edit and Cancel."""
     deps = call.deps
-    pending = _pending(deps)
+    pending = service.pending(deps)
     if not pending:
         call.reply(
             "No announcement is waiting to be posted. Write one with `/announce` (or `/announce your text`): "
@@ -201,10 +132,10 @@ def list_pending(call: Call) -> None:
         )
         return
     person = deps.people.resolve(call.client, call.user_id)
-    zone, now = zone_of(person.tz, deps), deps.clock()
-    meetings = _meetings_of(deps, pending)
+    zone, now = deps.settings.zone_for(person.tz), deps.clock()
+    meetings = service.meetings_of(deps, pending)
     shown = pending[:LIST_LIMIT]
-    count = f"{len(pending)}{'+' if len(pending) >= PENDING_LIMIT else ''}"
+    count = f"{len(pending)}{'+' if len(pending) >= service.PENDING_LIMIT else ''}"
     heading = f"Scheduled announcements ({count})"
     body: list[blocks.Block] = [blocks.section(f"*{heading}*, soonest first")]
     for post in shown:
@@ -240,13 +171,12 @@ def edit_pressed(deps: Deps) -> Any:
     def open_it(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
         """Open the filled form, or say the announcement is gone."""
         key = pressed_value(body)
-        with deps.sessions() as session:
-            post = _announcement(session, key)
+        post = service.get(deps, key)
         if post is None or post.status != PostStatus.PENDING:
             answer_press(deps, body, client, respond, GONE)
             return
         person = deps.people.resolve(client, body["user"]["id"])
-        initial = views.initial_of(post, zone_of(person.tz, deps))
+        initial = views.initial_of(post, deps.settings.zone_for(person.tz))
         _open_form(deps, client, body["trigger_id"], person, initial, key=key, from_home=_in_home(body))
 
     return open_it
@@ -258,13 +188,10 @@ def cancel_pressed(deps: Deps) -> Any:
     def cancel_it(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
         """Cancel the row if it is still pending, and say what happened."""
         key = pressed_value(body)
-        with deps.sessions() as session:
-            post = _announcement(session, key)
-            cancelled = schedule.cancel(session=session, now=deps.clock(), keys=[key]) if post is not None else 0
-        if not cancelled or post is None:
+        post = service.cancel(deps, key)
+        if post is None:
             answer_press(deps, body, client, respond, GONE)
             return
-        deps.wake()
         line = views.first_line(str(views.read_payload(post.payload).get("text") or ""))
         answer_press(
             deps, body, client, respond, f":wastebasket: Cancelled: “{line}” will not be posted in <#{post.channel}>."
@@ -274,21 +201,6 @@ def cancel_pressed(deps: Deps) -> Any:
 
 
 # The form's submission --------------------------------------------------------------------------
-
-
-def _meeting_problem(deps: Deps, meeting_id: int | None, existing: ScheduledPost | None, now: datetime) -> str | None:
-    """Why the chosen meeting cannot go with the announcement, or None when it can."""
-    if meeting_id is None:
-        return None
-    with deps.sessions() as session:
-        meeting = meetings_store.get_meeting(session=session, meeting_id=meeting_id)
-    if meeting is None:
-        return "That meeting no longer exists: choose another, or none."
-    if existing is not None and existing.meeting_id == meeting_id:
-        return None  # kept as it was
-    if meeting.is_cancelled or meeting.ends_at <= now:
-        return "That meeting is cancelled or over: choose another, or none."
-    return None
 
 
 def save_form(app: App, deps: Deps) -> Any:
@@ -305,32 +217,30 @@ def save_form(app: App, deps: Deps) -> Any:
         now = deps.clock()
         existing = None
         if key is not None:
-            with deps.sessions() as session:
-                existing = _announcement(session, str(key))
+            existing = service.get(deps, str(key))
             if existing is None:
                 ack(response_action="update", view=error_view("That announcement no longer exists; nothing changed."))
                 return
             if existing.status != PostStatus.PENDING:
                 ack(response_action="update", view=views.notice_view(GONE))
                 return
-        zone = stored_zone(deps, user_id)
+        zone = service.stored_zone(deps, user_id)
         try:
             draft = views.parse_form(forms.submitted_values(view.get("state") or {}), zone=zone, now=now)
         except forms.FormErrors as error:
             ack(response_action="errors", errors=error.errors)
             return
-        problem = _meeting_problem(deps, draft.meeting_id, existing, now)
+        problem = service.meeting_problem(deps, draft.meeting_id, existing, now)
         if problem is not None:
             ack(response_action="errors", errors={"meeting": problem})
             return
-        if not plan(deps, draft, user_id, existing, now):
+        if not service.plan(deps, draft, user_id, existing, now):
             ack(response_action="update", view=views.notice_view(GONE))
             return
         ack(
             response_action="update",
             view=views.saved_view(channel=draft.channel, due_at=draft.due_at, zone=zone, edited=existing is not None),
         )
-        deps.wake()
         if meta.get("from_home"):
 
             def refresh(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
@@ -342,34 +252,6 @@ def save_form(app: App, deps: Deps) -> Any:
     return submitted
 
 
-def plan(deps: Deps, draft: views.Draft, user_id: str, existing: ScheduledPost | None, now: datetime) -> bool:
-    """Write the announcement as one row, under a new key or the edited row's own; False if it was too late.
-
-    `schedule.plan` keeps a row's meeting as it was, so an edit that changes the meeting
-    cancels the old row and plans the announcement afresh under a new key.
-    """
-    key = existing.key if existing is not None else f"{KEY_PREFIX}{uuid4().hex}"
-    post = schedule.PlannedPost(
-        key=key,
-        kind=PostKind.ANNOUNCEMENT,
-        channel=draft.channel,
-        due_at=draft.due_at or now,
-        meeting_id=draft.meeting_id,
-        payload=json.dumps({"text": draft.text, "by": user_id}),
-    )
-    with deps.sessions() as session:
-        if existing is not None and existing.meeting_id != draft.meeting_id:
-            if not schedule.cancel(session=session, now=now, keys=[existing.key]):
-                return False
-            post = replace(post, key=f"{KEY_PREFIX}{uuid4().hex}")
-        if schedule.plan(session=session, posts=[post], now=now):
-            return True
-        # Nothing written: either the row is no longer pending, or it already held exactly this.
-        session.expire_all()
-        row = _announcement(session, post.key)
-        return row is not None and row.status == PostStatus.PENDING
-
-
 # App Home ---------------------------------------------------------------------------------------
 
 
@@ -377,11 +259,11 @@ def home_section(person: Person, deps: Deps) -> list[blocks.Block]:
     """For organisers: the next scheduled announcements, with Edit and Cancel, and the Announce… button."""
     if not person.is_organiser:
         return []
-    pending = _pending(deps)
+    pending = service.pending(deps)
     shown = pending[:HOME_LIMIT]
-    meetings = _meetings_of(deps, shown)
-    zone, now = zone_of(person.tz, deps), deps.clock()
-    count = f"{len(pending)}{'+' if len(pending) >= PENDING_LIMIT else ''}"
+    meetings = service.meetings_of(deps, shown)
+    zone, now = deps.settings.zone_for(person.tz), deps.clock()
+    count = f"{len(pending)}{'+' if len(pending) >= service.PENDING_LIMIT else ''}"
     body: list[blocks.Block] = [
         blocks.header(f"Scheduled announcements ({count})"),
         blocks.actions(views.open_button(), block_id="announce-open"),

@@ -15,7 +15,6 @@ from bot.localslack.render import Renderer
 from bot.shell import Shell
 from bot.views import announcements as views
 from bot.views import meetings as meeting_views
-from handlers import announcements as handler
 from handlers.routing import ACTION_REFUSAL
 from store import meetings as meetings_store
 from store import schedule
@@ -411,7 +410,7 @@ def meeting(**overrides: Any) -> Meeting:
 
 
 def test_announcement_message_escapes_the_text_and_shows_the_meeting_buttons() -> None:
-    message = handler.announcement_message({"text": PINGS, "by": ORGANISER.id}, meeting())
+    message = views.message({"text": PINGS, "by": ORGANISER.id}, meeting())
     shown = texts(message)
     for ping in ("<!channel>", "<!here>", "<!everyone>", "<@U0MEM>"):
         assert ping not in shown, ping
@@ -420,15 +419,15 @@ def test_announcement_message_escapes_the_text_and_shows_the_meeting_buttons() -
     assert f"Announcement from <@{ORGANISER.id}>" in shown
     for action_id in (meeting_views.RSVP_IN_PERSON, meeting_views.RSVP_ONLINE, meeting_views.CALENDAR_FILE):
         assert action_id in shown
-    cancelled = handler.announcement_message({"text": "hi", "by": ORGANISER.id}, meeting(status="cancelled"))
+    cancelled = views.message({"text": "hi", "by": ORGANISER.id}, meeting(status="cancelled"))
     assert meeting_views.RSVP_IN_PERSON not in texts(cancelled) and "actions" not in texts(cancelled)
-    alone = handler.announcement_message({"text": "hi", "by": "<!channel>"}, None)
+    alone = views.message({"text": "hi", "by": "<!channel>"}, None)
     assert [b["type"] for b in alone["blocks"]] == ["section"], "a strange author is left out, not mentioned"
 
 
 def test_announcement_message_keeps_long_text_within_sections() -> None:
     text = ("Fish & chips <b> " * 150 + "\n") * 2
-    message = handler.announcement_message({"text": text, "by": ORGANISER.id}, None)
+    message = views.message({"text": text, "by": ORGANISER.id}, None)
     sections = [b["text"]["text"] for b in message["blocks"] if b["type"] == "section"]
     assert len(sections) >= 2 and all(len(s) <= 3000 for s in sections)
     joined = "".join(sections).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

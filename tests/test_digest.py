@@ -15,8 +15,9 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.demo import seed_demo
 from bot.deps import Deps, build_deps
+from bot.services.digest import build_digest
 from bot.views.blocks import MESSAGE_BLOCKS_LIMIT, SECTION_TEXT_LIMIT
-from bot.views.digest import build_digest, call_for_practices, period_text
+from bot.views.digest import call_for_practices, period_text
 from store import meetings as meetings_store
 from store import practices as practices_store
 from store.meetings import MeetingDraft
@@ -315,7 +316,7 @@ def test_a_busy_week_stays_within_slacks_limits(deps: Deps) -> None:
 
 
 def test_call_for_practices_names_the_topics_and_how_to_share(deps: Deps) -> None:
-    payload = call_for_practices(deps)
+    payload = call_for_practices(deps.settings)
 
     text = block_texts(payload)
     for topic in deps.settings.practice_topics:
@@ -331,7 +332,7 @@ def test_call_for_practices_names_the_topics_and_how_to_share(deps: Deps) -> Non
 def test_call_for_practices_escapes_the_configuration_and_fits_many_topics(deps: Deps) -> None:
     topics = ("Cities & <!channel> regions", *(f"Topic {n:02} " + "y" * 60 for n in range(60)))
     configured = replace(deps.settings, group_name="Smart & <!here> group", practice_topics=topics)
-    payload = call_for_practices(replace(deps, settings=configured))
+    payload = call_for_practices(configured)
 
     seen = block_texts(payload) + "\n" + payload["text"]
     assert "<!channel>" not in seen and "<!here>" not in seen

@@ -1,26 +1,22 @@
 """Block Kit for the scheduler's posts about practices: the periodic digest and the call for practices.
 
-Pure builders: they read the store and return a message payload; posting it, and when, is the
-scheduler's business.
+Pure builders: what the store holds in, a message payload out; reading the store is
+bot.services.digest's business, posting it (and when) the scheduler's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from bot.deps import Deps
+from bot.config import Settings
 from bot.language.countries import country_name
 from bot.views import blocks
 from bot.views import meetings as views
 from bot.views.practices import card_link
-from store import meetings as meetings_store
-from store import practices as practices_store
 from store.models import Meeting, Practice
 
-# How far ahead a digest looks for meetings when the caller does not say.
-UPCOMING_WINDOW = timedelta(days=60)
 # How many practices and meetings a digest lists by name; the rest are counted.
 MAX_PRACTICES = 10
 MAX_MEETINGS = 10
@@ -30,26 +26,18 @@ MAX_COUNTED = 1000
 TOPICS_ROOM = 2500
 
 
-def build_digest(
-    deps: Deps, *, start: datetime, end: datetime, upcoming_until: datetime | None = None
-) -> dict[str, Any] | None:
-    """The digest of [start, end): practices published then, and meetings to come; None when there is neither.
-
-    Meetings are those starting from `end` (or from now, if later: a late digest lists no meeting
-    that has already begun) until `upcoming_until`, by default 60 days after `end`.
-    """
-    until = upcoming_until if upcoming_until is not None else end + UPCOMING_WINDOW
-    since = max(end, deps.clock())
-    with deps.sessions() as session:
-        practices = practices_store.published_between(session=session, start=start, end=end, limit=MAX_COUNTED)
-        listed = practices[:MAX_PRACTICES]
-        useful = practices_store.useful_counts(session=session, practice_ids=[p.id for p in listed if p.id])
-        meetings = meetings_store.meetings_between(session=session, start=since, end=until) if since < until else []
-    meetings = [m for m in meetings if not m.is_cancelled]
-    if not practices and not meetings:
-        return None
-
-    settings = deps.settings
+def digest_message(
+    settings: Settings,
+    *,
+    practices: Sequence[Practice],
+    useful: Mapping[int, int],
+    meetings: Sequence[Meeting],
+    start: datetime,
+    end: datetime,
+    until: datetime,
+) -> dict[str, Any]:
+    """The digest of [start, end): the practices published then (`useful` marks by id), meetings to `until`."""
+    listed = practices[:MAX_PRACTICES]
     period = period_text(start, end, settings.tz)
     body: list[blocks.Block] = [blocks.header(f"{blocks.clip(settings.group_name, 100)} · {period}")]
 
@@ -116,9 +104,8 @@ def period_text(start: datetime, end: datetime, zone: tzinfo) -> str:
     return f"{_day(first, year=first.year != last.year)} – {_day(last, year=True)}"
 
 
-def call_for_practices(deps: Deps) -> dict[str, Any]:
+def call_for_practices(settings: Settings) -> dict[str, Any]:
     """The periodic invitation to share a practice: what counts, on which topics, and how."""
-    settings = deps.settings
     group = blocks.escape(settings.group_name)
     kinds = ", ".join(blocks.escape(kind) for kind in settings.practice_kinds)
     body: list[blocks.Block] = [

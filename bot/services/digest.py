@@ -1,0 +1,57 @@
+"""The scheduler's posts about practices: the periodic digest and the call for practices."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.deps import Deps
+from bot.posts import Message, RenderContext, Skip
+from bot.views import digest as views
+from store import meetings as meetings_store
+from store import practices as practices_store
+from store import schedule
+from store.models import PostKind, ScheduledPost
+
+# How far ahead a digest looks for meetings when the caller does not say.
+UPCOMING_WINDOW = timedelta(days=60)
+
+
+def build_digest(
+    deps: Deps, *, start: datetime, end: datetime, upcoming_until: datetime | None = None
+) -> dict[str, Any] | None:
+    """The digest of [start, end): practices published then, and meetings to come; None when there is neither.
+
+    Meetings are those starting from `end` (or from now, if later: a late digest lists no meeting
+    that has already begun) until `upcoming_until`, by default 60 days after `end`.
+    """
+    until = upcoming_until if upcoming_until is not None else end + UPCOMING_WINDOW
+    since = max(end, deps.clock())
+    with deps.sessions() as session:
+        practices = practices_store.published_between(session=session, start=start, end=end, limit=views.MAX_COUNTED)
+        listed = [p.id for p in practices[: views.MAX_PRACTICES] if p.id]
+        useful = practices_store.useful_counts(session=session, practice_ids=listed)
+        meetings = meetings_store.meetings_between(session=session, start=since, end=until) if since < until else []
+    meetings = [m for m in meetings if not m.is_cancelled]
+    if not practices and not meetings:
+        return None
+    return views.digest_message(
+        deps.settings, practices=practices, useful=useful, meetings=meetings, start=start, end=end, until=until
+    )
+
+
+def register_renderers(deps: Deps) -> None:
+    """Register the renderers of the digest and of the call for practices."""
+
+    def digest(row: ScheduledPost, context: RenderContext) -> Message | Skip:
+        with deps.sessions() as session:
+            previous = schedule.last_sent(session=session, kind=PostKind.DIGEST, before=row.due_at)
+        start = previous.due_at if previous else row.due_at - timedelta(days=7)
+        built = build_digest(deps, start=start, end=row.due_at)
+        return built if built is not None else Skip("nothing new for the digest")
+
+    def call(row: ScheduledPost, context: RenderContext) -> Message | Skip:
+        return views.call_for_practices(deps.settings)
+
+    deps.renderers.add(PostKind.DIGEST, digest)
+    deps.renderers.add(PostKind.CALL, call)
