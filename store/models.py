@@ -10,6 +10,10 @@ from sqlmodel import Column, Field, SQLModel
 
 from store.types import UTCDateTime, utcnow
 
+# The table options of tables whose numbers people quote ("/practice 12"): a deleted row's number
+# is never given to another (SQLite AUTOINCREMENT; PostgreSQL's sequences never go back anyway).
+NEVER_REUSED = {"sqlite_autoincrement": True}
+
 
 class Membership(StrEnum):
     """How a person's membership was decided."""
@@ -95,6 +99,7 @@ class Meeting(SQLModel, table=True):
     """A meeting of the group: when, where, how to join, and its announcement card."""
 
     __tablename__ = "meetings"
+    __table_args__ = (NEVER_REUSED,)
 
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=150)
@@ -157,6 +162,7 @@ class FaqEntry(SQLModel, table=True):
     """A question the organisers answered once, for everyone who asks it again."""
 
     __tablename__ = "faq_entries"
+    __table_args__ = (NEVER_REUSED,)
 
     id: int | None = Field(default=None, primary_key=True)
     question: str = Field(max_length=300)
@@ -181,6 +187,7 @@ class Practice(SQLModel, table=True):
     __table_args__ = (
         Index("ix_practices_status_created", "status", "created_at"),
         Index("ix_practices_author_created", "author", "created_at"),
+        NEVER_REUSED,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -251,7 +258,7 @@ class ScheduledPost(SQLModel, table=True):
     """A message the scheduler posts at a time: the row is the truth, the scheduler only the alarm clock."""
 
     __tablename__ = "scheduled_posts"
-    __table_args__ = (Index("ix_scheduled_posts_status_due", "status", "due_at"),)
+    __table_args__ = (Index("ix_scheduled_posts_status_due", "status", "due_at"), NEVER_REUSED)
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200, unique=True)  # the same post can never be planned twice

@@ -229,6 +229,18 @@ def keyed(engine: Engine, table: str, table_rows: list[dict[str, Any]]) -> dict[
     return {tuple(row[k] for k in keys): row for row in table_rows}
 
 
+def assert_kept(engine: Engine, before: dict[str, list[dict[str, Any]]]) -> None:
+    """Every row written before is there, unchanged, column by column."""
+    for table, old_rows in before.items():
+        now_rows = keyed(engine, table, rows(engine, table))
+        assert len(now_rows) == len(old_rows), f"{table}: {len(old_rows)} rows before, {len(now_rows)} after"
+        for key, old in keyed(engine, table, old_rows).items():
+            new = now_rows.get(key)
+            assert new is not None, f"{table} row {key} was lost"
+            changed = {c: (old[c], new[c]) for c in old if same(old[c]) != same(new[c])}
+            assert not changed, f"{table} row {key} changed: {changed}"
+
+
 def test_every_table_of_today_has_test_data(database_url: str) -> None:
     """A new table must come with rows here, so that its upgrade is tested with data."""
     engine = make_engine(database_url)
@@ -247,14 +259,7 @@ def test_upgrade_with_data_from_an_earlier_revision_loses_no_row(database_url: s
     migrate.upgrade(engine)
 
     assert migrate.is_current(engine)
-    for table, old_rows in before.items():
-        now_rows = keyed(engine, table, rows(engine, table))
-        assert len(now_rows) == len(old_rows), f"{table}: {len(old_rows)} rows before, {len(now_rows)} after"
-        for key, old in keyed(engine, table, old_rows).items():
-            new = now_rows.get(key)
-            assert new is not None, f"{table} row {key} was lost"
-            changed = {c: (old[c], new[c]) for c in old if same(old[c]) != same(new[c])}
-            assert not changed, f"{table} row {key} changed: {changed}"
+    assert_kept(engine, before)
 
     # Today's store reads what the older revision held.
     with session_factory(engine)() as session:
@@ -268,6 +273,36 @@ def test_upgrade_with_data_from_an_earlier_revision_loses_no_row(database_url: s
             found = practices_store.search(session=session, query="vouchers", limit=5)
             assert [h.practice.title for h in found.hits] == ["Digital skills vouchers for cluster members"]
         if "scheduled_posts" in before:
-            keys = {p.key for p in schedule.posts(session=session, limit=10, statuses=None)}
+            keys = {p.key for p in schedule.posts(session=session, limit=10)}
             assert keys == {r["key"] for r in DATA["scheduled_posts"]}
+    engine.dispose()
+
+
+def test_numbers_never_reused_keeps_every_row_and_foreign_key(database_url: str) -> None:
+    """Revision 0006 rebuilds the numbered tables on SQLite: from 0005 with data, every row stays,
+    registrations and useful marks still belong to their meeting and practice (and go with them),
+    the full-text index still finds the practices, and a deleted number is not given again."""
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0005")
+    before = fill(engine)
+    migrate.upgrade(engine, "0006")
+
+    assert_kept(engine, before)
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+            schema = connection.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+            tables: dict[str, str] = {name: sql for name, sql in schema}
+            assert all(
+                "AUTOINCREMENT" in tables[t] for t in ("meetings", "practices", "faq_entries", "scheduled_posts")
+            )
+    with session_factory(engine)() as session:
+        found = practices_store.search(session=session, query="vouchers", limit=5)
+        assert [h.practice.id for h in found.hits] == [1]
+        assert practices_store.delete_practice(session=session, practice_id=2) is not None
+    assert insert(engine, "practices", **DATA["practices"][1]) == 3, "the deleted practice's number is not reused"
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM practices WHERE id = 1")
+        connection.exec_driver_sql("DELETE FROM meetings WHERE id = 1")
+    assert rows(engine, "useful_marks") == [] and rows(engine, "registrations") == [], "the foreign keys still hold"
     engine.dispose()
