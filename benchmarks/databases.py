@@ -22,8 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from benchmarks.common import BenchmarkError, Row
-from benchmarks.processes import bot_database_url
+from benchmarks.common import BenchmarkError, Row, bot_database_url
 from store.db import make_engine
 
 logger = logging.getLogger(__name__)

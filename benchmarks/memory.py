@@ -43,6 +43,7 @@ from benchmarks.common import (
     BenchmarkError,
     Row,
     RunConfig,
+    bot_database_url,
     failures_row,
     shutdown_row,
 )
@@ -59,7 +60,7 @@ from benchmarks.load import (
 )
 from benchmarks.meetings_scale import RESPOND_KEY, THREAD_KEY, AnswerBoard, WatchedEmulator
 from benchmarks.practices_scale import QUERIES
-from benchmarks.processes import ServerProcess, bot_database_url, serving, target_server
+from benchmarks.processes import ServerProcess, serving, target_server
 from benchmarks.seed import GroupSize, seed_group
 from bot.localslack.emulator import LocalUser, SlackEmulator
 from bot.views.meetings import RSVP_IN_PERSON, RSVP_NOT_COMING, RSVP_ONLINE

@@ -14,7 +14,16 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.common import HOST, BenchmarkError, free_port
+from benchmarks.common import (
+    BARE_FLOOR,
+    BOT,
+    GROUP_CHANNEL,
+    HOST,
+    ORGANISER,
+    BenchmarkError,
+    bot_database_url,
+    free_port,
+)
 from bot.localslack.emulator import SlackEmulator
 
 logger = logging.getLogger(__name__)
@@ -205,11 +214,6 @@ def child_environment(overrides: Mapping[str, str], *, drop: Iterable[str] = ())
     return env
 
 
-def bot_database_url(data_dir: Path) -> str:
-    """Return the URL of the embedded SQLite store the bot keeps in `data_dir`."""
-    return f"sqlite:///{data_dir / 'tci-bot.db'}"
-
-
 def bot_server(
     label: str,
     *,
@@ -285,8 +289,6 @@ def target_server(
 
     The bot's store is at `database_url`, or the SQLite file in `data_dir` without it.
     """
-    from benchmarks.common import BARE_FLOOR, BOT, GROUP_CHANNEL, ORGANISER
-
     if target == BOT:
         return bot_server(
             target,

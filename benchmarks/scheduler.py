@@ -32,8 +32,7 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from benchmarks.common import GROUP_CHANNEL, BenchmarkError, Row, RunConfig, percentile
-from benchmarks.processes import bot_database_url
+from benchmarks.common import GROUP_CHANNEL, BenchmarkError, Row, RunConfig, bot_database_url, percentile
 from bot.config import load_settings
 from bot.deps import Deps
 from bot.localslack.emulator import Delivery

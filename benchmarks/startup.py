@@ -26,8 +26,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.common import BARE_DEFAULT, BOT, GROUP_CHANNEL, MEMBER, ORGANISER, Row, RunConfig, shutdown_row
-from benchmarks.processes import ServerProcess, bot_database_url, target_server
+from benchmarks.common import (
+    BARE_DEFAULT,
+    BOT,
+    GROUP_CHANNEL,
+    MEMBER,
+    ORGANISER,
+    Row,
+    RunConfig,
+    bot_database_url,
+    shutdown_row,
+)
+from benchmarks.processes import ServerProcess, target_server
 from benchmarks.seed import GroupSize, seed_group
 from bot.localslack.emulator import SlackEmulator
 

@@ -11,8 +11,9 @@ from functools import partial
 from pathlib import Path
 
 from benchmarks import ack_latency, meetings_scale, memory, practices_scale, scheduler, startup
-from benchmarks.common import BenchmarkError, Row, RunConfig, machine_facts
+from benchmarks.common import BenchmarkError, Row, RunConfig
 from benchmarks.databases import Engine
+from benchmarks.machine import machine_facts
 from benchmarks.report import print_report, write_json
 
 logger = logging.getLogger("benchmarks")

@@ -74,7 +74,7 @@ class MeteredSocketModeHandler(SocketModeHandler):
         super().__init__(app, **kwargs)
         self._metrics = metrics
 
-    def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+    def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:
         """Run the app for one request, acknowledge it over the socket, and count it."""
         start, started = time.time(), time.perf_counter()
         response = run_bolt_app(self.app, req)
@@ -187,7 +187,7 @@ class BotService:
         self.scheduler.stop()
         if self.app is not None:
             executor = self.app.listener_runner.listener_executor
-            executor.shutdown(wait=True)  # type: ignore[attr-defined]
+            executor.shutdown(wait=True)
         self.deps.engine.dispose()
         logger.info("stopped")
         self._redactor.uninstall()

@@ -17,6 +17,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.language.markup import mentioned_users as mentioned_users  # read from commands' text
 from bot.registry import ActionSpec, CommandSpec, Kind
 from bot.views import blocks
 from handlers.errors import after_ack, error_view, tell_privately
@@ -24,7 +25,6 @@ from handlers.errors import after_ack, error_view, tell_privately
 _NUMBER = re.compile(r"#?\d{1,9}")
 # The words of a subcommand run when the text starts with a number, e.g. `/meetings 12`.
 BY_NUMBER = "<number>"
-_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>|\b([UW][A-Z0-9]{6,})\b")
 
 
 @dataclass(frozen=True)
@@ -211,12 +211,6 @@ def refusal(command: str) -> str:
         f":lock: Only the group's organisers can use `{command}`, so nothing was changed. "
         f"If you need this done, ask an organiser (`/tci organisers` lists them)."
     )
-
-
-def mentioned_users(text: str) -> list[str]:
-    """Return the Slack user ids mentioned in command text, in order, without repeats."""
-    found = [match.group(1) or match.group(2) for match in _MENTION.finditer(text)]
-    return list(dict.fromkeys(found))
 
 
 ActionWork = Callable[..., None]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.language import markup
 from bot.language.countries import country_name
 from bot.language.links import is_web_link
 from bot.language.places import City, city_info, country_code
@@ -50,8 +51,6 @@ KINDS = {
     "face to face": MeetingKind.IN_PERSON,
 }
 
-_SLACK_LINK = re.compile(r"<((?:https?|mailto|ftp|file|javascript|data)[^<>|\s]*)(?:\|[^<>]*)?>", re.IGNORECASE)
-_MENTION = re.compile(r"<[!@#][^<>]*>")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):(\S*)$", re.IGNORECASE)
 _RISKY_SCHEMES = {"javascript", "data", "vbscript", "file", "mailto", "tel", "ftp", "sms"}
 _AGENDA = re.compile(r"^agenda\s*:?\s*(<?[a-z][a-z0-9+.\-]*:\S+)$", re.IGNORECASE)
@@ -416,28 +415,19 @@ def _set_join(reading: _Reading, text: str) -> None:
 
 def _is_link(part: str) -> bool:
     """Whether a part is a link of any kind (checked later for being a web link)."""
-    match = _SCHEME.match(_unwrap(part))
+    match = _SCHEME.match(markup.unwrap_link(part))
     return match is not None and (match[2].startswith("//") or match[1].lower() in _RISKY_SCHEMES)
 
 
 def _link(text: str, problems: list[str]) -> str:
     """Return a web link, or "" after saying why it cannot be used."""
-    url = _unwrap(text)
+    url = markup.unwrap_link(text)
     if is_web_link(url):
         return url
     problems.append(
         f"{quote(url)} is not a web link I can use. Links start with https://, e.g. “https://meet.example.org/tci”."
     )
     return ""
-
-
-def _unwrap(text: str) -> str:
-    """A link as Slack sends it (<https://…|label>, &amp;) as a plain address."""
-    text = text.strip()
-    match = _SLACK_LINK.fullmatch(text)
-    if match:
-        text = match[1]
-    return _decode(text)
 
 
 def _capacity(text: str, problems: list[str]) -> int | None:
@@ -456,21 +446,16 @@ def _free_text(text: str, what: str, limit: int, problems: list[str]) -> str:
     value = text.strip()
     if len(value) >= 2 and value[0] in '"“' and value[-1] in '"”':
         value = value[1:-1].strip()
-    if _MENTION.search(value):
+    if markup.has_mention(value):
         problems.append(f"Please leave mentions such as @channel out of {what}.")
         return ""
-    value = _decode(value)
+    value = markup.decode(value)
     if len(value) > limit:
         problems.append(
             f"{what.capitalize()} is too long ({len(value)} characters; at most {limit}). Please shorten it."
         )
         return ""
     return value
-
-
-def _decode(text: str) -> str:
-    """Undo Slack's escaping of &, < and >."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _split(text: str) -> list[str]:

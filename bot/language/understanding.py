@@ -17,6 +17,7 @@ from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from bot.language import markup
 from bot.language.countries import country_name
 from store.models import FaqEntry, Meeting, MeetingKind
 
@@ -240,7 +241,6 @@ MONTHS["sept"] = 9
 MONTH_NAMES = tuple(name.lower() for name in calendar.month_name if name)
 MAY_CONTEXT = _words("in of the on since until early late mid this next last")
 
-_SLACK_MARKUP = re.compile(r"<([^<>]*)>")
 _TOKEN = re.compile(r"#\d+|[^\W_]+(?:['’][^\W_]+)*")
 _DAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
@@ -255,20 +255,7 @@ class _Token:
 
 def strip_markup(text: str) -> str:
     """Remove Slack's markup: mentions and special mentions go, links keep their label."""
-
-    def replace(match: re.Match[str]) -> str:
-        inner = match.group(1)
-        label = inner.split("|", 1)[1] if "|" in inner else ""
-        if inner.startswith("!date^"):
-            return f" {label} "
-        if inner.startswith(("@", "!")):
-            return " "
-        if inner.startswith("#"):
-            return f" {label} " if label else " "
-        return f" {label} "
-
-    text = _SLACK_MARKUP.sub(replace, text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return markup.strip(text)
 
 
 def fold(text: str) -> str:
@@ -349,12 +336,12 @@ def _dates(tokens: Sequence[_Token], text: str, today: date) -> _Dates:
         if month is not None:
             found.month, found.used = month, found.used | {index}
             for near in (index - 1, index + 1, index + 2):
-                if 0 <= near < len(words) and (day := _DAY.match(words[near])) and 1 <= int(day.group(1)) <= 31:
-                    found.day = int(day.group(1))
+                if 0 <= near < len(words) and (digits := _DAY.match(words[near])) and 1 <= int(digits.group(1)) <= 31:
+                    found.day = int(digits.group(1))
                     found.used.add(near)
                     break
-            if index >= 2 and words[index - 1] == "of" and (day := _DAY.match(words[index - 2])):
-                found.day = int(day.group(1))
+            if index >= 2 and words[index - 1] == "of" and (digits := _DAY.match(words[index - 2])):
+                found.day = int(digits.group(1))
                 found.used |= {index - 2, index - 1}
         elif word.isdecimal() and len(word) == 4 and 2000 <= int(word) <= 2100:
             found.year, found.used = int(word), found.used | {index}

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from dateparser.date import DateDataParser
 from dateparser.timezones import timezone_info_list
 
-from bot.views.blocks import escape
+from bot.language.markup import escape
 
 MAX_LENGTH = 200  # longer text is refused before it reaches the date parser
 MAX_ZONE_LENGTH = 64

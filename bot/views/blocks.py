@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.language.markup import escape as escape  # part of the kit: every view escapes what people wrote
+
 Block = dict[str, Any]
 
 # Slack's limits on what a message or a view may hold.
 SECTION_TEXT_LIMIT = 3000
 MESSAGE_BLOCKS_LIMIT = 50
-
-
-def escape(text: str) -> str:
-    """Escape text for mrkdwn so that it shows as written and can never form a mention or link."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def link(url: str, label: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import textwrap
 
-from bot.services.export import country_name
+from bot.language.countries import country_name
 from store.practices import Figures
 
 TOP_COUNTRIES = 8
