@@ -13,6 +13,7 @@ from bot.language.links import is_web_link
 from bot.language.places import country_code
 from bot.views import blocks
 from bot.views.forms import FormErrors
+from store.models import Practice
 from store.practices import PracticeDraft
 
 CALLBACK_ID = "practice_form"
@@ -78,6 +79,11 @@ def initial_values(draft: PracticeDraft | None) -> dict[str, str]:
     values = draft.values()
     values["country"] = country_name(draft.country) if draft.country else ""
     return values
+
+
+def values_of(practice: Practice) -> dict[str, str]:
+    """What the form shows first when a stored practice is edited."""
+    return initial_values(PracticeDraft.of(practice))
 
 
 def modal(

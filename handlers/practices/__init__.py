@@ -11,6 +11,7 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from bot.registry import ActionSpec, Kind, ShortcutSpec
+from bot.services import practices as service
 from bot.views import blocks
 from bot.views import practice_form as form
 from bot.views import practices as views
@@ -18,8 +19,6 @@ from handlers.practices._browsing import details_pressed, list_practices, mine, 
 from handlers.practices._common import practice_id_in
 from handlers.practices._figures import export_command, stats
 from handlers.practices._moderation import (
-    REASON_LIMIT,
-    REJECT_CALLBACK,
     approve_pressed,
     confirm_delete,
     delete,
@@ -32,14 +31,13 @@ from handlers.practices._moderation import (
 from handlers.practices._sharing import SHORTCUT, edit, open_edit_form, open_share_form, save_form, share, share_message
 from handlers.practices._useful import useful_pressed
 from handlers.routing import BY_NUMBER, CommandRouter, Subcommand, register_action
-from store import practices as store
 from store.models import Person
+
+REASON_LIMIT = views.REASON_LIMIT
+REJECT_CALLBACK = views.REJECT_CALLBACK
 
 # Names other modules and tests read from here.
 __all__ = ["REASON_LIMIT", "REJECT_CALLBACK", "SHORTCUT", "home_section", "practice_id_in", "register"]
-
-HOME_NEWEST = 5
-HOME_QUEUE = 3
 
 
 def register(app: App, deps: Deps) -> None:
@@ -100,8 +98,8 @@ def register(app: App, deps: Deps) -> None:
     register_action(app, deps, views.REJECT, reject_pressed(deps), "reject a practice", organiser_only=True)
     deps.registry.add_action(ActionSpec(Kind.VIEW, form.CALLBACK_ID, "save a practice from the form"))
     app.view(form.CALLBACK_ID)(save_form(app, deps))
-    deps.registry.add_action(ActionSpec(Kind.VIEW, REJECT_CALLBACK, "reject a practice with a reason", True))
-    app.view(REJECT_CALLBACK)(save_rejection(app, deps))
+    deps.registry.add_action(ActionSpec(Kind.VIEW, views.REJECT_CALLBACK, "reject a practice with a reason", True))
+    app.view(views.REJECT_CALLBACK)(save_rejection(app, deps))
     deps.registry.add_shortcut(
         ShortcutSpec(SHORTCUT, "Share as practice", "Share this message as a practice with the group")
     )
@@ -115,28 +113,11 @@ def register(app: App, deps: Deps) -> None:
 
 def home_section(person: Person, deps: Deps) -> list[blocks.Block]:
     """The newest practices and the Share button; for organisers, the moderation queue."""
-    with deps.sessions() as session:
-        newest = store.newest(session=session, limit=HOME_NEWEST)
-        useful = store.useful_counts(session=session, practice_ids=[p.id or 0 for p in newest])
-        waiting = store.pending(session=session, limit=HOME_QUEUE) if person.is_organiser else []
-        waiting_count = store.pending_count(session=session) if person.is_organiser else 0
-    body: list[blocks.Block] = [
-        blocks.header("Practices"),
-        blocks.actions(
-            blocks.button("Share a practice", views.SHARE, "new", style="primary"), block_id="practices-share"
-        ),
-    ]
-    if not newest:
-        body.append(blocks.section("No practice is shared yet. Be the first: it takes a minute."))
-    for practice in newest:
-        body += views.entry(practice, useful.get(practice.id or 0, 0))
-    body.append(blocks.context("`/practice list` for more · `/practice search <words>` · `/practice mine`"))
-    if person.is_organiser and (waiting or deps.settings.moderation):
-        body.append(blocks.header(f"Waiting for approval ({waiting_count})"))
-        if not waiting:
-            body.append(blocks.section("Nothing waits for approval."))
-        for practice in waiting:
-            body += views.queue_entry(practice)
-        if waiting_count > len(waiting):
-            body.append(blocks.context(f"`/practice queue` shows all {waiting_count}."))
-    return body
+    lists = service.home_lists(deps, organiser=person.is_organiser)
+    return views.home_section(
+        lists.newest,
+        lists.useful,
+        waiting=lists.queue.waiting if lists.queue else None,
+        waiting_count=lists.queue.count if lists.queue else 0,
+        moderation=deps.settings.moderation,
+    )
