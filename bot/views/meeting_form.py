@@ -19,7 +19,7 @@ from bot.language.when import WhenError, format_local, parse_end, parse_moment, 
 from bot.views import blocks
 from bot.views.forms import FormErrors
 from store.meetings import MeetingDraft
-from store.models import MeetingKind
+from store.models import Meeting, MeetingKind
 
 CALLBACK_ID = "meeting_form"
 TITLE_LIMIT = 150
@@ -101,6 +101,21 @@ def modal(initial: dict[str, str], *, meeting_id: int | None, reply_to: str = ""
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [inputs[0], kind_block, *inputs[1:]],
     }
+
+
+def form_view(
+    source: Meeting | MeetingDraft | None,
+    *,
+    zone: str,
+    default_offsets: str,
+    meeting_id: int | None = None,
+    reply_to: str = "",
+) -> dict[str, Any]:
+    """The meeting form, filled with a stored meeting, a draft, or the defaults for a new one."""
+    draft = MeetingDraft.of(source) if isinstance(source, Meeting) else source
+    return modal(
+        initial_values(draft, zone=zone, default_offsets=default_offsets), meeting_id=meeting_id, reply_to=reply_to
+    )
 
 
 def parse_form(values: dict[str, str], *, now: datetime, keep_start: datetime | None = None) -> MeetingDraft:

@@ -7,6 +7,7 @@ Slack's `<!date^...>` token so each reader sees their own zone, with the meeting
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.language.countries import country_name
@@ -150,7 +151,7 @@ def meeting_actions(meeting: Meeting, answer: Attendance | None = None, *, where
     return [blocks.actions(*rsvp_buttons(meeting, answer), *calendar_buttons(meeting), block_id=block_id)]
 
 
-def card(meeting: Meeting, counts: Counts) -> dict[str, object]:
+def card(meeting: Meeting, counts: Counts) -> dict[str, Any]:
     """The announcement card posted to the group channel; it is updated in place when things change."""
     body = [
         blocks.header(("Cancelled: " if meeting.is_cancelled else "") + meeting.title),
@@ -200,3 +201,24 @@ def details(meeting: Meeting, counts: Counts, answer: Attendance | None, *, now:
     if meeting.description:
         body.insert(1, blocks.section(blocks.escape(blocks.clip(meeting.description, 2900))))
     return body
+
+
+def promoted_text(meeting: Meeting) -> str:
+    """The direct message to someone who moved up from the waitlist."""
+    return (
+        f":tada: Good news: a place freed up at *{blocks.escape(meeting.title)}*, {when_text(meeting)}. "
+        "You've moved up from the waitlist and are registered to come in person. "
+        "If you can't make it any more, press *Can't come* so the next person gets the place."
+    )
+
+
+def registrants_text(meeting: Meeting) -> str:
+    """The direct message to those registered when the meeting moved or was cancelled."""
+    title = f"*{blocks.escape(meeting.title)}*"
+    if meeting.is_cancelled:
+        return f":x: {title}, {when_text(meeting)}, has been *cancelled*. Sorry for the change of plans."
+    return (
+        f":pushpin: {title} has changed. It is now {when_text(meeting)}\n{place_text(meeting)}\n"
+        "Your registration stands; if you can no longer come, press *Can't come*. "
+        "The new calendar file updates the meeting in your calendar."
+    )

@@ -15,15 +15,12 @@ from bot.deps import Deps
 from bot.registry import ActionSpec, Kind
 from bot.views import meeting_form as form
 from bot.views import meetings as views
+from handlers.meetings._announcing import announce, announce_pressed, cancel, confirm_cancel
 from handlers.meetings._attendees import attendees, attendees_csv
 from handlers.meetings._browsing import home_section, list_past, list_upcoming, show_next, show_one
 from handlers.meetings._faq import add_faq, list_faq, reminders, remove_faq
 from handlers.meetings._organising import (
     add,
-    announce,
-    announce_pressed,
-    cancel,
-    confirm_cancel,
     discard,
     edit,
     open_edit_form,

@@ -2,27 +2,45 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import logging
 from collections import defaultdict
 from typing import Any
 
+from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.services.export import safe_cell
+from bot.services import meetings as service
 from bot.views import blocks
 from bot.views import meetings as views
 from handlers.home import answer_press
 from handlers.meetings._shared import ATTENDEES_CSV, meeting_named, pressed_meeting
-from handlers.routing import (
-    Call,
-)
-from store import meetings as store
-from store.models import Attendance, Meeting, Person
+from handlers.routing import ActionWork, Call
+from store.models import Attendance
 
-logger = logging.getLogger(__name__)
+GROUPS = (
+    (Attendance.IN_PERSON, "In person"),
+    (Attendance.ONLINE, "Online"),
+    (Attendance.WAITLISTED, "Waitlist, in the order places are given"),
+    (Attendance.NOT_COMING, "Not coming"),
+)
+
+
+def attendees_lines(found: service.Attendees) -> list[str]:
+    """The attendees by answer, the waitlist numbered in the order places are given."""
+    meeting = found.meeting
+    groups: dict[str, list[str]] = defaultdict(list)
+    for registration, person in found.rows:
+        mark = "" if person.is_member else " (not a member)"
+        groups[registration.attendance].append(f"{person.mention}{mark}")
+    lines = [f"*{blocks.escape(meeting.title)}* (#{meeting.id}): {views.counts_text(meeting, found.counts)}"]
+    for attendance, label in GROUPS:
+        names = groups.get(attendance, [])
+        if names:
+            shown = ", ".join(f"{i}. {n}" if attendance == Attendance.WAITLISTED else n for i, n in enumerate(names, 1))
+            lines.append(f"*{label}* ({len(names)}): {blocks.clip(shown, 2500)}")
+    if not found.rows:
+        lines.append("Nobody has answered yet.")
+    return lines
 
 
 def attendees(call: Call) -> None:
@@ -30,29 +48,11 @@ def attendees(call: Call) -> None:
     meeting = meeting_named(call, usage="attendees <number>")
     if meeting is None:
         return
-    with call.deps.sessions() as session:
-        rows = store.attendees(session=session, meeting_id=meeting.id or 0)
-        counts = store.counts(session=session, meeting_id=meeting.id or 0)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for registration, person in rows:
-        mark = "" if person.is_member else " (not a member)"
-        groups[registration.attendance].append(f"{person.mention}{mark}")
-    lines = [f"*{blocks.escape(meeting.title)}* (#{meeting.id}): {views.counts_text(meeting, counts)}"]
-    for attendance, label in (
-        (Attendance.IN_PERSON, "In person"),
-        (Attendance.ONLINE, "Online"),
-        (Attendance.WAITLISTED, "Waitlist, in the order places are given"),
-        (Attendance.NOT_COMING, "Not coming"),
-    ):
-        names = groups.get(attendance, [])
-        if names:
-            shown = ", ".join(f"{i}. {n}" if attendance == Attendance.WAITLISTED else n for i, n in enumerate(names, 1))
-            lines.append(f"*{label}* ({len(names)}): {blocks.clip(shown, 2500)}")
-    if not rows:
-        lines.append("Nobody has answered yet.")
+    found = service.attendees(call.deps, meeting=meeting)
+    lines = attendees_lines(found)
     body = [blocks.section("\n".join(lines))]
     if call.args.split()[1:2] == ["csv"]:
-        send_attendees_csv(call.deps, call.client, call.user_id, meeting, rows)
+        service.send_attendees_csv(call.client, call.user_id, found)
         body.append(blocks.context("The CSV file is in your direct messages."))
     else:
         body.append(
@@ -61,50 +61,15 @@ def attendees(call: Call) -> None:
     call.reply("\n".join(lines), body)
 
 
-def attendees_rows_csv(meeting: Meeting, rows: list[tuple[Any, Person]]) -> str:
-    """The attendees of a meeting as CSV text."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["meeting", "slack_id", "name", "attendance", "member", "answered_at"])
-    for registration, person in rows:
-        writer.writerow(
-            [
-                meeting.id,
-                person.slack_id,
-                safe_cell(person.display_name),
-                registration.attendance,
-                "yes" if person.is_member else "no",
-                registration.answered_at.isoformat(),
-            ]
-        )
-    return out.getvalue()
-
-
-def send_attendees_csv(
-    deps: Deps, client: WebClient, user_id: str, meeting: Meeting, rows: list[tuple[Any, Person]]
-) -> None:
-    """Upload the attendees' CSV to the organiser's direct messages."""
-    channel = client.conversations_open(users=user_id)["channel"]["id"]
-    client.files_upload_v2(
-        channel=channel,
-        filename=f"meeting-{meeting.id}-attendees.csv",
-        title=f"Attendees of {meeting.title}",
-        content=attendees_rows_csv(meeting, rows),
-        initial_comment=f"Attendees of *{blocks.escape(meeting.title)}* (#{meeting.id}).",
-    )
-
-
-def attendees_csv(deps: Deps) -> Any:
+def attendees_csv(deps: Deps) -> ActionWork:
     """The Download as CSV button."""
 
-    def send(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+    def send(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
         meeting = pressed_meeting(deps, body)
         if meeting is None:
             answer_press(deps, body, client, respond, "That meeting no longer exists.")
             return
-        with deps.sessions() as session:
-            rows = store.attendees(session=session, meeting_id=meeting.id or 0)
-        send_attendees_csv(deps, client, body["user"]["id"], meeting, rows)
+        service.send_attendees_csv(client, body["user"]["id"], service.attendees(deps, meeting=meeting))
         answer_press(deps, body, client, respond, "The CSV file is in your direct messages.")
 
     return send

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import logging
-
 from bot.deps import Deps
+from bot.services import meetings as service
 from bot.views import blocks
 from bot.views import meetings as views
 from handlers.meetings._shared import (
@@ -16,33 +15,26 @@ from handlers.meetings._shared import (
     organiser_buttons,
     subscribe_text,
 )
-from handlers.routing import (
-    Call,
-)
-from store import meetings as store
-from store.models import Attendance, Meeting, Person
-
-logger = logging.getLogger(__name__)
+from handlers.routing import Call
+from store.models import Meeting, Person
 
 
 def list_upcoming(call: Call) -> None:
     """List upcoming meetings with their buttons."""
     deps = call.deps
-    with deps.sessions() as session:
-        meetings = store.upcoming_meetings(session=session, now=deps.clock(), limit=LIST_LIMIT + 1)
-        shown = meetings[:LIST_LIMIT]
-        ids = [m.id for m in shown if m.id is not None]
-        counts = store.counts_for(session=session, meeting_ids=ids)
-        answers = store.answers_of(session=session, slack_id=call.user_id, meeting_ids=ids)
+    listing = service.upcoming(deps, slack_id=call.user_id, limit=LIST_LIMIT)
+    shown = listing.meetings
     if not shown:
         call.reply(nothing_planned(deps, call.user_id))
         return
-    body: list[blocks.Block] = [
-        blocks.section(f"*Upcoming meetings* ({len(shown)}{'+' if len(meetings) > len(shown) else ''})")
-    ]
+    body: list[blocks.Block] = [blocks.section(f"*Upcoming meetings* ({len(shown)}{'+' if listing.more else ''})")]
     for meeting in shown:
-        body += [blocks.divider(), *views.entry(meeting, counts[meeting.id or 0], answers.get(meeting.id or 0))]
-    if len(meetings) > len(shown):
+        answer = listing.answers.get(meeting.id or 0)
+        body += [
+            blocks.divider(),
+            *views.entry(meeting, listing.counts_of(meeting), answer),
+        ]
+    if listing.more:
         body.append(blocks.context(f"Showing the first {LIST_LIMIT}. `/meetings <number>` shows any one in full."))
     if deps.settings.feed_url:
         body.append(blocks.context(subscribe_text(deps)))
@@ -54,8 +46,7 @@ def list_upcoming(call: Call) -> None:
 
 def show_next(call: Call) -> None:
     """Show the next meeting in full."""
-    with call.deps.sessions() as session:
-        meeting = store.next_meeting(session=session, now=call.deps.clock())
+    meeting = service.next_meeting(call.deps)
     if meeting is None:
         call.reply(nothing_planned(call.deps, call.user_id))
         return
@@ -70,12 +61,9 @@ def show_one(call: Call) -> None:
 
 
 def _show(call: Call, meeting: Meeting) -> None:
-    with call.deps.sessions() as session:
-        counts = store.counts(session=session, meeting_id=meeting.id or 0)
-        mine = store.registration_of(session=session, meeting_id=meeting.id or 0, slack_id=call.user_id)
-    answer = Attendance(mine.attendance) if mine else None
+    found = service.details(call.deps, meeting=meeting, slack_id=call.user_id)
     now = call.deps.clock()
-    body = views.details(meeting, counts, answer, now=now)
+    body = views.details(meeting, found.counts, found.answer, now=now)
     if meeting.ends_at <= now:
         body = [b for b in body if b.get("type") != "actions"]
     if call.deps.people.is_organiser(call.user_id) and not meeting.is_cancelled and meeting.ends_at > now:
@@ -86,52 +74,45 @@ def _show(call: Call, meeting: Meeting) -> None:
 
 def list_past(call: Call) -> None:
     """List meetings that have taken place, most recent first."""
-    with call.deps.sessions() as session:
-        meetings = store.past_meetings(session=session, now=call.deps.clock(), limit=LIST_LIMIT)
-        counts = store.counts_for(session=session, meeting_ids=[m.id for m in meetings if m.id is not None])
-    if not meetings:
+    listing = service.past(call.deps, limit=LIST_LIMIT)
+    if not listing.meetings:
         call.reply("No meetings have taken place yet.")
         return
     body: list[blocks.Block] = [blocks.section("*Past meetings*")]
-    for meeting in meetings:
-        count = counts[meeting.id or 0]
+    for meeting in listing.meetings:
+        count = listing.counts_of(meeting)
         came = [f"{count.in_person} in person"] if meeting.has_places else []
         came += [f"{count.online} online"] if meeting.is_online else []
         body += [
             blocks.section(f"{views.title_line(meeting)}\n{views.when_text(meeting)}\n{views.place_text(meeting)}"),
             blocks.context("Registered: " + ", ".join(came)),
         ]
-    text = "Past meetings:\n" + "\n".join(f"#{m.id} {m.title}: {views.when_plain(m)}" for m in meetings)
+    text = "Past meetings:\n" + "\n".join(f"#{m.id} {m.title}: {views.when_plain(m)}" for m in listing.meetings)
     call.reply(blocks.escape(text), body)
 
 
 def home_section(person: Person, deps: Deps) -> list[blocks.Block]:
     """Upcoming meetings with their buttons, the reader's registrations, and organisers' buttons."""
-    now = deps.clock()
-    with deps.sessions() as session:
-        meetings = store.upcoming_meetings(session=session, now=now, limit=HOME_LIMIT)
-        ids = [m.id for m in meetings if m.id is not None]
-        counts = store.counts_for(session=session, meeting_ids=ids)
-        answers = store.answers_of(session=session, slack_id=person.slack_id, meeting_ids=ids)
-        mine = store.registrations_of(session=session, slack_id=person.slack_id, now=now)
+    found = service.home(deps, slack_id=person.slack_id, limit=HOME_LIMIT)
+    listing = found.upcoming
     body: list[blocks.Block] = [blocks.header("Upcoming meetings")]
     if person.is_organiser:
         body.append(
             blocks.actions(blocks.button("New meeting", CREATE, "new", style="primary"), block_id="meetings-organise")
         )
-    if not meetings:
+    if not listing.meetings:
         body.append(blocks.section("No meetings are planned yet."))
-    for meeting in meetings:
-        body += views.entry(meeting, counts[meeting.id or 0], answers.get(meeting.id or 0), where="home")
+    for meeting in listing.meetings:
+        body += views.entry(meeting, listing.counts_of(meeting), listing.answers.get(meeting.id or 0), where="home")
         if person.is_organiser:
             body.append(organiser_buttons(meeting))
     if deps.settings.feed_url:
         body.append(blocks.context(subscribe_text(deps)))
     body.append(blocks.header("My registrations"))
-    if mine:
+    if found.mine:
         lines = [
             f"• {views.title_line(meeting)}: {views.ANSWER_LABELS[answer]}, {views.when_text(meeting)}"
-            for meeting, answer in mine[:10]
+            for meeting, answer in found.mine[:10]
         ]
         body.append(blocks.section("\n".join(lines)))
     else:

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 from bot.config import format_offset
+from bot.services import meetings as service
 from bot.views import blocks
-from handlers.meetings._shared import FAQ_USAGE
-from handlers.routing import (
-    Call,
-    meeting_number,
-)
-from store import faq as faq_store
-from store import people as people_store
+from handlers.routing import Call, meeting_number
 
-logger = logging.getLogger(__name__)
+FAQ_USAGE = "`/meetings faq add Do I pay for travel? | Yes: participants pay their own travel. | travel, hotel`"
 
 
 def reminders(call: Call) -> None:
@@ -26,13 +19,7 @@ def reminders(call: Call) -> None:
             "For example: `/meetings reminders off`."
         )
         return
-    with call.deps.sessions() as session:
-        if word:
-            person = people_store.set_reminders(session=session, slack_id=call.user_id, wanted=word == "on")
-        else:
-            person = people_store.ensure_person(session=session, slack_id=call.user_id)
-            session.commit()
-        wanted = person.reminders
+    wanted = service.reminders_wanted(call.deps, slack_id=call.user_id, wanted=(word == "on") if word else None)
     offsets = ", ".join(format_offset(offset) for offset in call.deps.settings.reminder_offsets)
     if wanted:
         state = f"*on*: before each meeting you registered for ({offsets} before, unless a meeting says otherwise)"
@@ -46,8 +33,7 @@ def reminders(call: Call) -> None:
 
 def list_faq(call: Call) -> None:
     """List the FAQ."""
-    with call.deps.sessions() as session:
-        entries = faq_store.list_faq(session=session)
+    entries = service.faq_entries(call.deps)
     if not entries:
         hint = f" Add one: {FAQ_USAGE}" if call.deps.people.is_organiser(call.user_id) else ""
         call.reply(f"The FAQ is empty so far.{hint}")
@@ -59,39 +45,27 @@ def list_faq(call: Call) -> None:
 
 
 def add_faq(call: Call) -> None:
-    """Add a question, its answer and its keywords."""
+    """Add a question, its answer and its keywords (`question | answer | keywords`)."""
     parts = [part.strip() for part in call.args.split("|")]
     if len(parts) < 2 or not parts[0] or not parts[1]:
         call.reply(
             f"Give the question and its answer separated by |, and keywords after another | if you like: {FAQ_USAGE}"
         )
         return
-    question, answer = parts[0], parts[1]
-    keywords = ", ".join(
-        word.strip().lower() for word in "|".join(parts[2:]).replace("|", ",").split(",") if word.strip()
+    added = service.add_faq(
+        call.deps,
+        question=parts[0],
+        answer=parts[1],
+        keywords=",".join(parts[2:]).split(","),
+        created_by=call.user_id,
     )
-    problems = []
-    if len(question) > 300:
-        problems.append(f"the question has {len(question)} characters; at most 300")
-    if len(answer) > 3000:
-        problems.append(f"the answer has {len(answer)} characters; at most 3,000")
-    if len(keywords) > 500:
-        problems.append("the keywords take more than 500 characters")
-    if problems:
-        call.reply(f"Nothing was added: {'; '.join(problems)}.")
+    entry = added.entry
+    if entry is None:
+        call.reply(f"Nothing was added: {'; '.join(added.problems)}.")
         return
-    with call.deps.sessions() as session:
-        entry = faq_store.add_faq(
-            session=session,
-            question=question,
-            answer=answer,
-            keywords=keywords,
-            created_by=call.user_id,
-            now=call.deps.clock(),
-        )
     call.reply(
-        f":white_check_mark: Added FAQ {entry.id}: *{blocks.escape(question)}*\n{blocks.escape(answer)}\n"
-        f"Keywords: {blocks.escape(keywords) or 'none'}. People who ask me about it now get this answer."
+        f":white_check_mark: Added FAQ {entry.id}: *{blocks.escape(entry.question)}*\n{blocks.escape(entry.answer)}\n"
+        f"Keywords: {blocks.escape(entry.keywords) or 'none'}. People who ask me about it now get this answer."
     )
 
 
@@ -101,8 +75,7 @@ def remove_faq(call: Call) -> None:
     if number is None:
         call.reply("Which question? Give its number, e.g. `/meetings faq remove 2`; `/meetings faq` lists them.")
         return
-    with call.deps.sessions() as session:
-        entry = faq_store.remove_faq(session=session, entry_id=number)
+    entry = service.remove_faq(call.deps, entry_id=number)
     if entry is None:
         call.reply(f"There is no FAQ entry {number}, so nothing was removed. `/meetings faq` lists them.")
         return

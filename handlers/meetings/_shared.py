@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from bot.deps import Deps
+from bot.services import meetings as service
 from bot.views import blocks
-from handlers.routing import (
-    Call,
-    meeting_number,
-    pressed_value,
-)
-from store import meetings as store
+from handlers.routing import Call, meeting_number, pressed_value
 from store.models import Meeting
-
-logger = logging.getLogger(__name__)
-
 
 LIST_LIMIT = 10
 HOME_LIMIT = 5
@@ -29,7 +21,6 @@ ANNOUNCE = "meeting_announce"
 CREATE = "meeting_create"
 EDIT = "meeting_edit"
 ATTENDEES_CSV = "meeting_attendees_csv"
-FAQ_USAGE = "`/meetings faq add Do I pay for travel? | Yes: participants pay their own travel. | travel, hotel`"
 
 
 def subscribe_text(deps: Deps) -> str:
@@ -56,20 +47,21 @@ def meeting_named(call: Call, *, usage: str = "") -> Meeting | None:
             "`/meetings` lists them with their numbers."
         )
         return None
-    with call.deps.sessions() as session:
-        meeting = store.get_meeting(session=session, meeting_id=number)
+    meeting = service.find_meeting(call.deps, meeting_id=number)
     if meeting is None:
         call.reply(f"There is no meeting #{number}. `/meetings` lists the upcoming ones with their numbers.")
     return meeting
 
 
+def pressed_number(body: dict[str, Any]) -> int:
+    """The number of the meeting whose button was pressed (0 when the button carries none)."""
+    return meeting_number(pressed_value(body)) or 0
+
+
 def pressed_meeting(deps: Deps, body: dict[str, Any]) -> Meeting | None:
     """The meeting whose button was pressed, if it still exists."""
-    number = meeting_number(pressed_value(body))
-    if number is None:
-        return None
-    with deps.sessions() as session:
-        return store.get_meeting(session=session, meeting_id=number)
+    number = pressed_number(body)
+    return service.find_meeting(deps, meeting_id=number) if number else None
 
 
 def organiser_buttons(meeting: Meeting) -> blocks.Block:

@@ -1,0 +1,67 @@
+"""Who is coming: the attendees of a meeting by answer, and the same as a CSV file."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from bot.services.export import safe_cell
+from bot.views import blocks
+from store import meetings as store
+from store.meetings import Counts
+from store.models import Meeting, Person, Registration
+
+CSV_COLUMNS = ("meeting", "slack_id", "name", "attendance", "member", "answered_at")
+
+
+@dataclass(frozen=True)
+class Attendees:
+    """Everyone who answered a meeting, the waitlist in the order it is served, and the counts."""
+
+    meeting: Meeting
+    rows: list[tuple[Registration, Person]]
+    counts: Counts
+
+
+def attendees(deps: Deps, *, meeting: Meeting) -> Attendees:
+    """Everyone who answered the meeting, by answer, with the counts."""
+    with deps.sessions() as session:
+        rows = store.attendees(session=session, meeting_id=meeting.id or 0)
+        counts = store.counts(session=session, meeting_id=meeting.id or 0)
+    return Attendees(meeting=meeting, rows=rows, counts=counts)
+
+
+def attendees_csv(found: Attendees) -> str:
+    """The attendees of a meeting as CSV text (cells a spreadsheet would run are made inert)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for registration, person in found.rows:
+        writer.writerow(
+            [
+                found.meeting.id,
+                person.slack_id,
+                safe_cell(person.display_name),
+                registration.attendance,
+                "yes" if person.is_member else "no",
+                registration.answered_at.isoformat(),
+            ]
+        )
+    return out.getvalue()
+
+
+def send_attendees_csv(client: WebClient, user_id: str, found: Attendees) -> None:
+    """Upload the attendees' CSV to the organiser's direct messages."""
+    meeting = found.meeting
+    channel = client.conversations_open(users=user_id)["channel"]["id"]
+    client.files_upload_v2(
+        channel=channel,
+        filename=f"meeting-{meeting.id}-attendees.csv",
+        title=f"Attendees of {meeting.title}",
+        content=attendees_csv(found),
+        initial_comment=f"Attendees of *{blocks.escape(meeting.title)}* (#{meeting.id}).",
+    )

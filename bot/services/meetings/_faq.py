@@ -1,0 +1,64 @@
+"""The group's FAQ that organisers keep, and each person's choice of reminders by direct message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.deps import Deps
+from store import faq as faq_store
+from store import people as people_store
+from store.models import FaqEntry
+
+QUESTION_LIMIT = 300
+ANSWER_LIMIT = 3000
+KEYWORDS_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class FaqAdded:
+    """The entry added, or what was wrong with it (nothing is added then)."""
+
+    entry: FaqEntry | None
+    problems: list[str] = field(default_factory=list)
+
+
+def reminders_wanted(deps: Deps, *, slack_id: str, wanted: bool | None = None) -> bool:
+    """Whether this person gets meeting reminders by direct message, after setting it when `wanted` is given."""
+    with deps.sessions() as session:
+        if wanted is None:
+            person = people_store.ensure_person(session=session, slack_id=slack_id)
+            session.commit()
+        else:
+            person = people_store.set_reminders(session=session, slack_id=slack_id, wanted=wanted)
+        return person.reminders
+
+
+def faq_entries(deps: Deps) -> list[FaqEntry]:
+    """Every FAQ entry, oldest first."""
+    with deps.sessions() as session:
+        return faq_store.list_faq(session=session)
+
+
+def add_faq(deps: Deps, *, question: str, answer: str, keywords: list[str], created_by: str) -> FaqAdded:
+    """Add a question with its answer and the words that point to it, if each is within its limit."""
+    words = ", ".join(word.strip().lower() for word in keywords if word.strip())
+    problems = []
+    if len(question) > QUESTION_LIMIT:
+        problems.append(f"the question has {len(question)} characters; at most {QUESTION_LIMIT}")
+    if len(answer) > ANSWER_LIMIT:
+        problems.append(f"the answer has {len(answer)} characters; at most {ANSWER_LIMIT:,}")
+    if len(words) > KEYWORDS_LIMIT:
+        problems.append(f"the keywords take more than {KEYWORDS_LIMIT} characters")
+    if problems:
+        return FaqAdded(entry=None, problems=problems)
+    with deps.sessions() as session:
+        entry = faq_store.add_faq(
+            session=session, question=question, answer=answer, keywords=words, created_by=created_by, now=deps.clock()
+        )
+    return FaqAdded(entry=entry)
+
+
+def remove_faq(deps: Deps, *, entry_id: int) -> FaqEntry | None:
+    """Remove an FAQ entry; return it, or None when there was none with this number."""
+    with deps.sessions() as session:
+        return faq_store.remove_faq(session=session, entry_id=entry_id)

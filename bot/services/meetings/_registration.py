@@ -1,0 +1,93 @@
+"""Answering a meeting: whether it is open for the answer, the place or the waitlist, and who moves up."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from bot.services.meetings._cards import refresh_card, tell_promoted
+from store import meetings as store
+from store.meetings import RegistrationResult
+from store.models import Attendance, Meeting
+
+logger = logging.getLogger(__name__)
+
+
+class Closed(StrEnum):
+    """Why a meeting cannot take an answer now."""
+
+    GONE = "gone"
+    CANCELLED = "cancelled"
+    STARTED = "started"
+    DEADLINE = "deadline passed"
+    ONLINE_ONLY = "online only"
+    IN_PERSON_ONLY = "in person only"
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What became of someone's answer: refused (and why), or where they stand now."""
+
+    meeting: Meeting | None
+    closed: Closed | None = None
+    result: RegistrationResult | None = None
+    position: int | None = None  # their place in the waitlist (1 is next), when they are waiting
+
+
+def why_closed(meeting: Meeting | None, answer: Attendance, now: datetime) -> Closed | None:
+    """Why this answer cannot be taken now, or None when it can.
+
+    Saying one is not coming is taken until the meeting starts, even after the registration deadline.
+    """
+    if meeting is None:
+        return Closed.GONE
+    if meeting.is_cancelled:
+        return Closed.CANCELLED
+    if meeting.starts_at <= now:
+        return Closed.STARTED
+    deadline = meeting.registration_deadline
+    if deadline is not None and deadline <= now and answer != Attendance.NOT_COMING:
+        return Closed.DEADLINE
+    if answer == Attendance.IN_PERSON and not meeting.has_places:
+        return Closed.ONLINE_ONLY
+    if answer == Attendance.ONLINE and not meeting.is_online:
+        return Closed.IN_PERSON_ONLY
+    return None
+
+
+def answer_meeting(deps: Deps, *, meeting_id: int, slack_id: str, answer: Attendance) -> Answered:
+    """Record someone's answer: a place while any is free, else the waitlist (members first).
+
+    Whether the meeting is open is checked first, and again under the meeting's lock: a meeting
+    cancelled or started in the meantime records nothing.
+    """
+    now = deps.clock()
+    with deps.sessions() as session:
+        meeting = store.get_meeting(session=session, meeting_id=meeting_id)
+        closed = why_closed(meeting, answer, now)
+        if closed is not None or meeting is None:
+            return Answered(meeting=meeting, closed=closed)
+        try:
+            result = store.register(session=session, meeting_id=meeting_id, slack_id=slack_id, answer=answer, now=now)
+        except store.RegistrationClosed:
+            meeting = store.get_meeting(session=session, meeting_id=meeting_id)
+            return Answered(meeting=meeting, closed=why_closed(meeting, answer, deps.clock()) or Closed.STARTED)
+        position = None
+        if result.attendance == Attendance.WAITLISTED:
+            position = store.waitlist_position(session=session, meeting_id=meeting_id, slack_id=slack_id)
+    return Answered(meeting=meeting, result=result, position=position)
+
+
+def publish_answer(deps: Deps, client: WebClient, answered: Answered) -> None:
+    """Bring the card up to date after an answer, and tell those who moved up from the waitlist."""
+    meeting, result = answered.meeting, answered.result
+    if meeting is None or result is None:
+        return
+    if result.changed:
+        refresh_card(deps, client, meeting.id or 0)
+    tell_promoted(client, meeting, result.promoted)
