@@ -16,8 +16,9 @@ from bot.config import Settings
 from bot.deps import Deps, build_deps
 from bot.language.understanding import MeetingHint, Topic, pick_meeting, understand
 from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, LocalBot
+from bot.services.questions import reply_to
 from bot.views.answers import DONT_KNOW
-from handlers.questions import reply_thread, reply_to
+from handlers.questions import reply_thread
 from store import faq as faq_store
 from store import meetings as store
 from store.meetings import MeetingDraft

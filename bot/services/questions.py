@@ -1,0 +1,78 @@
+"""Questions in plain words, answered from the store only: meetings, the asker's registrations, the FAQ.
+
+The question is understood by bot.language.understanding, and the answer put in words by
+bot.views.answers; nothing is guessed: what the store does not hold gets an honest "I don't know".
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from bot.deps import Deps
+from bot.language.understanding import Topic, match_faq, meetings_matching, pick_meeting, understand
+from bot.views.answers import answer
+from store import faq as faq_store
+from store import meetings as meetings_store
+from store.models import Attendance, Meeting, Person
+
+UPCOMING_LIMIT = 200
+PAST_LIMIT = 50
+# Topics answered about one meeting; the others are answered from the list, the FAQ, or nothing.
+ABOUT_ONE_MEETING = frozenset(
+    {
+        Topic.WHEN,
+        Topic.WHERE,
+        Topic.JOIN,
+        Topic.AGENDA,
+        Topic.REGISTERED,
+        Topic.PLACES,
+        Topic.HOW_TO_REGISTER,
+    }
+)
+
+
+def reply_to(text: str, *, deps: Deps, person: Person) -> dict[str, Any]:
+    """Answer a question in plain words from the store: the message payload to post."""
+    now = deps.clock()
+    question = understand(
+        text, now=now, zone=deps.settings.zone_for(person.tz), ignore=deps.settings.group_name.split()
+    )
+    hint = question.hint
+    meeting = counts = faq = None
+    my_answer: Attendance | None = None
+    # Only a question that names a meeting, or asks for the list, needs more than the next meeting.
+    limit = UPCOMING_LIMIT if hint.specific or question.topic == Topic.LIST else 1
+    with deps.sessions() as session:
+        upcoming = meetings_store.upcoming_meetings(session=session, now=now, limit=limit)
+        wants_meetings = question.topic == Topic.LIST or question.topic in ABOUT_ONE_MEETING
+        named_upcoming = meetings_matching(hint, upcoming) if hint.specific and wants_meetings else upcoming
+        if question.topic == Topic.LIST and not named_upcoming:
+            # "Were there meetings in 2018?": nothing coming up fits, so the most recent one that does.
+            earlier = meetings_matching(hint, meetings_store.past_meetings(session=session, now=now, limit=PAST_LIMIT))
+            if earlier:
+                question, meeting = replace(question, topic=Topic.WHEN), earlier[0]
+        elif question.topic in ABOUT_ONE_MEETING:
+            past: list[Meeting] = []
+            if hint.past or not named_upcoming:
+                past = meetings_store.past_meetings(session=session, now=now, limit=PAST_LIMIT)
+            # The upcoming meetings that fit were found above: choose among those rather than match again.
+            meeting = pick_meeting(hint, named_upcoming or upcoming, past)
+            if meeting is not None and meeting.id is not None:
+                counts = meetings_store.counts(session=session, meeting_id=meeting.id)
+                registration = meetings_store.registration_of(
+                    session=session, meeting_id=meeting.id, slack_id=person.slack_id
+                )
+                my_answer = Attendance(registration.attendance) if registration else None
+        elif question.topic in (Topic.FAQ, Topic.UNKNOWN):
+            faq = match_faq(question.text, faq_store.list_faq(session=session))
+    return answer(
+        question,
+        meeting=meeting,
+        counts=counts,
+        my_answer=my_answer,
+        faq=faq,
+        upcoming=upcoming,
+        user_id=person.slack_id,
+        now=now,
+    )
