@@ -10,10 +10,9 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.deps import Deps
+from store import StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +30,7 @@ def apology(error: BaseException) -> str:
 
 def store_unavailable(error: BaseException) -> bool:
     """Whether `error` means the database is away or busy (try again later), not a fault in the bot."""
-    if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
-        return True
-    return isinstance(error, DBAPIError) and error.connection_invalidated
+    return isinstance(error, StoreUnavailable)
 
 
 def log_failure(where: str, error: BaseException) -> None:

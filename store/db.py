@@ -1,4 +1,4 @@
-"""The engine and the session factory."""
+"""The engine and the session factory, and the one error that says the database is away or busy."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import Engine, ExceptionContext, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 from sqlmodel import Session, create_engine
 
 logger = logging.getLogger(__name__)
@@ -21,6 +23,40 @@ SessionFactory = Callable[[], Session]
 SQLITE_BUSY_SECONDS = 5.0  # how long a write waits for another writer before "database is locked"
 PG_CONNECT_SECONDS = 5  # how long connecting to PostgreSQL may take before it counts as down
 HEALTH_WAIT_MS = 1000  # how long the health check waits for SQLite's write lock
+
+
+class StoreUnavailable(OperationalError):
+    """The database is away or busy, so nothing was done: trying again later may work; it is not a fault.
+
+    The store raises it in place of SQLAlchemy's OperationalError and InterfaceError, of any
+    database error that cost the connection, and when no pooled connection came free in time.
+    It keeps the original's message and is an OperationalError itself, so that code that
+    caught SQLAlchemy's error still catches it.
+    """
+
+    @classmethod
+    def of(cls, error: BaseException) -> StoreUnavailable:
+        """The same failure, as the store's own error (the original is kept as `orig`)."""
+        if isinstance(error, DBAPIError):
+            return cls(
+                error.statement,
+                error.params,
+                error.orig if error.orig is not None else error,
+                hide_parameters=error.hide_parameters,
+                connection_invalidated=error.connection_invalidated,
+                ismulti=error.ismulti,
+            )
+        return cls(None, None, error)
+
+
+class _Pool(QueuePool):
+    """The connection pool, which says the store is unavailable when no connection came free in time."""
+
+    def connect(self) -> PoolProxiedConnection:
+        try:
+            return super().connect()
+        except PoolTimeout as error:
+            raise StoreUnavailable.of(error) from error
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -34,17 +70,33 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            kwargs.setdefault("poolclass", _Pool)  # what SQLite has for a file; in memory it keeps one connection
         busy = _seconds(parsed.query.get("timeout"), SQLITE_BUSY_SECONDS)
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": busy})
         engine = create_engine(parsed.difference_update_query(["timeout"]), **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas(busy))
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 10)
-    if "connect_timeout" not in parsed.query:
-        kwargs.setdefault("connect_args", {"connect_timeout": PG_CONNECT_SECONDS})
-    return create_engine(url, **kwargs)
+    else:
+        kwargs.setdefault("poolclass", _Pool)
+        kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("max_overflow", 10)
+        if "connect_timeout" not in parsed.query:
+            kwargs.setdefault("connect_args", {"connect_timeout": PG_CONNECT_SECONDS})
+        engine = create_engine(url, **kwargs)
+    event.listen(engine, "handle_error", _unavailable, retval=True)
+    return engine
+
+
+def _unavailable(context: ExceptionContext) -> BaseException | None:
+    """Put StoreUnavailable in place of the errors that mean the database is away or busy."""
+    if context.is_pre_ping:
+        return None  # the pool's liveness check: it reconnects, or says so through a later error
+    error = context.sqlalchemy_exception
+    if not isinstance(error, DBAPIError):
+        return None  # not the database's own error (e.g. a value a column cannot hold): a fault
+    if isinstance(error, OperationalError | InterfaceError) or context.is_disconnect:
+        return StoreUnavailable.of(error)
+    return None
 
 
 def _seconds(value: Any, default: float) -> float:
