@@ -4,47 +4,101 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields, replace
+from dataclasses import field as dataclass_field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, delete, func, text, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from store.models import Person, Practice, PracticeStatus, UsefulMark
 
-# What a practice is made of, as its author gives it; everything else is the bot's bookkeeping.
-EDITABLE = ("title", "kind", "topic", "organisation", "country", "summary", "evidence", "link")
 # Marks the search puts around the words it found, for the caller to turn into bold after escaping.
 MATCH_START = "\x02"
 MATCH_END = "\x03"
 _WORD = re.compile(r"[^\W_]+")
 MAX_SEARCH_WORDS = 12
 
+TITLE_LIMIT = 150
+ORGANISATION_LIMIT = 200
+COUNTRY_LIMIT = 60  # a country's name as typed; it is stored as its two-letter code
+TEXT_LIMIT = 3000  # Slack's limit for a plain-text input
+URL_LIMIT = 2000
+
 
 @dataclass(frozen=True)
-class PracticeDraft:
-    """The fields of a practice as its author gave them, validated by the caller."""
+class PracticeField:
+    """One field of a practice as its author gives it: what the form asks, and what the field may hold."""
 
-    title: str
-    kind: str
-    topic: str
-    summary: str
-    organisation: str = ""
-    country: str = ""
-    evidence: str = ""
-    link: str = ""
+    label: str
+    hint: str = ""
+    required: bool = False
+    limit: int = 0  # at most this many characters as typed (0: a menu, held to its choices)
+    multiline: bool = False
+    # A menu's choices: the name of the setting that lists them (the group's kinds or topics).
+    choices: Literal["", "practice_kinds", "practice_topics"] = ""
+    # How the typed text is read: as written, as a country (stored as its code), or as a web link.
+    reads: Literal["text", "country", "link"] = "text"
+    name: str = ""  # the draft's attribute it declares (filled in from it)
+
+
+def _declared(spec: PracticeField) -> Any:
+    """A draft attribute declared by `spec`: a required one has no default, the others default to ""."""
+    return dataclass_field(default=MISSING if spec.required else "", metadata={"spec": spec})
+
+
+@dataclass(frozen=True, kw_only=True)
+class PracticeDraft:
+    """The fields of a practice as its author gives them, each declared once, here, in the form's order.
+
+    `FIELDS` holds the declarations: the form, its checks, the edit pre-fill, the store's edits and
+    the export read them. A draft is validated by the caller (the form's checks).
+    """
+
+    title: str = _declared(
+        PracticeField("Title", "A short name, e.g. Digital skills academy for cluster SMEs", True, TITLE_LIMIT)
+    )
+    kind: str = _declared(PracticeField("Kind", required=True, choices="practice_kinds"))
+    topic: str = _declared(PracticeField("Topic", required=True, choices="practice_topics"))
+    organisation: str = _declared(
+        PracticeField("Organisation or cluster", "Who ran it, e.g. Basque ICT cluster", limit=ORGANISATION_LIMIT)
+    )
+    country: str = _declared(
+        PracticeField("Country", "A name or code, e.g. Spain or ES", limit=COUNTRY_LIMIT, reads="country")
+    )
+    summary: str = _declared(
+        PracticeField("Summary", "What it is and why it matters, in a few sentences", True, TEXT_LIMIT, True)
+    )
+    evidence: str = _declared(
+        PracticeField(
+            "What happened, and the evidence",
+            "Results and figures: firms reached, money, time saved",
+            limit=TEXT_LIMIT,
+            multiline=True,
+        )
+    )
+    link: str = _declared(
+        PracticeField("Link", "An https:// link to read more (optional)", limit=URL_LIMIT, reads="link")
+    )
 
     def values(self) -> dict[str, Any]:
         """The draft as column values."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: getattr(self, name) for name in EDITABLE}
 
     @classmethod
     def of(cls, practice: Practice) -> PracticeDraft:
         """The editable fields of a stored practice."""
         return cls(**{name: getattr(practice, name) for name in EDITABLE})
+
+
+# Every field of a practice that its author gives, in the form's order.
+FIELDS: tuple[PracticeField, ...] = tuple(replace(f.metadata["spec"], name=f.name) for f in fields(PracticeDraft))
+# What a practice is made of, as its author gives it; everything else is the bot's bookkeeping.
+EDITABLE: tuple[str, ...] = tuple(spec.name for spec in FIELDS)
 
 
 @dataclass(frozen=True)
@@ -142,7 +196,7 @@ def delete_practice(*, session: Session, practice_id: int) -> Practice | None:
     practice = session.get(Practice, practice_id)
     if practice is None:
         return None
-    session.exec(delete(UsefulMark).where(col(UsefulMark.practice_id) == practice_id))  # type: ignore[call-overload]
+    session.exec(delete(UsefulMark).where(col(UsefulMark.practice_id) == practice_id))
     session.delete(practice)
     session.commit()
     return practice
@@ -150,9 +204,7 @@ def delete_practice(*, session: Session, practice_id: int) -> Practice | None:
 
 def set_card(*, session: Session, practice_id: int, channel: str, ts: str) -> None:
     """Remember where a practice's card was posted."""
-    session.exec(  # type: ignore[call-overload]
-        update(Practice).where(col(Practice.id) == practice_id).values(card_channel=channel, card_ts=ts)
-    )
+    session.exec(update(Practice).where(col(Practice.id) == practice_id).values(card_channel=channel, card_ts=ts))
     session.commit()
 
 
@@ -165,7 +217,7 @@ def moderate(
         values.update(status=PracticeStatus.PUBLISHED, published_at=now)
     else:
         values.update(status=PracticeStatus.REJECTED, reject_reason=reason)
-    decided = session.exec(  # type: ignore[call-overload]
+    decided = session.exec(
         update(Practice)
         .where(col(Practice.id) == practice_id, col(Practice.status) == PracticeStatus.PENDING)
         .values(**values)
@@ -367,7 +419,7 @@ def passage(practice: Practice, found: re.Pattern[str]) -> str:
 
 def mark_useful(*, session: Session, practice_id: int, slack_id: str, now: datetime) -> tuple[bool, int]:
     """Toggle `slack_id`'s useful-mark on a practice; return whether it is marked now, and the count."""
-    removed = session.exec(  # type: ignore[call-overload]
+    removed = session.exec(
         delete(UsefulMark).where(col(UsefulMark.practice_id) == practice_id, col(UsefulMark.slack_id) == slack_id)
     )
     marked = False
@@ -435,14 +487,7 @@ def figures(*, session: Session) -> Figures:
 # The columns of an export, in order.
 EXPORT_COLUMNS = (
     "id",
-    "title",
-    "kind",
-    "topic",
-    "organisation",
-    "country",
-    "summary",
-    "evidence",
-    "link",
+    *EDITABLE,
     "author",
     "author_name",
     "status",
@@ -463,7 +508,7 @@ def export_rows(
     useful = (
         select(UsefulMark.practice_id, func.count().label("useful")).group_by(col(UsefulMark.practice_id)).subquery()
     )
-    table = Practice.__table__  # plain columns, in the export's order: no object is built per row
+    table = sa_inspect(Practice).local_table  # plain columns, in the export's order: no object is built per row
     computed = {
         "author_name": func.coalesce(col(Person.display_name), "").label("author_name"),
         "useful": func.coalesce(useful.c.useful, 0).label("useful"),

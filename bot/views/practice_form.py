@@ -1,75 +1,52 @@
-"""The practice form: the modal members fill, and the checks every practice passes before it is saved."""
+"""The practice form: the modal members fill, and the checks every practice passes before it is saved.
+
+Every field comes from its one declaration (`store.practices.FIELDS`): its label, hint, limit,
+whether it is needed, whether it is a menu of the group's choices, and how its text is read.
+"""
 
 from __future__ import annotations
 
-import html
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from bot.config import Settings
+from bot.language import markup
 from bot.language.countries import country_name
 from bot.language.links import is_web_link
 from bot.language.places import country_code
 from bot.views import blocks
 from bot.views.forms import FormErrors
 from store.models import Practice
-from store.practices import PracticeDraft
+from store.practices import FIELDS as PRACTICE_FIELDS
+from store.practices import TEXT_LIMIT, TITLE_LIMIT, URL_LIMIT, PracticeDraft, PracticeField
 
 CALLBACK_ID = "practice_form"
-TITLE_LIMIT = 150
-ORGANISATION_LIMIT = 200
-TEXT_LIMIT = 3000  # Slack's limit for a plain-text input
-URL_LIMIT = 2000
 
-# (block id, label, hint, required, max length, multiline); kind and topic are menus, placed after the title.
-FIELDS: tuple[tuple[str, str, str, bool, int, bool], ...] = (
-    ("title", "Title", "A short name, e.g. Digital skills academy for cluster SMEs", True, TITLE_LIMIT, False),
-    (
-        "organisation",
-        "Organisation or cluster",
-        "Who ran it, e.g. Basque ICT cluster",
-        False,
-        ORGANISATION_LIMIT,
-        False,
-    ),
-    ("country", "Country", "A name or code, e.g. Spain or ES", False, 60, False),
-    ("summary", "Summary", "What it is and why it matters, in a few sentences", True, TEXT_LIMIT, True),
-    (
-        "evidence",
-        "What happened, and the evidence",
-        "Results and figures: firms reached, money, time saved",
-        False,
-        TEXT_LIMIT,
-        True,
-    ),
-    ("link", "Link", "An https:// link to read more (optional)", False, URL_LIMIT, False),
+# The text inputs as (block id, label, hint, required, max length, multiline); the menus are the other fields.
+FIELDS: tuple[tuple[str, str, str, bool, int, bool], ...] = tuple(
+    (spec.name, spec.label, spec.hint, spec.required, spec.limit, spec.multiline)
+    for spec in PRACTICE_FIELDS
+    if not spec.choices
 )
-LABELS = {block_id: label for block_id, label, *_ in FIELDS} | {"kind": "Kind", "topic": "Topic"}
+LABELS = {spec.name: spec.label for spec in PRACTICE_FIELDS}
 
 __all__ = [
     "CALLBACK_ID",
+    "TEXT_LIMIT",
+    "TITLE_LIMIT",
     "initial_values",
     "modal",
     "parse_form",
     "prefill_from_message",
+    "values_of",
 ]
 
 
-def _option(text: str) -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": text}, "value": text}
-
-
-def _select(block_id: str, label: str, choices: tuple[str, ...], initial: str) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "static_select",
-        "action_id": "value",
-        "placeholder": {"type": "plain_text", "text": f"Choose a {label.lower()}"},
-        "options": [_option(choice) for choice in choices],
-    }
-    if initial in choices:
-        element["initial_option"] = _option(initial)
-    return {"type": "input", "block_id": block_id, "label": {"type": "plain_text", "text": label}, "element": element}
+def choices(spec: PracticeField, settings: Settings) -> tuple[str, ...]:
+    """The group's choices for a menu field (its kinds or its topics); none for a typed field."""
+    return tuple(getattr(settings, spec.choices)) if spec.choices else ()
 
 
 def initial_values(draft: PracticeDraft | None) -> dict[str, str]:
@@ -77,7 +54,9 @@ def initial_values(draft: PracticeDraft | None) -> dict[str, str]:
     if draft is None:
         return {}
     values = draft.values()
-    values["country"] = country_name(draft.country) if draft.country else ""
+    for spec in PRACTICE_FIELDS:
+        if spec.reads == "country":
+            values[spec.name] = country_name(values[spec.name]) if values[spec.name] else ""
     return values
 
 
@@ -86,60 +65,66 @@ def values_of(practice: Practice) -> dict[str, str]:
     return initial_values(PracticeDraft.of(practice))
 
 
+def _input(spec: PracticeField, settings: Settings, initial: str) -> blocks.Block:
+    if not spec.choices:
+        return blocks.text_input(
+            spec.name, spec.label, spec.hint, spec.required, spec.limit, spec.multiline, initial=initial
+        )
+    options = [blocks.option(choice, choice) for choice in choices(spec, settings)]
+    menu = blocks.static_select(options, placeholder=f"Choose a {spec.label.lower()}", initial=initial)
+    return blocks.input_block(spec.name, spec.label, menu, optional=not spec.required, hint=spec.hint)
+
+
 def modal(
-    initial: dict[str, str], settings: Settings, *, practice_id: int | None, reply_to: str = ""
+    initial: Mapping[str, str], settings: Settings, *, practice_id: int | None, reply_to: str = ""
 ) -> dict[str, Any]:
     """The practice modal, filled with `initial`; private metadata says which practice it edits."""
-    inputs = [blocks.text_input(*spec, initial=initial.get(spec[0], "")) for spec in FIELDS]
-    menus = [
-        _select("kind", "Kind", settings.practice_kinds, initial.get("kind", "")),
-        _select("topic", "Topic", settings.practice_topics, initial.get("topic", "")),
-    ]
-    return {
-        "type": "modal",
-        "callback_id": CALLBACK_ID,
-        "private_metadata": json.dumps({"practice_id": practice_id, "reply_to": reply_to}),
-        "title": {"type": "plain_text", "text": "Edit practice" if practice_id else "Share a practice"},
-        "submit": {"type": "plain_text", "text": "Save" if practice_id else "Share"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [inputs[0], *menus, *inputs[1:]],
-    }
+    return blocks.modal(
+        "Edit practice" if practice_id else "Share a practice",
+        [_input(spec, settings, initial.get(spec.name, "")) for spec in PRACTICE_FIELDS],
+        callback_id=CALLBACK_ID,
+        submit="Save" if practice_id else "Share",
+        close="Cancel",
+        private_metadata=json.dumps({"practice_id": practice_id, "reply_to": reply_to}),
+    )
 
 
-def parse_form(values: dict[str, str], settings: Settings) -> PracticeDraft:
-    """Turn the form's values into a practice, or raise FormErrors naming each field that is wrong."""
+def _problem(spec: PracticeField, text: str, settings: Settings) -> str:
+    """What is wrong with one field's value, or "" when nothing is."""
+    if spec.choices:
+        return "" if text in choices(spec, settings) else f"Choose one of the group's {spec.name}s from the list."
+    if spec.required and not text.strip():
+        return f"{spec.label} is needed."
+    if len(text) > spec.limit:
+        return f"At most {spec.limit:,} characters, please (this has {len(text):,})."
+    if text and spec.reads == "country" and country_code(text) is None:
+        return "I don't know that country. Use its name or two-letter code, e.g. Spain or ES."
+    if text and spec.reads == "link" and not is_web_link(text):
+        return "The link must be a web address starting with https:// (or http://)."
+    return ""
+
+
+def _read(spec: PracticeField, text: str) -> str:
+    """A field's value as stored, once it is known to be right."""
+    if spec.reads == "country":
+        return (country_code(text) or "") if text else ""
+    return text.strip() if spec.reads == "text" and not spec.choices else text
+
+
+def parse_form(values: Mapping[str, str], settings: Settings) -> PracticeDraft:
+    """Turn the form's values into a practice, or raise FormErrors naming every field that is wrong, at once."""
     errors: dict[str, str] = {}
-    for block_id, label, _hint, required, limit, _multi in FIELDS:
-        text = values.get(block_id, "")
-        if required and not text.strip():
-            errors[block_id] = f"{label} is needed."
-        elif len(text) > limit:
-            errors[block_id] = f"At most {limit:,} characters, please (this has {len(text):,})."
-    for block_id, choices in (("kind", settings.practice_kinds), ("topic", settings.practice_topics)):
-        if values.get(block_id, "") not in choices:
-            errors[block_id] = f"Choose one of the group's {block_id}s from the list."
-    country = ""
-    if values.get("country") and "country" not in errors:
-        found = country_code(values["country"])
-        if found is None:
-            errors["country"] = "I don't know that country. Use its name or two-letter code, e.g. Spain or ES."
+    read: dict[str, str] = {}
+    for spec in PRACTICE_FIELDS:
+        text = values.get(spec.name, "")
+        problem = _problem(spec, text, settings)
+        if problem:
+            errors[spec.name] = problem
         else:
-            country = found
-    link = values.get("link", "")
-    if link and "link" not in errors and not is_web_link(link):
-        errors["link"] = "The link must be a web address starting with https:// (or http://)."
+            read[spec.name] = _read(spec, text)
     if errors:
         raise FormErrors(errors)
-    return PracticeDraft(
-        title=values["title"].strip(),
-        kind=values["kind"],
-        topic=values["topic"],
-        organisation=values.get("organisation", "").strip(),
-        country=country,
-        summary=values["summary"].strip(),
-        evidence=values.get("evidence", "").strip(),
-        link=link,
-    )
+    return PracticeDraft(**read)
 
 
 def errors_text(error: FormErrors) -> str:
@@ -147,36 +132,24 @@ def errors_text(error: FormErrors) -> str:
     return error.as_text(LABELS)
 
 
-# Slack's markup in a message's text: <@U123>, <#C123|name>, <!here>, <https://x|label>, <https://x>.
-_MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
-
-
 def plain_text(mrkdwn: str) -> str:
     """A message's text as a person would type it again: mentions as @names, links as their address."""
+    return markup.readable(mrkdwn)
 
-    def readable(match: re.Match[str]) -> str:
-        target, label = match.group(1), match.group(2)
-        if target.startswith("@"):
-            return "@" + (label or target[1:])
-        if target.startswith("#"):
-            return "#" + (label or target[1:])
-        if target.startswith("!date"):
-            return label or ""
-        if target.startswith("!"):
-            name = label or target[1:].split("^", 1)[0]
-            return name if name.startswith("@") else "@" + name
-        return f"{label} ({target})" if label and label != target else target
 
-    return html.unescape(_MARKUP.sub(readable, mrkdwn))
+_LINK = re.compile(r"https?://[^\s()<>]+")
 
 
 def prefill_from_message(text: str) -> dict[str, str]:
-    """The form's first values from a message someone wrote: its first line as the title, the rest as the summary."""
+    """The form's first values from a message someone wrote: its first line as the title, the rest as the summary.
+
+    The first web address in it becomes the link, when it is one the form would take.
+    """
     plain = plain_text(text).strip()
     first_line = plain.split("\n", 1)[0].strip().strip("*_~ ")
     title = first_line if len(first_line) <= TITLE_LIMIT else first_line[: TITLE_LIMIT - 1].rstrip() + "…"
-    links = re.findall(r"https?://[^\s()<>]+", plain)
     values = {"title": title, "summary": plain[:TEXT_LIMIT]}
-    if links and len(links[0]) <= URL_LIMIT:
-        values["link"] = links[0]
+    found = _LINK.search(plain)
+    if found and len(found.group(0)) <= URL_LIMIT and is_web_link(found.group(0)):
+        values["link"] = found.group(0)
     return values
