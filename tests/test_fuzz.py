@@ -38,7 +38,7 @@ from hypothesis import strategies as st
 from sqlalchemy import MetaData, select
 
 from bot.config import format_offset, parse_offsets
-from bot.language import links, understanding
+from bot.language import links, matching, understanding
 from bot.language.quick_meeting import QuickMeetingError, parse_quick
 from bot.language.when import (
     LATEST_YEAR,
@@ -920,9 +920,9 @@ def test_any_question_gets_an_answer_of_the_usual_shape(
     assert question.topic in set(understanding.Topic)
     assert len(question.text) <= understanding.MAX_QUESTION
     assert isinstance(question.hint.describe(), str)
-    meeting = understanding.pick_meeting(question.hint, UPCOMING, PAST)
+    meeting = matching.pick_meeting(question.hint, UPCOMING, PAST)
     assert meeting is None or meeting in UPCOMING + PAST
-    faq = understanding.match_faq(text, FAQ)
+    faq = matching.match_faq(text, FAQ)
     assert faq is None or faq in FAQ
     reply = answers.answer(
         question,

@@ -14,7 +14,8 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.deps import Deps, build_deps
-from bot.language.understanding import MeetingHint, Topic, pick_meeting, understand
+from bot.language.matching import pick_meeting
+from bot.language.understanding import MeetingHint, Topic, understand
 from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, LocalBot
 from bot.services.questions import reply_to
 from bot.views.answers import DONT_KNOW

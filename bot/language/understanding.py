@@ -18,13 +18,44 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.language import markup
-from bot.language.countries import country_name
-from store.models import FaqEntry, Meeting, MeetingKind
+from bot.language.words import (
+    AGENDA_WORDS,
+    ALIASES,
+    FAQ_WORDS,
+    FIRST_PERSON,
+    FUZZY_MIN_LENGTH,
+    GREETING_WORDS,
+    GROUP_WORDS,
+    HOW_TO_WORDS,
+    JOIN_STRONG,
+    JOIN_VERBS,
+    JOIN_WEAK,
+    KIND_WORDS,
+    LIST_WORDS,
+    MAY_CONTEXT,
+    MEETING_NOUNS,
+    MONTH_NAMES,
+    MONTHS,
+    NAMED_NOUNS,
+    NEXT_WORDS,
+    PAST_WORDS,
+    PEOPLE_WORDS,
+    PLACES_STRONG,
+    PLACES_WEAK,
+    PLURAL_NOUNS,
+    PREPOSITIONS,
+    REGISTERED_WORDS,
+    STOPWORDS,
+    THANKS_WORDS,
+    TOPIC_WORDS,
+    VOCABULARY,
+    WHEN_WORDS,
+    WHERE_WORDS,
+)
+from store.models import MeetingKind
 
 MAX_QUESTION = 500  # characters of a question that are read; the rest is ignored
 FUZZY_CUTOFF = 0.8  # how close a misspelt word must be to a known one
-FUZZY_MIN_LENGTH = 4  # shorter words are never corrected: too many of them are close to each other
-FAQ_THRESHOLD = 2  # one keyword hit, or two words shared with the entry's question
 
 
 class Topic(StrEnum):
@@ -99,149 +130,7 @@ class Question:
     thanks: bool = False
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Short forms and contractions (apostrophes are dropped before this), mapped to the word they stand for.
-ALIASES = {
-    "wen": "when",
-    "whn": "when",
-    "whens": "when",
-    "wheres": "where",
-    "whats": "what",
-    "wat": "what",
-    "wht": "what",
-    "hows": "how",
-    "whos": "who",
-    "nxt": "next",
-    "im": "i",
-    "ive": "i",
-    "id": "i",
-    "u": "you",
-    "r": "are",
-    "ur": "your",
-    "pls": "please",
-    "plz": "please",
-    "thx": "thanks",
-    "ty": "thanks",
-    "tnx": "thanks",
-    "mtg": "meeting",
-    "mtgs": "meetings",
-    "reg": "register",
-    "rsvpd": "registered",
-    "signup": "sign",
-    "info": "information",
-    "fb": "facebook",
-}
-
-# Words that carry no meeting name and are never corrected.
-STOPWORDS = _words("""
-    a an the is are be been being am was do does did doing done have has had having will would shall should
-    can could may might must i me my mine myself we us our ours you your yours he she they them their it its
-    this that these those there here what which who whom whose why how to of in on at for from by with about
-    as into onto over under up down out off than then so and or but if not no yes any some all each every
-    other another just also too very really still yet already please tell know let get got give show find
-    need want like say said see look go goes gone ok okay well oh hmm sorry again now anyone anybody someone
-    something anything everything thing things guys folks everyone everybody bot one ones much many more most
-    less lot lots isnt dont doesnt cant wont arent didnt havent hasnt wasnt werent shouldnt couldnt wouldnt
-    lets able way kind sort kindly quick question questions ask asking wondering wonder information details
-    detail good great hear heard take takes taking took else whether quite maybe perhaps sure exactly exact
-    actually currently around via per such same both either neither only own while during before after again ever never
-    week weeks weekend year years month months today tomorrow tonight yesterday
-    """)
-
-# Words that stand for "a meeting" without naming one.
-MEETING_NOUNS = _words(
-    "meeting meetings meetup meetups event events session sessions conference conferences gathering gatherings"
-)
-NAMED_NOUNS = _words("workshop workshops")  # nouns that may also be part of a title
-
-FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself"})
-WHEN_WORDS = _words(
-    "when time times date dates day days start starts starting begin begins beginning end ends finish finishes "
-    "long until soon hour hours clock timezone timing happening happen happens"
-)
-WHERE_WORDS = _words(
-    "where venue location located address place city country held directions map building hosted host person physical"
-)
-JOIN_STRONG = _words("link links video zoom url webex videoconference dial stream livestream streamed")
-JOIN_WEAK = _words("online virtual virtually remote remotely connect hybrid")
-JOIN_VERBS = _words("join joining attend attending participate connect access follow watch")
-AGENDA_WORDS = _words(
-    "agenda programme program schedule topics topic speakers speaker talks talk presentations presentation "
-    "plan discuss discussed discussing cover content contents description"
-)
-PLACES_STRONG = _words("places seats seat spots spot capacity spaces space waitlist")
-PLACES_WEAK = _words("left remaining available availability full")
-PEOPLE_WORDS = _words(
-    "people registered coming attending going participants registrations attendees signed persons "
-    "left remaining available"
-)
-FAQ_WORDS = _words(
-    "cost costs price prices fee fees pay paid paying payment free charge charged money expensive euro euros "
-    "dollars travel travelling traveling trip flight flights train accommodation accommodations hotel hotels "
-    "hostel stay staying subsistence expenses expense reimburse reimbursed reimbursement refund meals meal food "
-    "lunch dinner catering member members membership nonmember nonmembers visa language dress parking budget "
-    "sponsor funding"
-)
-GROUP_WORDS = _words("group network association community")
-HOW_TO_WORDS = _words(
-    "register registration signup sign rsvp enrol enroll book booking attend participate join cancel "
-    "unregister deregister deadline apply"
-)
-REGISTERED_WORDS = _words(
-    "registered signed booked enrolled enroled status list waitlist waiting registration rsvp answered answer "
-    "going coming attending place seat spot"
-)
-LIST_WORDS = _words("upcoming list planned scheduled future calendar")
-PLURAL_NOUNS = _words("meetings events sessions workshops meetups conferences gatherings")
-GREETING_WORDS = _words("hi hello hey hallo hola hiya howdy morning afternoon evening help")
-THANKS_WORDS = _words("thanks thank cheers")
-PAST_WORDS = _words("last previous past recent earlier ago was")
-NEXT_WORDS = _words("next upcoming coming")
-KIND_WORDS = {
-    "online": MeetingKind.ONLINE,
-    "virtual": MeetingKind.ONLINE,
-    "remote": MeetingKind.ONLINE,
-    "video": MeetingKind.ONLINE,
-    "hybrid": MeetingKind.HYBRID,
-    "person": MeetingKind.IN_PERSON,
-    "physical": MeetingKind.IN_PERSON,
-    "face": MeetingKind.IN_PERSON,
-}
-PREPOSITIONS = _words("in at for about of on to from")
-
-TOPIC_WORDS = (
-    WHEN_WORDS
-    | WHERE_WORDS
-    | JOIN_STRONG
-    | JOIN_WEAK
-    | JOIN_VERBS
-    | AGENDA_WORDS
-    | PLACES_STRONG
-    | PLACES_WEAK
-    | PEOPLE_WORDS
-    | FAQ_WORDS
-    | HOW_TO_WORDS
-    | REGISTERED_WORDS
-    | LIST_WORDS
-    | GREETING_WORDS
-    | THANKS_WORDS
-    | PAST_WORDS
-    | NEXT_WORDS
-    | frozenset(KIND_WORDS)
-)
-# The words a misspelling is corrected to (months are matched on their own, more strictly).
-VOCABULARY = tuple(sorted(word for word in TOPIC_WORDS | MEETING_NOUNS if len(word) >= FUZZY_MIN_LENGTH))
-
-MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
-MONTHS |= {name.lower(): number for number, name in enumerate(calendar.month_abbr) if name}
-MONTHS["sept"] = 9
-MONTH_NAMES = tuple(name.lower() for name in calendar.month_name if name)
-MAY_CONTEXT = _words("in of the on since until early late mid this next last")
-
-_TOKEN = re.compile(r"#\d+|[^\W_]+(?:['’][^\W_]+)*")
+WORD = re.compile(r"#\d+|[^\W_]+(?:['’][^\W_]+)*")
 _DAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
@@ -284,7 +173,7 @@ def correct(word: str) -> str:
 
 def _tokens(text: str) -> list[_Token]:
     """The words of the text, corrected; names are left as written ("the Rome meeting" is not "remote")."""
-    raws = [match.group(0) for match in _TOKEN.finditer(text)]
+    raws = [match.group(0) for match in WORD.finditer(text)]
     plain = [ALIASES.get(fold(raw), fold(raw)) for raw in raws]
     words = [correct(word) for word in plain]
     tokens = []
@@ -493,155 +382,3 @@ def understand(text: str, *, now: datetime, zone: ZoneInfo, ignore: Iterable[str
     all_names = len(name_like) == len(leftover)
     topic = _topic(words, all_names, hint, named=bool(leftover) and short and all_names)
     return Question(topic=topic, hint=hint, text=cleaned, thanks=not present.isdisjoint(THANKS_WORDS))
-
-
-# Choosing the meeting meant.
-
-
-def _meeting_words(meeting: Meeting) -> frozenset[str]:
-    return _name_words(meeting.title, meeting.city, meeting.venue, meeting.country)
-
-
-@lru_cache(maxsize=4096)
-def _name_words(title: str, city: str, venue: str, country: str) -> frozenset[str]:
-    names = [title, city, venue, country, country_name(country) if country else ""]
-    return frozenset(fold(word) for name in names for word in re.findall(r"[^\W_]+", name))
-
-
-@lru_cache(maxsize=65536)
-def _same_word(wanted: str, known: str) -> bool:
-    if wanted == known or wanted + "s" == known or known + "s" == wanted:
-        return True
-    if min(len(wanted), len(known)) < FUZZY_MIN_LENGTH:
-        return False
-    matcher = difflib.SequenceMatcher(None, wanted, known)
-    return (
-        matcher.real_quick_ratio() >= FUZZY_CUTOFF
-        and matcher.quick_ratio() >= FUZZY_CUTOFF
-        and matcher.ratio() >= FUZZY_CUTOFF
-    )
-
-
-def _days(meeting: Meeting) -> list[date]:
-    zone = ZoneInfo(meeting.timezone)
-    first = meeting.starts_at.astimezone(zone).date()
-    last = meeting.ends_at.astimezone(zone).date()
-    last = min(last, first + timedelta(days=31))
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
-
-
-def _on_dates(hint: MeetingHint, meeting: Meeting) -> bool:
-    if hint.between is None and hint.month is None and hint.day is None and hint.year is None:
-        return True  # the hint names no date: every meeting fits
-    days = _days(meeting)
-    if hint.between is not None and not any(hint.between[0] <= day <= hint.between[1] for day in days):
-        return False
-    return any(
-        (hint.month is None or day.month == hint.month)
-        and (hint.day is None or day.day == hint.day)
-        and (hint.year is None or day.year == hint.year)
-        for day in days
-    )
-
-
-def _of_kind(hint: MeetingHint, meetings: Sequence[Meeting]) -> list[Meeting]:
-    if hint.kind is None:
-        return list(meetings)
-    exact = [meeting for meeting in meetings if meeting.kind == hint.kind]
-    if exact or hint.kind == MeetingKind.HYBRID:
-        return exact
-    return [meeting for meeting in meetings if meeting.kind == MeetingKind.HYBRID]
-
-
-def _by_words(hint: MeetingHint, meetings: Sequence[Meeting]) -> list[Meeting]:
-    scored = []
-    for position, meeting in enumerate(meetings):
-        known = _meeting_words(meeting)
-        score = sum(1 for wanted in hint.words if any(_same_word(wanted, word) for word in known))
-        if score:
-            scored.append((-score, position, meeting))
-    return [meeting for _, _, meeting in sorted(scored, key=lambda row: row[:2])]
-
-
-def _by_dates(hint: MeetingHint, meetings: Sequence[Meeting]) -> list[Meeting]:
-    found = [
-        meeting
-        for meeting in meetings
-        if (hint.number is None or meeting.id == hint.number) and _on_dates(hint, meeting)
-    ]
-    return _of_kind(hint, found)
-
-
-def meetings_matching(hint: MeetingHint, meetings: Sequence[Meeting]) -> list[Meeting]:
-    """The meetings that fit everything the hint names, best first (ties keep the given order)."""
-    found = _by_dates(hint, meetings)
-    return _by_words(hint, found) if hint.words else found
-
-
-def pick_meeting(hint: MeetingHint, upcoming: Sequence[Meeting], past: Sequence[Meeting]) -> Meeting | None:
-    """The meeting a question means: the next one, or the one its words, month or date name; None if none fits.
-
-    Words that match no meeting are let go unless they look like a name ("the Lisbon meeting"):
-    then no meeting is the honest answer.
-    """
-    first, then = (past, upcoming) if hint.past else (upcoming, past)
-    if not hint.specific:
-        return first[0] if first else None
-    for meetings in (first, then):
-        found = meetings_matching(hint, meetings)
-        if found:
-            return found[0]
-    if hint.names:
-        return None
-    if not hint.dated:
-        return first[0] if first else None
-    for meetings in (first, then):
-        found = _by_dates(hint, meetings)
-        if found:
-            return found[0]
-    return None
-
-
-# Choosing the FAQ entry meant.
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-def _content(text: str) -> set[str]:
-    words = (ALIASES.get(fold(raw), fold(raw)) for raw in _TOKEN.findall(text))
-    return {_stem(word) for word in words if word not in STOPWORDS and word not in MEETING_NOUNS and len(word) > 1}
-
-
-def _near(wanted: str, words: set[str]) -> bool:
-    if wanted in words:
-        return True
-    if len(wanted) < FUZZY_MIN_LENGTH:
-        return False
-    return any(
-        len(word) >= FUZZY_MIN_LENGTH and difflib.SequenceMatcher(None, wanted, word).ratio() >= 0.85 for word in words
-    )
-
-
-def match_faq(text: str, entries: Sequence[FaqEntry]) -> FaqEntry | None:
-    """The FAQ entry that answers the question, or None when none fits well enough."""
-    asked = _content(strip_markup(text)[:MAX_QUESTION])
-    if not asked:
-        return None
-    best: FaqEntry | None = None
-    best_score = 0
-    for entry in entries:
-        hits = 0
-        for keyword in entry.keywords.split(","):
-            needed = _content(keyword)
-            if needed and all(_near(word, asked) for word in needed):
-                hits += 1
-        shared = sum(1 for word in _content(entry.question) if _near(word, asked))
-        score = 2 * hits + shared
-        if score > best_score:
-            best, best_score = entry, score
-    return best if best_score >= FAQ_THRESHOLD else None

@@ -10,7 +10,8 @@ from dataclasses import replace
 from typing import Any
 
 from bot.deps import Deps
-from bot.language.understanding import Topic, match_faq, meetings_matching, pick_meeting, understand
+from bot.language.matching import match_faq, meetings_matching, pick_meeting
+from bot.language.understanding import Topic, understand
 from bot.views.answers import answer
 from store import faq as faq_store
 from store import meetings as meetings_store

@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.language.understanding import MeetingHint, Question, Topic, meetings_matching
+from bot.language.matching import meetings_matching
+from bot.language.understanding import MeetingHint, Question, Topic
 from bot.views import blocks
 from bot.views.meetings import (
     ANSWER_LABELS,

@@ -1,0 +1,172 @@
+"""Choosing what a question means: the meeting it is about, and the FAQ entry that answers it.
+
+Pure functions: meetings and FAQ entries in, the one meant (or None) out.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from datetime import date, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from bot.language.countries import country_name
+from bot.language.understanding import FUZZY_CUTOFF, MAX_QUESTION, WORD, MeetingHint, fold, strip_markup
+from bot.language.words import ALIASES, FUZZY_MIN_LENGTH, MEETING_NOUNS, STOPWORDS
+from store.models import FaqEntry, Meeting, MeetingKind
+
+FAQ_THRESHOLD = 2  # one keyword hit, or two words shared with the entry's question
+
+
+# Choosing the meeting meant.
+
+
+def _meeting_words(meeting: Meeting) -> frozenset[str]:
+    return _name_words(meeting.title, meeting.city, meeting.venue, meeting.country)
+
+
+@lru_cache(maxsize=4096)
+def _name_words(title: str, city: str, venue: str, country: str) -> frozenset[str]:
+    names = [title, city, venue, country, country_name(country) if country else ""]
+    return frozenset(fold(word) for name in names for word in re.findall(r"[^\W_]+", name))
+
+
+@lru_cache(maxsize=65536)
+def _same_word(wanted: str, known: str) -> bool:
+    if wanted == known or wanted + "s" == known or known + "s" == wanted:
+        return True
+    if min(len(wanted), len(known)) < FUZZY_MIN_LENGTH:
+        return False
+    matcher = difflib.SequenceMatcher(None, wanted, known)
+    return (
+        matcher.real_quick_ratio() >= FUZZY_CUTOFF
+        and matcher.quick_ratio() >= FUZZY_CUTOFF
+        and matcher.ratio() >= FUZZY_CUTOFF
+    )
+
+
+def _days(meeting: Meeting) -> list[date]:
+    zone = ZoneInfo(meeting.timezone)
+    first = meeting.starts_at.astimezone(zone).date()
+    last = meeting.ends_at.astimezone(zone).date()
+    last = min(last, first + timedelta(days=31))
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _on_dates(hint: MeetingHint, meeting: Meeting) -> bool:
+    if hint.between is None and hint.month is None and hint.day is None and hint.year is None:
+        return True  # the hint names no date: every meeting fits
+    days = _days(meeting)
+    if hint.between is not None and not any(hint.between[0] <= day <= hint.between[1] for day in days):
+        return False
+    return any(
+        (hint.month is None or day.month == hint.month)
+        and (hint.day is None or day.day == hint.day)
+        and (hint.year is None or day.year == hint.year)
+        for day in days
+    )
+
+
+def _of_kind(hint: MeetingHint, meetings: Sequence[Meeting]) -> list[Meeting]:
+    if hint.kind is None:
+        return list(meetings)
+    exact = [meeting for meeting in meetings if meeting.kind == hint.kind]
+    if exact or hint.kind == MeetingKind.HYBRID:
+        return exact
+    return [meeting for meeting in meetings if meeting.kind == MeetingKind.HYBRID]
+
+
+def _by_words(hint: MeetingHint, meetings: Sequence[Meeting]) -> list[Meeting]:
+    scored = []
+    for position, meeting in enumerate(meetings):
+        known = _meeting_words(meeting)
+        score = sum(1 for wanted in hint.words if any(_same_word(wanted, word) for word in known))
+        if score:
+            scored.append((-score, position, meeting))
+    return [meeting for _, _, meeting in sorted(scored, key=lambda row: row[:2])]
+
+
+def _by_dates(hint: MeetingHint, meetings: Sequence[Meeting]) -> list[Meeting]:
+    found = [
+        meeting
+        for meeting in meetings
+        if (hint.number is None or meeting.id == hint.number) and _on_dates(hint, meeting)
+    ]
+    return _of_kind(hint, found)
+
+
+def meetings_matching(hint: MeetingHint, meetings: Sequence[Meeting]) -> list[Meeting]:
+    """The meetings that fit everything the hint names, best first (ties keep the given order)."""
+    found = _by_dates(hint, meetings)
+    return _by_words(hint, found) if hint.words else found
+
+
+def pick_meeting(hint: MeetingHint, upcoming: Sequence[Meeting], past: Sequence[Meeting]) -> Meeting | None:
+    """The meeting a question means: the next one, or the one its words, month or date name; None if none fits.
+
+    Words that match no meeting are let go unless they look like a name ("the Lisbon meeting"):
+    then no meeting is the honest answer.
+    """
+    first, then = (past, upcoming) if hint.past else (upcoming, past)
+    if not hint.specific:
+        return first[0] if first else None
+    for meetings in (first, then):
+        found = meetings_matching(hint, meetings)
+        if found:
+            return found[0]
+    if hint.names:
+        return None
+    if not hint.dated:
+        return first[0] if first else None
+    for meetings in (first, then):
+        found = _by_dates(hint, meetings)
+        if found:
+            return found[0]
+    return None
+
+
+# Choosing the FAQ entry meant.
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _content(text: str) -> set[str]:
+    words = (ALIASES.get(fold(raw), fold(raw)) for raw in WORD.findall(text))
+    return {_stem(word) for word in words if word not in STOPWORDS and word not in MEETING_NOUNS and len(word) > 1}
+
+
+def _near(wanted: str, words: set[str]) -> bool:
+    if wanted in words:
+        return True
+    if len(wanted) < FUZZY_MIN_LENGTH:
+        return False
+    return any(
+        len(word) >= FUZZY_MIN_LENGTH and difflib.SequenceMatcher(None, wanted, word).ratio() >= 0.85 for word in words
+    )
+
+
+def match_faq(text: str, entries: Sequence[FaqEntry]) -> FaqEntry | None:
+    """The FAQ entry that answers the question, or None when none fits well enough."""
+    asked = _content(strip_markup(text)[:MAX_QUESTION])
+    if not asked:
+        return None
+    best: FaqEntry | None = None
+    best_score = 0
+    for entry in entries:
+        hits = 0
+        for keyword in entry.keywords.split(","):
+            needed = _content(keyword)
+            if needed and all(_near(word, asked) for word in needed):
+                hits += 1
+        shared = sum(1 for word in _content(entry.question) if _near(word, asked))
+        score = 2 * hits + shared
+        if score > best_score:
+            best, best_score = entry, score
+    return best if best_score >= FAQ_THRESHOLD else None
