@@ -1,0 +1,112 @@
+"""What the local Slack emulator keeps and answers: its people, calls, deliveries, faults and errors."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+JSON_PARAMS = frozenset({"blocks", "view", "metadata", "files", "attachments"})
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_TEXT_CHARS = 40_000
+MAX_TITLE_CHARS = 24
+MAX_VIEW_STACK = 3
+TRIGGER_TTL_SECONDS = 3.0
+APP_ID = "A0LOCAL"
+
+
+@dataclass
+class LocalUser:
+    """A person of the emulated workspace."""
+
+    id: str
+    name: str
+    real_name: str
+    tz: str = "Europe/Madrid"
+    is_restricted: bool = False
+    is_admin: bool = False
+
+
+@dataclass
+class ApiCall:
+    """One Web API call as the emulator received it."""
+
+    method: str
+    params: dict[str, Any]
+    token: str | None
+    at: float
+    status: int = 200
+    response: dict[str, Any] | None = None
+
+
+@dataclass
+class Delivery:
+    """Something a person would see appear in Slack."""
+
+    kind: str
+    channel: str | None = None
+    user: str | None = None
+    ts: str | None = None
+    text: str | None = None
+    blocks: list[Any] | None = None
+    view: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
+    thread_ts: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)
+
+
+class ApiError(Exception):
+    """A Web API error answer: {"ok": false, "error": ...}."""
+
+    def __init__(self, error: str, **extra: Any) -> None:
+        super().__init__(error)
+        self.error = error
+        self.extra = extra
+
+
+@dataclass
+class Fault:
+    """A failure the emulator was told to answer with, for the next calls of a method."""
+
+    status: int
+    remaining: int
+    retry_after: int | None
+    error: str | None
+
+
+def truthy(value: Any) -> bool:
+    return str(value).lower() in {"1", "true", "yes"}
+
+
+def decode_params(raw: dict[str, Any]) -> dict[str, Any]:
+    params = dict(raw)
+    for key in JSON_PARAMS & params.keys():
+        value = params[key]
+        if isinstance(value, str) and value[:1] in "[{":
+            with contextlib.suppress(ValueError):
+                params[key] = json.loads(value)
+    return params
+
+
+def view_errors(view: Any, expected_type: str) -> list[str]:
+    if not isinstance(view, dict):
+        return ["[ERROR] must provide an object [json-pointer:/view]"]
+    errors = []
+    if view.get("type") != expected_type:
+        errors.append(f"[ERROR] must be '{expected_type}' [json-pointer:/view/type]")
+    if expected_type == "modal":
+        title = view.get("title")
+        if not isinstance(title, dict) or title.get("type") != "plain_text":
+            errors.append("[ERROR] must provide a plain_text object [json-pointer:/view/title]")
+        elif len(str(title.get("text", ""))) > MAX_TITLE_CHARS:
+            errors.append(f"[ERROR] must be at most {MAX_TITLE_CHARS} characters [json-pointer:/view/title/text]")
+    blocks = view.get("blocks", [])
+    if not isinstance(blocks, list):
+        errors.append("[ERROR] must provide an array [json-pointer:/view/blocks]")
+    elif len(blocks) > MAX_VIEW_BLOCKS:
+        errors.append(f"[ERROR] no more than {MAX_VIEW_BLOCKS} items allowed [json-pointer:/view/blocks]")
+    return errors
