@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import MISSING, dataclass, fields, replace
 from dataclasses import field as dataclass_field
 from datetime import datetime
@@ -500,7 +500,7 @@ EXPORT_COLUMNS = (
 
 def export_rows(
     engine: Engine, *, statuses: Sequence[str] = (PracticeStatus.PUBLISHED,), batch: int = 1000
-) -> Iterator[dict[str, Any]]:
+) -> Generator[dict[str, Any], None, None]:
     """Yield every practice with the given statuses as a flat row, oldest first, streaming from the database.
 
     Rows are fetched in batches on a server-side cursor, so memory does not grow with the count.
