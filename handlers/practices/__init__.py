@@ -1,8 +1,9 @@
 """/practice: share practices through a form, find them, discuss them, moderate and export them.
 
-The listeners live in private modules by role: `_sharing` (the form, the shortcut, editing, the
-card), `_browsing` (lists, search, one practice), `_useful` (the Useful button), `_moderation`
-(deleting, the queue, approving and rejecting) and `_figures` (stats and the export).
+The listeners live in private modules by role: `_sharing` (the form, the message shortcut,
+editing), `_browsing` (lists, search, one practice), `_useful` (the Useful button), `_moderation`
+(deleting, the queue, approving and rejecting) and `_figures` (stats and the export). What they
+do is in `bot.services.practices`; what they show is in `bot.views.practices` and `practice_form`.
 """
 
 from __future__ import annotations
