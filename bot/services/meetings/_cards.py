@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
-from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -15,6 +13,7 @@ from bot.deps import Deps
 from bot.views import blocks
 from bot.views import meetings as views
 from store import meetings as store
+from store.meetings import Counts
 from store.models import Attendance, Meeting
 
 logger = logging.getLogger(__name__)
@@ -40,7 +39,10 @@ class Announced:
 
 
 def post_card(deps: Deps, client: WebClient, meeting: Meeting) -> Announced:
-    """Post the meeting's card to the group channel, or bring the card it has up to date."""
+    """Post the meeting's card to the group channel, or bring the card it has up to date.
+
+    The card is posted under the meeting's card lock, so two organisers announcing at once post one card.
+    """
     channel = deps.settings.group_channel
     if not channel:
         return Announced(Announcement.NO_CHANNEL, meeting)
@@ -48,32 +50,38 @@ def post_card(deps: Deps, client: WebClient, meeting: Meeting) -> Announced:
         return Announced(Announcement.CANCELLED, meeting)
     if meeting.ends_at <= deps.clock():
         return Announced(Announcement.OVER, meeting)
-    if meeting.card_ts and meeting.card_channel:
-        refresh_card(deps, client, meeting.id or 0)
-        return Announced(Announcement.UP_TO_DATE, meeting, meeting.card_channel)
-    with deps.sessions() as session:
-        counts = store.counts(session=session, meeting_id=meeting.id or 0)
-    posted = client.chat_postMessage(channel=channel, unfurl_links=False, **views.card(meeting, counts))
-    with deps.sessions() as session:
-        store.set_card(session=session, meeting_id=meeting.id or 0, channel=posted["channel"], ts=posted["ts"])
-    return Announced(Announcement.POSTED, meeting, channel)
-
-
-_card_locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
+    meeting_id = meeting.id or 0
+    with deps.sessions() as session, store.card_lock(session=session, meeting_id=meeting_id):
+        current = store.get_meeting(session=session, meeting_id=meeting_id) or meeting
+        counts = store.counts(session=session, meeting_id=meeting_id)
+        if current.card_ts and current.card_channel:
+            _send_update(client, current, current.card_channel, current.card_ts, counts)
+            return Announced(Announcement.UP_TO_DATE, current, current.card_channel)
+        posted = client.chat_postMessage(channel=channel, unfurl_links=False, **views.card(current, counts))
+        store.set_card(session=session, meeting_id=meeting_id, channel=posted["channel"], ts=posted["ts"])
+    return Announced(Announcement.POSTED, current, channel)
 
 
 def refresh_card(deps: Deps, client: WebClient, meeting_id: int) -> None:
-    """Update the meeting's announcement card in place, from what the store holds now."""
-    with _card_locks[meeting_id]:  # counts read and card written in one step, so the last update is the newest
-        with deps.sessions() as session:
-            meeting = store.get_meeting(session=session, meeting_id=meeting_id)
-            if meeting is None or not meeting.card_ts or not meeting.card_channel:
-                return
-            counts = store.counts(session=session, meeting_id=meeting_id)
-        try:
-            client.chat_update(channel=meeting.card_channel, ts=meeting.card_ts, **views.card(meeting, counts))
-        except SlackApiError as error:
-            logger.warning("could not update the card of meeting %s: %s", meeting_id, error.response.get("error"))
+    """Update the meeting's announcement card in place, from what the store holds now.
+
+    The counts are read and the card sent under the meeting's card lock, so that of refreshes at
+    the same moment, in this process or another, the last one Slack receives has the newest counts.
+    """
+    with deps.sessions() as session, store.card_lock(session=session, meeting_id=meeting_id):
+        meeting = store.get_meeting(session=session, meeting_id=meeting_id)
+        if meeting is None or not meeting.card_ts or not meeting.card_channel:
+            return
+        counts = store.counts(session=session, meeting_id=meeting_id)
+        _send_update(client, meeting, meeting.card_channel, meeting.card_ts, counts)
+
+
+def _send_update(client: WebClient, meeting: Meeting, channel: str, ts: str, counts: Counts) -> None:
+    """Send the card as it should read now; a card Slack refuses to update is logged, not raised."""
+    try:
+        client.chat_update(channel=channel, ts=ts, **views.card(meeting, counts))
+    except SlackApiError as error:
+        logger.warning("could not update the card of meeting %s: %s", meeting.id, error.response.get("error"))
 
 
 def tell_promoted(client: WebClient, meeting: Meeting, promoted: tuple[str, ...]) -> int:
