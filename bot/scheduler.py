@@ -16,13 +16,12 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
-from sqlalchemy.exc import OperationalError
 
 from bot.deps import Deps
 from bot.sender import Sender, sender_client
 from bot.services import planning
+from store import StoreUnavailable, schedule
 from store import events as events_store
-from store import schedule
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +113,7 @@ class Scheduler:
         try:
             if self.sender.run_due() is not None:
                 self.wake()
-        except OperationalError as error:
+        except StoreUnavailable as error:
             logger.warning(
                 "the database is not answering (%s); trying again in %d s", _first_line(error), STORE_RETRY_SECONDS
             )
@@ -126,7 +125,7 @@ class Scheduler:
         """The safety net: plan the recurring posts, post anything due, re-arm."""
         try:
             planning.plan_recurring(self.deps)
-        except OperationalError as error:
+        except StoreUnavailable as error:
             logger.warning("could not plan the digest and the call for practices: %s", _first_line(error))
         except Exception:
             logger.exception("could not plan the digest and the call for practices")
@@ -137,7 +136,7 @@ class Scheduler:
         try:
             if planning.plan_upcoming_meetings(self.deps):
                 self.wake()
-        except OperationalError as error:
+        except StoreUnavailable as error:
             logger.warning("could not check the meetings' reminders: %s", _first_line(error))
 
     def _real(self, moment: datetime) -> datetime:

@@ -25,14 +25,13 @@ from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import OperationalError
 
 from bot.deps import Deps
 from bot.posts import Message, Skip
 from bot.views import reminders as reminder_views
+from store import StoreUnavailable, schedule
 from store import meetings as meetings_store
 from store import people as people_store
-from store import schedule
 from store.models import Meeting, ScheduledPost
 
 logger = logging.getLogger(__name__)
@@ -282,7 +281,7 @@ class Sender:
         now = self.deps.clock()
         try:
             prepared = self._prepare(row, now)
-        except OperationalError as error:  # the database hiccupped: try again later
+        except StoreUnavailable as error:  # the database hiccupped: try again later
             return self._transient(row, f"database: {error.__class__.__name__}")
         except Exception as error:  # a row that cannot be rendered must not stop the others
             logger.exception("could not build scheduled post %s", row.key)
