@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
-from store.models import Meeting, Membership, Person, Registration
+from store.models import Meeting, Person, Registration
 
 # The columns of a registrations export, in order.
 REGISTRATION_COLUMNS = (
@@ -30,6 +30,7 @@ def export_registration_rows(engine: Engine, *, batch: int = 1000) -> Iterator[d
     Plain columns are fetched in batches on a server-side cursor (no objects kept in a session),
     so memory does not grow with the count. `member` is whether the group counts the person as one.
     """
+    # Without a person row (never the case through the bot) the person counts as a full workspace user.
     query = (
         select(
             col(Registration.meeting_id),
@@ -38,8 +39,7 @@ def export_registration_rows(engine: Engine, *, batch: int = 1000) -> Iterator[d
             col(Registration.slack_id),
             func.coalesce(col(Person.display_name), "").label("name"),
             col(Registration.attendance),
-            col(Person.membership),
-            col(Person.is_guest),
+            Person.is_member.label("member"),
             col(Registration.answered_at),
         )
         .join(Meeting, col(Meeting.id) == col(Registration.meeting_id))
@@ -48,16 +48,5 @@ def export_registration_rows(engine: Engine, *, batch: int = 1000) -> Iterator[d
     )
     with Session(engine) as session:
         result = session.execute(query.execution_options(yield_per=batch, stream_results=True))
-        for meeting_id, title, starts_at, slack_id, name, attendance, membership, is_guest, answered_at in result:
-            # The same rule as Person.is_member, applied to the two columns it reads.
-            person = Person(slack_id=slack_id, membership=membership or Membership.AUTO, is_guest=bool(is_guest))
-            yield {
-                "meeting_id": int(meeting_id),
-                "meeting_title": title,
-                "meeting_starts_at": starts_at,
-                "slack_id": slack_id,
-                "name": name,
-                "attendance": attendance,
-                "member": person.is_member,
-                "answered_at": answered_at,
-            }
+        for row in result:
+            yield dict(zip(REGISTRATION_COLUMNS, row, strict=True))

@@ -10,10 +10,10 @@ from datetime import datetime
 from typing import Any
 from weakref import WeakValueDictionary
 
-from sqlalchemy import case, func, or_, text, update
+from sqlalchemy import func, or_, text, update
 from sqlmodel import Session, col, select
 
-from store.models import Attendance, Meeting, MeetingStatus, Membership, Person, Registration
+from store.models import Attendance, Meeting, MeetingStatus, Person, Registration
 from store.people import ensure_person
 
 # What a meeting is made of, as an organiser gives it; everything else is the bot's bookkeeping.
@@ -334,7 +334,7 @@ def attendees(*, session: Session, meeting_id: int) -> list[tuple[Registration, 
 
 
 def waitlist_order(rows: Sequence[tuple[Registration, Person]]) -> list[tuple[Registration, Person]]:
-    """The waitlist as it is served: members first, then by when they asked."""
+    """The waitlist as it is served: members first (Person.is_member), then by when they asked."""
     return sorted(rows, key=lambda row: (not row[1].is_member, row[0].answered_at, row[0].id or 0))
 
 
@@ -442,17 +442,11 @@ def _fill_places(session: Session, meeting: Meeting, now: datetime) -> list[str]
         free = meeting.capacity - _count(session, meeting.id or 0, Attendance.IN_PERSON)
         if free <= 0:
             return []
-    is_member = case(
-        (col(Person.membership) == Membership.MEMBER, 0),
-        (col(Person.membership) == Membership.NOT_MEMBER, 1),
-        (col(Person.is_guest), 1),
-        else_=0,
-    )
     statement = (
         select(Registration)
         .join(Person, col(Person.slack_id) == col(Registration.slack_id))
         .where(col(Registration.meeting_id) == meeting.id, col(Registration.attendance) == Attendance.WAITLISTED)
-        .order_by(is_member, col(Registration.answered_at), col(Registration.id))
+        .order_by(Person.is_member.desc(), col(Registration.answered_at), col(Registration.id))
     )
     if free is not None:
         statement = statement.limit(free)

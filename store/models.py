@@ -5,8 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, Text, UniqueConstraint
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Index,
+    Text,
+    UniqueConstraint,
+    case,
+    false,
+    func,
+    not_,
+    true,
+    type_coerce,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlmodel import Column, Field, SQLModel, col
 
 from store.types import UTCDateTime, utcnow
 
@@ -23,10 +36,16 @@ class Membership(StrEnum):
     NOT_MEMBER = "not_member"  # an organiser removed them
 
 
+# Whether a person is a member, where an organiser decided it; otherwise full workspace users are
+# members and guests are not. Person.is_member reads this in Python and in SQL.
+DECIDED_MEMBERSHIP: dict[str, bool] = {Membership.MEMBER: True, Membership.NOT_MEMBER: False}
+
+
 class Person(SQLModel, table=True):
     """Someone the bot has met in the workspace."""
 
     __tablename__ = "people"
+    model_config = SQLModel.model_config | {"ignored_types": (hybrid_property,)}  # is_member below is no field
 
     slack_id: str = Field(primary_key=True, max_length=32)
     display_name: str = Field(default="", max_length=255)
@@ -38,14 +57,21 @@ class Person(SQLModel, table=True):
     profile_checked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
-    @property
+    @hybrid_property
     def is_member(self) -> bool:
-        """Whether the group counts this person as a member."""
-        if self.membership == Membership.MEMBER:
-            return True
-        if self.membership == Membership.NOT_MEMBER:
-            return False
-        return not self.is_guest
+        """Whether the group counts this person as a member (members come first on every waitlist)."""
+        return DECIDED_MEMBERSHIP.get(self.membership, not self.is_guest)
+
+    @is_member.inplace.expression
+    @classmethod
+    def _is_member_expression(cls) -> ColumnElement[bool]:
+        # The same rule in SQL, for ordering and exporting; no person row counts as an undecided full user.
+        decided = [
+            (col(cls.membership) == value, true() if member else false())
+            for value, member in DECIDED_MEMBERSHIP.items()
+        ]
+        undecided = not_(func.coalesce(col(cls.is_guest), false()))
+        return type_coerce(case(*decided, else_=undecided), Boolean())
 
     @property
     def mention(self) -> str:
