@@ -6,10 +6,10 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine, ExceptionContext, make_url
+from sqlalchemy.engine import CursorResult, Engine, ExceptionContext, Result, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import sessionmaker
@@ -116,6 +116,11 @@ def _sqlite_pragmas(busy_seconds: float) -> Callable[[Any, Any], None]:
         cursor.close()
 
     return on_connect
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run through a session changed."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -8,6 +8,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from store.db import rows_changed
 from store.models import ProcessedEvent
 from store.types import utcnow
 
@@ -27,4 +28,4 @@ def forget_events(*, session: Session, before: datetime) -> int:
     """Delete records of events received before `before`; return how many."""
     result = session.execute(delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < before))
     session.commit()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rows_changed(result)

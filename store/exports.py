@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 from sqlalchemy import func, select
@@ -24,7 +24,7 @@ REGISTRATION_COLUMNS = (
 )
 
 
-def export_registration_rows(engine: Engine, *, batch: int = 1000) -> Iterator[dict[str, Any]]:
+def export_registration_rows(engine: Engine, *, batch: int = 1000) -> Generator[dict[str, Any]]:
     """Yield every registration as a flat row, by meeting start then registration, streaming from the database.
 
     Plain columns are fetched in batches on a server-side cursor (no objects kept in a session),

@@ -17,6 +17,7 @@ from sqlalchemy import and_, case, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from store.db import rows_changed
 from store.models import PostStatus, ScheduledPost
 
 DEFAULT_LEASE = timedelta(minutes=2)
@@ -85,7 +86,7 @@ def plan(*, session: Session, posts: Sequence[PlannedPost], now: datetime) -> in
                 ),
             ),
         )
-        changed += len(session.execute(statement.returning(ScheduledPost.id)).all())
+        changed += len(session.execute(statement.returning(col(ScheduledPost.id))).all())
     session.commit()
     return changed
 
@@ -105,7 +106,7 @@ def cancel(*, session: Session, now: datetime, meeting_id: int | None = None, ke
         .values(status=PostStatus.CANCELLED, updated_at=now)
     )
     session.commit()
-    return result.rowcount or 0
+    return rows_changed(result)
 
 
 def cancel_stale(
@@ -129,7 +130,7 @@ def cancel_stale(
         .values(status=PostStatus.CANCELLED, updated_at=now)
     )
     session.commit()
-    return result.rowcount or 0
+    return rows_changed(result)
 
 
 def cancel_future(*, session: Session, now: datetime, kind: str, keep_key: str = "") -> int:
@@ -145,7 +146,7 @@ def cancel_future(*, session: Session, now: datetime, kind: str, keep_key: str =
         .values(status=PostStatus.CANCELLED, updated_at=now)
     )
     session.commit()
-    return result.rowcount or 0
+    return rows_changed(result)
 
 
 def _claimable(now: datetime) -> Any:
@@ -193,7 +194,7 @@ def renew(*, session: Session, post_id: int, worker: str, now: datetime, lease: 
         update(ScheduledPost).where(*_held(post_id, worker)).values(lease_until=now + lease, updated_at=now)
     )
     session.commit()
-    return (result.rowcount or 0) == 1
+    return rows_changed(result) == 1
 
 
 def release(*, session: Session, post_id: int, worker: str, now: datetime) -> bool:
@@ -253,7 +254,7 @@ def _finish(session: Session, post_id: int, worker: str, now: datetime, **values
         update(ScheduledPost).where(*_held(post_id, worker)).values(lease_until=None, updated_at=now, **values)
     )
     session.commit()
-    return (result.rowcount or 0) == 1
+    return rows_changed(result) == 1
 
 
 def next_due(*, session: Session) -> datetime | None:
