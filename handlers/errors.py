@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
+from bot.views import blocks
 from store import StoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -43,20 +44,26 @@ def log_failure(where: str, error: BaseException) -> None:
 
 
 def tell_privately(client: WebClient, body: dict[str, Any], text: str, respond: Any = None) -> None:
-    """Say `text` to whoever made the request, where only they can see it."""
+    """Say `text` to whoever made the request, where only they can see it, wherever the request came from.
+
+    In the conversation through its response_url when there is one, else as an ephemeral message
+    in the request's channel, else by direct message. (A press in App Home is answered at the top
+    of the tab: handlers.home.answer_press, which comes here for everything else.)
+    """
     user = (body.get("user") or {}).get("id") or body.get("user_id") or (body.get("event") or {}).get("user")
     channel = (
         body.get("channel_id") or (body.get("channel") or {}).get("id") or (body.get("event") or {}).get("channel")
     )
+    said = blocks.notice(text)
     try:
         if respond is not None and (body.get("response_url") or body.get("response_urls")):
-            respond(text=text, response_type="ephemeral", replace_original=False)
+            respond(response_type="ephemeral", replace_original=False, **said)
         elif user and channel:
-            client.chat_postEphemeral(channel=channel, user=user, text=text)
+            client.chat_postEphemeral(channel=channel, user=user, **said)
         elif user:
-            client.chat_postMessage(channel=user, text=text)
+            client.chat_postMessage(channel=user, **said)
     except (SlackApiError, OSError):
-        logger.exception("could not tell %s about an error", user)
+        logger.exception("could not tell %s privately", user)
 
 
 def global_error_handler(deps: Deps) -> Callable[..., BoltResponse | None]:
@@ -85,12 +92,7 @@ def global_error_handler(deps: Deps) -> Callable[..., BoltResponse | None]:
 
 def error_view(text: str) -> dict[str, Any]:
     """A modal that replaces a form when submitting it failed on the bot's side."""
-    return {
-        "type": "modal",
-        "title": {"type": "plain_text", "text": "Something went wrong"},
-        "close": {"type": "plain_text", "text": "Close"},
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
-    }
+    return blocks.notice_modal("Something went wrong", text)
 
 
 def after_ack(

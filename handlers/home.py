@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.views import blocks
-from handlers.errors import ack_then
+from handlers.errors import ack_then, tell_privately
 from store.models import Person
 
 # A home section: the person looking and the dependencies in, blocks out.
@@ -67,13 +67,9 @@ def home_view(person: Person, deps: Deps, *, notice: str = "") -> dict[str, Any]
 
 
 def answer_press(deps: Deps, body: dict[str, Any], client: WebClient, respond: Any, text: str) -> None:
-    """Answer a button press privately: in the conversation, or at the top of App Home."""
+    """Answer a button press privately: at the top of App Home when pressed there, else as `tell_privately` does."""
     container = body.get("container") or {}
-    user_id = body["user"]["id"]
     if container.get("type") == "view" and (body.get("view") or {}).get("type") == "home":
-        publish_home(client, deps, user_id, notice=text)
+        publish_home(client, deps, body["user"]["id"], notice=text)
         return
-    if body.get("response_url"):
-        respond(response_type="ephemeral", replace_original=False, **blocks.notice(text))
-        return
-    client.chat_postMessage(channel=user_id, **blocks.notice(text))
+    tell_privately(client, body, text, respond)
