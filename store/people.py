@@ -64,15 +64,7 @@ def save_profile(
 
 def set_organisers(*, session: Session, slack_ids: Iterable[str], organiser: bool) -> list[str]:
     """Give the organiser role to these people, or take it away, without committing; return whose role changed."""
-    changed = []
-    for slack_id in dict.fromkeys(slack_ids):
-        person = ensure_person(session=session, slack_id=slack_id)
-        if person.is_organiser != organiser:
-            person.is_organiser = organiser
-            session.add(person)
-            changed.append(slack_id)
-    session.flush()
-    return changed
+    return _set_each(session, slack_ids, "is_organiser", organiser)
 
 
 def set_organiser(*, session: Session, slack_id: str, organiser: bool) -> Person:
@@ -98,12 +90,16 @@ def lock_organisers(*, session: Session) -> list[str]:
 
 def set_memberships(*, session: Session, slack_ids: Iterable[str], member: bool) -> list[str]:
     """Record an organiser's decision that these people are, or are not, members, without committing."""
-    decided = Membership.MEMBER if member else Membership.NOT_MEMBER
+    return _set_each(session, slack_ids, "membership", Membership.MEMBER if member else Membership.NOT_MEMBER)
+
+
+def _set_each(session: Session, slack_ids: Iterable[str], attribute: str, value: object) -> list[str]:
+    """Set one attribute of each person (created if new), once each; return those it changed, in order."""
     changed = []
     for slack_id in dict.fromkeys(slack_ids):
         person = ensure_person(session=session, slack_id=slack_id)
-        if person.membership != decided:
-            person.membership = decided
+        if getattr(person, attribute) != value:
+            setattr(person, attribute, value)
             session.add(person)
             changed.append(slack_id)
     session.flush()
