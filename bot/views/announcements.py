@@ -68,7 +68,7 @@ def meeting_option(meeting: Meeting) -> dict[str, Any]:
     room = OPTION_LIMIT - len(prefix) - len(suffix)
     title = " ".join(meeting.title.split())
     label = f"{prefix}{blocks.clip(title, max(room, 1))}{suffix}"
-    return {"text": {"type": "plain_text", "text": label[:OPTION_LIMIT], "emoji": True}, "value": str(meeting.id)}
+    return blocks.option(label[:OPTION_LIMIT], str(meeting.id))
 
 
 def modal(
@@ -80,7 +80,7 @@ def modal(
         "action_id": "value",
         "default_to_current_conversation": False,
         "filter": {"include": ["public", "private"]},
-        "placeholder": {"type": "plain_text", "text": "Choose a channel"},
+        "placeholder": blocks.plain("Choose a channel"),
     }
     if initial.channel:
         channel_element["initial_conversation"] = initial.channel
@@ -94,13 +94,12 @@ def modal(
             True,
             initial.text,
         ),
-        {
-            "type": "input",
-            "block_id": "channel",
-            "label": {"type": "plain_text", "text": "Channel"},
-            "hint": {"type": "plain_text", "text": "Where to post it; the group's channel unless you choose another."},
-            "element": channel_element,
-        },
+        blocks.input_block(
+            "channel",
+            "Channel",
+            channel_element,
+            hint="Where to post it; the group's channel unless you choose another.",
+        ),
         blocks.text_input(
             "when",
             "When",
@@ -113,34 +112,17 @@ def modal(
     ]
     options = [meeting_option(m) for m in meetings[:OPTIONS_LIMIT]]
     if options:  # Slack refuses a select without options
-        select: dict[str, Any] = {
-            "type": "static_select",
-            "action_id": "value",
-            "placeholder": {"type": "plain_text", "text": "No meeting"},
-            "options": options,
-        }
-        chosen = next((o for o in options if o["value"] == str(initial.meeting_id)), None)
-        if chosen is not None:
-            select["initial_option"] = chosen
-        body.append(
-            {
-                "type": "input",
-                "block_id": "meeting",
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Meeting"},
-                "hint": {"type": "plain_text", "text": "Optional: its buttons (register, calendar) go under the text."},
-                "element": select,
-            }
-        )
-    return {
-        "type": "modal",
-        "callback_id": CALLBACK_ID,
-        "private_metadata": json.dumps({"key": key, "from_home": from_home}),
-        "title": {"type": "plain_text", "text": "Edit announcement" if key else "New announcement"},
-        "submit": {"type": "plain_text", "text": "Save" if key else "Announce"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": body,
-    }
+        select = blocks.static_select(options, placeholder="No meeting", initial=str(initial.meeting_id))
+        hint = "Optional: its buttons (register, calendar) go under the text."
+        body.append(blocks.input_block("meeting", "Meeting", select, optional=True, hint=hint))
+    return blocks.modal(
+        "Edit announcement" if key else "New announcement",
+        body,
+        callback_id=CALLBACK_ID,
+        private_metadata=json.dumps({"key": key, "from_home": from_home}),
+        submit="Save" if key else "Announce",
+        close="Cancel",
+    )
 
 
 def initial_of(post: ScheduledPost, zone: ZoneInfo) -> FormInitial:
@@ -209,25 +191,13 @@ def saved_view(*, channel: str, due_at: datetime | None, zone: ZoneInfo, edited:
         text = f":calendar: Scheduled for {when_token(due_at, zone)} in <#{channel}>."
     if edited:
         text = f"Changes saved. {text}"
-    return {
-        "type": "modal",
-        "title": {"type": "plain_text", "text": "Announcement"},
-        "close": {"type": "plain_text", "text": "Done"},
-        "blocks": [
-            blocks.section(text),
-            blocks.context("`/announce list` shows what is scheduled, to change or cancel it."),
-        ],
-    }
+    body = [blocks.section(text), blocks.context("`/announce list` shows what is scheduled, to change or cancel it.")]
+    return blocks.modal("Announcement", body, close="Done")
 
 
 def notice_view(text: str) -> dict[str, Any]:
     """A modal that replaces the form with a short answer (nothing was changed)."""
-    return {
-        "type": "modal",
-        "title": {"type": "plain_text", "text": "Announcement"},
-        "close": {"type": "plain_text", "text": "Close"},
-        "blocks": [blocks.section(text)],
-    }
+    return blocks.notice_modal("Announcement", text)
 
 
 def when_token(moment: datetime, zone: ZoneInfo) -> str:
@@ -301,17 +271,14 @@ def entry(post: ScheduledPost, meeting: Meeting | None, *, zone: ZoneInfo, now: 
     if post.meeting_id is not None:
         about = meeting_views.title_line(meeting) if meeting is not None else f"meeting #{post.meeting_id} (gone)"
         lines.append(f":calendar: With the buttons of {about}")
-    cancel = blocks.button("Cancel", CANCEL, post.key, style="danger")
-    cancel["confirm"] = {
-        "title": {"type": "plain_text", "text": "Cancel announcement?"},
-        "text": {
-            "type": "plain_text",
-            "text": "It will not be posted. To post it after all, write it again with /announce.",
-        },
-        "confirm": {"type": "plain_text", "text": "Cancel it"},
-        "deny": {"type": "plain_text", "text": "Keep it"},
-        "style": "danger",
-    }
+    ask = blocks.confirm(
+        "Cancel announcement?",
+        "It will not be posted. To post it after all, write it again with /announce.",
+        yes="Cancel it",
+        no="Keep it",
+        danger=True,
+    )
+    cancel = blocks.button("Cancel", CANCEL, post.key, style="danger", confirm=ask)
     return [
         blocks.section("\n".join(lines)),
         blocks.actions(blocks.button("Edit", EDIT, post.key), cancel, block_id=f"announcement-{post.key}"),
