@@ -118,88 +118,100 @@ def form_view(
     )
 
 
-def parse_form(values: dict[str, str], *, now: datetime, keep_start: datetime | None = None) -> MeetingDraft:
-    """Turn the form's text into a meeting, or raise FormErrors naming each field that is wrong.
+class _Problem(ValueError):
+    """What is wrong with one field's text, in words for the person."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _capacity(text: str) -> int | None:
+    digits = text.replace(",", "").strip()
+    if not digits.isdecimal() or not 0 < int(digits) <= CAPACITY_LIMIT:
+        raise _Problem("A positive whole number of places, e.g. 40 (or leave it empty for no limit).")
+    return int(digits)
+
+
+def _country(text: str) -> str:
+    found = country_code(text)
+    if found is None:
+        raise _Problem("I don't know that country. Use its name or two-letter code, e.g. Germany or DE.")
+    return found
+
+
+def _offsets(text: str) -> str:
+    try:
+        parsed = parse_offsets(text)
+    except ValueError:
+        parsed = ()
+    if not parsed or parsed[0] > MAX_REMINDER:
+        raise _Problem("Offsets like 7d,1d,1h (units d, h, m), each larger than zero and at most 365d.")
+    return ",".join(format_offset(o) for o in parsed)
+
+
+def parse_form(values: dict[str, str], *, now: datetime, keep_start: datetime | None = None) -> MeetingDraft:
+    """Turn the form's text into a meeting, or raise FormErrors naming every field that is wrong, all at once.
+
+    Each field is read, and the meeting as a whole is checked, in one pass: a field that cannot be read
+    does not hide the problems of the others. Times are read in the meeting's zone; when the zone itself
+    is wrong they are still read (in UTC) for what is wrong with how they are written.
     `keep_start` is an edited meeting's start: it may stay where it is even if it has passed.
     """
     errors: dict[str, str] = {}
+    texts: dict[str, str] = {}
     for block_id, label, _hint, required, limit, _multi in FIELDS:
         text = values.get(block_id, "")
         if required and not text:
             errors[block_id] = f"{label} is needed."
         elif len(text) > limit:
             errors[block_id] = f"At most {limit} characters, please (this has {len(text)})."
+        else:
+            texts[block_id] = text
     kind = values.get("kind") or MeetingKind.IN_PERSON
     if kind not in set(MeetingKind):
         errors["kind"] = "Choose in person, online or hybrid."
-    zone: ZoneInfo | None = None
-    if "timezone" not in errors:
+
+    def read(block_id: str, reader: Any) -> Any:
+        if block_id not in texts or not texts[block_id]:
+            return None
         try:
-            zone = parse_zone(values["timezone"])
-        except WhenError as error:
-            errors["timezone"] = error.message
-    starts_at = ends_at = deadline = None
-    if zone is not None and "starts" not in errors:
-        try:
-            starts_at = parse_moment(values["starts"], zone=zone, now=now)
-        except WhenError as error:
-            errors["starts"] = error.message
-    if zone is not None and starts_at is not None and "ends" not in errors:
-        try:
-            ends_at = parse_end(values["ends"], start=starts_at, zone=zone, now=now)
-        except WhenError as error:
-            errors["ends"] = error.message
-    if zone is not None and values.get("deadline") and "deadline" not in errors:
-        try:
-            deadline = parse_moment(values["deadline"], zone=zone, now=now)
-        except WhenError as error:
-            errors["deadline"] = error.message
-    capacity = None
-    if values.get("capacity") and "capacity" not in errors:
-        text = values["capacity"].replace(",", "").strip()
-        if not text.isdecimal() or not 0 < int(text) <= CAPACITY_LIMIT:
-            errors["capacity"] = "A positive whole number of places, e.g. 40 (or leave it empty for no limit)."
-        else:
-            capacity = int(text)
-    country = ""
-    if values.get("country") and "country" not in errors:
-        found = country_code(values["country"])
-        if found is None:
-            errors["country"] = "I don't know that country. Use its name or two-letter code, e.g. Germany or DE."
-        else:
-            country = found
-    offsets = ""
-    if values.get("reminders") and "reminders" not in errors:
-        try:
-            parsed = parse_offsets(values["reminders"])
-        except ValueError:
-            parsed = ()
-        if parsed and parsed[0] <= MAX_REMINDER:
-            offsets = ",".join(format_offset(o) for o in parsed)
-        else:
-            errors["reminders"] = "Offsets like 7d,1d,1h (units d, h, m), each larger than zero and at most 365d."
+            return reader(texts[block_id])
+        except (WhenError, _Problem) as error:
+            errors[block_id] = error.message
+            return None
+
+    zone = read("timezone", parse_zone)
+    where = zone or ZoneInfo("UTC")
+    starts_at = read("starts", lambda text: parse_moment(text, zone=where, now=now))
+    ends_at = read("ends", lambda text: parse_end(text, start=starts_at or now, zone=where, now=now))
+    deadline = read("deadline", lambda text: parse_moment(text, zone=where, now=now))
+    if zone is None:  # read for how they are written only: in another zone they are other moments
+        starts_at = ends_at = deadline = None
+    if starts_at is None:
+        ends_at = None
+    fields: dict[str, Any] = {
+        "title": values.get("title", ""),
+        "kind": kind if "kind" not in errors else None,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "timezone": zone.key if zone else None,
+        "venue": values.get("venue", ""),
+        "city": values.get("city", ""),
+        "country": read("country", _country) or "",
+        "join_url": values.get("join_url", ""),
+        "agenda_url": values.get("agenda_url", ""),
+        "description": values.get("description", ""),
+        "capacity": read("capacity", _capacity),
+        "registration_deadline": deadline,
+        "reminder_offsets": read("reminders", _offsets) or "",
+    }
+    editing = keep_start is not None and starts_at == keep_start
+    for block_id, message in _problems(fields, now=now, editing=editing).items():
+        errors.setdefault(block_id, message)
     if errors:
         raise FormErrors(errors)
-    assert zone is not None and starts_at is not None and ends_at is not None
-    draft = MeetingDraft(
-        title=values["title"],
-        kind=kind,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        timezone=zone.key,
-        venue=values.get("venue", ""),
-        city=values.get("city", ""),
-        country=country,
-        join_url=values.get("join_url", ""),
-        agenda_url=values.get("agenda_url", ""),
-        description=values.get("description", ""),
-        capacity=capacity,
-        registration_deadline=deadline,
-        reminder_offsets=offsets,
-    )
-    check(draft, now=now, editing=keep_start is not None and draft.starts_at == keep_start)
-    return draft
+    return MeetingDraft(**fields)
 
 
 LABELS = {block_id: label for block_id, label, *_ in FIELDS} | {"kind": "Kind"}
@@ -207,36 +219,48 @@ LABELS = {block_id: label for block_id, label, *_ in FIELDS} | {"kind": "Kind"}
 
 def check(draft: MeetingDraft, *, now: datetime, editing: bool = False) -> None:
     """Raise FormErrors unless the meeting makes sense: times in order and ahead, links, limits."""
-    errors: dict[str, str] = {}
-    if not draft.title.strip():
-        errors["title"] = "A title is needed, e.g. Essen workshop."
-    elif len(draft.title) > TITLE_LIMIT:
-        errors["title"] = f"At most {TITLE_LIMIT} characters, please."
-    if draft.starts_at <= now and not editing:
-        errors["starts"] = "The start is in the past: give a date and time still to come."
-    if draft.ends_at <= draft.starts_at:
-        errors["ends"] = "The end must come after the start."
-    elif draft.ends_at - draft.starts_at > MAX_DURATION:
-        errors["ends"] = "A meeting lasts at most 14 days: check the end date."
-    if draft.registration_deadline is not None and draft.registration_deadline > draft.starts_at:
-        errors["deadline"] = "The registration deadline must be before the meeting starts."
-    for field, label in (("join_url", "join link"), ("agenda_url", "agenda link")):
-        url = getattr(draft, field)
-        if url and not is_web_link(url):
-            errors[field] = f"The {label} must be a web address starting with https:// (or http://)."
-        elif len(url) > URL_LIMIT:
-            errors[field] = f"At most {URL_LIMIT} characters, please."
-    if draft.capacity is not None and not 0 < draft.capacity <= CAPACITY_LIMIT:
-        errors["capacity"] = "A positive whole number of places, e.g. 40."
-    if draft.kind == MeetingKind.IN_PERSON and draft.join_url:
-        errors["join_url"] = "An in-person meeting has no join link: choose hybrid or online, or leave it empty."
-    if len(draft.description) > DESCRIPTION_LIMIT:
-        errors["description"] = f"At most {DESCRIPTION_LIMIT} characters, please (this has {len(draft.description)})."
-    for field, limit in (("venue", TEXT_LIMIT), ("city", CITY_LIMIT)):
-        if len(getattr(draft, field)) > limit:
-            errors["venue" if field == "venue" else "city"] = f"At most {limit} characters, please."
+    errors = _problems(draft.values(), now=now, editing=editing)
     if errors:
         raise FormErrors(errors)
+
+
+def _problems(fields: dict[str, Any], *, now: datetime, editing: bool) -> dict[str, str]:
+    """What is wrong with a meeting as a whole, by the form's field; a value that could not be read is None."""
+    errors: dict[str, str] = {}
+    title = fields["title"]
+    if not title.strip():
+        errors["title"] = "A title is needed, e.g. Essen workshop."
+    elif len(title) > TITLE_LIMIT:
+        errors["title"] = f"At most {TITLE_LIMIT} characters, please."
+    starts_at, ends_at = fields["starts_at"], fields["ends_at"]
+    if starts_at is not None and starts_at <= now and not editing:
+        errors["starts"] = "The start is in the past: give a date and time still to come."
+    if starts_at is not None and ends_at is not None:
+        if ends_at <= starts_at:
+            errors["ends"] = "The end must come after the start."
+        elif ends_at - starts_at > MAX_DURATION:
+            errors["ends"] = "A meeting lasts at most 14 days: check the end date."
+    deadline = fields["registration_deadline"]
+    if deadline is not None and starts_at is not None and deadline > starts_at:
+        errors["deadline"] = "The registration deadline must be before the meeting starts."
+    if fields["kind"] == MeetingKind.IN_PERSON and fields["join_url"]:
+        errors["join_url"] = "An in-person meeting has no join link: choose hybrid or online, or leave it empty."
+    for field, label in (("join_url", "join link"), ("agenda_url", "agenda link")):
+        url = fields[field]
+        if url and not is_web_link(url):
+            errors.setdefault(field, f"The {label} must be a web address starting with https:// (or http://).")
+        elif len(url) > URL_LIMIT:
+            errors.setdefault(field, f"At most {URL_LIMIT} characters, please.")
+    capacity = fields["capacity"]
+    if capacity is not None and not 0 < capacity <= CAPACITY_LIMIT:
+        errors["capacity"] = "A positive whole number of places, e.g. 40."
+    description = fields["description"]
+    if len(description) > DESCRIPTION_LIMIT:
+        errors["description"] = f"At most {DESCRIPTION_LIMIT} characters, please (this has {len(description)})."
+    for field, limit in (("venue", TEXT_LIMIT), ("city", CITY_LIMIT)):
+        if len(fields[field]) > limit:
+            errors[field] = f"At most {limit} characters, please."
+    return errors
 
 
 def draft_to_json(draft: MeetingDraft) -> str:

@@ -1,0 +1,80 @@
+"""The meeting form answers every field's problem at once, in the modal and on one line."""
+
+from __future__ import annotations
+
+from bot.localslack.local import ORGANISER, LocalBot
+from tests.helpers import private_answer
+from tests.test_meetings import all_meetings, form_values, open_form
+
+EVERY_FIELD_WRONG = {
+    "title": "x" * 151,
+    "kind": "cancelled",
+    "starts": "tomorrow teatime",
+    "ends": "25:00",
+    "timezone": "Mars/Olympus",
+    "venue": "v" * 256,
+    "city": "c" * 101,
+    "country": "Atlantis",
+    "join_url": "javascript:alert(1)",
+    "agenda_url": "ftp://example.org/agenda",
+    "description": "d" * 3001,
+    "capacity": "-3",
+    "deadline": "the day after never",
+    "reminders": "0h",
+}
+
+
+def test_a_form_with_every_field_wrong_hears_about_each_field_in_the_first_answer(local_bot: LocalBot) -> None:
+    view = open_form(local_bot)
+    fields = {block["block_id"] for block in view["blocks"] if block["type"] == "input"}
+    assert fields == set(EVERY_FIELD_WRONG), "every field of the form is tried"
+    answer = local_bot.workspace.submit_view(  # type: ignore[union-attr]
+        ORGANISER.id, view, form_values(**EVERY_FIELD_WRONG)
+    ).json()
+    assert answer["response_action"] == "errors"
+    assert set(answer["errors"]) == fields, fields - set(answer["errors"])
+    errors = answer["errors"]
+    assert "150" in errors["title"] and "time zone" in errors["timezone"] and "teatime" in errors["starts"]
+    assert "https://" in errors["join_url"] and "https://" in errors["agenda_url"] and "country" in errors["country"]
+    assert all_meetings(local_bot) == []
+
+
+def test_problems_of_the_meeting_as_a_whole_come_with_those_of_its_fields(local_bot: LocalBot) -> None:
+    """A start in the past, an end before it and two bad links are told together with a bad capacity."""
+    view = open_form(local_bot)
+    wrong = form_values(
+        starts="1 Jan 2020 10:00",
+        ends="08:00",
+        join_url="javascript:alert(1)",
+        agenda_url="ftp://example.org/agenda",
+        capacity="many",
+        country="Atlantis",
+    )
+    answer = local_bot.workspace.submit_view(ORGANISER.id, view, wrong).json()  # type: ignore[union-attr]
+    assert answer["response_action"] == "errors"
+    errors = answer["errors"]
+    assert set(errors) == {"starts", "ends", "join_url", "agenda_url", "capacity", "country"}
+    assert "past" in errors["starts"] and "after the start" in errors["ends"]
+    assert all_meetings(local_bot) == []
+
+
+def test_a_wrong_zone_does_not_hide_how_the_times_are_written(local_bot: LocalBot) -> None:
+    view = open_form(local_bot)
+    answer = local_bot.workspace.submit_view(  # type: ignore[union-attr]
+        ORGANISER.id, view, form_values(timezone="Mars/Olympus", ends="teatime", deadline="someday")
+    ).json()
+    assert set(answer["errors"]) == {"timezone", "ends", "deadline"}
+
+
+def test_the_one_line_form_tells_every_problem_of_the_meeting_at_once(local_bot: LocalBot) -> None:
+    ws = local_bot.workspace
+    assert ws is not None
+    ws.slash_command(
+        ORGANISER.id,
+        "/meetings",
+        "add Essen workshop, 11 Feb 2020 9:00-17:00 CET, Essen, deadline 1 Mar 2020, join https://meet.example.org/x",
+    )
+    answer = private_answer(local_bot.emulator, ORGANISER.id, "nothing was saved")
+    said = answer.text or ""
+    assert "past" in said and "deadline" in said.lower() and "join link" in said, said
+    assert all_meetings(local_bot) == []
