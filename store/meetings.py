@@ -10,29 +10,12 @@ from datetime import datetime
 from typing import Any
 from weakref import WeakValueDictionary
 
-from sqlalchemy import func, or_, text, update
+from sqlalchemy import func, inspect, or_, text, update
 from sqlmodel import Session, col, select
 
 from store.models import Attendance, Meeting, MeetingStatus, Person, Registration
 from store.people import ensure_person
 
-# What a meeting is made of, as an organiser gives it; everything else is the bot's bookkeeping.
-EDITABLE = (
-    "title",
-    "kind",
-    "starts_at",
-    "ends_at",
-    "timezone",
-    "venue",
-    "city",
-    "country",
-    "join_url",
-    "agenda_url",
-    "description",
-    "capacity",
-    "registration_deadline",
-    "reminder_offsets",
-)
 # Changes that registrants are told about: when it is, and where or how to get there.
 TIME_OR_PLACE = ("starts_at", "ends_at", "timezone", "kind", "venue", "city", "country", "join_url")
 ATTENDING = (Attendance.IN_PERSON, Attendance.ONLINE, Attendance.WAITLISTED)
@@ -65,6 +48,19 @@ class MeetingDraft:
     def of(cls, meeting: Meeting) -> MeetingDraft:
         """The editable fields of a stored meeting."""
         return cls(**{name: getattr(meeting, name) for name in EDITABLE})
+
+
+# What a meeting is made of, as an organiser gives it (the draft's fields, in order); everything else is
+# the bot's bookkeeping. The meeting form declares an input for each (bot/views/meeting_form.py).
+EDITABLE: tuple[str, ...] = tuple(f.name for f in fields(MeetingDraft))
+
+
+def stored_length(column: str) -> int:
+    """The most characters the meetings table keeps in `column` (the form holds its input to it)."""
+    length = getattr(inspect(Meeting).columns[column].type, "length", None)
+    if not isinstance(length, int):
+        raise ValueError(f"meetings.{column} has no length limit")
+    return length
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.localslack.local import ORGANISER, LocalBot
+from bot.views import meeting_form
+from store.meetings import EDITABLE, MeetingDraft
+from store.models import MeetingKind
 from tests.helpers import private_answer
 from tests.test_meetings import all_meetings, form_values, open_form
 
@@ -78,3 +83,35 @@ def test_the_one_line_form_tells_every_problem_of_the_meeting_at_once(local_bot:
     said = answer.text or ""
     assert "past" in said and "deadline" in said.lower() and "join link" in said, said
     assert all_meetings(local_bot) == []
+
+
+def test_each_editable_field_is_declared_once_and_reads_back_as_it_was_written() -> None:
+    """The form has one input per field of a meeting; a meeting written into the form reads back unchanged."""
+    assert [f.attribute for f in meeting_form.MEETING_FIELDS] == list(EDITABLE)
+    view = meeting_form.modal(
+        meeting_form.initial_values(None, zone="Europe/Madrid", default_offsets="1d"), meeting_id=None
+    )
+    assert [block["block_id"] for block in view["blocks"]] == [f.block_id for f in meeting_form.MEETING_FIELDS]
+    limits = {block["block_id"]: block["element"].get("max_length") for block in view["blocks"]}
+    assert limits["title"] == 150 and limits["join_url"] == 2000 and limits["timezone"] == 64
+    essen = MeetingDraft(
+        title="Essen workshop",
+        kind=MeetingKind.HYBRID,
+        starts_at=datetime(2027, 2, 11, 8, tzinfo=UTC),
+        ends_at=datetime(2027, 2, 12, 16, tzinfo=UTC),
+        timezone="Europe/Berlin",
+        venue="Messe Essen",
+        city="Essen",
+        country="DE",
+        join_url="https://meet.example.org/essen",
+        agenda_url="https://example.org/agenda",
+        description="Two days on digital ecosystems.",
+        capacity=40,
+        registration_deadline=datetime(2027, 2, 1, 17, tzinfo=UTC),
+        reminder_offsets="7d,1h",
+    )
+    written = meeting_form.initial_values(essen, zone="Europe/Madrid", default_offsets="1d")
+    assert written["country"] == "Germany" and written["starts"].startswith("Thu 11 Feb 2027 09:00")
+    read = meeting_form.parse_form(written, now=datetime(2026, 11, 24, tzinfo=UTC))
+    assert read == essen
+    assert meeting_form.draft_from_json(meeting_form.draft_to_json(essen)) == essen

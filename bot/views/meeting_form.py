@@ -1,12 +1,18 @@
-"""The meeting form: the modal organisers fill, and the checks every meeting passes before it is saved.
+"""The meeting form: its fields declared once, the modal organisers fill, and the checks every meeting passes.
 
-The same checks serve the modal and the one-line quick form, so that a meeting is valid the
-same way whichever door it came in by.
+`MEETING_FIELDS` declares each field a meeting is edited by: the draft's attribute, the form's
+input (label, hint, whether it is needed, how long it may be), how its text is read, and how its
+value is written back into the form. The modal, the reading of a submission, the edit pre-fill
+and the preview's JSON all come from it; the store's update path reads the same attributes
+(`store.meetings.EDITABLE`). The checks of a meeting as a whole serve the modal and the one-line
+quick form alike, so that a meeting is valid the same way whichever door it came in by.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,89 +24,286 @@ from bot.language.places import country_code
 from bot.language.when import WhenError, format_local, parse_end, parse_moment, parse_zone
 from bot.views import blocks
 from bot.views.forms import FormErrors
-from store.meetings import MeetingDraft
+from store.meetings import EDITABLE, MeetingDraft, stored_length
 from store.models import Meeting, MeetingKind
 
 CALLBACK_ID = "meeting_form"
-TITLE_LIMIT = 150
-TEXT_LIMIT = 255
-CITY_LIMIT = 100
-URL_LIMIT = 2000
+TITLE_LIMIT = stored_length("title")
+TEXT_LIMIT = stored_length("venue")
+CITY_LIMIT = stored_length("city")
+URL_LIMIT = stored_length("join_url")
 DESCRIPTION_LIMIT = 3000
+MOMENT_LIMIT = 200  # a date and time as typed
 CAPACITY_LIMIT = 100_000
 MAX_DURATION = timedelta(days=14)
 MAX_REMINDER = timedelta(days=365)  # the earliest reminder before a meeting
-
-# (block id, label, hint, required, max length, multiline)
-FIELDS: tuple[tuple[str, str, str, bool, int, bool], ...] = (
-    ("title", "Title", "e.g. Essen workshop", True, TITLE_LIMIT, False),
-    ("starts", "Starts", "A date and time, e.g. 11 Feb 2027 9:00 or next Tuesday 10:00", True, 200, False),
-    ("ends", "Ends", "A time on the same day (17:00), a length (3h, 90m) or a date and time", True, 200, False),
-    ("timezone", "Time zone", "The meeting's own zone, e.g. Europe/Berlin", True, 64, False),
-    ("venue", "Venue", "e.g. Messe Essen, Hall 3", False, TEXT_LIMIT, False),
-    ("city", "City", "e.g. Essen", False, CITY_LIMIT, False),
-    ("country", "Country", "A name or code, e.g. Germany or DE", False, 60, False),
-    ("join_url", "Join link", "For online or hybrid meetings: an https:// link", False, URL_LIMIT, False),
-    ("agenda_url", "Agenda link", "An https:// link to the agenda", False, URL_LIMIT, False),
-    ("description", "Description", "What the meeting is about; who should come", False, DESCRIPTION_LIMIT, True),
-    ("capacity", "In-person places", "A whole number; leave empty for no limit", False, 6, False),
-    ("deadline", "Registration deadline", "Optional, e.g. 1 Feb 2027 18:00", False, 200, False),
-    ("reminders", "Reminders before it", "Comma-separated, units d h m, e.g. 7d,1d,1h", False, 100, False),
-)
 KIND_OPTIONS = ((MeetingKind.IN_PERSON, "In person"), (MeetingKind.ONLINE, "Online"), (MeetingKind.HYBRID, "Hybrid"))
+_UTC = ZoneInfo("UTC")
 
 
-def _option(value: str, label: str) -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": label}, "value": value}
+class FieldProblem(ValueError):
+    """What is wrong with one field's text, in words for the person."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What reading one field may need: the clock, and the values of the fields read before it."""
+
+    now: datetime
+    read: Mapping[str, Any]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The meeting's zone; UTC while the zone given cannot be read (times are then read for their writing)."""
+        name = self.read.get("timezone")
+        return ZoneInfo(name) if name else _UTC
+
+    @property
+    def start(self) -> datetime:
+        """The meeting's start, or now while the start given cannot be read."""
+        return self.read.get("starts_at") or self.now
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """What writing a value back into the form may need."""
+
+    zone: ZoneInfo  # the meeting's own zone
+    default_offsets: str  # the group's reminder offsets, for a meeting that has none of its own
+
+
+Reader = Callable[[str, Reading], Any]
+Writer = Callable[[Any, Prefill], str]
+
+
+def _as_typed(text: str, _reading: Reading) -> str:
+    return text
+
+
+def _as_text(value: Any, _prefill: Prefill) -> str:
+    return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class MeetingField:
+    """One editable field of a meeting: the draft's attribute, the form's input, how its text is read and written."""
+
+    attribute: str  # the MeetingDraft attribute (and table column) it fills
+    block_id: str  # the form's input
+    label: str
+    hint: str = ""
+    required: bool = False
+    limit: int = 0  # characters the input takes
+    multiline: bool = False
+    options: tuple[tuple[str, str], ...] = ()  # a choice of (value, label) instead of typed text
+    read: Reader = _as_typed  # text to value; raises FieldProblem or WhenError
+    write: Writer = _as_text  # value to the text that reads back as it
+    empty: Any = ""  # the value of an input left empty
+    needs: tuple[str, ...] = ()  # attributes read first; while one of them is wrong, this is read for its writing only
+    moment: bool = False  # an aware date and time (ISO 8601 in the preview's JSON)
+
+    @property
+    def as_typed(self) -> bool:
+        """Whether the value is the text as typed (so its length is checked on any meeting, however made)."""
+        return self.read is _as_typed
+
+
+def _choice(text: str, _reading: Reading) -> str:
+    if text not in {value for value, _label in KIND_OPTIONS}:
+        raise FieldProblem("Choose in person, online or hybrid.")
+    return text
+
+
+def _moment(text: str, reading: Reading) -> datetime:
+    return parse_moment(text, zone=reading.zone, now=reading.now)
+
+
+def _end(text: str, reading: Reading) -> datetime:
+    return parse_end(text, start=reading.start, zone=reading.zone, now=reading.now)
+
+
+def _zone(text: str, _reading: Reading) -> str:
+    return parse_zone(text).key
+
+
+def _country(text: str, _reading: Reading) -> str:
+    found = country_code(text)
+    if found is None:
+        raise FieldProblem("I don't know that country. Use its name or two-letter code, e.g. Germany or DE.")
+    return found
+
+
+def _capacity(text: str, _reading: Reading) -> int:
+    digits = text.replace(",", "").strip()
+    if not digits.isdecimal() or not 0 < int(digits) <= CAPACITY_LIMIT:
+        raise FieldProblem("A positive whole number of places, e.g. 40 (or leave it empty for no limit).")
+    return int(digits)
+
+
+def _offsets(text: str, _reading: Reading) -> str:
+    try:
+        parsed = parse_offsets(text)
+    except ValueError:
+        parsed = ()
+    if not parsed or parsed[0] > MAX_REMINDER:
+        raise FieldProblem("Offsets like 7d,1d,1h (units d, h, m), each larger than zero and at most 365d.")
+    return ",".join(format_offset(o) for o in parsed)
+
+
+def _written_moment(value: datetime | None, prefill: Prefill) -> str:
+    return format_local(value, prefill.zone) if value else ""
+
+
+MEETING_FIELDS: tuple[MeetingField, ...] = (
+    MeetingField("title", "title", "Title", "e.g. Essen workshop", required=True, limit=TITLE_LIMIT),
+    MeetingField(
+        "kind", "kind", "Kind", required=True, options=KIND_OPTIONS, read=_choice, empty=MeetingKind.IN_PERSON
+    ),
+    MeetingField(
+        "starts_at",
+        "starts",
+        "Starts",
+        "A date and time, e.g. 11 Feb 2027 9:00 or next Tuesday 10:00",
+        required=True,
+        limit=MOMENT_LIMIT,
+        read=_moment,
+        write=_written_moment,
+        needs=("timezone",),
+        moment=True,
+    ),
+    MeetingField(
+        "ends_at",
+        "ends",
+        "Ends",
+        "A time on the same day (17:00), a length (3h, 90m) or a date and time",
+        required=True,
+        limit=MOMENT_LIMIT,
+        read=_end,
+        write=_written_moment,
+        needs=("timezone", "starts_at"),
+        moment=True,
+    ),
+    MeetingField(
+        "timezone",
+        "timezone",
+        "Time zone",
+        "The meeting's own zone, e.g. Europe/Berlin",
+        required=True,
+        limit=stored_length("timezone"),
+        read=_zone,
+    ),
+    MeetingField("venue", "venue", "Venue", "e.g. Messe Essen, Hall 3", limit=TEXT_LIMIT),
+    MeetingField("city", "city", "City", "e.g. Essen", limit=CITY_LIMIT),
+    MeetingField(
+        "country",
+        "country",
+        "Country",
+        "A name or code, e.g. Germany or DE",
+        limit=60,
+        read=_country,
+        write=lambda code, _prefill: country_name(code),
+    ),
+    MeetingField(
+        "join_url", "join_url", "Join link", "For online or hybrid meetings: an https:// link", limit=URL_LIMIT
+    ),
+    MeetingField("agenda_url", "agenda_url", "Agenda link", "An https:// link to the agenda", limit=URL_LIMIT),
+    MeetingField(
+        "description",
+        "description",
+        "Description",
+        "What the meeting is about; who should come",
+        limit=DESCRIPTION_LIMIT,
+        multiline=True,
+    ),
+    MeetingField(
+        "capacity",
+        "capacity",
+        "In-person places",
+        "A whole number; leave empty for no limit",
+        limit=len(str(CAPACITY_LIMIT)),
+        read=_capacity,
+        empty=None,
+    ),
+    MeetingField(
+        "registration_deadline",
+        "deadline",
+        "Registration deadline",
+        "Optional, e.g. 1 Feb 2027 18:00",
+        limit=MOMENT_LIMIT,
+        read=_moment,
+        write=_written_moment,
+        empty=None,
+        needs=("timezone",),
+        moment=True,
+    ),
+    MeetingField(
+        "reminder_offsets",
+        "reminders",
+        "Reminders before it",
+        "Comma-separated, units d h m, e.g. 7d,1d,1h",
+        limit=stored_length("reminder_offsets"),
+        read=_offsets,
+        write=lambda offsets, prefill: offsets or prefill.default_offsets,
+    ),
+)
+if {f.attribute for f in MEETING_FIELDS} != set(EDITABLE):  # a field added to the draft is added here too
+    raise RuntimeError("the meeting form's fields and MeetingDraft's differ")
+
+BY_ATTRIBUTE = {f.attribute: f for f in MEETING_FIELDS}
+LABELS = {f.block_id: f.label for f in MEETING_FIELDS}
+# The typed fields as (block id, label, hint, required, max length, multiline), as `blocks.text_input` takes them.
+FIELDS: tuple[tuple[str, str, str, bool, int, bool], ...] = tuple(
+    (f.block_id, f.label, f.hint, f.required, f.limit, f.multiline) for f in MEETING_FIELDS if not f.options
+)
+
+
+def _reading_order(declared: tuple[MeetingField, ...]) -> tuple[MeetingField, ...]:
+    """The fields in an order that reads each after the fields it needs."""
+    placed: list[MeetingField] = []
+    while len(placed) < len(declared):
+        names = {f.attribute for f in placed}
+        ready = [f for f in declared if f not in placed and set(f.needs) <= names]
+        if not ready:
+            raise RuntimeError("the meeting form's fields need each other in a circle")
+        placed += ready
+    return tuple(placed)
+
+
+READING_ORDER = _reading_order(MEETING_FIELDS)
 
 
 def initial_values(draft: MeetingDraft | None, *, zone: str, default_offsets: str) -> dict[str, str]:
     """What the form shows first: the meeting's values when editing, sensible defaults when creating."""
     if draft is None:
         return {"timezone": zone, "reminders": default_offsets, "kind": MeetingKind.IN_PERSON}
-    tz = ZoneInfo(draft.timezone)
-    return {
-        "title": draft.title,
-        "kind": draft.kind,
-        "starts": format_local(draft.starts_at, tz),
-        "ends": format_local(draft.ends_at, tz),
-        "timezone": draft.timezone,
-        "venue": draft.venue,
-        "city": draft.city,
-        "country": country_name(draft.country),
-        "join_url": draft.join_url,
-        "agenda_url": draft.agenda_url,
-        "description": draft.description,
-        "capacity": "" if draft.capacity is None else str(draft.capacity),
-        "deadline": format_local(draft.registration_deadline, tz) if draft.registration_deadline else "",
-        "reminders": draft.reminder_offsets or default_offsets,
-    }
+    prefill = Prefill(zone=ZoneInfo(draft.timezone), default_offsets=default_offsets)
+    return {f.block_id: f.write(getattr(draft, f.attribute), prefill) for f in MEETING_FIELDS}
+
+
+def _input(field: MeetingField, initial: str) -> blocks.Block:
+    if field.options:
+        options = [blocks.option(label, value) for value, label in field.options]
+        select = blocks.static_select(options, initial=initial or str(field.empty))
+        return blocks.input_block(field.block_id, field.label, select, optional=not field.required, hint=field.hint)
+    return blocks.text_input(
+        field.block_id, field.label, field.hint, field.required, field.limit, field.multiline, initial
+    )
 
 
 def modal(initial: dict[str, str], *, meeting_id: int | None, reply_to: str = "") -> dict[str, Any]:
     """The meeting modal, filled with `initial`; private metadata says which meeting it edits."""
-    kind = initial.get("kind") or MeetingKind.IN_PERSON
-    kind_block = {
-        "type": "input",
-        "block_id": "kind",
-        "label": {"type": "plain_text", "text": "Kind"},
-        "element": {
-            "type": "static_select",
-            "action_id": "value",
-            "options": [_option(value, label) for value, label in KIND_OPTIONS],
-            "initial_option": next(_option(v, label) for v, label in KIND_OPTIONS if v == kind),
-        },
-    }
-    inputs = [blocks.text_input(*spec, initial=initial.get(spec[0], "")) for spec in FIELDS]
-    return {
-        "type": "modal",
-        "callback_id": CALLBACK_ID,
-        "private_metadata": json.dumps({"meeting_id": meeting_id, "reply_to": reply_to}),
-        "title": {"type": "plain_text", "text": "Edit meeting" if meeting_id else "New meeting"},
-        "submit": {"type": "plain_text", "text": "Save"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [inputs[0], kind_block, *inputs[1:]],
-    }
+    return blocks.modal(
+        "Edit meeting" if meeting_id else "New meeting",
+        [_input(f, initial.get(f.block_id, "")) for f in MEETING_FIELDS],
+        callback_id=CALLBACK_ID,
+        submit="Save",
+        close="Cancel",
+        private_metadata=json.dumps({"meeting_id": meeting_id, "reply_to": reply_to}),
+    )
 
 
 def form_view(
@@ -113,41 +316,8 @@ def form_view(
 ) -> dict[str, Any]:
     """The meeting form, filled with a stored meeting, a draft, or the defaults for a new one."""
     draft = MeetingDraft.of(source) if isinstance(source, Meeting) else source
-    return modal(
-        initial_values(draft, zone=zone, default_offsets=default_offsets), meeting_id=meeting_id, reply_to=reply_to
-    )
-
-
-class _Problem(ValueError):
-    """What is wrong with one field's text, in words for the person."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def _capacity(text: str) -> int | None:
-    digits = text.replace(",", "").strip()
-    if not digits.isdecimal() or not 0 < int(digits) <= CAPACITY_LIMIT:
-        raise _Problem("A positive whole number of places, e.g. 40 (or leave it empty for no limit).")
-    return int(digits)
-
-
-def _country(text: str) -> str:
-    found = country_code(text)
-    if found is None:
-        raise _Problem("I don't know that country. Use its name or two-letter code, e.g. Germany or DE.")
-    return found
-
-
-def _offsets(text: str) -> str:
-    try:
-        parsed = parse_offsets(text)
-    except ValueError:
-        parsed = ()
-    if not parsed or parsed[0] > MAX_REMINDER:
-        raise _Problem("Offsets like 7d,1d,1h (units d, h, m), each larger than zero and at most 365d.")
-    return ",".join(format_offset(o) for o in parsed)
+    initial = initial_values(draft, zone=zone, default_offsets=default_offsets)
+    return modal(initial, meeting_id=meeting_id, reply_to=reply_to)
 
 
 def parse_form(values: dict[str, str], *, now: datetime, keep_start: datetime | None = None) -> MeetingDraft:
@@ -159,62 +329,28 @@ def parse_form(values: dict[str, str], *, now: datetime, keep_start: datetime | 
     `keep_start` is an edited meeting's start: it may stay where it is even if it has passed.
     """
     errors: dict[str, str] = {}
-    texts: dict[str, str] = {}
-    for block_id, label, _hint, required, limit, _multi in FIELDS:
-        text = values.get(block_id, "")
-        if required and not text:
-            errors[block_id] = f"{label} is needed."
-        elif len(text) > limit:
-            errors[block_id] = f"At most {limit} characters, please (this has {len(text)})."
-        else:
-            texts[block_id] = text
-    kind = values.get("kind") or MeetingKind.IN_PERSON
-    if kind not in set(MeetingKind):
-        errors["kind"] = "Choose in person, online or hybrid."
-
-    def read(block_id: str, reader: Any) -> Any:
-        if block_id not in texts or not texts[block_id]:
-            return None
-        try:
-            return reader(texts[block_id])
-        except (WhenError, _Problem) as error:
-            errors[block_id] = error.message
-            return None
-
-    zone = read("timezone", parse_zone)
-    where = zone or ZoneInfo("UTC")
-    starts_at = read("starts", lambda text: parse_moment(text, zone=where, now=now))
-    ends_at = read("ends", lambda text: parse_end(text, start=starts_at or now, zone=where, now=now))
-    deadline = read("deadline", lambda text: parse_moment(text, zone=where, now=now))
-    if zone is None:  # read for how they are written only: in another zone they are other moments
-        starts_at = ends_at = deadline = None
-    if starts_at is None:
-        ends_at = None
-    fields: dict[str, Any] = {
-        "title": values.get("title", ""),
-        "kind": kind if "kind" not in errors else None,
-        "starts_at": starts_at,
-        "ends_at": ends_at,
-        "timezone": zone.key if zone else None,
-        "venue": values.get("venue", ""),
-        "city": values.get("city", ""),
-        "country": read("country", _country) or "",
-        "join_url": values.get("join_url", ""),
-        "agenda_url": values.get("agenda_url", ""),
-        "description": values.get("description", ""),
-        "capacity": read("capacity", _capacity),
-        "registration_deadline": deadline,
-        "reminder_offsets": read("reminders", _offsets) or "",
-    }
-    editing = keep_start is not None and starts_at == keep_start
-    for block_id, message in _problems(fields, now=now, editing=editing).items():
+    read: dict[str, Any] = {}
+    reading = Reading(now=now, read=read)
+    for field in READING_ORDER:
+        text = values.get(field.block_id, "")
+        read[field.attribute] = field.empty
+        if field.required and not text and not field.options:
+            errors[field.block_id] = f"{field.label} is needed."
+        elif len(text) > field.limit and not field.options:
+            errors[field.block_id] = f"At most {field.limit} characters, please (this has {len(text)})."
+        elif text:
+            try:
+                read[field.attribute] = field.read(text, reading)
+            except (WhenError, FieldProblem) as error:
+                errors[field.block_id] = error.message
+        if field.block_id in errors or any(BY_ATTRIBUTE[name].block_id in errors for name in field.needs):
+            read[field.attribute] = None  # unknown, or read only for how it is written
+    editing = keep_start is not None and read["starts_at"] == keep_start
+    for block_id, message in _problems(read, now=now, editing=editing).items():
         errors.setdefault(block_id, message)
     if errors:
         raise FormErrors(errors)
-    return MeetingDraft(**fields)
-
-
-LABELS = {block_id: label for block_id, label, *_ in FIELDS} | {"kind": "Kind"}
+    return MeetingDraft(**read)
 
 
 def check(draft: MeetingDraft, *, now: datetime, editing: bool = False) -> None:
@@ -224,60 +360,53 @@ def check(draft: MeetingDraft, *, now: datetime, editing: bool = False) -> None:
         raise FormErrors(errors)
 
 
-def _problems(fields: dict[str, Any], *, now: datetime, editing: bool) -> dict[str, str]:
-    """What is wrong with a meeting as a whole, by the form's field; a value that could not be read is None."""
+def _problems(values: Mapping[str, Any], *, now: datetime, editing: bool) -> dict[str, str]:
+    """What is wrong with a meeting as a whole, by the form's input; a value that could not be read is None."""
     errors: dict[str, str] = {}
-    title = fields["title"]
-    if not title.strip():
+    if values["title"] is not None and not values["title"].strip():
         errors["title"] = "A title is needed, e.g. Essen workshop."
-    elif len(title) > TITLE_LIMIT:
-        errors["title"] = f"At most {TITLE_LIMIT} characters, please."
-    starts_at, ends_at = fields["starts_at"], fields["ends_at"]
+    starts_at, ends_at = values["starts_at"], values["ends_at"]
     if starts_at is not None and starts_at <= now and not editing:
-        errors["starts"] = "The start is in the past: give a date and time still to come."
+        errors["starts_at"] = "The start is in the past: give a date and time still to come."
     if starts_at is not None and ends_at is not None:
         if ends_at <= starts_at:
-            errors["ends"] = "The end must come after the start."
+            errors["ends_at"] = "The end must come after the start."
         elif ends_at - starts_at > MAX_DURATION:
-            errors["ends"] = "A meeting lasts at most 14 days: check the end date."
-    deadline = fields["registration_deadline"]
+            errors["ends_at"] = "A meeting lasts at most 14 days: check the end date."
+    deadline = values["registration_deadline"]
     if deadline is not None and starts_at is not None and deadline > starts_at:
-        errors["deadline"] = "The registration deadline must be before the meeting starts."
-    if fields["kind"] == MeetingKind.IN_PERSON and fields["join_url"]:
+        errors["registration_deadline"] = "The registration deadline must be before the meeting starts."
+    if values["kind"] == MeetingKind.IN_PERSON and values["join_url"]:
         errors["join_url"] = "An in-person meeting has no join link: choose hybrid or online, or leave it empty."
-    for field, label in (("join_url", "join link"), ("agenda_url", "agenda link")):
-        url = fields[field]
+    for name, label in (("join_url", "join link"), ("agenda_url", "agenda link")):
+        url = values[name]
         if url and not is_web_link(url):
-            errors.setdefault(field, f"The {label} must be a web address starting with https:// (or http://).")
-        elif len(url) > URL_LIMIT:
-            errors.setdefault(field, f"At most {URL_LIMIT} characters, please.")
-    capacity = fields["capacity"]
+            errors.setdefault(name, f"The {label} must be a web address starting with https:// (or http://).")
+    capacity = values["capacity"]
     if capacity is not None and not 0 < capacity <= CAPACITY_LIMIT:
         errors["capacity"] = "A positive whole number of places, e.g. 40."
-    description = fields["description"]
-    if len(description) > DESCRIPTION_LIMIT:
-        errors["description"] = f"At most {DESCRIPTION_LIMIT} characters, please (this has {len(description)})."
-    for field, limit in (("venue", TEXT_LIMIT), ("city", CITY_LIMIT)):
-        if len(fields[field]) > limit:
-            errors[field] = f"At most {limit} characters, please."
-    return errors
+    for field in MEETING_FIELDS:
+        text = values[field.attribute]
+        if field.as_typed and text is not None and len(text) > field.limit:
+            errors.setdefault(field.attribute, f"At most {field.limit} characters, please (this has {len(text)}).")
+    return {BY_ATTRIBUTE[name].block_id: message for name, message in errors.items()}
 
 
 def draft_to_json(draft: MeetingDraft) -> str:
     """The draft as compact JSON (for a button's value while the organiser confirms)."""
     values = draft.values()
-    for key in ("starts_at", "ends_at", "registration_deadline"):
-        if values[key] is not None:
-            values[key] = values[key].isoformat()
+    for field in MEETING_FIELDS:
+        if field.moment and values[field.attribute] is not None:
+            values[field.attribute] = values[field.attribute].isoformat()
     return json.dumps(values, separators=(",", ":"))
 
 
 def draft_from_json(text: str) -> MeetingDraft:
     """The draft a button carried."""
     values = json.loads(text)
-    for key in ("starts_at", "ends_at", "registration_deadline"):
-        if values.get(key):
-            values[key] = datetime.fromisoformat(values[key])
+    for field in MEETING_FIELDS:
+        if field.moment and values.get(field.attribute):
+            values[field.attribute] = datetime.fromisoformat(values[field.attribute])
     return MeetingDraft(**values)
 
 
