@@ -306,8 +306,12 @@ def modal(initial: dict[str, str], *, meeting_id: int | None, reply_to: str = ""
     )
 
 
+# What the form can be opened with: a stored meeting, a draft (a preview's), or nothing for a new meeting.
+FormSource = Meeting | MeetingDraft | None
+
+
 def form_view(
-    source: Meeting | MeetingDraft | None,
+    source: FormSource,
     *,
     zone: str,
     default_offsets: str,

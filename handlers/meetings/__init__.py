@@ -7,9 +7,7 @@ or it is cancelled.
 
 from __future__ import annotations
 
-import logging
-
-from slack_bolt import App
+from slack_bolt import Ack, App
 
 from bot.deps import Deps
 from bot.registry import ActionSpec, Kind
@@ -55,8 +53,6 @@ __all__ = [
     "QUICK_SAVE",
     "register",
 ]
-
-logger = logging.getLogger(__name__)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -132,7 +128,7 @@ def register(app: App, deps: Deps) -> None:
     for action_id, answer in views.RSVP_ACTIONS.items():
         register_action(app, deps, action_id, rsvp(deps), f"answer a meeting: {answer}")
     register_action(app, deps, views.CALENDAR_FILE, send_calendar_file(deps), "get a meeting's calendar file")
-    app.action(views.GOOGLE_CALENDAR)(lambda ack: ack())  # a link: Slack opens it; nothing to do
+    app.action(views.GOOGLE_CALENDAR)(opened_link)
     register_action(app, deps, QUICK_SAVE, quick_save(deps), "save a meeting typed on one line", organiser_only=True)
     register_action(app, deps, QUICK_FORM, quick_form(deps), "finish a meeting in the form", organiser_only=True)
     register_action(app, deps, QUICK_DISCARD, discard, "discard a meeting typed on one line")
@@ -145,3 +141,8 @@ def register(app: App, deps: Deps) -> None:
     deps.registry.add_action(ActionSpec(Kind.VIEW, form.CALLBACK_ID, "save a meeting from the form", True))
     app.view(form.CALLBACK_ID)(save_form(app, deps))
     deps.home_sections.append(home_section)
+
+
+def opened_link(ack: Ack) -> None:
+    """A link button (Google Calendar): Slack opens the page itself, so the press is only acknowledged."""
+    ack()

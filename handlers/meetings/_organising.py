@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -107,7 +108,7 @@ def _open_form(
     deps: Deps,
     client: WebClient,
     trigger_id: str,
-    source: Any,
+    source: form.FormSource,
     tz: str | None,
     *,
     meeting_id: int | None = None,
@@ -164,7 +165,7 @@ def edit(call: Call) -> None:
     )
 
 
-def save_form(app: App, deps: Deps) -> Any:
+def save_form(app: App, deps: Deps) -> Callable[..., None]:
     """The form's submission: checked field by field, saved, then cards and registrants brought up to date."""
 
     def submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
