@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
-from weakref import WeakValueDictionary
 
-from sqlalchemy import func, inspect, or_, text, update
+from sqlalchemy import func, inspect, or_, update
 from sqlmodel import Session, col, select
 
+from store import locks
+from store.locks import LockSpace
 from store.models import Attendance, Meeting, MeetingStatus, Person, Registration
 from store.people import ensure_person
 
@@ -166,55 +166,14 @@ def set_card(*, session: Session, meeting_id: int, channel: str, ts: str) -> Non
     session.commit()
 
 
-# The first key of PostgreSQL advisory locks on meeting cards; the second is the meeting's id.
-CARD_LOCK_SPACE = 0x4D43
-
-
-class _HeldLock:
-    """A lock of this process that lives only while someone holds it or waits for it."""
-
-    __slots__ = ("__weakref__", "lock")
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-
-
-_card_locks: WeakValueDictionary[tuple[object, int], _HeldLock] = WeakValueDictionary()
-_card_locks_guard = threading.Lock()
-
-
-def card_locks_held() -> int:
-    """How many meeting cards this process holds or waits for a lock on now."""
-    with _card_locks_guard:
-        return len(_card_locks)
-
-
-@contextmanager
-def card_lock(*, session: Session, meeting_id: int) -> Iterator[None]:
+def card_lock(*, session: Session, meeting_id: int) -> AbstractContextManager[None]:
     """Hold the meeting's card for the length of the block: one refresh at a time, in every process.
 
-    Threads of this process line up on a lock kept per meeting only while it is held or awaited,
-    so the locks do not accumulate. On PostgreSQL the session's transaction also takes an advisory
-    lock on the meeting, so that bot processes sharing the database line up too; SQLite serves a
-    single process. The transaction ends with the block, which releases the advisory lock. Take
-    it before reading what the card shows and keep it until the card is sent: the last card sent
-    then carries the newest counts. Registrations do not wait for it (they lock the meeting's row).
+    Take it before reading what the card shows and keep it until the card is sent: the last card
+    sent then carries the newest counts. Registrations do not wait for it (they lock the meeting's
+    row). The block ends the session's transaction (see store.locks).
     """
-    key = (session.get_bind(), meeting_id)
-    with _card_locks_guard:
-        held = _card_locks.get(key)
-        if held is None:
-            held = _card_locks[key] = _HeldLock()
-    with held.lock:
-        try:
-            if session.get_bind().dialect.name == "postgresql":
-                session.execute(
-                    text("SELECT pg_advisory_xact_lock(:space, :meeting)"),
-                    {"space": CARD_LOCK_SPACE, "meeting": meeting_id},
-                )
-            yield
-        finally:
-            session.rollback()  # ends the transaction, and the advisory lock with it (writes commit first)
+    return locks.holding(session=session, space=LockSpace.MEETING_CARD, item_id=meeting_id)
 
 
 def upcoming_meetings(*, session: Session, now: datetime, limit: int = 20) -> list[Meeting]:

@@ -20,6 +20,7 @@ from bot.localslack.emulator import LocalUser
 from bot.localslack.local import GROUP_CHANNEL, ORGANISER, LocalBot
 from bot.services import meetings as service
 from bot.views import meetings as views
+from store import locks
 from store import meetings as store
 from store.meetings import Counts, MeetingDraft
 from tests.test_meetings import SOON, card_message, counts, make_meeting, now
@@ -152,13 +153,13 @@ def test_the_card_locks_do_not_accumulate(settings: Settings) -> None:
     deps = build_deps(settings)
     try:
         with deps.sessions() as session, store.card_lock(session=session, meeting_id=1):
-            assert store.card_locks_held() == 1
+            assert locks.locks_held() == 1
         client = WebClient(token="xoxb-test")
         client.chat_update = lambda **_kwargs: {"ok": True}  # type: ignore[method-assign]
         ids = [announced_meeting(deps, f"2.{i:06d}") for i in range(200)]
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(lambda meeting_id: service.refresh_card(deps, client, meeting_id), ids))
         gc.collect()
-        assert store.card_locks_held() == 0
+        assert locks.locks_held() == 0
     finally:
         deps.engine.dispose()

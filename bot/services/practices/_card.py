@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
-from collections import defaultdict
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -12,8 +10,10 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import Deps
 from bot.views import blocks
 from bot.views import practices as views
+from store import locks
 from store import people as people_store
 from store import practices as store
+from store.locks import LockSpace
 from store.models import Practice, PracticeStatus
 
 logger = logging.getLogger(__name__)
@@ -41,22 +41,20 @@ def direct_message(client: WebClient, slack_id: str, text: str) -> None:
 
 # The card in the group channel ------------------------------------------------------------------
 
-_card_locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
-
 
 def publish(deps: Deps, client: WebClient, practice_id: int) -> bool:
     """Post the practice's card to the group channel, or bring the card up to date; whether it is there now.
 
     The row is written before anything is posted; a card that could not be posted is posted
-    at the practice's next change.
+    at the practice's next change. One refresh at a time per practice, in every process, so the
+    last card sent carries the newest count.
     """
     channel = deps.settings.group_channel
-    with _card_locks[practice_id]:
-        with deps.sessions() as session:
-            practice = store.get_practice(session=session, practice_id=practice_id)
-            if practice is None or practice.status != PracticeStatus.PUBLISHED:
-                return False
-            useful = store.useful_count(session=session, practice_id=practice_id)
+    with deps.sessions() as session, locks.holding(session=session, space=LockSpace.PRACTICE_CARD, item_id=practice_id):
+        practice = store.get_practice(session=session, practice_id=practice_id)
+        if practice is None or practice.status != PracticeStatus.PUBLISHED:
+            return False
+        useful = store.useful_count(session=session, practice_id=practice_id)
         payload = views.card(practice, useful)
         try:
             if practice.card_channel and practice.card_ts:
@@ -68,8 +66,7 @@ def publish(deps: Deps, client: WebClient, practice_id: int) -> bool:
         except SlackApiError as error:
             logger.warning("could not post the card of practice %s: %s", practice_id, error.response.get("error"))
             return False
-        with deps.sessions() as session:
-            store.set_card(session=session, practice_id=practice_id, channel=posted["channel"], ts=posted["ts"])
+        store.set_card(session=session, practice_id=practice_id, channel=posted["channel"], ts=posted["ts"])
         return True
 
 
