@@ -1,8 +1,9 @@
 """Locks on one thing (a meeting's card, a practice's card) for the length of a transaction, in every process.
 
 Threads of one process line up on a lock kept per thing only while it is held or awaited, so the
-locks do not accumulate; on PostgreSQL the transaction also takes an advisory lock on the thing,
-so that bot processes sharing the database line up too (SQLite serves a single process).
+locks do not accumulate; on PostgreSQL the transaction also takes an advisory lock on the thing
+(keyed by the schema, the kind of thing and its id), so that bot processes sharing the database
+line up too (SQLite serves a single process).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class _HeldLock:
         self.lock = threading.Lock()
 
 
+_ADVISORY = text("SELECT pg_advisory_xact_lock(hashtext(current_schema() || :space), :item)")
 _held: WeakValueDictionary[tuple[object, int, int], _HeldLock] = WeakValueDictionary()
 _guard = threading.Lock()
 
@@ -58,9 +60,9 @@ def holding(*, session: Session, space: LockSpace, item_id: int) -> Iterator[Non
     with held.lock:
         try:
             if session.get_bind().dialect.name == "postgresql":
-                session.execute(
-                    text("SELECT pg_advisory_xact_lock(:space, :item)"), {"space": int(space), "item": item_id}
-                )
+                # Advisory locks are the whole database's: the schema is part of the key, so that
+                # bots (or test runs) in different schemas of one database never wait for each other.
+                session.execute(_ADVISORY, {"space": f":{int(space)}", "item": item_id})
             yield
         finally:
             session.rollback()

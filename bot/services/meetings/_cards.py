@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
+from bot.services.notices import direct_message
 from bot.views import blocks
 from bot.views import meetings as views
 from store import meetings as store
@@ -88,7 +89,7 @@ def tell_promoted(client: WebClient, meeting: Meeting, promoted: tuple[str, ...]
     """Tell the people who moved up from the waitlist that they have a place; return how many were told."""
     text = views.promoted_text(meeting)
     extra = views.meeting_actions(meeting, Attendance.IN_PERSON, where="dm")
-    return sum(direct_message(client, slack_id, text, extra) for slack_id in promoted)
+    return sum(direct_message(client, slack_id, text, [blocks.section(text), *extra]) for slack_id in promoted)
 
 
 def tell_registrants(deps: Deps, client: WebClient, meeting: Meeting) -> int:
@@ -97,14 +98,4 @@ def tell_registrants(deps: Deps, client: WebClient, meeting: Meeting) -> int:
         people = store.registrant_ids(session=session, meeting_id=meeting.id or 0)
     text = views.registrants_text(meeting)
     extra = [] if meeting.is_cancelled else views.meeting_actions(meeting, where="dm")
-    return sum(direct_message(client, slack_id, text, extra) for slack_id in people)
-
-
-def direct_message(client: WebClient, slack_id: str, text: str, extra: list[blocks.Block] | None = None) -> bool:
-    """Send someone a direct message; False (and a warning logged) when Slack refuses it."""
-    try:
-        client.chat_postMessage(channel=slack_id, **blocks.message(text, [blocks.section(text), *(extra or [])]))
-    except SlackApiError as error:
-        logger.warning("could not send %s a direct message: %s", slack_id, error.response.get("error"))
-        return False
-    return True
+    return sum(direct_message(client, slack_id, text, [blocks.section(text), *extra]) for slack_id in people)

@@ -9,7 +9,7 @@ the lists, search, figures and export are `_queries`.
 from __future__ import annotations
 
 from bot.services.practices._access import Outcome, Seen, can_change, can_see, get, look_up
-from bot.services.practices._card import direct_message, publish, remove_card, tell_organisers
+from bot.services.practices._card import publish, remove_card, tell_organisers
 from bot.services.practices._changes import (
     Approved,
     Deleted,
@@ -63,7 +63,6 @@ __all__ = [
     "can_change",
     "can_see",
     "delete",
-    "direct_message",
     "export_file",
     "figures",
     "get",

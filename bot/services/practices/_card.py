@@ -8,7 +8,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
-from bot.views import blocks
+from bot.services.notices import direct_message
 from bot.views import practices as views
 from store import locks
 from store import people as people_store
@@ -25,18 +25,7 @@ def tell_organisers(deps: Deps, client: WebClient, practice: Practice) -> None:
         organisers = [person.slack_id for person in people_store.list_organisers(session=session)]
     text, body = views.waiting_for_organisers(practice)
     for slack_id in organisers:
-        try:
-            client.chat_postMessage(channel=slack_id, **blocks.message(text, body))
-        except SlackApiError as error:
-            logger.warning("could not tell organiser %s: %s", slack_id, error.response.get("error"))
-
-
-def direct_message(client: WebClient, slack_id: str, text: str) -> None:
-    """Send someone a short direct message; a failure is logged, not raised."""
-    try:
-        client.chat_postMessage(channel=slack_id, **blocks.notice(text))
-    except SlackApiError as error:
-        logger.warning("could not send %s a direct message: %s", slack_id, error.response.get("error"))
+        direct_message(client, slack_id, text, body)
 
 
 # The card in the group channel ------------------------------------------------------------------

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.services.notices import direct_message
 from bot.services.practices._access import Outcome, can_change
-from bot.services.practices._card import direct_message, publish, remove_card, tell_organisers
+from bot.services.practices._card import publish, remove_card, tell_organisers
 from bot.views import practices as views
 from store import practices as store
 from store.models import Practice, PracticeStatus
