@@ -115,3 +115,13 @@ def test_each_editable_field_is_declared_once_and_reads_back_as_it_was_written()
     read = meeting_form.parse_form(written, now=datetime(2026, 11, 24, tzinfo=UTC))
     assert read == essen
     assert meeting_form.draft_from_json(meeting_form.draft_to_json(essen)) == essen
+
+
+def test_a_one_line_meeting_with_an_unreadable_part_is_also_checked_for_its_dates(local_bot: LocalBot) -> None:
+    """A capacity that is no number and a date already past are told together, in the first answer."""
+    ws = local_bot.workspace
+    assert ws is not None
+    ws.slash_command(ORGANISER.id, "/meetings", "add Essen workshop, 11 Feb 2020 9:00-17:00 CET, Essen, capacity lots")
+    said = private_answer(local_bot.emulator, ORGANISER.id, "nothing was saved").text or ""
+    assert "capacity must be a whole number" in said and "Starts: The start is in the past" in said, said
+    assert all_meetings(local_bot) == []

@@ -82,11 +82,16 @@ class QuickMeeting:
 
 
 class QuickMeetingError(ValueError):
-    """The line could not be read; `problems` says what to fix, one message for the person each."""
+    """The line could not be read; `problems` says what to fix, one message for the person each.
 
-    def __init__(self, problems: list[str]) -> None:
+    `draft` is the meeting as far as it could be read (a title and times were), so that the
+    caller can check it too and tell every problem in one answer; None when there is too little.
+    """
+
+    def __init__(self, problems: list[str], *, draft: MeetingDraft | None = None) -> None:
         super().__init__(" ".join(problems))
         self.problems = problems
+        self.draft = draft
 
 
 @dataclass(frozen=True)
@@ -155,7 +160,13 @@ def parse_quick(text: str, *, default_zone: str, group_zone: str, now: datetime)
     if not reading.when and not reading.when_problem:
         reading.problems.append(f"When is it? Add a date and a time after the title, e.g. {EXAMPLE}.")
     if reading.problems:
-        raise QuickMeetingError(reading.problems)
+        partial = None
+        if reading.title and reading.when and not reading.when_problem:
+            try:
+                partial = _build(reading, default_zone, group_zone, fallback, now).draft
+            except (QuickMeetingError, WhenError):
+                partial = None
+        raise QuickMeetingError(reading.problems, draft=partial)
     return _build(reading, default_zone, group_zone, fallback, now)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.language.quick_meeting import QuickMeeting, parse_quick
+from bot.language.quick_meeting import QuickMeeting, QuickMeetingError, parse_quick
 from bot.services import planning
 from bot.services.meetings._cards import refresh_card, tell_promoted, tell_registrants
 from bot.views import meeting_form as form
@@ -48,7 +48,17 @@ def read_quick(deps: Deps, *, text: str, zone: str) -> QuickMeeting:
     """Read a one-line meeting and check it as the form would; raise QuickMeetingError or FormErrors."""
     settings = deps.settings
     now = deps.clock()
-    quick = parse_quick(text, default_zone=zone, group_zone=settings.group_timezone, now=now)
+    try:
+        quick = parse_quick(text, default_zone=zone, group_zone=settings.group_timezone, now=now)
+    except QuickMeetingError as error:
+        if error.draft is None:
+            raise
+        try:  # what could be read is checked as well, so that every problem is told at once
+            form.check(error.draft, now=now)
+        except form.FormErrors as more:
+            told = [f"{form.LABELS.get(block_id, block_id)}: {problem}" for block_id, problem in more.errors.items()]
+            raise QuickMeetingError([*error.problems, *told]) from None
+        raise
     form.check(quick.draft, now=now)
     return quick
 
