@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
@@ -156,7 +156,7 @@ def list_pending(call: Call) -> None:
 def open_pressed(deps: Deps) -> Any:
     """The Announce… button: an empty form."""
 
-    def open_it(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+    def open_it(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
         """Open the empty form."""
         person = deps.people.resolve(client, body["user"]["id"])
         initial = views.FormInitial(channel=deps.settings.group_channel)
@@ -168,7 +168,7 @@ def open_pressed(deps: Deps) -> Any:
 def edit_pressed(deps: Deps) -> Any:
     """The Edit button: the form, filled with the pending announcement."""
 
-    def open_it(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+    def open_it(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
         """Open the filled form, or say the announcement is gone."""
         key = pressed_value(body)
         post = service.get(deps, key)
@@ -185,7 +185,7 @@ def edit_pressed(deps: Deps) -> Any:
 def cancel_pressed(deps: Deps) -> Any:
     """The Cancel button (after Slack's confirmation): the announcement will not be posted."""
 
-    def cancel_it(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+    def cancel_it(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
         """Cancel the row if it is still pending, and say what happened."""
         key = pressed_value(body)
         post = service.cancel(deps, key)
@@ -206,7 +206,7 @@ def cancel_pressed(deps: Deps) -> Any:
 def save_form(app: App, deps: Deps) -> Any:
     """The form's submission: checked field by field, then planned as one row and the scheduler woken."""
 
-    def submitted(ack: Any, body: dict[str, Any], client: WebClient, context: Any) -> None:
+    def submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """Check, plan and answer within the acknowledgement."""
         if not organiser_submission(deps, body, ack):
             return
@@ -243,7 +243,7 @@ def save_form(app: App, deps: Deps) -> Any:
         )
         if meta.get("from_home"):
 
-            def refresh(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+            def refresh(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
                 """Bring the organiser's App Home up to date."""
                 publish_home(client, deps, user_id)
 

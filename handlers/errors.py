@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -43,7 +43,7 @@ def log_failure(where: str, error: BaseException) -> None:
         logger.error("unhandled error in %s", where, exc_info=error)
 
 
-def tell_privately(client: WebClient, body: dict[str, Any], text: str, respond: Any = None) -> None:
+def tell_privately(client: WebClient, body: dict[str, Any], text: str, respond: Respond | None = None) -> None:
     """Say `text` to whoever made the request, where only they can see it, wherever the request came from.
 
     In the conversation through its response_url when there is one, else as an ephemeral message
@@ -69,7 +69,7 @@ def tell_privately(client: WebClient, body: dict[str, Any], text: str, respond: 
 def global_error_handler(deps: Deps) -> Callable[..., BoltResponse | None]:
     """Return Bolt's error handler: log with traceback, answer 200 with a private apology."""
 
-    def handle_error(error: Exception, body: dict[str, Any], client: WebClient, respond: Any) -> BoltResponse:
+    def handle_error(error: Exception, body: dict[str, Any], client: WebClient, respond: Respond) -> BoltResponse:
         log_failure("a listener", error)
         text = apology(error)
         if body.get("command"):
@@ -96,7 +96,13 @@ def error_view(text: str) -> dict[str, Any]:
 
 
 def after_ack(
-    app: App, work: Callable[..., None], *, body: dict[str, Any], client: WebClient, respond: Any, context: Any
+    app: App,
+    work: Callable[..., None],
+    *,
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond | None,
+    context: BoltContext,
 ) -> None:
     """Run `work` on the listener pool once acknowledged; its failures are logged and told to the person.
 
@@ -117,7 +123,7 @@ def after_ack(
 def ack_then(app: App, work: Callable[..., None]) -> Callable[..., None]:
     """Return a listener that acknowledges at once and runs `work` after the acknowledgement."""
 
-    def listener(ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+    def listener(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
         ack()
         after_ack(app, work, body=body, client=client, respond=respond, context=context)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
@@ -22,7 +22,7 @@ def register(app: App, deps: Deps) -> None:
     """Register app_home_opened."""
     deps.registry.add_event("app_home_opened")
 
-    def publish(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+    def publish(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
         event = body["event"]
         if event.get("tab", "home") != "home":
             return
@@ -66,7 +66,7 @@ def home_view(person: Person, deps: Deps, *, notice: str = "") -> dict[str, Any]
     return {"type": "home", "blocks": view_blocks}
 
 
-def answer_press(deps: Deps, body: dict[str, Any], client: WebClient, respond: Any, text: str) -> None:
+def answer_press(deps: Deps, body: dict[str, Any], client: WebClient, respond: Respond, text: str) -> None:
     """Answer a button press privately: at the top of App Home when pressed there, else as `tell_privately` does."""
     container = body.get("container") or {}
     if container.get("type") == "view" and (body.get("view") or {}).get("type") == "home":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
@@ -22,7 +22,7 @@ def register(app: App, deps: Deps) -> None:
     deps.registry.add_event("app_mention")
     deps.registry.add_event("message.im")
 
-    def answer_question(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+    def answer_question(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
         event = body["event"]
         if event.get("subtype") or event.get("bot_id") or not event.get("user"):
             return

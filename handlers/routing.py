@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
@@ -33,7 +33,7 @@ class Call:
 
     deps: Deps
     client: WebClient
-    respond: Any
+    respond: Respond
     user_id: str
     channel_id: str
     trigger_id: str
@@ -175,7 +175,9 @@ class CommandRouter:
                 ActionSpec(Kind.SUBCOMMAND, f"{self.name} {sub.words}", sub.summary, sub.organiser_only)
             )
 
-        def acknowledge(ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+        def acknowledge(
+            ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+        ) -> None:
             decision = self.decide(body.get("text", ""), body["user_id"], deps)
             if decision.answer is not None:
                 ack(response_type="ephemeral", **decision.answer)
@@ -184,7 +186,7 @@ class CommandRouter:
             subcommand = decision.subcommand
             assert subcommand is not None
 
-            def work(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+            def work(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
                 subcommand.run(
                     Call(
                         deps=deps,
@@ -195,7 +197,7 @@ class CommandRouter:
                         trigger_id=body.get("trigger_id", ""),
                         args=decision.args,
                         body=body,
-                        bot_user_id=(context or {}).get("bot_user_id") or "",
+                        bot_user_id=context.bot_user_id or "",
                     )
                 )
 
@@ -225,11 +227,11 @@ def register_action(
     """
     deps.registry.add_action(ActionSpec(Kind.ACTION, action_id, summary, organiser_only))
 
-    def listener(ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+    def listener(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
         ack()
         if organiser_only and not deps.people.is_organiser(body["user"]["id"]):
 
-            def refuse(body: dict[str, Any], client: WebClient, respond: Any, context: Any) -> None:
+            def refuse(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
                 tell_privately(client, body, ACTION_REFUSAL, respond)
 
             after_ack(app, refuse, body=body, client=client, respond=respond, context=context)
@@ -255,7 +257,7 @@ def view_metadata(view: dict[str, Any]) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
-def organiser_submission(deps: Deps, body: dict[str, Any], ack: Any) -> bool:
+def organiser_submission(deps: Deps, body: dict[str, Any], ack: Ack) -> bool:
     """Whether a form submission comes from an organiser; if not, the form says so and nothing changes."""
     if deps.people.is_organiser(body["user"]["id"]):
         return True
