@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from slack_bolt import App
-from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
+from bot.language.markup import mentioned_users
 from bot.services import roles
+from bot.services.notices import direct_message
 from bot.views import blocks
-from handlers.routing import Call, CommandRouter, Subcommand, mentioned_users
+from handlers.routing import Call, CommandRouter, Subcommand
 
 WHO_HINT = "Mention them with @ and pick them from the list, e.g. `/tci organisers add @Ana`."
 
@@ -178,7 +179,5 @@ def _mentions(slack_ids: tuple[str, ...]) -> str:
 
 
 def _tell(call: Call, slack_id: str, text: str) -> None:
-    try:
-        call.client.chat_postMessage(channel=slack_id, **blocks.notice(text))
-    except SlackApiError as error:
-        call.reply(f"(I couldn't send <@{slack_id}> a direct message: {error.response.get('error')}.)")
+    if not direct_message(call.client, slack_id, text):
+        call.reply(f"(I couldn't send <@{slack_id}> a direct message; please tell them yourself.)")

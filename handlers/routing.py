@@ -17,7 +17,6 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.language.markup import mentioned_users as mentioned_users  # read from commands' text
 from bot.registry import ActionSpec, CommandSpec, Kind
 from bot.views import blocks
 from handlers.errors import after_ack, error_view, tell_privately

@@ -39,6 +39,7 @@ from sqlalchemy import MetaData, select
 
 from bot.config import format_offset, parse_offsets
 from bot.language import links, matching, understanding
+from bot.language.markup import mentioned_users
 from bot.language.quick_meeting import QuickMeetingError, parse_quick
 from bot.language.when import (
     LATEST_YEAR,
@@ -67,7 +68,6 @@ from handlers.routing import (
     Decision,
     Subcommand,
     meeting_number,
-    mentioned_users,
     view_metadata,
 )
 from store import faq as faq_store
