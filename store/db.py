@@ -59,6 +59,11 @@ class _Pool(QueuePool):
             raise StoreUnavailable.of(error) from error
 
 
+# A pool logs its housekeeping ("Pool disposed", "Pool recreating") at INFO under its class's own
+# name; SQLAlchemy keeps its own pools' quiet unless asked (echo_pool), and so does this one.
+logging.getLogger(f"{_Pool.__module__}.{_Pool.__name__}").setLevel(logging.WARNING)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create the engine for `url`; SQLite gets its folder, WAL mode, foreign keys and a busy timeout.
 
