@@ -17,6 +17,8 @@ from dotenv import dotenv_values
 from platformdirs import user_data_dir
 from sqlalchemy.engine import make_url
 
+from bot.durations import format_duration, parse_duration
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_BASE_URL = "https://slack.com/api/"
@@ -29,8 +31,6 @@ DEFAULT_POSTS_PER_SECOND = 5.0  # Slack allows several hundred messages a minute
 DEFAULT_CHANNEL_POSTS_PER_SECOND = 1.0  # and about one a second in each channel
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-_OFFSET = re.compile(r"^(\d+)\s*([dhms])$")
-_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("text", "json")
 MIN_CALENDAR_TOKEN_LENGTH = 16
@@ -167,16 +167,12 @@ def parse_offsets(text: str) -> tuple[timedelta, ...]:
     """Parse `7d,1d,1h` into offsets, largest first; raise ValueError on anything else."""
     offsets = []
     for part in text.split(","):
-        part = part.strip().lower()
-        if not part:
+        if not part.strip():
             continue
-        match = _OFFSET.match(part)
-        if not match:
+        offset = parse_duration(part)
+        if offset is None:
             raise ValueError(part)
-        try:
-            offsets.append(timedelta(**{_UNITS[match.group(2)]: int(match.group(1))}))
-        except OverflowError:  # more days than a timedelta holds
-            raise ValueError(part) from None
+        offsets.append(offset)
     if not offsets or any(offset <= timedelta(0) for offset in offsets):
         raise ValueError(text)
     return tuple(sorted(set(offsets), reverse=True))
@@ -184,11 +180,7 @@ def parse_offsets(text: str) -> tuple[timedelta, ...]:
 
 def format_offset(offset: timedelta) -> str:
     """Write an offset the way REMINDER_OFFSETS spells it (`1d`, `36h`, `90m`)."""
-    seconds = int(offset.total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
+    return format_duration(offset)
 
 
 def default_data_dir() -> Path:

@@ -38,6 +38,7 @@ from hypothesis import strategies as st
 from sqlalchemy import MetaData, select
 
 from bot.config import format_offset, parse_offsets
+from bot.durations import parse_duration
 from bot.language import links, matching, understanding
 from bot.language.markup import mentioned_users
 from bot.language.quick_meeting import QuickMeetingError, parse_quick
@@ -47,7 +48,6 @@ from bot.language.when import (
     WhenError,
     format_local,
     parse_deadline,
-    parse_duration,
     parse_end,
     parse_moment,
     parse_zone,

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.durations import parse_duration
 from bot.language.when import (
     WhenError,
     format_local,
     parse_deadline,
-    parse_duration,
     parse_end,
     parse_moment,
     parse_zone,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.durations import parse_duration
 from bot.language import markup
 from bot.language.countries import country_name
 from bot.language.links import is_web_link
@@ -20,7 +21,6 @@ from bot.language.places import City, city_info, country_code
 from bot.language.when import (
     WhenError,
     parse_deadline,
-    parse_duration,
     parse_end,
     parse_moment,
     parse_zone,

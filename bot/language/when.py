@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from dateparser.date import DateDataParser
 from dateparser.timezones import timezone_info_list
 
+from bot.durations import parse_duration
 from bot.language.markup import escape
 
 MAX_LENGTH = 200  # longer text is refused before it reaches the date parser
@@ -35,12 +36,6 @@ _CLOCK = re.compile(
     r"^(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?\s*(?P<half>[ap])\.?m\.?$"  # 5pm, 5:30 p.m.
     r"|^(?P<hour24>\d{1,2})[:.](?P<minute24>\d{2})$"  # 17:00, 17.00
     r"|^(?P<noon>noon|midday)$",
-    re.IGNORECASE,
-)
-_DURATION = re.compile(
-    r"^(?:(?P<hours>\d{1,4}(?:[.,]\d{1,2})?)\s*(?:h|hrs?|hours?))?"
-    r"\s*(?:and\s+)?"
-    r"(?:(?P<minutes>\d{1,5})\s*(?:m|mins?|minutes?))?$",
     re.IGNORECASE,
 )
 
@@ -202,16 +197,6 @@ def parse_deadline(text: str, *, zone: ZoneInfo, now: datetime) -> datetime:
         raise WhenError(f"{quote(text)} needs a day, e.g. 1 Feb 2027 or 1 Feb 2027 18:00.")
     day = moment.astimezone(zone).date()
     return datetime.combine(day, time(23, 59), tzinfo=zone).astimezone(UTC)
-
-
-def parse_duration(text: str) -> timedelta | None:
-    """Read a length of time ("3h", "90m", "2 hours", "1h30m", "1.5 h"), or None if it is not one."""
-    match = _DURATION.match(text.strip())
-    if match is None or not (match["hours"] or match["minutes"]):
-        return None
-    hours = float(match["hours"].replace(",", ".")) if match["hours"] else 0.0
-    minutes = int(match["minutes"]) if match["minutes"] else 0
-    return timedelta(minutes=round(hours * 60) + minutes)
 
 
 def parse_end(text: str, *, start: datetime, zone: ZoneInfo, now: datetime) -> datetime:
