@@ -43,18 +43,26 @@ def log_failure(where: str, error: BaseException) -> None:
         logger.error("unhandled error in %s", where, exc_info=error)
 
 
-def tell_privately(client: WebClient, body: dict[str, Any], text: str, respond: Respond | None = None) -> None:
+def tell_privately(
+    client: WebClient,
+    body: dict[str, Any],
+    text: str,
+    respond: Respond | None = None,
+    *,
+    blocks_: list[blocks.Block] | None = None,
+) -> None:
     """Say `text` to whoever made the request, where only they can see it, wherever the request came from.
 
     In the conversation through its response_url when there is one, else as an ephemeral message
-    in the request's channel, else by direct message. (A press in App Home is answered at the top
-    of the tab: handlers.home.answer_press, which comes here for everything else.)
+    in the request's channel, else by direct message; `blocks_`, when given, are shown instead of
+    the text alone. (A press in App Home is answered at the top of the tab: handlers.home.answer_press,
+    which comes here for everything else.)
     """
     user = (body.get("user") or {}).get("id") or body.get("user_id") or (body.get("event") or {}).get("user")
     channel = (
         body.get("channel_id") or (body.get("channel") or {}).get("id") or (body.get("event") or {}).get("channel")
     )
-    said = blocks.notice(text)
+    said = blocks.message(text, blocks_) if blocks_ is not None else blocks.notice(text)
     try:
         if respond is not None and (body.get("response_url") or body.get("response_urls")):
             respond(response_type="ephemeral", replace_original=False, **said)

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
 
 from bot.config import Settings, load_settings
 from bot.localslack.local import LocalBot
 from store import migrate
-from store.db import make_engine
+from store.db import make_engine, session_factory
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 POSTGRES_SKIP = (
@@ -58,6 +60,20 @@ def migrated_url(database_url: str) -> str:
     migrate.upgrade(engine)
     engine.dispose()
     return database_url
+
+
+@pytest.fixture
+def engine(migrated_url: str) -> Iterator[Engine]:
+    """An engine on a migrated database of each engine, disposed afterwards."""
+    engine = make_engine(migrated_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    """Sessions on that engine, for tests of store functions."""
+    return session_factory(engine)
 
 
 def make_settings(database_url: str, tmp_path: Path, **overrides: str) -> Settings:

@@ -39,13 +39,6 @@ def _keep_pytest_logging(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli, "configure_logging", lambda *args, **kwargs: None)
 
 
-@pytest.fixture
-def engine(migrated_url: str) -> Iterator[Engine]:
-    engine = make_engine(migrated_url)
-    yield engine
-    engine.dispose()
-
-
 def tci_bot(database_url: str, tmp_path: Path, *args: str) -> Result:
     env = {"DATABASE_URL": database_url, "DATA_DIR": str(tmp_path / "data"), "LOG_LEVEL": "WARNING"}
     return CliRunner().invoke(cli.main, list(args), env=env)

@@ -15,7 +15,7 @@ from store import faq as faq_store
 from store import meetings as store
 from store import migrate
 from store import people as people_store
-from store.db import make_engine, session_factory
+from store.db import make_engine
 from store.meetings import MeetingDraft
 from store.models import Attendance, MeetingKind
 from tests import revisions
@@ -36,18 +36,6 @@ def draft(**overrides: object) -> MeetingDraft:
     }
     values.update(overrides)
     return MeetingDraft(**values)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def engine(migrated_url: str) -> Engine:
-    engine = make_engine(migrated_url)
-    yield engine  # type: ignore[misc]
-    engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: Engine) -> sessionmaker[Session]:
-    return session_factory(engine)
 
 
 def test_migration_0002_from_the_previous_revision_and_back(database_url: str) -> None:

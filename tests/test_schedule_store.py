@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import inspect
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
@@ -29,18 +26,6 @@ def post(
     key: str, *, due: datetime = NOW, meeting_id: int | None = None, channel: str = "C0GROUP"
 ) -> store.PlannedPost:
     return store.PlannedPost(key=key, kind="reminder", channel=channel, due_at=due, meeting_id=meeting_id)
-
-
-@pytest.fixture
-def engine(migrated_url: str) -> Iterator[Engine]:
-    engine = make_engine(migrated_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: Engine) -> sessionmaker[Session]:
-    return session_factory(engine)
 
 
 def test_migration_0004_from_the_previous_revision_and_back(database_url: str) -> None:

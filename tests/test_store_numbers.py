@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel
 
 from store import practices as practices_store
-from store.db import make_engine, session_factory
 from store.models import FaqEntry, Meeting, PostKind, ScheduledPost
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(migrated_url: str) -> Iterator[Engine]:
-    engine = make_engine(migrated_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: Engine) -> sessionmaker[Session]:
-    return session_factory(engine)
 
 
 def test_a_deleted_practice_number_is_not_given_to_the_next_practice(sessions: sessionmaker[Session]) -> None:

@@ -13,6 +13,7 @@ from bot.deps import Deps
 from bot.services import practices as service
 from bot.views import blocks
 from bot.views import practices as views
+from handlers.errors import tell_privately
 from handlers.home import answer_press
 from handlers.practices._common import pressed_id, seen_named
 from handlers.routing import Call, pressed_value
@@ -56,7 +57,7 @@ def page_pressed(deps: Deps) -> Callable[..., None]:
         if body.get("response_url"):
             respond(replace_original=True, **blocks.message(text, page))
         else:
-            client.chat_postMessage(channel=body["user"]["id"], **blocks.message(text, page))
+            tell_privately(client, body, text, blocks_=page)
 
     return turn
 

@@ -12,7 +12,7 @@ from bot.deps import Deps
 from bot.services import practices as service
 from bot.views import blocks, forms
 from bot.views import practices as views
-from handlers.errors import after_ack, error_view
+from handlers.errors import after_ack, error_view, tell_privately
 from handlers.home import answer_press, publish_home
 from handlers.practices._common import changeable_named, changeable_pressed, practice_id_in, pressed_id
 from handlers.routing import Call, organiser_submission, view_metadata
@@ -36,10 +36,7 @@ def delete_pressed(deps: Deps) -> Callable[..., None]:
         if seen is None:
             return
         text, question = views.ask_to_delete(seen.practice)
-        if body.get("response_url"):
-            respond(response_type="ephemeral", replace_original=False, **blocks.message(text, question))
-        else:
-            client.chat_postMessage(channel=body["user"]["id"], **blocks.message(text, question))
+        tell_privately(client, body, text, respond, blocks_=question)
 
     return ask
 
