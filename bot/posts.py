@@ -1,7 +1,10 @@
-"""What the sender asks of each area: a renderer per kind of scheduled post, registered at start.
+"""What the sender asks of each area: a renderer per kind of post, registered at start.
 
-The sender claims a due row and hands it to the renderer of its kind, which reads the store as
-it is now and returns the message, or why the post is no longer useful. Each area registers its
+Every message the bot owes is a row of the outbox (`scheduled_posts`): the reminders and digests
+the scheduler plans, and what a change owes (a card, a notice, an answer), written in the change's
+own transaction. The sender claims a due row and hands it to the renderer of its kind, which reads
+the store as it is now and returns what to do: post a message, bring one already in Slack up to
+date (`Edit`), take one down (`Delete`), or nothing, and why (`Skip`). Each area registers its
 renderers from its `register(app, deps)`, so the scheduler never imports a listener or a view.
 """
 
@@ -11,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
+
+from sqlmodel import Session
 
 from store.models import Meeting, ScheduledPost
 
@@ -23,6 +28,26 @@ class Skip:
 
 
 Message = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Bring the message at `channel`/`ts` up to date (chat.update); Slack may be told the same twice."""
+
+    channel: str
+    ts: str
+    message: Message
+
+
+@dataclass(frozen=True)
+class Delete:
+    """Take the message at `channel`/`ts` down (chat.delete); one already gone counts as done."""
+
+    channel: str
+    ts: str
+
+
+Delivery = Message | Edit | Delete | Skip
 
 
 class RenderContext(Protocol):
@@ -42,24 +67,56 @@ class RenderContext(Protocol):
         ...
 
 
-Renderer = Callable[[ScheduledPost, RenderContext], Message | Skip]
+Renderer = Callable[[ScheduledPost, RenderContext], Delivery]
+# Called in the transaction that records a row as posted, with where the message is (e.g. a card's ts).
+Recorder = Callable[[Session, ScheduledPost, str, str], None]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How the sender treats the rows of one kind."""
+
+    renderer: Renderer
+    posted: Recorder | None = None
+    timely: bool = True  # a reminder: skipped once LATE_POST_WINDOW is over, and marked when late
+    # Rows of the kind that bring one message up to date: of several with the same payload in one
+    # batch, only the last is sent (it reads the store as it is by then).
+    coalesce: bool = False
 
 
 @dataclass
 class Renderers:
-    """The renderer of each kind of scheduled post."""
+    """The renderer of each kind of post."""
 
-    by_kind: dict[str, Renderer] = field(default_factory=dict)
+    by_kind: dict[str, Kind] = field(default_factory=dict)
 
-    def add(self, kind: str, renderer: Renderer) -> None:
+    def add(
+        self,
+        kind: str,
+        renderer: Renderer,
+        *,
+        posted: Recorder | None = None,
+        timely: bool = True,
+        coalesce: bool = False,
+    ) -> None:
         """Register the renderer of `kind`; one per kind."""
         if kind in self.by_kind:
             raise ValueError(f"a renderer for {kind} is registered twice")
-        self.by_kind[kind] = renderer
+        self.by_kind[kind] = Kind(renderer, posted, timely, coalesce)
 
-    def render(self, row: ScheduledPost, context: RenderContext) -> Message | Skip:
-        """The message for `row`, or why it is skipped (an unknown kind is skipped, not guessed)."""
-        renderer = self.by_kind.get(row.kind)
-        if renderer is None:
+    def kind_of(self, row: ScheduledPost) -> Kind | None:
+        """How rows like `row` are treated, or None for a kind nobody registered."""
+        return self.by_kind.get(row.kind)
+
+    def render(self, row: ScheduledPost, context: RenderContext) -> Delivery:
+        """What to do for `row`, or why it is skipped (an unknown kind is skipped, not guessed)."""
+        kind = self.by_kind.get(row.kind)
+        if kind is None:
             return Skip(f"unknown kind of post: {row.kind}")
-        return renderer(row, context)
+        return kind.renderer(row, context)
+
+    def posted(self, session: Session, row: ScheduledPost, channel: str, ts: str) -> None:
+        """Record, in `session`'s transaction, where the row's message now is (for the kinds that keep it)."""
+        kind = self.by_kind.get(row.kind)
+        if kind is not None and kind.posted is not None:
+            kind.posted(session, row, channel, ts)

@@ -27,11 +27,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
-from bot.posts import Message, Skip
+from bot.posts import Delete, Delivery, Edit, Message, Skip
 from bot.views import reminders as reminder_views
 from store import StoreUnavailable, schedule
 from store import meetings as meetings_store
 from store import people as people_store
+from store.db import one_transaction
 from store.models import Meeting, ScheduledPost
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,9 @@ CLOCK_SKEW = timedelta(minutes=5)  # how far Slack's clock may be from ours when
 LATE_NOTE_AFTER = timedelta(minutes=5)  # later than this, a post says it is delayed
 MISSED_AFTER = timedelta(minutes=1)  # due this long before the process started: missed while down
 CHANNEL_MARGIN = 0.01  # seconds added to the per-channel gap, so that network jitter never crowds the limit
+CONFIRM_ROUNDS = 3  # times a card is read again after sending it, while changes keep coming
+# chat.update and chat.delete of a message that is no longer there: nothing is left to do.
+GONE_ERRORS = frozenset({"message_not_found", "cant_update_message", "cant_delete_message", "channel_not_found"})
 TRANSIENT_ERRORS = frozenset(
     {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited", "team_added_to_org"}
 )
@@ -230,6 +234,10 @@ class Sender:
                     logger.warning("post %s was taken over by another process; leaving it to it", row.key)
                     continue
                 lease_left[row.id] = self._monotonic() + self.lease.total_seconds()
+            if self._superseded(row, queue):
+                self._skip(row, "a later update of the same message follows", self.deps.clock(), quietly=True)
+                done += 1
+                continue
             try:
                 failed = self._handle(row)
             except RateLimited as limit:
@@ -244,6 +252,13 @@ class Sender:
             if failed:
                 failures.append(row)
         return done
+
+    def _superseded(self, row: ScheduledPost, queue: deque[ScheduledPost]) -> bool:
+        """Whether a row later in the batch brings the same message up to date (then this one need not)."""
+        kind = self.deps.renderers.kind_of(row)
+        if kind is None or not kind.coalesce:
+            return False
+        return any(other.kind == row.kind and other.payload == row.payload for other in queue)
 
     def _next_ready(self, queue: deque[ScheduledPost]) -> ScheduledPost | None:
         """The first row whose channel allows a post; the workspace-wide wait comes after rendering it."""
@@ -277,7 +292,7 @@ class Sender:
     # one row ----------------------------------------------------------------------------------
 
     def _handle(self, row: ScheduledPost) -> bool:
-        """Post one claimed row and record the outcome; True if it failed for good."""
+        """Deliver one claimed row and record the outcome; True if it failed for good."""
         now = self.deps.clock()
         try:
             prepared = self._prepare(row, now)
@@ -287,50 +302,119 @@ class Sender:
             logger.exception("could not build scheduled post %s", row.key)
             return self._fail(row, f"could not build the message: {error!r}")
         if isinstance(prepared, Skip):
-            logger.warning("skipped scheduled post %s (%s, due %s): %s", row.key, row.kind, row.due_at, prepared.reason)
-            with self.deps.sessions() as session:
-                schedule.mark_skipped(
-                    session=session, post_id=row.id or 0, worker=self.worker, reason=prepared.reason, now=now
-                )
-            self.deps.metrics.post_outcome(row.kind, "skipped")
+            self._skip(row, prepared.reason, now)
             return False
-        if not row.channel:
-            with self.deps.sessions() as session:
-                reason = "GROUP_CHANNEL is not set: direct reminders only"
-                schedule.mark_skipped(session=session, post_id=row.id or 0, worker=self.worker, reason=reason, now=now)
-            self.deps.metrics.post_outcome(row.kind, "skipped")
-            return False
-        message = prepared
-        if self._late(row, now):
-            message = reminder_views.delayed_note(message, row.due_at)
         try:
-            if row.attempts > 1:
-                found = self._find_earlier(row)
-                if found is not None:
-                    logger.info("post %s was already in Slack (%s); not posting it again", row.key, found[1])
-                    self._sent(row, *found)
-                    return False
-            self._wait_turn(row.channel)  # rendered and checked first: the spacing is from send to send
-            if self._stopping.is_set():
-                self._release([row])
-                return False
-            self.pacer.posted(row.channel)
-            answer = self.client.chat_postMessage(
-                channel=row.channel,
-                unfurl_links=False,
-                metadata={"event_type": METADATA_EVENT, "event_payload": {"post_id": row.id or 0, "key": row.key}},
-                **message,
-            )
+            if isinstance(prepared, Edit):
+                return self._edit(row, prepared)
+            if isinstance(prepared, Delete):
+                return self._delete(row, prepared)
+            return self._post(row, prepared, now)
         except SlackApiError as error:
             return self._slack_error(row, error)
         except (OSError, http.client.HTTPException) as error:
             return self._transient(row, f"network: {error!r}")
+
+    def _skip(self, row: ScheduledPost, reason: str, now: datetime, *, quietly: bool = False) -> None:
+        (logger.info if quietly else logger.warning)(
+            "skipped post %s (%s, due %s): %s", row.key, row.kind, row.due_at, reason
+        )
+        with self.deps.sessions() as session:
+            schedule.mark_skipped(session=session, post_id=row.id or 0, worker=self.worker, reason=reason, now=now)
+        self.deps.metrics.post_outcome(row.kind, "skipped")
+
+    def _post(self, row: ScheduledPost, message: Message, now: datetime) -> bool:
+        """Post a new message, unless an earlier attempt already did; then make sure it reads as the store does."""
+        if not row.channel:
+            self._skip(row, "GROUP_CHANNEL is not set: direct reminders only", now)
+            return False
+        kind = self.deps.renderers.kind_of(row)
+        if (kind is None or kind.timely) and self._late(row, now):
+            message = reminder_views.delayed_note(message, row.due_at)
+        if row.attempts > 1:
+            found = self._find_earlier(row, message)
+            if found is not None:
+                logger.info("post %s was already in Slack (%s); not posting it again", row.key, found[1])
+                self._sent(row, *found)
+                self._confirm(row, None)
+                return False
+        if not self._take_turn(row, row.channel):
+            return False
+        answer = self.client.chat_postMessage(
+            channel=row.channel,
+            metadata={"event_type": METADATA_EVENT, "event_payload": {"post_id": row.id or 0, "key": row.key}},
+            **{"unfurl_links": False, **message},
+        )
         self._sent(row, str(answer.get("channel") or row.channel), str(answer.get("ts") or ""))
+        self._confirm(row, message)
         return False
 
-    def _prepare(self, row: ScheduledPost, now: datetime) -> Message | Skip:
+    def _edit(self, row: ScheduledPost, edit: Edit) -> bool:
+        """Bring a message up to date; one that is no longer in Slack is left alone."""
+        if not self._take_turn(row, edit.channel):
+            return False
+        try:
+            self.client.chat_update(channel=edit.channel, ts=edit.ts, **edit.message)
+        except SlackApiError as error:
+            if str(error.response.get("error") or "") not in GONE_ERRORS:
+                raise
+            self._skip(row, f"the message is no longer in Slack ({error.response.get('error')})", self.deps.clock())
+            return False
+        self._sent(row, edit.channel, edit.ts)
+        self._confirm(row, edit.message)
+        return False
+
+    def _delete(self, row: ScheduledPost, delete: Delete) -> bool:
+        if not self._take_turn(row, delete.channel):
+            return False
+        try:
+            self.client.chat_delete(channel=delete.channel, ts=delete.ts)
+        except SlackApiError as error:
+            if str(error.response.get("error") or "") not in GONE_ERRORS:
+                raise
+        self._sent(row, delete.channel, delete.ts)
+        return False
+
+    def _take_turn(self, row: ScheduledPost, channel: str) -> bool:
+        """Wait for Slack's pace, and count the call; False (the row given back) if the process is stopping."""
+        self._wait_turn(channel)  # rendered and checked first: the spacing is from send to send
+        if self._stopping.is_set():
+            self._release([row])
+            return False
+        self.pacer.posted(channel)
+        return True
+
+    def _confirm(self, row: ScheduledPost, sent: Message | None) -> None:
+        """After a card was sent, render it again: a change committed meanwhile is sent too.
+
+        Two processes may send the same card at once, the older state arriving last; whoever sent
+        last reads the store again and sends what it holds, so the card ends as the store is.
+        Nothing to do for kinds that keep no message up to date.
+        """
+        kind = self.deps.renderers.kind_of(row)
+        if kind is None or (kind.posted is None and not kind.coalesce):
+            return
+        for _ in range(CONFIRM_ROUNDS):
+            try:
+                again = self._prepare(row, self.deps.clock())
+            except Exception:  # the card was sent; a later change owes its own row
+                logger.warning("could not check post %s again", row.key, exc_info=True)
+                return
+            if not isinstance(again, Edit) or again.message == sent:
+                return
+            self._wait_turn(again.channel)
+            self.pacer.posted(again.channel)
+            try:
+                self.client.chat_update(channel=again.channel, ts=again.ts, **again.message)
+            except (SlackApiError, OSError, http.client.HTTPException) as error:
+                logger.warning("could not bring post %s up to date: %r", row.key, error)
+                return
+            sent = again.message
+
+    def _prepare(self, row: ScheduledPost, now: datetime) -> Delivery:
         """The message for a row, rendered from the store as it is now; or why it is no longer useful."""
-        if now - row.due_at > self.deps.settings.late_post_window:
+        kind = self.deps.renderers.kind_of(row)
+        if (kind is None or kind.timely) and now - row.due_at > self.deps.settings.late_post_window:
             return Skip(f"due {row.due_at:%Y-%m-%d %H:%M} UTC, more than LATE_POST_WINDOW late")
         return self.deps.renderers.render(row, _Context(self, now))
 
@@ -370,7 +454,8 @@ class Sender:
         """Try again later, backing off to once a minute, for as long as the post is still useful."""
         delay = min(self.retry_base * 2 ** min(row.attempts - 1, 16), self.max_retry_delay)
         retry_at = self.deps.clock() + timedelta(seconds=delay)
-        if retry_at - row.due_at > self.deps.settings.late_post_window:
+        kind = self.deps.renderers.kind_of(row)
+        if (kind is None or kind.timely) and retry_at - row.due_at > self.deps.settings.late_post_window:
             return self._fail(row, f"{error} (after {row.attempts} attempts, until LATE_POST_WINDOW ran out)")
         self._retry(row, error, delay)
         return False
@@ -401,26 +486,39 @@ class Sender:
         return True
 
     def _sent(self, row: ScheduledPost, channel: str, ts: str) -> None:
-        with self.deps.sessions() as session:
+        """Record the row as posted and, in the same transaction, where its message is (a card's ts)."""
+        with self.deps.sessions() as session, one_transaction(session):
             held = schedule.mark_sent(
                 session=session, post_id=row.id or 0, worker=self.worker, channel=channel, ts=ts, now=self.deps.clock()
             )
+            if held:
+                self.deps.renderers.posted(session, row, channel, ts)
         self.deps.metrics.post_outcome(row.kind, "sent")
         if not held:
             logger.warning("post %s was sent, but another process had taken it over", row.key)
 
     # the earlier attempt ----------------------------------------------------------------------
 
-    def _find_earlier(self, row: ScheduledPost) -> tuple[str, str] | None:
-        """The (channel, ts) of this row's message if an earlier attempt got it into Slack."""
+    def _find_earlier(self, row: ScheduledPost, message: Message) -> tuple[str, str] | None:
+        """The (channel, ts) of this row's message if an earlier attempt got it into Slack.
+
+        A reply is looked for in its thread, anything else in the conversation's history.
+        """
         channel = self._history_channel(row.channel)
         oldest = f"{(row.due_at - CLOCK_SKEW).timestamp():.6f}"
+        thread = str(message.get("thread_ts") or "")
+        cursor: str | None = None
         latest: str | None = None
         for _ in range(HISTORY_PAGES):
             try:
-                page = self.client.conversations_history(
-                    channel=channel, oldest=oldest, latest=latest, limit=200, include_all_metadata=True
-                )
+                if thread:
+                    page = self.client.conversations_replies(
+                        channel=channel, ts=thread, oldest=oldest, cursor=cursor, limit=200, include_all_metadata=True
+                    )
+                else:
+                    page = self.client.conversations_history(
+                        channel=channel, oldest=oldest, latest=latest, limit=200, include_all_metadata=True
+                    )
             except SlackApiError as error:
                 if error.response.status_code == 429 or error.response.status_code >= 500:
                     raise
@@ -428,14 +526,17 @@ class Sender:
                 logger.warning("cannot check %s's history for %s: %s", channel, row.key, error.response.get("error"))
                 return None
             messages = page.get("messages") or []
-            for message in messages:
-                meta = message.get("metadata") or {}
+            for found in messages:
+                meta = found.get("metadata") or {}
                 payload = meta.get("event_payload") or {}
                 if meta.get("event_type") == METADATA_EVENT and payload.get("key") == row.key:
-                    return channel, str(message.get("ts"))
+                    return channel, str(found.get("ts"))
             if not page.get("has_more") or not messages:
                 return None
             latest = str(messages[-1].get("ts"))
+            cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "") or None
+            if thread and cursor is None:
+                return None
         return None
 
     def _history_channel(self, channel: str) -> str:

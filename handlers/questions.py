@@ -2,19 +2,23 @@
 
 A question is answered by bot.services.questions from the store only (meetings, the asker's
 registrations, the organisers' FAQ), and the answer goes to the thread of the mention, or to the
-direct message.
+direct message, through the outbox: written before the event is acknowledged, posted exactly once.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.services.questions import reply_to
-from handlers.errors import ack_then
+from bot.services.questions import answered, owe_answer, reply_to
+
+# The events whose re-delivery is recognised by their answer's row (keyed by the event id), not
+# by the record of events handled: that record would be written before the answer, and a crash
+# between the two would lose the answer that Slack's re-delivery could still have given.
+KEPT_BY_THEIR_ANSWER = frozenset({"app_mention", "message"})
 
 
 def register(app: App, deps: Deps) -> None:
@@ -22,18 +26,20 @@ def register(app: App, deps: Deps) -> None:
     deps.registry.add_event("app_mention")
     deps.registry.add_event("message.im")
 
-    def answer_question(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
+    def answer_question(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        """Answer before acknowledging: the 200 means the answer is written and will be posted once."""
         event = body["event"]
-        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+        event_id = str(body.get("event_id") or "")
+        if event.get("subtype") or event.get("bot_id") or not event.get("user") or answered(deps, event_id):
+            ack()
             return
         person = deps.people.resolve(client, event["user"])
         payload = reply_to(event.get("text") or "", deps=deps, person=person)
-        client.chat_postMessage(
-            channel=event["channel"], thread_ts=reply_thread(event), unfurl_links=False, unfurl_media=False, **payload
-        )
+        owe_answer(deps, channel=event["channel"], message=payload, thread_ts=reply_thread(event), event_id=event_id)
+        ack()
 
-    app.event("app_mention")(ack_then(app, answer_question))
-    app.event({"type": "message", "channel_type": "im"})(ack_then(app, answer_question))
+    app.event("app_mention")(answer_question)
+    app.event({"type": "message", "channel_type": "im"})(answer_question)
 
 
 def reply_thread(event: dict[str, Any]) -> str | None:

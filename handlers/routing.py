@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -215,27 +215,52 @@ def refusal(command: str) -> str:
 
 
 ActionWork = Callable[..., None]
+# The work of a button that changes the store: it writes, and returns what to say once acknowledged.
+WritingWork = Callable[..., Callable[[], None] | None]
 
 
 def register_action(
-    app: App, deps: Deps, action_id: str, work: ActionWork, summary: str, *, organiser_only: bool = False
+    app: App,
+    deps: Deps,
+    action_id: str,
+    work: ActionWork | WritingWork,
+    summary: str,
+    *,
+    organiser_only: bool = False,
+    writes: bool = False,
 ) -> None:
-    """Bind a button: acknowledge at once, check the organiser role where it is needed, then work.
+    """Bind a button: check the organiser role where it is needed, then work.
 
-    A refused press changes nothing and is told privately why.
+    A button that changes the store (`writes`) is acknowledged once its change is written: the
+    200 means "recorded", and a press whose write failed is answered with the reason instead.
+    What it returns is then said after the acknowledgement. Any other button is acknowledged at
+    once and works after. A refused press changes nothing and is told privately why.
     """
     deps.registry.add_action(ActionSpec(Kind.ACTION, action_id, summary, organiser_only))
 
     def listener(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
-        ack()
         if organiser_only and not deps.people.is_organiser(body["user"]["id"]):
+            ack()
 
             def refuse(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
                 tell_privately(client, body, ACTION_REFUSAL, respond)
 
             after_ack(app, refuse, body=body, client=client, respond=respond, context=context)
             return
-        after_ack(app, work, body=body, client=client, respond=respond, context=context)
+        if not writes:
+            ack()
+            after_ack(app, cast(ActionWork, work), body=body, client=client, respond=respond, context=context)
+            return
+        then = work(body=body, client=client, respond=respond, context=context)  # an error is Bolt's to answer
+        ack()
+        if then is not None:
+            told = then
+
+            def tell(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
+                told()
+
+            tell.__name__ = f"{action_id}: the answer"
+            after_ack(app, tell, body=body, client=client, respond=respond, context=context)
 
     listener.__name__ = action_id
     app.action(action_id)(listener)

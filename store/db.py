@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Engine, ExceptionContext, Result, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -121,6 +123,56 @@ def _sqlite_pragmas(busy_seconds: float) -> Callable[[Any, Any], None]:
         cursor.close()
 
     return on_connect
+
+
+_UNIT = "tci_unit_of_work"
+
+
+@contextmanager
+def one_transaction(session: Session) -> Iterator[Session]:
+    """Make the store calls inside the block one transaction: all of them are committed at its end, or none.
+
+    The store's write functions commit by themselves; inside the block they only flush, so that a
+    change and the messages it owes (rows of the outbox) are written together. Blocks may nest:
+    the outermost one commits. An error anywhere in the block rolls everything back.
+    """
+    depth = int(session.info.get(_UNIT, 0))
+    session.info[_UNIT] = depth + 1
+    try:
+        yield session
+    except BaseException:
+        session.info[_UNIT] = depth
+        if depth == 0:
+            session.rollback()
+        raise
+    session.info[_UNIT] = depth
+    if depth == 0:
+        session.commit()
+
+
+def in_transaction(session: Session) -> bool:
+    """Whether the session is inside `one_transaction`, whose end commits."""
+    return bool(session.info.get(_UNIT))
+
+
+def commit(session: Session) -> None:
+    """End a store write: commit it, or inside `one_transaction` flush it for the block's end to commit."""
+    if in_transaction(session):
+        session.flush()
+    else:
+        session.commit()
+
+
+def abandon(session: Session) -> None:
+    """Give up a write that changed nothing: roll it back, or inside `one_transaction` leave it to the block."""
+    if not in_transaction(session):
+        session.rollback()
+
+
+def upsert(session: Session, table: Any) -> Any:
+    """An INSERT into `table` that can say what to do on a conflict, in the session's own dialect."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def rows_changed(result: Result[Any]) -> int:

@@ -5,27 +5,27 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from store.db import rows_changed
+from store.db import commit, rows_changed, upsert
 from store.models import ProcessedEvent
 from store.types import utcnow
 
 
 def claim_event(*, session: Session, event_id: str, received_at: datetime | None = None) -> bool:
     """Record an event id; return False when it was recorded before (a re-delivery)."""
-    session.add(ProcessedEvent(event_id=event_id, received_at=received_at or utcnow()))
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return False
-    return True
+    statement = (
+        upsert(session, ProcessedEvent)
+        .values(event_id=event_id, received_at=received_at or utcnow())
+        .on_conflict_do_nothing(index_elements=["event_id"])
+    )
+    first = rows_changed(session.execute(statement)) == 1
+    commit(session)
+    return first
 
 
 def forget_events(*, session: Session, before: datetime) -> int:
     """Delete records of events received before `before`; return how many."""
     result = session.execute(delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < before))
-    session.commit()
+    commit(session)
     return rows_changed(result)

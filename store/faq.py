@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from store.db import commit
 from store.models import FaqEntry
 
 
@@ -15,7 +16,7 @@ def add_faq(
     """Store a question with its answer and the words that point to it."""
     entry = FaqEntry(question=question, answer=answer, keywords=keywords, created_by=created_by, created_at=now)
     session.add(entry)
-    session.commit()
+    commit(session)
     session.refresh(entry)
     return entry
 
@@ -31,5 +32,5 @@ def remove_faq(*, session: Session, entry_id: int) -> FaqEntry | None:
     if entry is None:
         return None
     session.delete(entry)
-    session.commit()
+    commit(session)
     return entry

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -11,8 +10,7 @@ from typing import Any
 from sqlalchemy import func, inspect, or_, update
 from sqlmodel import Session, col, select
 
-from store import locks
-from store.locks import LockSpace
+from store.db import abandon, commit
 from store.models import Attendance, Meeting, MeetingStatus, Person, Registration
 from store.people import ensure_person
 
@@ -113,7 +111,7 @@ def create_meeting(*, session: Session, draft: MeetingDraft, created_by: str, no
     """Store a new meeting."""
     meeting = Meeting(**draft.values(), created_by=created_by, created_at=now, updated_at=now)
     session.add(meeting)
-    session.commit()
+    commit(session)
     session.refresh(meeting)
     return meeting
 
@@ -128,7 +126,7 @@ def update_meeting(*, session: Session, meeting_id: int, draft: MeetingDraft, no
     _lock(session, meeting_id)
     meeting = session.get(Meeting, meeting_id)
     if meeting is None:
-        session.rollback()
+        abandon(session)
         return None
     values = draft.values()
     changed = tuple(name for name in EDITABLE if getattr(meeting, name) != values[name])
@@ -140,7 +138,7 @@ def update_meeting(*, session: Session, meeting_id: int, draft: MeetingDraft, no
         meeting.updated_at = now
         promoted = _fill_places(session, meeting, now)
     session.add(meeting)
-    session.commit()
+    commit(session)
     session.refresh(meeting)
     return Change(meeting=meeting, changed=changed, promoted=tuple(promoted))
 
@@ -155,7 +153,7 @@ def cancel_meeting(*, session: Session, meeting_id: int, now: datetime) -> Meeti
         meeting.sequence += 1
         meeting.updated_at = now
         session.add(meeting)
-        session.commit()
+        commit(session)
         session.refresh(meeting)
     return meeting
 
@@ -163,17 +161,7 @@ def cancel_meeting(*, session: Session, meeting_id: int, now: datetime) -> Meeti
 def set_card(*, session: Session, meeting_id: int, channel: str, ts: str) -> None:
     """Remember where a meeting's announcement card was posted."""
     session.execute(update(Meeting).where(col(Meeting.id) == meeting_id).values(card_channel=channel, card_ts=ts))
-    session.commit()
-
-
-def card_lock(*, session: Session, meeting_id: int) -> AbstractContextManager[None]:
-    """Hold the meeting's card for the length of the block: one refresh at a time, in every process.
-
-    Take it before reading what the card shows and keep it until the card is sent: the last card
-    sent then carries the newest counts. Registrations do not wait for it (they lock the meeting's
-    row). The block ends the session's transaction (see store.locks).
-    """
-    return locks.holding(session=session, space=LockSpace.MEETING_CARD, item_id=meeting_id)
+    commit(session)
 
 
 def upcoming_meetings(*, session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
@@ -345,16 +333,16 @@ def register(
     _lock(session, meeting_id)
     meeting = session.get(Meeting, meeting_id)
     if meeting is None:
-        session.rollback()
+        abandon(session)
         raise LookupError(f"meeting {meeting_id} not found")
     if meeting.is_cancelled or meeting.starts_at <= now:
-        session.rollback()  # cancelled or started since the caller looked: nothing is written
+        abandon(session)  # cancelled or started since the caller looked: nothing is written
         raise RegistrationClosed(meeting_id)
     ensure_person(session=session, slack_id=slack_id)
     registration = registration_of(session=session, meeting_id=meeting_id, slack_id=slack_id)
     previous = Attendance(registration.attendance) if registration else None
     if answer == Attendance.IN_PERSON and previous in (Attendance.IN_PERSON, Attendance.WAITLISTED):
-        session.rollback()  # asked again for what they have: keep their place or their turn
+        abandon(session)  # asked again for what they have: keep their place or their turn
         return RegistrationResult(attendance=previous, previous=previous)
     now_standing = answer
     if answer == Attendance.IN_PERSON and meeting.capacity is not None:
@@ -371,7 +359,7 @@ def register(
     session.add(registration)
     session.flush()
     promoted = _fill_places(session, meeting, now) if previous == Attendance.IN_PERSON else []
-    session.commit()
+    commit(session)
     return RegistrationResult(attendance=now_standing, previous=previous, promoted=tuple(promoted))
 
 

@@ -278,6 +278,12 @@ class PostKind(StrEnum):
     ANNOUNCEMENT = "announcement"  # an organiser's /announce
     DIGEST = "digest"  # the weekly digest
     CALL = "call_for_practices"  # the periodic call for practices
+    # What a change owes, written in the change's own transaction and sent as soon as it is committed:
+    MEETING_CARD = "meeting_card"  # a meeting's card in the group channel: posted, or brought up to date
+    PRACTICE_CARD = "practice_card"  # a practice's card in the group channel: posted, or brought up to date
+    CARD_DELETE = "card_delete"  # a card taken down (a practice deleted)
+    NOTICE = "notice"  # a direct message to one person (moved up, meeting changed, a decision, a new role)
+    ANSWER = "answer"  # the answer to a question asked in plain words
 
 
 class ScheduledPost(SQLModel, table=True):

@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
+from store.db import commit
 from store.models import AppState, Membership, Person
 from store.types import utcnow
 
@@ -28,12 +29,12 @@ def is_organiser(*, session: Session | Connection, slack_id: str) -> bool:
     return bool(session.execute(_IS_ORGANISER, {"slack_id": slack_id}).scalar())
 
 
-def ensure_person(*, session: Session, slack_id: str) -> Person:
-    """Return the person, creating an empty record for someone new."""
+def ensure_person(*, session: Session, slack_id: str, is_guest: bool = False) -> Person:
+    """Return the person, creating an empty record for someone new (a guest when `is_guest`, until Slack says)."""
     person = session.get(Person, slack_id)
     if person is None:
         # Two requests from someone new may arrive together: the second one's insert does nothing.
-        fresh = Person(slack_id=slack_id)
+        fresh = Person(slack_id=slack_id, is_guest=is_guest)
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
         values = fresh.model_dump(exclude={"profile_checked_at"})
         session.execute(insert(Person).values(**values).on_conflict_do_nothing(index_elements=["slack_id"]))
@@ -58,7 +59,7 @@ def save_profile(
     person.is_guest = is_guest
     person.profile_checked_at = checked_at or utcnow()
     session.add(person)
-    session.commit()
+    commit(session)
     return person
 
 
@@ -70,7 +71,7 @@ def set_organisers(*, session: Session, slack_ids: Iterable[str], organiser: boo
 def set_organiser(*, session: Session, slack_id: str, organiser: bool) -> Person:
     """Make someone an organiser, or take the role away, and commit."""
     set_organisers(session=session, slack_ids=[slack_id], organiser=organiser)
-    session.commit()
+    commit(session)
     return ensure_person(session=session, slack_id=slack_id)
 
 
@@ -109,7 +110,7 @@ def _set_each(session: Session, slack_ids: Iterable[str], attribute: str, value:
 def set_membership(*, session: Session, slack_id: str, member: bool) -> Person:
     """Record an organiser's decision that someone is, or is not, a member, and commit."""
     set_memberships(session=session, slack_ids=[slack_id], member=member)
-    session.commit()
+    commit(session)
     return ensure_person(session=session, slack_id=slack_id)
 
 
@@ -118,7 +119,7 @@ def set_reminders(*, session: Session, slack_id: str, wanted: bool) -> Person:
     person = ensure_person(session=session, slack_id=slack_id)
     person.reminders = wanted
     session.add(person)
-    session.commit()
+    commit(session)
     return person
 
 
@@ -148,5 +149,5 @@ def seed_organisers(*, session: Session, slack_ids: Iterable[str]) -> list[str]:
     if new:
         state.value = ",".join(sorted(seeded | set(new)))
         session.add(state)
-    session.commit()
+    commit(session)
     return new

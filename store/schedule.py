@@ -17,7 +17,7 @@ from sqlalchemy import and_, case, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from store.db import rows_changed
+from store.db import commit, rows_changed
 from store.models import PostStatus, ScheduledPost
 
 DEFAULT_LEASE = timedelta(minutes=2)
@@ -87,7 +87,7 @@ def plan(*, session: Session, posts: Sequence[PlannedPost], now: datetime) -> in
             ),
         )
         changed += len(session.execute(statement.returning(col(ScheduledPost.id))).all())
-    session.commit()
+    commit(session)
     return changed
 
 
@@ -105,7 +105,7 @@ def cancel(*, session: Session, now: datetime, meeting_id: int | None = None, ke
         .where(or_(*conditions), col(ScheduledPost.status) == PostStatus.PENDING)
         .values(status=PostStatus.CANCELLED, updated_at=now)
     )
-    session.commit()
+    commit(session)
     return rows_changed(result)
 
 
@@ -129,7 +129,7 @@ def cancel_stale(
         )
         .values(status=PostStatus.CANCELLED, updated_at=now)
     )
-    session.commit()
+    commit(session)
     return rows_changed(result)
 
 
@@ -145,7 +145,7 @@ def cancel_future(*, session: Session, now: datetime, kind: str, keep_key: str =
         )
         .values(status=PostStatus.CANCELLED, updated_at=now)
     )
-    session.commit()
+    commit(session)
     return rows_changed(result)
 
 
@@ -158,6 +158,12 @@ def _claimable(now: datetime) -> Any:
         ),
         and_(col(ScheduledPost.status) == PostStatus.SENDING, col(ScheduledPost.lease_until) < now),
     )
+
+
+def due_count(*, session: Session, now: datetime) -> int:
+    """How many posts could be claimed now (due, or left by a worker whose lease ran out)."""
+    claimable = select(func.count()).select_from(ScheduledPost).where(_claimable(now))
+    return int(session.exec(claimable).one())
 
 
 def claim_due(
@@ -184,7 +190,7 @@ def claim_due(
         .returning(ScheduledPost)
     )
     claimed = list(session.scalars(statement))
-    session.commit()
+    commit(session)
     return sorted(claimed, key=lambda post: (post.due_at, post.id or 0))
 
 
@@ -193,7 +199,7 @@ def renew(*, session: Session, post_id: int, worker: str, now: datetime, lease: 
     result = session.execute(
         update(ScheduledPost).where(*_held(post_id, worker)).values(lease_until=now + lease, updated_at=now)
     )
-    session.commit()
+    commit(session)
     return rows_changed(result) == 1
 
 
@@ -253,7 +259,7 @@ def _finish(session: Session, post_id: int, worker: str, now: datetime, **values
     result = session.execute(
         update(ScheduledPost).where(*_held(post_id, worker)).values(lease_until=None, updated_at=now, **values)
     )
-    session.commit()
+    commit(session)
     return rows_changed(result) == 1
 
 

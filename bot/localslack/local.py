@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -14,6 +15,7 @@ from bot.config import Secret, Settings
 from bot.localslack.emulator import LocalUser, SlackEmulator
 from bot.localslack.workspace import LocalWorkspace
 from bot.runtime import BotService
+from store import schedule
 
 GROUP_CHANNEL = "C0GROUP"
 ORGANISER = LocalUser(id="U0ORG", name="ana", real_name="Ana Organiser", tz="Europe/Madrid")
@@ -91,8 +93,30 @@ class LocalBot:
         return f"http://127.0.0.1:{self.service.http.port}"
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
-        """Wait until the bot has finished the work that requests handed it."""
-        return self.executor.wait_idle(timeout)
+        """Wait until the bot has finished the work that requests handed it, and sent what they owe.
+
+        What a change owes is delivered by the sender from the outbox: idle means no listener work
+        pending, the sender not running, and no post due now (one waiting to be tried again later is not).
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            if not self.executor.wait_idle(max(deadline - time.monotonic(), 0.0)):
+                return False
+            if self._outbox_settled() and self.executor.wait_idle(0.0):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+
+    def _outbox_settled(self) -> bool:
+        assert self.service is not None
+        sender = self.service.scheduler.sender
+        if sender is None:
+            return True
+        deps = self.service.deps
+        with deps.sessions() as session:
+            due = schedule.due_count(session=session, now=deps.clock())
+        return due == 0 and not sender.busy
 
     def stop(self) -> None:
         """Stop the bot, then the emulator."""

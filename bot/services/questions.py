@@ -12,9 +12,12 @@ from typing import Any
 from bot.deps import Deps
 from bot.language.matching import match_faq, meetings_matching, pick_meeting
 from bot.language.understanding import Topic, understand
+from bot.services import outbox
 from bot.views.answers import answer
 from store import faq as faq_store
 from store import meetings as meetings_store
+from store import schedule
+from store.db import one_transaction
 from store.models import Attendance, Meeting, Person
 
 UPCOMING_LIMIT = 200
@@ -77,3 +80,19 @@ def reply_to(text: str, *, deps: Deps, person: Person) -> dict[str, Any]:
         user_id=person.slack_id,
         now=now,
     )
+
+
+def answered(deps: Deps, event_id: str) -> bool:
+    """Whether the question that event asked has its answer written already (Slack delivered it again)."""
+    if not event_id:
+        return False
+    with deps.sessions() as session:
+        return schedule.get_post(session=session, key=outbox.answer_key(event_id)) is not None
+
+
+def owe_answer(deps: Deps, *, channel: str, message: dict[str, Any], thread_ts: str | None, event_id: str) -> None:
+    """Write the answer for the sender to post, once, where the question was asked."""
+    now = deps.clock()
+    with deps.sessions() as session, one_transaction(session):
+        outbox.owe(session, [outbox.answer(channel, message, thread_ts=thread_ts, event_id=event_id, now=now)], now=now)
+    deps.wake()

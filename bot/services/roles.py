@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.deps import Deps
+from bot.services import outbox
 from store import people as people_store
+from store.db import one_transaction
 from store.models import Person
 
 logger = logging.getLogger(__name__)
@@ -43,12 +45,15 @@ def members_set_by_organisers(deps: Deps) -> list[Person]:
         return people_store.list_members_set_by_organisers(session=session)
 
 
-def add_organisers(deps: Deps, *, slack_ids: Sequence[str]) -> RoleChange:
-    """Make these people organisers, in one transaction."""
+def add_organisers(deps: Deps, *, slack_ids: Sequence[str], notice: str = "") -> RoleChange:
+    """Make these people organisers, in one transaction; each who was not one is sent `notice`, when given."""
     wanted = list(dict.fromkeys(slack_ids))
-    with deps.sessions() as session:
+    now = deps.clock()
+    with deps.sessions() as session, one_transaction(session):
         changed = people_store.set_organisers(session=session, slack_ids=wanted, organiser=True)
-        session.commit()
+        if notice:
+            outbox.owe(session, outbox.notices(changed, notice, about="organiser", now=now), now=now)
+    deps.wake()
     logger.info("organisers added: %s", ", ".join(changed) or "nobody new")
     return RoleChange(asked=tuple(wanted), changed=tuple(changed))
 

@@ -126,15 +126,17 @@ def register(app: App, deps: Deps) -> None:
     deps.registry.scopes.add("files:write")  # calendar files and attendee lists go to direct messages
 
     for action_id, answer in views.RSVP_ACTIONS.items():
-        register_action(app, deps, action_id, rsvp(deps), f"answer a meeting: {answer}")
+        register_action(app, deps, action_id, rsvp(deps), f"answer a meeting: {answer}", writes=True)
     register_action(app, deps, views.CALENDAR_FILE, send_calendar_file(deps), "get a meeting's calendar file")
     app.action(views.GOOGLE_CALENDAR)(opened_link)
     register_action(app, deps, QUICK_SAVE, quick_save(deps), "save a meeting typed on one line", organiser_only=True)
     register_action(app, deps, QUICK_FORM, quick_form(deps), "finish a meeting in the form", organiser_only=True)
     register_action(app, deps, QUICK_DISCARD, discard, "discard a meeting typed on one line")
-    register_action(app, deps, CANCEL_CONFIRM, confirm_cancel(deps), "cancel a meeting", organiser_only=True)
+    register_action(
+        app, deps, CANCEL_CONFIRM, confirm_cancel(deps), "cancel a meeting", organiser_only=True, writes=True
+    )
     register_action(app, deps, CANCEL_KEEP, discard, "keep a meeting after all")
-    register_action(app, deps, ANNOUNCE, announce_pressed(deps), "announce a meeting", organiser_only=True)
+    register_action(app, deps, ANNOUNCE, announce_pressed(deps), "announce a meeting", organiser_only=True, writes=True)
     register_action(app, deps, CREATE, open_new_form(deps), "open the new-meeting form", organiser_only=True)
     register_action(app, deps, EDIT, open_edit_form(deps), "open a meeting's form", organiser_only=True)
     register_action(app, deps, ATTENDEES_CSV, attendees_csv(deps), "download attendees as CSV", organiser_only=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import BoltContext, Respond
@@ -13,7 +14,7 @@ from bot.views import blocks
 from bot.views import meetings as views
 from handlers.home import answer_press
 from handlers.meetings._shared import CANCEL_CONFIRM, CANCEL_KEEP, meeting_named, pressed_meeting, pressed_number
-from handlers.routing import ActionWork, Call
+from handlers.routing import Call, WritingWork
 
 
 def cancel(call: Call) -> None:
@@ -41,22 +42,27 @@ def cancel(call: Call) -> None:
     call.reply(blocks.escape(f"Cancel {meeting.title}?"), [blocks.section(text), blocks.actions(confirm, keep)])
 
 
-def confirm_cancel(deps: Deps) -> ActionWork:
-    """Cancel the meeting, update its card, and tell the registrants."""
+def confirm_cancel(deps: Deps) -> WritingWork:
+    """Cancel the meeting: its card's update and the words to the registrants are written with it."""
 
-    def cancel_it(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
-        cancelled = service.cancel_meeting(deps, client, meeting_id=pressed_number(body))
+    def cancel_it(
+        body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+    ) -> Callable[[], None]:
+        cancelled = service.cancel_meeting(deps, meeting_id=pressed_number(body))
         if cancelled is None:
-            respond(replace_original=True, **blocks.notice("That meeting is already cancelled or gone."))
-            return
-        meeting = cancelled.meeting
-        respond(
-            replace_original=True,
-            **blocks.notice(
+            said = blocks.notice("That meeting is already cancelled or gone.")
+        else:
+            meeting = cancelled.meeting
+            card = " and I'm updating its card" if meeting.card_ts else ""
+            said = blocks.notice(
                 f":x: *{blocks.escape(meeting.title)}* (#{meeting.id}) is cancelled. "
-                f"I told the {cancelled.told} people registered{' and updated its card' if meeting.card_ts else ''}."
-            ),
-        )
+                f"I'm telling the {cancelled.told} people registered{card}."
+            )
+
+        def tell() -> None:
+            respond(replace_original=True, **said)
+
+        return tell
 
     return cancel_it
 
@@ -81,21 +87,27 @@ def announce(call: Call) -> None:
     """Post the meeting's card to the group channel."""
     meeting = meeting_named(call, usage="announce <number>")
     if meeting is not None:
-        call.reply(announced_text(service.post_card(call.deps, call.client, meeting)))
+        call.reply(announced_text(service.post_card(call.deps, meeting)))
 
 
-def announce_pressed(deps: Deps) -> ActionWork:
-    """The Announce button (in App Home, a saved meeting's modal, or a preview)."""
+def announce_pressed(deps: Deps) -> WritingWork:
+    """The Announce button (in App Home, a saved meeting's modal, or a preview): the card is owed before the 200."""
 
-    def announce_it(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
+    def announce_it(
+        body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+    ) -> Callable[[], None]:
         meeting = pressed_meeting(deps, body)
-        text = announced_text(service.post_card(deps, client, meeting)) if meeting else "That meeting no longer exists."
+        text = announced_text(service.post_card(deps, meeting)) if meeting else "That meeting no longer exists."
         view = body.get("view") or {}
-        if view.get("type") == "modal":
-            client.views_update(
-                view_id=view["id"], view=blocks.modal("Announced", [blocks.section(text)], close="Done")
-            )
-            return
-        answer_press(deps, body, client, respond, text)
+
+        def tell() -> None:
+            if view.get("type") == "modal":
+                client.views_update(
+                    view_id=view["id"], view=blocks.modal("Announced", [blocks.section(text)], close="Done")
+                )
+                return
+            answer_press(deps, body, client, respond, text)
+
+        return tell
 
     return announce_it

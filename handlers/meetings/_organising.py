@@ -189,7 +189,7 @@ def save_form(app: App, deps: Deps) -> Callable[..., None]:
         ack(response_action="update", view=saved_view(saved))
 
         def bring_up_to_date(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
-            service.publish_saved(deps, client, saved)
+            service.plan_saved(deps, saved)
 
         after_ack(app, bring_up_to_date, body=body, client=client, respond=None, context=context)
 
@@ -210,5 +210,5 @@ def saved_view(saved: service.Saved) -> dict[str, Any]:
             blocks.actions(blocks.button("Announce in the group channel", ANNOUNCE, str(meeting.id), style="primary"))
         )
     else:
-        body.append(blocks.context("Its card in the group channel has been updated."))
+        body.append(blocks.context("Its card in the group channel is being brought up to date."))
     return blocks.modal(verb, body, close="Done")

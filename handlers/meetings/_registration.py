@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import BoltContext, Respond
@@ -14,7 +15,7 @@ from bot.views import meetings as views
 from bot.views.calendar import calendar_domain, calendar_file, ics_filename
 from handlers.home import answer_press
 from handlers.meetings._shared import pressed_meeting, pressed_number
-from handlers.routing import ActionWork
+from handlers.routing import ActionWork, WritingWork
 from store.models import Attendance, Meeting
 
 NOTHING_CHANGED = "Nothing was changed."
@@ -64,21 +65,21 @@ def status_text(answered: service.Answered) -> str:
     return f":ok_hand: {again}Noted: you're not coming to {title}.{freed} You can change your answer any time."
 
 
-def rsvp(deps: Deps) -> ActionWork:
-    """The work behind the answer buttons."""
+def rsvp(deps: Deps) -> WritingWork:
+    """The work behind the answer buttons: the answer is recorded before the press is acknowledged."""
 
-    def answer_meeting(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
+    def answer_meeting(
+        body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+    ) -> Callable[[], None]:
         answer = views.RSVP_ACTIONS[body["actions"][0]["action_id"]]
         user_id = body["user"]["id"]
         deps.people.resolve(client, user_id)  # knows whether they are a guest: the waitlist serves members first
         answered = service.answer_meeting(deps, meeting_id=pressed_number(body), slack_id=user_id, answer=answer)
         if answered.closed is not None or answered.result is None:
-            answer_press(
-                deps, body, client, respond, closed_text(answered.meeting, answered.closed or service.Closed.GONE)
-            )
-            return
-        answer_press(deps, body, client, respond, status_text(answered))
-        service.publish_answer(deps, client, answered)
+            text = closed_text(answered.meeting, answered.closed or service.Closed.GONE)
+        else:
+            text = status_text(answered)
+        return lambda: answer_press(deps, body, client, respond, text)
 
     return answer_meeting
 

@@ -88,14 +88,18 @@ def register(app: App, deps: Deps) -> None:
     deps.registry.scopes.update({"files:write", "chat:write"})
 
     register_action(app, deps, views.SHARE, open_share_form(deps), "open the share-a-practice form")
-    register_action(app, deps, views.USEFUL, useful_pressed(deps), "mark a practice useful")
+    register_action(app, deps, views.USEFUL, useful_pressed(deps), "mark a practice useful", writes=True)
     register_action(app, deps, views.EDIT, open_edit_form(deps), "open a practice's form (author or organiser)")
     register_action(app, deps, views.DELETE, delete_pressed(deps), "ask to delete a practice (author or organiser)")
-    register_action(app, deps, views.DELETE_CONFIRM, confirm_delete(deps), "delete a practice (author or organiser)")
+    register_action(
+        app, deps, views.DELETE_CONFIRM, confirm_delete(deps), "delete a practice (author or organiser)", writes=True
+    )
     register_action(app, deps, views.DELETE_KEEP, keep, "keep a practice after all")
     register_action(app, deps, views.PAGE, page_pressed(deps), "turn a page of practices")
     register_action(app, deps, views.DETAILS, details_pressed(deps), "see a practice in full")
-    register_action(app, deps, views.APPROVE, approve_pressed(deps), "approve a practice", organiser_only=True)
+    register_action(
+        app, deps, views.APPROVE, approve_pressed(deps), "approve a practice", organiser_only=True, writes=True
+    )
     register_action(app, deps, views.REJECT, reject_pressed(deps), "reject a practice", organiser_only=True)
     deps.registry.add_action(ActionSpec(Kind.VIEW, form.CALLBACK_ID, "save a practice from the form"))
     app.view(form.CALLBACK_ID)(save_form(app, deps))

@@ -15,7 +15,7 @@ from bot.views import practices as views
 from handlers.errors import after_ack, error_view, tell_privately
 from handlers.home import answer_press, publish_home
 from handlers.practices._common import changeable_named, changeable_pressed, practice_id_in, pressed_id
-from handlers.routing import Call, organiser_submission, view_metadata
+from handlers.routing import Call, WritingWork, organiser_submission, view_metadata
 
 # Deleting -------------------------------------------------------------------------------------
 
@@ -41,20 +41,25 @@ def delete_pressed(deps: Deps) -> Callable[..., None]:
     return ask
 
 
-def confirm_delete(deps: Deps) -> Callable[..., None]:
-    """Delete the practice and its card, once confirmed."""
+def confirm_delete(deps: Deps) -> WritingWork:
+    """Delete the practice and its card, once confirmed: written before the press is acknowledged."""
 
-    def delete_it(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
-        done = service.delete(deps, client, practice_id=pressed_id(body), user_id=body["user"]["id"])
+    def delete_it(
+        body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+    ) -> Callable[[], None]:
+        done = service.delete(deps, practice_id=pressed_id(body), user_id=body["user"]["id"])
         if done.outcome != service.Outcome.DONE or done.practice is None:
             refused = done.outcome == service.Outcome.REFUSED
-            answer_press(deps, body, client, respond, views.CHANGE_REFUSAL if refused else views.GONE)
-            return
+            return lambda: answer_press(deps, body, client, respond, views.CHANGE_REFUSAL if refused else views.GONE)
         text = views.deleted(done.practice)
-        if body.get("response_url"):
-            respond(replace_original=True, **blocks.notice(text))
-        else:
-            answer_press(deps, body, client, respond, text)
+
+        def tell() -> None:
+            if body.get("response_url"):
+                respond(replace_original=True, **blocks.notice(text))
+            else:
+                answer_press(deps, body, client, respond, text)
+
+        return tell
 
     return delete_it
 
@@ -82,16 +87,15 @@ def _answer_moderator(deps: Deps, body: dict[str, Any], client: WebClient, respo
         answer_press(deps, body, client, respond, text)
 
 
-def approve_pressed(deps: Deps) -> Callable[..., None]:
-    """Approve: publish the practice, post its card, tell its author."""
+def approve_pressed(deps: Deps) -> WritingWork:
+    """Approve: publish the practice; its card and the word to its author are owed before the 200."""
 
-    def approve(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
-        approved = service.approve(deps, client, practice_id=pressed_id(body), moderator=body["user"]["id"])
+    def approve(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> Callable[[], None]:
+        approved = service.approve(deps, practice_id=pressed_id(body), moderator=body["user"]["id"])
         if approved is None:
-            _answer_moderator(deps, body, client, respond, views.DECIDED)
-            return
+            return lambda: _answer_moderator(deps, body, client, respond, views.DECIDED)
         text = views.approved_for_moderator(approved.practice, approved.posted_in)
-        _answer_moderator(deps, body, client, respond, text)
+        return lambda: _answer_moderator(deps, body, client, respond, text)
 
     return approve
 
@@ -132,11 +136,11 @@ def save_rejection(app: App, deps: Deps) -> Callable[..., None]:
         done = views.rejected(practice)
         ack(response_action="update", view=blocks.notice_modal("Rejected", done))
 
-        def tell(body: dict[str, Any], client: WebClient, respond: Respond | None, context: BoltContext) -> None:
-            service.tell_rejected(client, practice)
-            if meta.get("home"):
+        if meta.get("home"):
+
+            def tell(body: dict[str, Any], client: WebClient, respond: Respond | None, context: BoltContext) -> None:
                 publish_home(client, deps, moderator, notice=done)
 
-        after_ack(app, tell, body=body, client=client, respond=None, context=context)
+            after_ack(app, tell, body=body, client=client, respond=None, context=context)
 
     return submitted

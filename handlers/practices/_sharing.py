@@ -15,7 +15,7 @@ from bot.services import practices as service
 from bot.views import forms
 from bot.views import practice_form as form
 from bot.views import practices as views
-from handlers.errors import after_ack, error_view
+from handlers.errors import error_view
 from handlers.practices._common import changeable_named, changeable_pressed, practice_id_in
 from handlers.routing import Call, view_metadata
 
@@ -116,10 +116,5 @@ def save_form(app: App, deps: Deps) -> Callable[..., None]:
             return
         channel = deps.settings.group_channel
         ack(response_action="update", view=views.saved_view(saved.practice, edited=saved.edited, channel=channel))
-
-        def follow_up(body: dict[str, Any], client: WebClient, respond: Respond | None, context: BoltContext) -> None:
-            service.after_saved(deps, client, saved)
-
-        after_ack(app, follow_up, body=body, client=client, respond=None, context=context)
 
     return submitted

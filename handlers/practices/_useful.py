@@ -13,21 +13,22 @@ from bot.services import practices as service
 from bot.views import practices as views
 from handlers.home import answer_press
 from handlers.practices._common import pressed_id
+from handlers.routing import WritingWork
 
 
-def useful_pressed(deps: Deps) -> Callable[..., None]:
-    """The Useful button: mark or unmark, and show the new count on the card."""
+def useful_pressed(deps: Deps) -> WritingWork:
+    """The Useful button: mark or unmark before the press is acknowledged; the card shows the new count."""
 
-    def mark(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
-        marked = service.toggle_useful(deps, client, practice_id=pressed_id(body), user_id=body["user"]["id"])
+    def mark(
+        body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+    ) -> Callable[[], None] | None:
+        marked = service.toggle_useful(deps, practice_id=pressed_id(body), user_id=body["user"]["id"])
         if marked is None:
-            answer_press(deps, body, client, respond, views.NOT_PUBLISHED)
-            return
+            return lambda: answer_press(deps, body, client, respond, views.NOT_PUBLISHED)
         card_ts = marked.practice.card_ts
         if card_ts and (body.get("container") or {}).get("message_ts") == card_ts:
-            return  # the count on the card is the answer
-        answer_press(
-            deps, body, client, respond, views.useful_answer(marked.practice, marked=marked.marked, count=marked.count)
-        )
+            return None  # the count on the card is the answer
+        text = views.useful_answer(marked.practice, marked=marked.marked, count=marked.count)
+        return lambda: answer_press(deps, body, client, respond, text)
 
     return mark

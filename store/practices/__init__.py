@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, text, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from store.db import commit, upsert
 from store.models import Person, Practice, PracticeStatus, UsefulMark
 from store.practices._fields import (
     COUNTRY_LIMIT,
@@ -102,7 +102,7 @@ def create_practice(*, session: Session, draft: PracticeDraft, author: str, now:
         published_at=None if moderated else now,
     )
     session.add(practice)
-    session.commit()
+    commit(session)
     session.refresh(practice)
     return practice
 
@@ -131,7 +131,7 @@ def update_practice(
         if not moderated:
             practice.published_at = now
     session.add(practice)
-    session.commit()
+    commit(session)
     session.refresh(practice)
     return practice
 
@@ -143,14 +143,14 @@ def delete_practice(*, session: Session, practice_id: int) -> Practice | None:
         return None
     session.exec(delete(UsefulMark).where(col(UsefulMark.practice_id) == practice_id))
     session.delete(practice)
-    session.commit()
+    commit(session)
     return practice
 
 
 def set_card(*, session: Session, practice_id: int, channel: str, ts: str) -> None:
     """Remember where a practice's card was posted."""
     session.exec(update(Practice).where(col(Practice.id) == practice_id).values(card_channel=channel, card_ts=ts))
-    session.commit()
+    commit(session)
 
 
 def moderate(
@@ -167,7 +167,7 @@ def moderate(
         .where(col(Practice.id) == practice_id, col(Practice.status) == PracticeStatus.PENDING)
         .values(**values)
     )
-    session.commit()
+    commit(session)
     if decided.rowcount != 1:
         return None
     practice = session.get(Practice, practice_id)
@@ -367,18 +367,15 @@ def mark_useful(*, session: Session, practice_id: int, slack_id: str, now: datet
     removed = session.exec(
         delete(UsefulMark).where(col(UsefulMark.practice_id) == practice_id, col(UsefulMark.slack_id) == slack_id)
     )
-    marked = False
     if removed.rowcount == 0:
-        session.add(UsefulMark(practice_id=practice_id, slack_id=slack_id, created_at=now))
-        try:
-            session.commit()
-            marked = True
-        except IntegrityError:  # a second press of the same person won the race: it is marked
-            session.rollback()
-            marked = True
-    else:
-        session.commit()
-    return marked, useful_count(session=session, practice_id=practice_id)
+        # A second press of the same person at the same moment finds the mark made: it stays marked.
+        session.execute(
+            upsert(session, UsefulMark)
+            .values(practice_id=practice_id, slack_id=slack_id, created_at=now)
+            .on_conflict_do_nothing()
+        )
+    commit(session)
+    return removed.rowcount == 0, useful_count(session=session, practice_id=practice_id)
 
 
 def useful_count(*, session: Session, practice_id: int) -> int:

@@ -1,7 +1,7 @@
 """The meetings' use cases: reading them, answering them, organising them, their cards and their FAQ.
 
-Each use case opens one session for its work; the functions that post to Slack because something
-changed (a card, a direct message) take the Web API client.
+Each use case opens one session for its work; a change writes what it owes (a card's update, a
+direct message) in its own transaction, for the sender to deliver (bot.services.outbox).
 """
 
 from __future__ import annotations
@@ -21,12 +21,9 @@ from bot.services.meetings._browsing import (
 from bot.services.meetings._cards import (
     Announced,
     Announcement,
-    direct_message,
     post_card,
-    refresh_card,
-    tell_promoted,
-    tell_registrants,
 )
+from bot.services.meetings._cards import register_renderers as register_card_renderers
 from bot.services.meetings._faq import FaqAdded, add_faq, faq_entries, reminders_wanted, remove_faq
 from bot.services.meetings._organising import (
     Cancelled,
@@ -34,12 +31,12 @@ from bot.services.meetings._organising import (
     cancel_meeting,
     create_from_preview,
     editable,
-    publish_saved,
+    plan_saved,
     read_quick,
     registrant_count,
     save_form,
 )
-from bot.services.meetings._registration import Answered, Closed, answer_meeting, publish_answer, why_closed
+from bot.services.meetings._registration import Answered, Closed, answer_meeting, why_closed
 
 __all__ = [
     "Announced",
@@ -60,25 +57,21 @@ __all__ = [
     "cancel_meeting",
     "create_from_preview",
     "details",
-    "direct_message",
     "editable",
     "faq_entries",
     "find_meeting",
     "home",
     "next_meeting",
     "past",
+    "plan_saved",
     "post_card",
-    "publish_answer",
-    "publish_saved",
     "read_quick",
-    "refresh_card",
+    "register_card_renderers",
     "registrant_count",
     "reminders_wanted",
     "remove_faq",
     "save_form",
     "send_attendees_csv",
-    "tell_promoted",
-    "tell_registrants",
     "upcoming",
     "why_closed",
 ]

@@ -1,30 +1,35 @@
-"""Keeping every message about a meeting true: its card in the group channel, and the people told."""
+"""Keeping every message about a meeting true: its card in the group channel, and the people told.
+
+Nothing here calls Slack: a change writes, in its own transaction, the rows the sender delivers
+(bot.services.outbox). The card is rendered from the store when the sender sends it, so an update
+always shows the counts as they are then.
+"""
 
 from __future__ import annotations
 
-import logging
+import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
 
 from bot.deps import Deps
-from bot.services.notices import direct_message
+from bot.posts import Delivery, Edit, RenderContext, Skip
+from bot.services import outbox
 from bot.views import blocks
 from bot.views import meetings as views
 from store import meetings as store
-from store.meetings import Counts
-from store.models import Attendance, Meeting
-
-logger = logging.getLogger(__name__)
+from store.db import one_transaction
+from store.models import Attendance, Meeting, PostKind, ScheduledPost
+from store.schedule import PlannedPost
 
 
 class Announcement(StrEnum):
     """What asking for a meeting's card came to."""
 
     POSTED = "posted"
-    UP_TO_DATE = "up to date"  # announced before: its card was brought up to date
+    UP_TO_DATE = "up to date"  # announced before: its card is brought up to date
     NO_CHANNEL = "no channel"
     CANCELLED = "cancelled"
     OVER = "over"
@@ -32,70 +37,107 @@ class Announcement(StrEnum):
 
 @dataclass(frozen=True)
 class Announced:
-    """The outcome of announcing a meeting, and where its card is."""
+    """The outcome of announcing a meeting, and where its card is (or is being posted)."""
 
     outcome: Announcement
     meeting: Meeting
     channel: str = ""
 
 
-def post_card(deps: Deps, client: WebClient, meeting: Meeting) -> Announced:
-    """Post the meeting's card to the group channel, or bring the card it has up to date.
+def post_card(deps: Deps, meeting: Meeting) -> Announced:
+    """Have the meeting's card posted to the group channel, or the card it has brought up to date.
 
-    The card is posted under the meeting's card lock, so two organisers announcing at once post one card.
+    The card's row has one key per meeting: two organisers announcing at once post one card.
     """
     channel = deps.settings.group_channel
     if not channel:
         return Announced(Announcement.NO_CHANNEL, meeting)
     if meeting.is_cancelled:
         return Announced(Announcement.CANCELLED, meeting)
-    if meeting.ends_at <= deps.clock():
+    now = deps.clock()
+    if meeting.ends_at <= now:
         return Announced(Announcement.OVER, meeting)
     meeting_id = meeting.id or 0
-    with deps.sessions() as session, store.card_lock(session=session, meeting_id=meeting_id):
+    with deps.sessions() as session, one_transaction(session):
         current = store.get_meeting(session=session, meeting_id=meeting_id) or meeting
-        counts = store.counts(session=session, meeting_id=meeting_id)
         if current.card_ts and current.card_channel:
-            _send_update(client, current, current.card_channel, current.card_ts, counts)
-            return Announced(Announcement.UP_TO_DATE, current, current.card_channel)
-        posted = client.chat_postMessage(channel=channel, unfurl_links=False, **views.card(current, counts))
-        store.set_card(session=session, meeting_id=meeting_id, channel=posted["channel"], ts=posted["ts"])
-    return Announced(Announcement.POSTED, current, channel)
+            outbox.owe(session, [card_update(current, now)], now=now)
+            outcome = Announced(Announcement.UP_TO_DATE, current, current.card_channel)
+        else:
+            first = PlannedPost(
+                key=f"meeting-card:{meeting_id}",
+                kind=PostKind.MEETING_CARD,
+                channel=channel,
+                due_at=now,
+                payload=f'{{"id": {meeting_id}, "first": true}}',
+            )
+            outbox.owe(session, [first], now=now)
+            outcome = Announced(Announcement.POSTED, current, channel)
+    deps.wake()
+    return outcome
 
 
-def refresh_card(deps: Deps, client: WebClient, meeting_id: int) -> None:
-    """Update the meeting's announcement card in place, from what the store holds now.
+def card_update(meeting: Meeting, now: datetime) -> PlannedPost:
+    """A row that brings the meeting's card up to date (nothing, if it has none yet).
 
-    The counts are read and the card sent under the meeting's card lock, so that of refreshes at
-    the same moment, in this process or another, the last one Slack receives has the newest counts.
+    Card rows carry no meeting id: planning a meeting's reminders cancels that meeting's pending
+    rows, and a card's update must outlive its meeting's cancelling.
     """
-    with deps.sessions() as session, store.card_lock(session=session, meeting_id=meeting_id):
-        meeting = store.get_meeting(session=session, meeting_id=meeting_id)
-        if meeting is None or not meeting.card_ts or not meeting.card_channel:
-            return
-        counts = store.counts(session=session, meeting_id=meeting_id)
-        _send_update(client, meeting, meeting.card_channel, meeting.card_ts, counts)
+    meeting_id = meeting.id or 0
+    return PlannedPost(
+        key=f"meeting-card:{meeting_id}:{uuid.uuid4().hex}",
+        kind=PostKind.MEETING_CARD,
+        channel=meeting.card_channel or "",
+        due_at=now,
+        payload=f'{{"id": {meeting_id}}}',
+    )
 
 
-def _send_update(client: WebClient, meeting: Meeting, channel: str, ts: str, counts: Counts) -> None:
-    """Send the card as it should read now; a card Slack refuses to update is logged, not raised."""
-    try:
-        client.chat_update(channel=channel, ts=ts, **views.card(meeting, counts))
-    except SlackApiError as error:
-        logger.warning("could not update the card of meeting %s: %s", meeting.id, error.response.get("error"))
+def owe_card_update(session: Session, meeting: Meeting, now: datetime) -> None:
+    """In the session's transaction: the meeting's card is to show what the store holds once it commits."""
+    if meeting.card_ts and meeting.card_channel:
+        outbox.owe(session, [card_update(meeting, now)], now=now)
 
 
-def tell_promoted(client: WebClient, meeting: Meeting, promoted: tuple[str, ...]) -> int:
-    """Tell the people who moved up from the waitlist that they have a place; return how many were told."""
+def promoted_notices(meeting: Meeting, promoted: tuple[str, ...], now: datetime) -> list[PlannedPost]:
+    """The direct messages telling those who moved up from the waitlist that they have a place."""
     text = views.promoted_text(meeting)
-    extra = views.meeting_actions(meeting, Attendance.IN_PERSON, where="dm")
-    return sum(direct_message(client, slack_id, text, [blocks.section(text), *extra]) for slack_id in promoted)
+    body = [blocks.section(text), *views.meeting_actions(meeting, Attendance.IN_PERSON, where="dm")]
+    return outbox.notices(promoted, text, body, about=f"meeting-{meeting.id}-place", now=now)
 
 
-def tell_registrants(deps: Deps, client: WebClient, meeting: Meeting) -> int:
-    """Tell everyone registered that the meeting moved or was cancelled; return how many were told."""
-    with deps.sessions() as session:
-        people = store.registrant_ids(session=session, meeting_id=meeting.id or 0)
+def registrant_notices(session: Session, meeting: Meeting, now: datetime) -> list[PlannedPost]:
+    """The direct messages telling everyone registered that the meeting moved or was cancelled."""
+    people = store.registrant_ids(session=session, meeting_id=meeting.id or 0)
     text = views.registrants_text(meeting)
     extra = [] if meeting.is_cancelled else views.meeting_actions(meeting, where="dm")
-    return sum(direct_message(client, slack_id, text, [blocks.section(text), *extra]) for slack_id in people)
+    return outbox.notices(people, text, [blocks.section(text), *extra], about=f"meeting-{meeting.id}-change", now=now)
+
+
+# What the sender asks ------------------------------------------------------------------------------
+
+
+def register_renderers(deps: Deps) -> None:
+    """Let the sender post and update meeting cards."""
+
+    def render(row: ScheduledPost, _context: RenderContext) -> Delivery:
+        wanted = outbox.payload_of(row)
+        with deps.sessions() as session:
+            meeting = store.get_meeting(session=session, meeting_id=int(wanted.get("id") or 0))
+            counts = store.counts(session=session, meeting_id=meeting.id or 0) if meeting else None
+        if meeting is None or counts is None:
+            return Skip("the meeting no longer exists")
+        if meeting.card_ts and meeting.card_channel:
+            return Edit(meeting.card_channel, meeting.card_ts, views.card(meeting, counts))
+        if not wanted.get("first"):
+            return Skip("the card is not posted yet; posting it shows the newest counts")
+        if meeting.is_cancelled or meeting.ends_at <= deps.clock():
+            return Skip("the meeting was cancelled or is over before its card was posted")
+        return views.card(meeting, counts)
+
+    def posted(session: Session, row: ScheduledPost, channel: str, ts: str) -> None:
+        wanted = outbox.payload_of(row)
+        if wanted.get("first"):
+            store.set_card(session=session, meeting_id=int(wanted.get("id") or 0), channel=channel, ts=ts)
+
+    deps.renderers.add(PostKind.MEETING_CARD, render, posted=posted, timely=False, coalesce=True)

@@ -9,14 +9,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from slack_sdk import WebClient
-
 from bot.deps import Deps
 from bot.language.quick_meeting import QuickMeeting, QuickMeetingError, parse_quick
-from bot.services import planning
-from bot.services.meetings._cards import refresh_card, tell_promoted, tell_registrants
+from bot.services import outbox, planning
+from bot.services.meetings._cards import owe_card_update, promoted_notices, registrant_notices
 from bot.views import meeting_form as form
 from store import meetings as store
+from store.db import one_transaction
 from store.meetings import Change
 from store.models import Meeting
 
@@ -38,7 +37,7 @@ class Saved:
 
 @dataclass(frozen=True)
 class Cancelled:
-    """A meeting cancelled, and how many of the people registered were told."""
+    """A meeting cancelled, and how many of the people registered are being told."""
 
     meeting: Meeting
     told: int
@@ -86,33 +85,34 @@ def editable(deps: Deps, *, meeting_id: int) -> Meeting | None:
 def save_form(deps: Deps, *, meeting_id: int | None, values: dict[str, str], user_id: str) -> Saved | None:
     """Create or change a meeting from the form's values; None when the meeting edited is gone or cancelled.
 
-    Raise FormErrors naming every field that is wrong; nothing is saved then.
+    Raise FormErrors naming every field that is wrong; nothing is saved then. An edit writes, in
+    the same transaction, its card's update and the words to registrants and to those who moved up.
     """
     now = deps.clock()
-    with deps.sessions() as session:
+    with deps.sessions() as session, one_transaction(session):
         old = store.get_meeting(session=session, meeting_id=meeting_id) if meeting_id else None
         if meeting_id and (old is None or old.is_cancelled):
             return None
         draft = form.parse_form(values, now=now, keep_start=old.starts_at if old else None)
         if old is None:
-            return Saved(store.create_meeting(session=session, draft=draft, created_by=user_id, now=now))
-        change = store.update_meeting(session=session, meeting_id=old.id or 0, draft=draft, now=now)
-    if change is None:
-        return None
-    return Saved(change.meeting, change)
+            saved = Saved(store.create_meeting(session=session, draft=draft, created_by=user_id, now=now))
+        else:
+            change = store.update_meeting(session=session, meeting_id=old.id or 0, draft=draft, now=now)
+            if change is None:
+                return None
+            saved = Saved(change.meeting, change)
+            if change.changed:
+                owe_card_update(session, change.meeting, now)
+                if change.time_or_place:
+                    outbox.owe(session, registrant_notices(session, change.meeting, now), now=now)
+                outbox.owe(session, promoted_notices(change.meeting, change.promoted, now), now=now)
+    deps.wake()
+    return saved
 
 
-def publish_saved(deps: Deps, client: WebClient, saved: Saved) -> None:
-    """After a save: plan the meeting's reminders, update its card, tell registrants and those who moved up."""
-    meeting = saved.meeting
-    planning.plan_meeting(deps, meeting.id or 0)  # its reminders: planned, moved or unchanged
-    change = saved.change
-    if change is None or not change.changed:
-        return
-    refresh_card(deps, client, meeting.id or 0)
-    if change.time_or_place:
-        tell_registrants(deps, client, meeting)
-    tell_promoted(client, meeting, change.promoted)
+def plan_saved(deps: Deps, saved: Saved) -> None:
+    """After a save: plan the meeting's reminders (planned, moved or unchanged)."""
+    planning.plan_meeting(deps, saved.meeting.id or 0)
 
 
 def registrant_count(deps: Deps, *, meeting_id: int) -> int:
@@ -121,14 +121,17 @@ def registrant_count(deps: Deps, *, meeting_id: int) -> int:
         return len(store.registrant_ids(session=session, meeting_id=meeting_id))
 
 
-def cancel_meeting(deps: Deps, client: WebClient, *, meeting_id: int) -> Cancelled | None:
+def cancel_meeting(deps: Deps, *, meeting_id: int) -> Cancelled | None:
     """Cancel a meeting, its pending reminders and its card, and tell the registrants; None if already done."""
-    with deps.sessions() as session:
+    now = deps.clock()
+    with deps.sessions() as session, one_transaction(session):
         before = store.get_meeting(session=session, meeting_id=meeting_id)
         if before is None or before.is_cancelled:
             return None
-        meeting = store.cancel_meeting(session=session, meeting_id=meeting_id, now=deps.clock())
-    assert meeting is not None
+        meeting = store.cancel_meeting(session=session, meeting_id=meeting_id, now=now)
+        assert meeting is not None
+        owe_card_update(session, meeting, now)
+        told = outbox.owe(session, registrant_notices(session, meeting, now), now=now)
     planning.plan_meeting(deps, meeting_id)  # its pending reminders and announcements are cancelled
-    refresh_card(deps, client, meeting_id)
-    return Cancelled(meeting, tell_registrants(deps, client, meeting))
+    deps.wake()
+    return Cancelled(meeting, told)

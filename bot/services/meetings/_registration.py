@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from slack_sdk import WebClient
-
 from bot.deps import Deps
-from bot.services.meetings._cards import refresh_card, tell_promoted
+from bot.services import outbox
+from bot.services.meetings._cards import owe_card_update, promoted_notices
 from store import meetings as store
+from store.db import one_transaction
 from store.meetings import RegistrationResult
 from store.models import Attendance, Meeting
 
@@ -64,10 +64,11 @@ def answer_meeting(deps: Deps, *, meeting_id: int, slack_id: str, answer: Attend
     """Record someone's answer: a place while any is free, else the waitlist (members first).
 
     Whether the meeting is open is checked first, and again under the meeting's lock: a meeting
-    cancelled or started in the meantime records nothing.
+    cancelled or started in the meantime records nothing. The card's update and the words to
+    those who moved up are written in the same transaction as the answer.
     """
     now = deps.clock()
-    with deps.sessions() as session:
+    with deps.sessions() as session, one_transaction(session):
         meeting = store.get_meeting(session=session, meeting_id=meeting_id)
         closed = why_closed(meeting, answer, now)
         if closed is not None or meeting is None:
@@ -77,17 +78,12 @@ def answer_meeting(deps: Deps, *, meeting_id: int, slack_id: str, answer: Attend
         except store.RegistrationClosed:
             meeting = store.get_meeting(session=session, meeting_id=meeting_id)
             return Answered(meeting=meeting, closed=why_closed(meeting, answer, deps.clock()) or Closed.STARTED)
+        if result.changed:
+            owe_card_update(session, meeting, now)
+        outbox.owe(session, promoted_notices(meeting, result.promoted, now), now=now)
         position = None
         if result.attendance == Attendance.WAITLISTED:
             position = store.waitlist_position(session=session, meeting_id=meeting_id, slack_id=slack_id)
-    return Answered(meeting=meeting, result=result, position=position)
-
-
-def publish_answer(deps: Deps, client: WebClient, answered: Answered) -> None:
-    """Bring the card up to date after an answer, and tell those who moved up from the waitlist."""
-    meeting, result = answered.meeting, answered.result
-    if meeting is None or result is None:
-        return
     if result.changed:
-        refresh_card(deps, client, meeting.id or 0)
-    tell_promoted(client, meeting, result.promoted)
+        deps.wake()
+    return Answered(meeting=meeting, result=result, position=position)

@@ -1,26 +1,24 @@
 """Practices: sharing, editing, deleting, moderating, useful-marks, the card in the channel, and the queries.
 
-Who may see a practice and who may change it is decided here (`_access`) and nowhere else. The
-changes (`_changes`) each open one session; what is posted to Slack because something changed
-(`_card`: the card, a word to the organisers or the author) is posted after the change is stored;
-the lists, search, figures and export are `_queries`.
+Who may see a practice and who may change it is decided here (`_access`) and nowhere else. Each
+change (`_changes`) is one transaction, which also writes what the change owes (`_card`: the card,
+a word to the organisers or the author) for the sender to deliver; the lists, search, figures and
+export are `_queries`.
 """
 
 from __future__ import annotations
 
 from bot.services.practices._access import Outcome, Seen, can_change, can_see, get, look_up
-from bot.services.practices._card import publish, remove_card, tell_organisers
+from bot.services.practices._card import register_renderers as register_card_renderers
 from bot.services.practices._changes import (
     Approved,
     Deleted,
     Marked,
     Saved,
-    after_saved,
     approve,
     delete,
     reject,
     save,
-    tell_rejected,
     toggle_useful,
 )
 from bot.services.practices._queries import (
@@ -58,7 +56,6 @@ __all__ = [
     "Queue",
     "Saved",
     "Seen",
-    "after_saved",
     "approve",
     "can_change",
     "can_see",
@@ -69,14 +66,11 @@ __all__ = [
     "home_lists",
     "list_page",
     "look_up",
-    "publish",
     "queue",
     "read_filter",
+    "register_card_renderers",
     "reject",
-    "remove_card",
     "save",
     "search",
-    "tell_organisers",
-    "tell_rejected",
     "toggle_useful",
 ]

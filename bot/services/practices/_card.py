@@ -1,69 +1,95 @@
-"""What is posted because a practice changed: its card in the group channel, and direct messages."""
+"""What a practice's change owes: its card in the group channel, and direct messages.
+
+Nothing here calls Slack: the rows are written in the change's own transaction and delivered by
+the sender (bot.services.outbox). The card is rendered when it is sent, with the count as it is then.
+"""
 
 from __future__ import annotations
 
-import logging
+import json
+import uuid
+from datetime import datetime
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
 
 from bot.deps import Deps
-from bot.services.notices import direct_message
+from bot.posts import Delivery, Edit, RenderContext, Skip
+from bot.services import outbox
 from bot.views import practices as views
-from store import locks
 from store import people as people_store
 from store import practices as store
-from store.locks import LockSpace
-from store.models import Practice, PracticeStatus
-
-logger = logging.getLogger(__name__)
+from store.models import PostKind, Practice, PracticeStatus, ScheduledPost
+from store.schedule import PlannedPost
 
 
-def tell_organisers(deps: Deps, client: WebClient, practice: Practice) -> None:
+def organiser_notices(session: Session, practice: Practice, now: datetime) -> list[PlannedPost]:
     """Tell each organiser that a practice waits for approval, with the buttons to decide."""
-    with deps.sessions() as session:
-        organisers = [person.slack_id for person in people_store.list_organisers(session=session)]
+    organisers = [person.slack_id for person in people_store.list_organisers(session=session)]
     text, body = views.waiting_for_organisers(practice)
-    for slack_id in organisers:
-        direct_message(client, slack_id, text, body)
+    return outbox.notices(organisers, text, body, about=f"practice-{practice.id}-waiting", now=now)
 
 
-# The card in the group channel ------------------------------------------------------------------
+def owe_card(session: Session, practice: Practice, *, channel: str, now: datetime) -> bool:
+    """In the session's transaction: the published practice's card is posted, or brought up to date.
 
-
-def publish(deps: Deps, client: WebClient, practice_id: int) -> bool:
-    """Post the practice's card to the group channel, or bring the card up to date; whether it is there now.
-
-    The row is written before anything is posted; a card that could not be posted is posted
-    at the practice's next change. One refresh at a time per practice, in every process, so the
-    last card sent carries the newest count.
+    Whether a card is there or on its way (False: not published, or no group channel to post in).
     """
-    channel = deps.settings.group_channel
-    with deps.sessions() as session, locks.holding(session=session, space=LockSpace.PRACTICE_CARD, item_id=practice_id):
-        practice = store.get_practice(session=session, practice_id=practice_id)
+    if practice.status != PracticeStatus.PUBLISHED:
+        return False
+    practice_id = practice.id or 0
+    payload: dict[str, object] = {"id": practice_id}
+    if practice.card_channel and practice.card_ts:
+        key, where = f"practice-card:{practice_id}:{uuid.uuid4().hex}", practice.card_channel
+    elif channel:
+        key, where, payload["first"] = f"practice-card:{practice_id}", channel, True
+    else:
+        return False
+    row = PlannedPost(key=key, kind=PostKind.PRACTICE_CARD, channel=where, due_at=now, payload=_json(payload))
+    outbox.owe(session, [row], now=now)
+    return True
+
+
+def owe_removal(session: Session, practice: Practice, *, now: datetime) -> None:
+    """In the session's transaction: the deleted practice's card is taken from the channel."""
+    if practice.card_channel and practice.card_ts:
+        row = outbox.card_removal(practice.card_channel, practice.card_ts, about=f"practice-{practice.id}", now=now)
+        outbox.owe(session, [row], now=now)
+
+
+def _json(payload: dict[str, object]) -> str:
+    return json.dumps(payload, sort_keys=True)
+
+
+# What the sender asks ------------------------------------------------------------------------------
+
+
+def register_renderers(deps: Deps) -> None:
+    """Let the sender post and update practice cards."""
+
+    def render(row: ScheduledPost, _context: RenderContext) -> Delivery:
+        wanted = outbox.payload_of(row)
+        with deps.sessions() as session:
+            practice = store.get_practice(session=session, practice_id=int(wanted.get("id") or 0))
+            useful = store.useful_count(session=session, practice_id=practice.id or 0) if practice else 0
         if practice is None or practice.status != PracticeStatus.PUBLISHED:
-            return False
-        useful = store.useful_count(session=session, practice_id=practice_id)
+            return Skip("the practice is no longer published")
         payload = views.card(practice, useful)
-        try:
-            if practice.card_channel and practice.card_ts:
-                client.chat_update(channel=practice.card_channel, ts=practice.card_ts, **payload)
-                return True
-            if not channel:
-                return False
-            posted = client.chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False, **payload)
-        except SlackApiError as error:
-            logger.warning("could not post the card of practice %s: %s", practice_id, error.response.get("error"))
-            return False
-        store.set_card(session=session, practice_id=practice_id, channel=posted["channel"], ts=posted["ts"])
-        return True
+        if practice.card_channel and practice.card_ts:
+            return Edit(practice.card_channel, practice.card_ts, payload)
+        if not wanted.get("first"):
+            return Skip("the card is not posted yet; posting it shows the newest count")
+        return {**payload, "unfurl_media": False}
 
+    def posted(session: Session, row: ScheduledPost, channel: str, ts: str) -> None:
+        wanted = outbox.payload_of(row)
+        if not wanted.get("first"):
+            return
+        practice_id = int(wanted.get("id") or 0)
+        if store.get_practice(session=session, practice_id=practice_id) is None:
+            # Deleted while its card was on its way: the card goes too.
+            row_ = outbox.card_removal(channel, ts, about=f"practice-{practice_id}", now=deps.clock())
+            outbox.owe(session, [row_], now=deps.clock())
+            return
+        store.set_card(session=session, practice_id=practice_id, channel=channel, ts=ts)
 
-def remove_card(client: WebClient, practice: Practice) -> None:
-    """Delete the practice's card from the channel (its thread stays, as Slack keeps it)."""
-    if not practice.card_channel or not practice.card_ts:
-        return
-    try:
-        client.chat_delete(channel=practice.card_channel, ts=practice.card_ts)
-    except SlackApiError as error:
-        logger.warning("could not delete the card of practice %s: %s", practice.id, error.response.get("error"))
+    deps.renderers.add(PostKind.PRACTICE_CARD, render, posted=posted, timely=False, coalesce=True)

@@ -1,21 +1,20 @@
 """The changes to a practice: sharing and editing, deleting, approving and rejecting, useful-marks.
 
-Each opens one session; every write is one store call that commits it. The card and the words
-to the people concerned follow once the change is stored.
+Each is one transaction: the change, and what it owes (the card, the words to the people
+concerned) as rows of the outbox, which the sender delivers once it is committed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from slack_sdk import WebClient
-
 from bot.deps import Deps
-from bot.services.notices import direct_message
+from bot.services import outbox
 from bot.services.practices._access import Outcome, can_change
-from bot.services.practices._card import publish, remove_card, tell_organisers
+from bot.services.practices._card import organiser_notices, owe_card, owe_removal
 from bot.views import practices as views
 from store import practices as store
+from store.db import one_transaction
 from store.models import Practice, PracticeStatus
 from store.practices import PracticeDraft
 
@@ -41,36 +40,33 @@ def save(deps: Deps, *, user_id: str, draft: PracticeDraft, practice_id: int | N
     """Share a new practice, or change one the person may change; moderated when the group says so.
 
     An organiser's practice is never held for approval; a rejected one, once changed, goes back for it.
+    A published practice's card, or the organisers' notice of one that now waits, is owed in the same transaction.
     """
     moderated = deps.settings.moderation and not deps.people.is_organiser(user_id)
     now = deps.clock()
-    with deps.sessions() as session:
+    with deps.sessions() as session, one_transaction(session):
         if practice_id is None:
             practice = store.create_practice(session=session, draft=draft, author=user_id, now=now, moderated=moderated)
-            return Saved(Outcome.DONE, practice)
-        old = store.get_practice(session=session, practice_id=practice_id)
-        if old is None:
-            return Saved(Outcome.GONE)
-        if not can_change(deps, old, user_id):
-            return Saved(Outcome.REFUSED)
-        was_pending = old.status == PracticeStatus.PENDING
-        changed = store.update_practice(
-            session=session, practice_id=practice_id, draft=draft, now=now, moderated=moderated
-        )
-    if changed is None:
-        return Saved(Outcome.GONE)
-    return Saved(Outcome.DONE, changed, edited=True, was_pending=was_pending)
-
-
-def after_saved(deps: Deps, client: WebClient, saved: Saved) -> None:
-    """Post or update the card of a published practice; tell the organisers of one that now waits."""
-    practice = saved.practice
-    if practice is None:
-        return
-    if practice.status == PracticeStatus.PUBLISHED:
-        publish(deps, client, practice.id or 0)
-    elif saved.newly_pending:
-        tell_organisers(deps, client, practice)
+            saved = Saved(Outcome.DONE, practice)
+        else:
+            old = store.get_practice(session=session, practice_id=practice_id)
+            if old is None:
+                return Saved(Outcome.GONE)
+            if not can_change(deps, old, user_id):
+                return Saved(Outcome.REFUSED)
+            was_pending = old.status == PracticeStatus.PENDING
+            changed = store.update_practice(
+                session=session, practice_id=practice_id, draft=draft, now=now, moderated=moderated
+            )
+            if changed is None:
+                return Saved(Outcome.GONE)
+            saved = Saved(Outcome.DONE, changed, edited=True, was_pending=was_pending)
+        assert saved.practice is not None
+        owe_card(session, saved.practice, channel=deps.settings.group_channel, now=now)
+        if saved.newly_pending:
+            outbox.owe(session, organiser_notices(session, saved.practice, now), now=now)
+    deps.wake()
+    return saved
 
 
 @dataclass(frozen=True)
@@ -81,19 +77,21 @@ class Deleted:
     practice: Practice | None = None
 
 
-def delete(deps: Deps, client: WebClient, *, practice_id: int | None, user_id: str) -> Deleted:
+def delete(deps: Deps, *, practice_id: int | None, user_id: str) -> Deleted:
     """Delete a practice the person may change, with its useful-marks, and take its card from the channel."""
     if practice_id is None:
         return Deleted(Outcome.GONE)
-    with deps.sessions() as session:
+    now = deps.clock()
+    with deps.sessions() as session, one_transaction(session):
         practice = store.get_practice(session=session, practice_id=practice_id)
         if practice is None:
             return Deleted(Outcome.GONE)
         if not can_change(deps, practice, user_id):
             return Deleted(Outcome.REFUSED, practice)
         gone = store.delete_practice(session=session, practice_id=practice_id)
-    if gone is not None:
-        remove_card(client, gone)
+        if gone is not None:
+            owe_removal(session, gone, now=now)
+    deps.wake()
     return Deleted(Outcome.DONE, practice)
 
 
@@ -102,46 +100,55 @@ def delete(deps: Deps, client: WebClient, *, practice_id: int | None, user_id: s
 
 @dataclass(frozen=True)
 class Approved:
-    """An approved practice, and the channel its card is in now ("" when it could not be posted)."""
+    """An approved practice, and the channel its card is posted in ("" when there is no group channel)."""
 
     practice: Practice
     posted_in: str
 
 
-def approve(deps: Deps, client: WebClient, *, practice_id: int | None, moderator: str) -> Approved | None:
-    """Publish a waiting practice, post its card and tell its author; None if it was already decided or is gone."""
+def approve(deps: Deps, *, practice_id: int | None, moderator: str) -> Approved | None:
+    """Publish a waiting practice: its card and the word to its author are owed in the same transaction.
+
+    None if it was already decided or is gone.
+    """
     if practice_id is None:
         return None
-    with deps.sessions() as session:
-        practice = store.moderate(
-            session=session, practice_id=practice_id, approve=True, moderator=moderator, now=deps.clock()
+    now = deps.clock()
+    channel = deps.settings.group_channel
+    with deps.sessions() as session, one_transaction(session):
+        practice = store.moderate(session=session, practice_id=practice_id, approve=True, moderator=moderator, now=now)
+        if practice is None:
+            return None
+        posted = owe_card(session, practice, channel=channel, now=now)
+        approved = Approved(practice, channel if posted else "")
+        told = views.approved_for_author(practice, approved.posted_in)
+        outbox.owe(
+            session, [outbox.notice(practice.author, told, about=f"practice-{practice_id}-approved", now=now)], now=now
         )
-    if practice is None:
-        return None
-    posted = publish(deps, client, practice.id or 0)
-    approved = Approved(practice, deps.settings.group_channel if posted else "")
-    direct_message(client, practice.author, views.approved_for_author(practice, approved.posted_in))
+    deps.wake()
     return approved
 
 
 def reject(deps: Deps, *, practice_id: int | None, moderator: str, reason: str) -> Practice | None:
-    """Reject a waiting practice with the reason its author reads; None if it was already decided or is gone."""
+    """Reject a waiting practice with the reason its author reads, told in the same transaction.
+
+    None if it was already decided or is gone.
+    """
     if practice_id is None:
         return None
-    with deps.sessions() as session:
-        return store.moderate(
-            session=session,
-            practice_id=practice_id,
-            approve=False,
-            moderator=moderator,
-            now=deps.clock(),
-            reason=reason,
+    now = deps.clock()
+    with deps.sessions() as session, one_transaction(session):
+        practice = store.moderate(
+            session=session, practice_id=practice_id, approve=False, moderator=moderator, now=now, reason=reason
         )
-
-
-def tell_rejected(client: WebClient, practice: Practice) -> None:
-    """Tell the author their practice was not published, and why."""
-    direct_message(client, practice.author, views.rejected_for_author(practice))
+        if practice is None:
+            return None
+        told = views.rejected_for_author(practice)
+        outbox.owe(
+            session, [outbox.notice(practice.author, told, about=f"practice-{practice_id}-rejected", now=now)], now=now
+        )
+    deps.wake()
+    return practice
 
 
 # Useful-marks ------------------------------------------------------------------------------------
@@ -156,17 +163,19 @@ class Marked:
     count: int
 
 
-def toggle_useful(deps: Deps, client: WebClient, *, practice_id: int | None, user_id: str) -> Marked | None:
+def toggle_useful(deps: Deps, *, practice_id: int | None, user_id: str) -> Marked | None:
     """Mark a published practice useful for `user_id`, or take the mark back; the card shows the new count.
 
     None when the practice is gone or not published.
     """
     if practice_id is None:
         return None
-    with deps.sessions() as session:
+    now = deps.clock()
+    with deps.sessions() as session, one_transaction(session):
         practice = store.get_practice(session=session, practice_id=practice_id)
         if practice is None or practice.status != PracticeStatus.PUBLISHED:
             return None
-        marked, count = store.mark_useful(session=session, practice_id=practice_id, slack_id=user_id, now=deps.clock())
-    publish(deps, client, practice_id)
+        marked, count = store.mark_useful(session=session, practice_id=practice_id, slack_id=user_id, now=now)
+        owe_card(session, practice, channel=deps.settings.group_channel, now=now)
+    deps.wake()
     return Marked(practice, marked, count)
