@@ -1,4 +1,5 @@
-"""What the bot counts, for Prometheus: Slack's requests, other HTTP requests, scheduled posts, the backlog.
+"""What the bot counts, for Prometheus: Slack's requests (and those refused), other HTTP requests, scheduled posts,
+the backlog.
 
 Each running bot owns its own registry (never prometheus_client's global one), served at /metrics in the
 Prometheus text format. The backlog of scheduled posts is read from the store when /metrics is scraped; if
@@ -37,6 +38,9 @@ _BY_TYPE = {
     "message_action": "shortcut",
     "event_callback": "event",
 }
+# Why a request to /slack/events was refused before Bolt saw it: no valid signature (401), a signature over
+# five minutes away from now (401), or signed but not of a shape Slack sends (400).
+REFUSALS = ("unsigned", "stale", "malformed")
 POST_OUTCOMES = ("sent", "retried", "failed", "skipped")
 CLIENTS = ("scheduler", "listeners")  # the sender's Web API client, and the one that answers people
 # Slack wants an acknowledgement within 3 seconds; the buckets are finer below that.
@@ -70,6 +74,13 @@ class Metrics:
             buckets=ACK_BUCKETS,
             registry=registry,
         )
+        self._slack_refused = Counter(
+            "tci_bot_slack_requests_refused",
+            "Requests to /slack/events refused before Bolt saw them, by reason: unsigned (no valid signature), "
+            "stale (signed over five minutes away from now) or malformed (signed, but not of a shape Slack sends).",
+            ["reason"],
+            registry=registry,
+        )
         self._http_requests = Counter(
             "tci_bot_http_requests",
             "Other HTTP requests (/healthz, /calendar.ics, /metrics), by path and status; unknown paths are 'other'.",
@@ -95,6 +106,8 @@ class Metrics:
                 self._post_outcomes.labels(kind.value, outcome)
         for client in CLIENTS:
             self._rate_limited.labels(client)
+        for reason in REFUSALS:
+            self._slack_refused.labels(reason)
         ProcessCollector(registry=registry)
         PlatformCollector(registry=registry)
 
@@ -102,6 +115,10 @@ class Metrics:
         """Count a Slack request answered with `status` after `seconds`."""
         self._slack_requests.labels(kind, str(status)).inc()
         self._slack_ack.labels(kind).observe(seconds)
+
+    def slack_refused(self, reason: str) -> None:
+        """Count a request to /slack/events refused before Bolt saw it (reason: one of REFUSALS)."""
+        self._slack_refused.labels(reason).inc()
 
     def http_request(self, path: str, status: int) -> None:
         """Count a request to one of the other HTTP paths (`path` already reduced to a known one or 'other')."""

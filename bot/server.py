@@ -7,7 +7,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -16,8 +16,11 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.request.internals import build_normalized_headers, extract_content_type, parse_body
+from slack_sdk.signature import SignatureVerifier
 
 from bot.config import CALENDAR_PATH
+from bot.edge import PROBLEM_LIMIT, request_problem
 from bot.metrics import OTHER_PATH, Metrics, slack_request_kind
 
 logger = logging.getLogger(__name__)
@@ -27,6 +30,8 @@ HEALTH_PATH = "/healthz"
 METRICS_PATH = "/metrics"
 MAX_BODY_BYTES = 1_000_000  # Slack's largest payloads (big modal states) stay far below this
 SERVER_THREADS = 16
+MAX_SIGNATURE_AGE = 5 * 60  # seconds either side of now that Slack's signed timestamp may be
+OTHER_KIND = "other"  # the kind counted for a request whose body was not read
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -54,30 +59,88 @@ def _calendar(start_response: StartResponse, body: bytes) -> list[bytes]:
 
 
 class MeteredSlackHandler(SlackRequestHandler):
-    """Bolt's WSGI adapter, counting each request by kind and status and timing its acknowledgement."""
+    """Bolt's WSGI adapter behind the edge's checks, counting each request by kind and status and timing it.
 
-    def __init__(self, app: App, metrics: Metrics | None, *, path: str = EVENTS_PATH) -> None:
+    The signature is checked on the raw body before anything reads it: unsigned or stale, 401. A signed body
+    that is not of a shape Slack sends (bot.edge) is refused with 400 and one line in the log, as is any
+    request that Bolt cannot take in. Bolt then checks the signature again, as it always does.
+    """
+
+    def __init__(
+        self, app: App, metrics: Metrics | None, *, path: str = EVENTS_PATH, signing_secret: str | None = None
+    ) -> None:
         super().__init__(app, path=path)
         self._metrics = metrics
+        # The app's own secret unless one is given (Bolt keeps it for its own check of the same signature).
+        secret = getattr(app, "_signing_secret", "") if signing_secret is None else signing_secret
+        # With no secret nothing can be verified, so every request is refused, as Bolt would.
+        self._verifier = SignatureVerifier(secret) if isinstance(secret, str) and secret.strip() else None
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
-        """Hand the request to Bolt (which verifies its signature first), timing it from the first byte read."""
+        """Check the request at the edge and hand it to Bolt, timing it from the first byte read."""
         started = time.perf_counter()
-        try:
-            bolt_request = BoltRequest(
-                body=request.get_body(), query=request.query_string, headers=request.get_headers()
-            )
-        except ValueError:  # JSON that does not parse (Bolt parses before it checks the signature): not Slack's
-            logger.info("refused a request to %s whose body is not JSON", self.path)
-            body: dict[str, Any] = {}
-            response = BoltResponse(status=400, body="")
-        else:
-            body = bolt_request.body
-            response = self.app.dispatch(bolt_request)
+        kind, response = self._answer(request)
         if self._metrics is not None:
-            # The body Bolt parsed tells the kind; a request refused for its signature is counted as 401.
-            self._metrics.slack_request(slack_request_kind(body), response.status, time.perf_counter() - started)
+            self._metrics.slack_request(kind, response.status, time.perf_counter() - started)
         return response
+
+    def _answer(self, request: WsgiHttpRequest) -> tuple[str, BoltResponse]:
+        """The request's kind (for the metrics) and the answer to it."""
+        headers = request.get_headers()
+        try:
+            raw: str | None = request.get_body()
+        except ValueError:  # not UTF-8, or a Content-Length that is no number: nothing Slack signed
+            raw = None
+        unsigned = self._unsigned(raw, headers)
+        if unsigned is not None or raw is None:
+            said = "its signature is over five minutes old or ahead" if unsigned == "stale" else "no valid signature"
+            logger.info("refused a request to %s: %s", self.path, said)
+            return OTHER_KIND, self._refuse(401, unsigned or "unsigned")
+        body: Any = {}
+        try:
+            body = parse_body(raw, extract_content_type(build_normalized_headers(headers)))  # as Bolt reads it
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than any payload Slack sends
+            problem: str | None = "the body is not JSON"
+        else:
+            problem = request_problem(body)
+        kind = slack_request_kind(body) if isinstance(body, dict) else OTHER_KIND
+        if problem is not None:
+            logger.warning("refused a signed request to %s: %s", self.path, problem)
+            return kind, self._refuse(400, "malformed")
+        try:
+            response = self.app.dispatch(BoltRequest(body=raw, query=request.query_string, headers=headers))
+        except Exception as error:  # the shape check lets nothing through that Bolt fails on; should it, 400
+            logger.warning("refused a signed request to %s that Bolt could not take in: %s", self.path, _said(error))
+            return kind, self._refuse(400, "malformed")
+        return kind, response
+
+    def _unsigned(self, raw: str | None, headers: Mapping[str, object]) -> str | None:
+        """Why the request is not known to come from Slack ("unsigned" or "stale"), or None when it is."""
+        timestamp, signature = headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature")
+        if self._verifier is None or raw is None or not isinstance(timestamp, str) or not isinstance(signature, str):
+            return "unsigned"
+        try:
+            sent_at = int(timestamp)
+        except ValueError:
+            return "unsigned"
+        if self._verifier.is_valid(raw, timestamp, signature):
+            return None
+        return "stale" if abs(self._verifier.clock.now() - sent_at) > MAX_SIGNATURE_AGE else "unsigned"
+
+    def _refuse(self, status: int, reason: str) -> BoltResponse:
+        if self._metrics is not None:
+            self._metrics.slack_refused(reason)
+        said = "invalid request" if status == 401 else "malformed request"
+        return BoltResponse(
+            status=status, body=json.dumps({"error": said}), headers={"content-type": "application/json;charset=utf-8"}
+        )
+
+
+def _said(error: BaseException) -> str:
+    """An error in one short line: its class and the first line of its message."""
+    first = (str(error).strip().splitlines() or [""])[0]
+    line = f"{error.__class__.__name__}: {first}" if first else error.__class__.__name__
+    return line if len(line) <= PROBLEM_LIMIT else line[: PROBLEM_LIMIT - 1] + "…"
 
 
 class WebApp:
@@ -92,8 +155,13 @@ class WebApp:
         calendar_token: str = "",
         metrics: Metrics | None = None,
         metrics_token: str = "",
+        signing_secret: str | None = None,
     ) -> None:
-        self._slack = MeteredSlackHandler(bolt, metrics, path=EVENTS_PATH) if bolt is not None else None
+        self._slack = (
+            MeteredSlackHandler(bolt, metrics, path=EVENTS_PATH, signing_secret=signing_secret)
+            if bolt is not None
+            else None
+        )
         self._healthy = healthy
         # The feed is served only with both a calendar and a token to guard it.
         self._calendar = calendar if calendar_token else None

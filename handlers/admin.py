@@ -11,7 +11,13 @@ from bot.services.notices import direct_message
 from bot.views import blocks
 from handlers.routing import Call, CommandRouter, Subcommand
 
-WHO_HINT = "Mention them with @ and pick them from the list, e.g. `/tci organisers add @Ana`."
+# One command changes the role or membership of at most this many people; more are asked in several commands.
+MOST_PEOPLE_AT_ONCE = 20
+SAID_LIMIT = 100  # how much of what was typed an answer quotes back
+ORGANISERS_ADD = "organisers add @someone"
+ORGANISERS_REMOVE = "organisers remove @someone"
+MEMBERS_ADD = "members add @someone"
+MEMBERS_REMOVE = "members remove @someone"
 
 
 def register(app: App, deps: Deps) -> None:
@@ -29,7 +35,7 @@ def register(app: App, deps: Deps) -> None:
             "organisers add",
             "make someone an organiser",
             add_organisers,
-            usage="organisers add @someone",
+            usage=ORGANISERS_ADD,
             organiser_only=True,
             examples=("organisers add @Ana",),
         )
@@ -39,7 +45,7 @@ def register(app: App, deps: Deps) -> None:
             "organisers remove",
             "take the organiser role from someone",
             remove_organisers,
-            usage="organisers remove @someone",
+            usage=ORGANISERS_REMOVE,
             organiser_only=True,
         )
     )
@@ -51,7 +57,7 @@ def register(app: App, deps: Deps) -> None:
             "members add",
             "count someone as a member (e.g. a guest from a member cluster)",
             add_members,
-            usage="members add @someone",
+            usage=MEMBERS_ADD,
             organiser_only=True,
             examples=("members add @guest",),
         )
@@ -61,7 +67,7 @@ def register(app: App, deps: Deps) -> None:
             "members remove",
             "stop counting someone as a member",
             remove_members,
-            usage="members remove @someone",
+            usage=MEMBERS_REMOVE,
             organiser_only=True,
         )
     )
@@ -106,18 +112,30 @@ def list_members(call: Call) -> None:
     call.reply("\n".join(lines))
 
 
-def _targets(call: Call, verb: str) -> list[str] | None:
+def _targets(call: Call, verb: str, usage: str) -> list[str] | None:
+    """The people the command mentions, or None when it names none or too many (and the person is told)."""
     targets = [uid for uid in mentioned_users(call.args) if uid != call.bot_user_id]
     if not targets:
-        said = blocks.escape(call.args) if call.args else "nobody"
-        call.reply(f"I couldn't tell whom to {verb} (I read: {said}). {WHO_HINT}")
+        said = blocks.escape(blocks.clip(call.args, SAID_LIMIT)) if call.args else "nobody"
+        call.reply(
+            f"I couldn't tell whom to {verb} (I read: {said}). "
+            f"Mention them with @ and pick them from the list: `/tci {usage}`."
+        )
+        return None
+    if len(targets) > MOST_PEOPLE_AT_ONCE:
+        command = usage.removesuffix(" @someone")
+        call.reply(
+            f"One command changes at most {MOST_PEOPLE_AT_ONCE} people, and this one names {len(targets)}, "
+            f"so nothing was changed. Split them over several commands of {MOST_PEOPLE_AT_ONCE} or fewer: "
+            f"`/tci {command} @first @second …`, then the next {MOST_PEOPLE_AT_ONCE} in another `/tci {command}`."
+        )
         return None
     return targets
 
 
 def add_organisers(call: Call) -> None:
     """Make the mentioned people organisers and tell them."""
-    targets = _targets(call, "make an organiser")
+    targets = _targets(call, "make an organiser", ORGANISERS_ADD)
     if targets is None:
         return
     change = roles.add_organisers(call.deps, slack_ids=targets)
@@ -134,7 +152,7 @@ def add_organisers(call: Call) -> None:
 
 def remove_organisers(call: Call) -> None:
     """Take the organiser role from the mentioned people, never from the last organiser."""
-    targets = _targets(call, "remove as organiser")
+    targets = _targets(call, "remove as organiser", ORGANISERS_REMOVE)
     if targets is None:
         return
     change = roles.remove_organisers(call.deps, slack_ids=targets)
@@ -163,7 +181,10 @@ def remove_members(call: Call) -> None:
 
 
 def _set_members(call: Call, *, member: bool) -> None:
-    targets = _targets(call, "add as a member" if member else "remove from the members")
+    if member:
+        targets = _targets(call, "add as a member", MEMBERS_ADD)
+    else:
+        targets = _targets(call, "remove from the members", MEMBERS_REMOVE)
     if targets is None:
         return
     change = roles.set_members(call.deps, slack_ids=targets, member=member)

@@ -740,8 +740,8 @@ def errors_are_beside_fields(errors: dict[str, str], view: dict[str, Any]) -> No
     values={"title": "Essen", "starts": "1795514460001", "ends": "3h", "timezone": "Africa/Abidjan"}
 )
 def test_the_meeting_form_is_saved_or_refused_field_by_field(values: dict[str, str | None]) -> None:
-    submitted = forms.submitted_values({"values": state_of(NEW_MEETING_VIEW, values)})
     try:
+        submitted = forms.submitted_values({"values": state_of(NEW_MEETING_VIEW, values)})
         draft = meeting_form.parse_form(submitted, now=NOW)
     except forms.FormErrors as error:
         event("refused")
@@ -768,8 +768,8 @@ NEW_PRACTICE_VIEW = practice_form.modal({}, CONFIG, practice_id=None)
 @fuzz(250)
 @given(values=form_values(NEW_PRACTICE_VIEW, PRACTICE_FIELDS))
 def test_the_practice_form_is_saved_or_refused_field_by_field(values: dict[str, str | None]) -> None:
-    submitted = forms.submitted_values({"values": state_of(NEW_PRACTICE_VIEW, values)})
     try:
+        submitted = forms.submitted_values({"values": state_of(NEW_PRACTICE_VIEW, values)})
         draft = practice_form.parse_form(submitted, CONFIG)
     except forms.FormErrors as error:
         event("refused")
@@ -803,8 +803,8 @@ NEW_ANNOUNCEMENT_VIEW = announcement_views.modal(
 @example(values={"text": "Hello", "channel": GROUP_CHANNEL, "meeting": "²"}, zone="UTC")
 def test_the_announcement_form_is_planned_or_refused_field_by_field(values: dict[str, str | None], zone: str) -> None:
     tz = ZoneInfo(zone)
-    submitted = forms.submitted_values({"values": state_of(NEW_ANNOUNCEMENT_VIEW, values)})
     try:
+        submitted = forms.submitted_values({"values": state_of(NEW_ANNOUNCEMENT_VIEW, values)})
         draft = announcement_views.parse_form(submitted, zone=tz, now=NOW)
     except forms.FormErrors as error:
         event("refused")

@@ -91,7 +91,7 @@ def test_requests_and_scheduled_posts_are_counted(local_bot: LocalBot) -> None:
     form = urlencode({"command": "/tci", "text": "whoami", "user_id": MEMBER.id, "team_id": "T0LOCAL"})
     forged = {"X-Slack-Signature": "v0=" + "0" * 64}
     assert ws.post(form, "application/x-www-form-urlencoded", headers=forged).status == 401
-    assert ws.post("{not json", "application/json", signed=False).status == 400, "junk is refused, never a 500"
+    assert ws.post("{not json", "application/json").status == 400, "signed junk is refused, never a 500"
     # Opening App Home is an event; its views.publish is refused once with 429 and retried by the client.
     emulator.fail_next("views.publish", status=429, retry_after=0)
     assert ws.open_home(MEMBER.id).status == 200
@@ -107,9 +107,12 @@ def test_requests_and_scheduled_posts_are_counted(local_bot: LocalBot) -> None:
     slack = "tci_bot_slack_requests_total"
     assert value(samples, slack, kind="command", status="200") == 1
     assert value(samples, slack, kind="block_action", status="200") == 1
-    assert value(samples, slack, kind="command", status="401") == 1, "a bad signature is counted as 401"
+    assert value(samples, slack, kind="other", status="401") == 1, "a bad signature is counted as 401, unread"
     assert value(samples, slack, kind="event", status="200") == 1
     assert value(samples, slack, kind="other", status="400") == 1
+    refused = "tci_bot_slack_requests_refused_total"
+    assert value(samples, refused, reason="unsigned") == 1 and value(samples, refused, reason="malformed") == 1
+    assert (refused, frozenset({("reason", "stale")})) in samples, "every reason starts at 0"
     assert value(samples, "tci_bot_slack_ack_seconds_count", kind="command") == 2
     assert value(samples, "tci_bot_slack_ack_seconds_bucket", kind="block_action", le="+Inf") == 1
     assert value(samples, "tci_bot_slack_ack_seconds_sum", kind="command") > 0
@@ -129,6 +132,7 @@ def test_requests_and_scheduled_posts_are_counted(local_bot: LocalBot) -> None:
     ours = {name for name in helps if name.startswith("tci_bot_") and not name.endswith("_created")}
     assert ours == {
         "tci_bot_slack_requests",
+        "tci_bot_slack_requests_refused",
         "tci_bot_slack_ack_seconds",
         "tci_bot_http_requests",
         "tci_bot_scheduled_post_outcomes",

@@ -13,8 +13,12 @@ from collections.abc import Callable
 
 # One token: its target (what follows "<", up to "|" or ">") and its optional label.
 TOKEN = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
-# A user: <@U0123ABCD> (with or without a label), or a bare ID as people sometimes paste it.
-_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>|\b([UW][A-Z0-9]{6,})\b")
+# A user as Slack sends a mention: <@U0123ABCD>, with or without a label. A bare word such as
+# UNIVERSITY00001 is only a word, never a person.
+_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
+# Control characters the store cannot keep (PostgreSQL refuses NUL in text) or that nobody types:
+# the C0 range without tab, line feed and carriage return.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def escape(text: str) -> str:
@@ -81,6 +85,15 @@ def unwrap_link(text: str) -> str:
 
 
 def mentioned_users(text: str) -> list[str]:
-    """The Slack user IDs mentioned in the text (`<@U…>` or a bare `U…`), in order, without repeats."""
-    found = [match.group(1) or match.group(2) for match in _USER.finditer(text)]
-    return list(dict.fromkeys(found))
+    """The Slack user IDs mentioned in the text (`<@U…>` or `<@U…|name>`), in order, without repeats."""
+    return list(dict.fromkeys(match.group(1) for match in _USER.finditer(text)))
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether the text holds a control character (NUL and the like; tabs and line breaks are fine)."""
+    return CONTROL_CHARACTERS.search(text) is not None
+
+
+def without_control_characters(text: str) -> str:
+    """The text with every control character taken out (tabs and line breaks stay)."""
+    return CONTROL_CHARACTERS.sub("", text)

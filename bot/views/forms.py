@@ -5,6 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.language.markup import has_control_characters
+
+# Said beside a field that holds what no store keeps (PostgreSQL refuses NUL in text), on every engine alike.
+CONTROL_CHARACTER_ERROR = (
+    "This field has an invisible control character in it (such as NUL, often carried by text pasted from "
+    "another program), which cannot be saved. Type the text again here, or paste it as plain text, then submit."
+)
+
 
 class FormErrors(Exception):
     """What is wrong with a form, field by field (block id to message), all found in one pass."""
@@ -20,7 +28,10 @@ class FormErrors(Exception):
 
 
 def submitted_values(state: dict[str, Any]) -> dict[str, str]:
-    """The value of each field of a submitted form: text (trimmed), the chosen option, the chosen channel."""
+    """The value of each field of a submitted form: text (trimmed), the chosen option, the chosen channel.
+
+    Raise FormErrors naming every field that holds a control character (tabs and line breaks are fine).
+    """
     values: dict[str, str] = {}
     for block_id, actions in (state.get("values") or {}).items():
         element = (actions or {}).get("value") or {}
@@ -31,4 +42,9 @@ def submitted_values(state: dict[str, Any]) -> dict[str, str]:
             values[block_id] = str(element.get("selected_conversation") or "")
         else:
             values[block_id] = str(element.get("value") or "").strip()
+    unsaveable = {
+        block_id: CONTROL_CHARACTER_ERROR for block_id, value in values.items() if has_control_characters(value)
+    }
+    if unsaveable:
+        raise FormErrors(unsaveable)
     return values
