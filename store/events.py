@@ -18,8 +18,9 @@ def claim_event(*, session: Session, event_id: str, received_at: datetime | None
         upsert(session, ProcessedEvent)
         .values(event_id=event_id, received_at=received_at or utcnow())
         .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(col(ProcessedEvent.event_id))
     )
-    first = rows_changed(session.execute(statement)) == 1
+    first = session.execute(statement).first() is not None
     commit(session)
     return first
 

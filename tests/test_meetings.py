@@ -76,6 +76,8 @@ def dm_to(bot: LocalBot, user: str, contains: str) -> Delivery:
 
 
 def card_message(bot: LocalBot) -> dict[str, Any]:
+    """The meeting's card as the group channel shows it, once the bot has sent what it owes."""
+    assert bot.wait_idle()
     messages = [m for m in bot.emulator.messages(GROUP_CHANNEL) if m.get("bot_id")]
     assert messages, "no card in the group channel"
     return messages[-1]

@@ -66,6 +66,8 @@ def texts(blocks: list[dict[str, Any]] | None) -> str:
 
 
 def cards(bot: LocalBot) -> list[dict[str, Any]]:
+    """The cards in the group channel, once the bot has sent what it owes."""
+    assert bot.wait_idle()
     return [m for m in bot.emulator.messages(GROUP_CHANNEL) if m.get("bot_id")]
 
 
