@@ -7,7 +7,6 @@ from slack_bolt import App
 from bot.deps import Deps
 from bot.language.markup import mentioned_users
 from bot.services import roles
-from bot.services.notices import direct_message
 from bot.views import blocks
 from handlers.routing import Call, CommandRouter, Subcommand
 
@@ -138,16 +137,14 @@ def add_organisers(call: Call) -> None:
     targets = _targets(call, "make an organiser", ORGANISERS_ADD)
     if targets is None:
         return
-    change = roles.add_organisers(call.deps, slack_ids=targets)
+    notice = (
+        f"<@{call.user_id}> made you an organiser of {call.deps.settings.group_name}. "
+        "`/tci help` shows what organisers can do."
+    )
+    change = roles.add_organisers(call.deps, slack_ids=targets, notice=notice)
     names = _mentions(change.asked)
-    call.reply(f":white_check_mark: Now organisers, able to use the organisers' commands: {names}.")
-    for slack_id in change.asked:
-        _tell(
-            call,
-            slack_id,
-            f"<@{call.user_id}> made you an organiser of {call.deps.settings.group_name}. "
-            "`/tci help` shows what organisers can do.",
-        )
+    told = " I'm letting each new one know in a direct message." if change.changed else ""
+    call.reply(f":white_check_mark: Now organisers, able to use the organisers' commands: {names}.{told}")
 
 
 def remove_organisers(call: Call) -> None:
@@ -197,8 +194,3 @@ def _set_members(call: Call, *, member: bool) -> None:
 
 def _mentions(slack_ids: tuple[str, ...]) -> str:
     return ", ".join(f"<@{slack_id}>" for slack_id in slack_ids)
-
-
-def _tell(call: Call, slack_id: str, text: str) -> None:
-    if not direct_message(call.client, slack_id, text):
-        call.reply(f"(I couldn't send <@{slack_id}> a direct message; please tell them yourself.)")
