@@ -22,8 +22,13 @@ logger = logging.getLogger(__name__)
 
 SessionFactory = Callable[[], Session]
 
-SQLITE_BUSY_SECONDS = 5.0  # how long a write waits for another writer before "database is locked"
-PG_CONNECT_SECONDS = 5  # how long connecting to PostgreSQL may take before it counts as down
+# A request is acknowledged once its change is written, within the 3 s Slack gives it: no wait of
+# the store's may be longer than that. A wait that runs out raises StoreUnavailable, and the
+# person is told to try again (nothing was written).
+SQLITE_BUSY_SECONDS = 2.0  # how long a write waits for another writer before "database is locked"
+PG_CONNECT_SECONDS = 2  # how long connecting to PostgreSQL may take before it counts as down
+PG_LOCK_WAIT = "2s"  # how long a statement waits for a row another transaction holds (lock_timeout)
+POOL_WAIT_SECONDS = 2.0  # how long a request waits for a pooled connection to come free
 HEALTH_WAIT_MS = 1000  # how long the health check waits for SQLite's write lock
 
 
@@ -69,8 +74,9 @@ logging.getLogger(f"{_Pool.__module__}.{_Pool.__name__}").setLevel(logging.WARNI
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create the engine for `url`; SQLite gets its folder, WAL mode, foreign keys and a busy timeout.
 
-    SQLite waits `?timeout=` seconds (default 5) for another writer before giving up with
-    "database is locked"; PostgreSQL gives up connecting after `?connect_timeout=` seconds (default 5).
+    SQLite waits `?timeout=` seconds (default 2) for another writer before giving up with
+    "database is locked"; PostgreSQL gives up connecting after `?connect_timeout=` seconds (default 2)
+    and waiting for a locked row after 2 s; a pooled connection is waited for 2 s.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -78,6 +84,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             kwargs.setdefault("poolclass", _Pool)  # what SQLite has for a file; in memory it keeps one connection
+            kwargs.setdefault("pool_timeout", POOL_WAIT_SECONDS)
         busy = _seconds(parsed.query.get("timeout"), SQLITE_BUSY_SECONDS)
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": busy})
         engine = create_engine(parsed.difference_update_query(["timeout"]), **kwargs)
@@ -87,9 +94,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("pool_pre_ping", True)
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 10)
+        kwargs.setdefault("pool_timeout", POOL_WAIT_SECONDS)
         if "connect_timeout" not in parsed.query:
             kwargs.setdefault("connect_args", {"connect_timeout": PG_CONNECT_SECONDS})
         engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _postgres_waits)
     event.listen(engine, "handle_error", _unavailable, retval=True)
     return engine
 
@@ -111,6 +120,14 @@ def _seconds(value: Any, default: float) -> float:
         return max(float(value), 0.0) if value is not None else default
     except (TypeError, ValueError):
         return default
+
+
+def _postgres_waits(dbapi_connection: Any, _record: Any) -> None:
+    """Every session of the bot waits at most PG_LOCK_WAIT for a row another transaction holds."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"SET lock_timeout = '{PG_LOCK_WAIT}'")
+    cursor.close()
+    dbapi_connection.commit()
 
 
 def _sqlite_pragmas(busy_seconds: float) -> Callable[[Any, Any], None]:
