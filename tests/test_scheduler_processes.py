@@ -5,15 +5,10 @@ from __future__ import annotations
 import json
 import random
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.request import urlopen
 
 import pytest
 
@@ -26,48 +21,10 @@ from store.db import make_engine, session_factory
 from store.meetings import MeetingDraft
 from store.models import Attendance, MeetingKind, PostKind, PostStatus
 from store.schedule import PlannedPost
-from tests.test_cli import SECRET, clean_env, free_port
+from tests.processes import bot_process
 from tests.test_scheduler import wait_until
 
 FAN_OUT = 200
-
-
-@contextmanager
-def bot_process(
-    tmp_path: Path, emulator: SlackEmulator, database_url: str, **extra: str
-) -> Iterator[subprocess.Popen[str]]:
-    """`tci-bot run` as an operator starts it, until the test is done with it."""
-    port = free_port()
-    env = clean_env(
-        tmp_path,
-        SLACK_BOT_TOKEN=emulator.bot_token,
-        SLACK_SIGNING_SECRET=SECRET,
-        GROUP_CHANNEL=GROUP_CHANNEL,
-        SLACK_API_BASE_URL=emulator.base_url,
-        DATABASE_URL=database_url,
-        PORT=str(port),
-        ORGANISER_IDS="U0ORG",
-        LOG_LEVEL="WARNING",
-        **extra,
-    )
-    log = (tmp_path / f"bot-{port}.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, stderr=log, text=True)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                    break
-            except OSError:
-                assert process.poll() is None, (tmp_path / f"bot-{port}.log").read_text()
-                assert time.monotonic() < deadline, "the bot did not become healthy"
-                time.sleep(0.1)
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
 
 
 def tagged(emulator: SlackEmulator) -> Counter[str]:

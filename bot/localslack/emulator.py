@@ -10,11 +10,19 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from bot.localslack.records import (
+    LOST_ANSWER_WAYS,
+    AnswerDropped,
+    Fault,
+    LostAnswer,
+    decode_params,
+    truthy,
+)
 from bot.localslack.records import (
     ApiCall as ApiCall,
 )
@@ -23,11 +31,6 @@ from bot.localslack.records import (
 )
 from bot.localslack.records import (
     Delivery as Delivery,
-)
-from bot.localslack.records import (
-    Fault,
-    decode_params,
-    truthy,
 )
 from bot.localslack.records import (
     LocalUser as LocalUser,
@@ -59,7 +62,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        status, headers, payload = self.server.emulator.handle_http(self.path, dict(self.headers), body)
+        try:
+            status, headers, payload = self.server.emulator.handle_http(self.path, dict(self.headers), body)
+        except AnswerDropped:
+            self.close_connection = True  # the client reads the end of the stream instead of an answer
+            return
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -165,7 +172,7 @@ class SlackEmulator(WebApi):
 
     def messages(self, channel: str) -> list[dict[str, Any]]:
         """Return a channel's current history, oldest first, replies included."""
-        keys = ("ts", "text", "blocks", "user", "metadata", "thread_ts", "bot_id")
+        keys = ("ts", "text", "blocks", "user", "metadata", "thread_ts", "bot_id", "files")
         with self._lock:
             history = self._history.get(self._resolve_channel(channel), [])
             return [{k: copy.deepcopy(m.get(k)) for k in keys} for m in history]
@@ -209,6 +216,40 @@ class SlackEmulator(WebApi):
         with self._lock:
             self._down = (time.monotonic() + seconds, status)
 
+    def fail_for(
+        self, methods: str | Iterable[str], seconds: float, *, status: int = 500, error: str | None = None
+    ) -> None:
+        """Answer the calls of `methods` (one name or several) with HTTP `status` for the next `seconds`.
+
+        The other methods, and response URLs, go on working: a partial outage. Failed calls are
+        not performed and count against no rate limit.
+        """
+        if seconds < 0:
+            raise ValueError("seconds must not be negative")
+        names = [methods] if isinstance(methods, str) else list(methods)
+        with self._lock:
+            until = time.monotonic() + seconds
+            for method in names:
+                self._failing[method] = (until, status, error)
+
+    def lose_answer(self, method: str, count: int = 1, how: str = "500", *, channel: str | None = None) -> None:
+        """Perform the next `count` calls of `method` as Slack would, then lose their answers.
+
+        The message is stored and the delivery recorded, as if Slack took the call; then the
+        client gets HTTP 500 (`how="500"`) or the connection is closed without an answer
+        (`how="drop"`). With `channel`, only calls to that channel (a user ID stands for their
+        direct messages) are taken. Calls refused before they are performed (`fail_next`,
+        `fail_for`, `go_down`, a rate limit) do not use it up. Each call records what happened
+        in `ApiCall.lost` and the answer the client never saw in `ApiCall.lost_answer`.
+        """
+        if how not in LOST_ANSWER_WAYS:
+            raise ValueError(f"how must be one of {', '.join(LOST_ANSWER_WAYS)}")
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        with self._lock:
+            target = self._resolve_channel(channel) if channel else None
+            self._lost.setdefault(method, deque()).append(LostAnswer(how, count, target))
+
     def set_rate_limit(
         self, method: str, *, per_channel_per_second: float | None = None, per_second: float | None = None
     ) -> None:
@@ -248,6 +289,8 @@ class SlackEmulator(WebApi):
                 return self._handle_response_url(rest, body)
             if kind == "upload":
                 return self._handle_upload(rest, body)
+        except AnswerDropped:
+            raise
         except Exception:
             logger.exception("emulator failed on %s", path)
             return 500, {"Content-Type": "text/plain"}, b"emulator error"
@@ -270,9 +313,10 @@ class SlackEmulator(WebApi):
         call = ApiCall(method=method, params=params, token=token, at=time.monotonic())
         out: list[Delivery] = []
         headers_out = {"Content-Type": "application/json; charset=utf-8"}
+        lost: LostAnswer | None = None
         with self._lock:
             self.calls.append(call)
-            fault = self._outage() or self._take_fault(method)
+            fault = self._outage() or self._method_failing(method) or self._take_fault(method)
             if fault is not None:
                 call.status = fault.status
                 default_error = "ratelimited" if fault.status == 429 else "internal_error"
@@ -294,9 +338,19 @@ class SlackEmulator(WebApi):
                     answer = {"ok": True, **self._methods[method](params, out)}
                 except ApiError as exc:
                     answer = {"ok": False, "error": exc.error, **exc.extra}
+                lost = self._take_lost(method, params)
             call.response = answer
+            if lost is not None:
+                call.lost, call.lost_answer = lost.how, answer
+                if lost.how == "drop":
+                    call.status, call.response = 0, None
+                else:
+                    call.status, answer = 500, {"ok": False, "error": "internal_error"}
+                    call.response = answer
             self.deliveries.extend(out)
         self._notify(out)
+        if lost is not None and lost.how == "drop":
+            raise AnswerDropped(method)
         return call.status, headers_out, json.dumps(answer).encode()
 
     def _handle_response_url(self, token: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
@@ -351,6 +405,25 @@ class SlackEmulator(WebApi):
     def _outage(self) -> Fault | None:
         until, status = self._down
         return Fault(status, 1, None, "service_unavailable") if time.monotonic() < until else None
+
+    def _method_failing(self, method: str) -> Fault | None:
+        until, status, error = self._failing.get(method, (0.0, 500, None))
+        return Fault(status, 1, None, error) if time.monotonic() < until else None
+
+    def _take_lost(self, method: str, params: dict[str, Any]) -> LostAnswer | None:
+        """The lost-answer fault this performed call uses up, if one waits for it."""
+        queue = self._lost.get(method)
+        if not queue:
+            return None
+        target = params.get("channel") or params.get("channel_id")
+        channel = self._resolve_channel(str(target)) if target else None
+        for lost in queue:
+            if lost.channel is None or lost.channel == channel:
+                lost.remaining -= 1
+                if lost.remaining <= 0:
+                    queue.remove(lost)
+                return lost
+        return None
 
     def _take_fault(self, method: str) -> Fault | None:
         queue = self._faults.get(method)

@@ -38,8 +38,10 @@ class ApiCall:
     params: dict[str, Any]
     token: str | None
     at: float
-    status: int = 200
-    response: dict[str, Any] | None = None
+    status: int = 200  # the HTTP status answered; 0 when the connection was closed without an answer
+    response: dict[str, Any] | None = None  # the answer the client received (None when it received none)
+    lost: str | None = None  # "500" or "drop" when the call was performed and its answer lost (see lose_answer)
+    lost_answer: dict[str, Any] | None = None  # the answer Slack gave and the client never saw
 
 
 @dataclass
@@ -76,6 +78,22 @@ class Fault:
     remaining: int
     retry_after: int | None
     error: str | None
+
+
+LOST_ANSWER_WAYS = ("500", "drop")
+
+
+@dataclass
+class LostAnswer:
+    """Calls of a method to perform and then lose the answer of: answer 500, or close the connection."""
+
+    how: str
+    remaining: int
+    channel: str | None  # only calls to this channel (resolved: a user ID is their DM), or any
+
+
+class AnswerDropped(Exception):
+    """The call was performed; close the connection without answering it."""
 
 
 def truthy(value: Any) -> bool:

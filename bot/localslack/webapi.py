@@ -28,6 +28,7 @@ from bot.localslack.records import (
     Delivery,
     Fault,
     LocalUser,
+    LostAnswer,
     truthy,
     view_errors,
 )
@@ -72,7 +73,9 @@ class WebApi:
         self._response_urls: dict[str, tuple[str, str, str | None]] = {}
         self._uploads: dict[str, dict[str, Any]] = {}
         self._faults: dict[str, deque[Fault]] = {}
+        self._lost: dict[str, deque[LostAnswer]] = {}  # method: calls to perform and then lose the answer of
         self._down: tuple[float, int] = (0.0, 503)  # (until, status): see go_down
+        self._failing: dict[str, tuple[float, int, str | None]] = {}  # method: (until, status, error); fail_for
         self._rate_limits: dict[str, float] = {}
         self._last_accepted: dict[tuple[str, str], float] = {}
         self._method_limits: dict[str, tuple[int, float]] = {}  # method: (calls, per window of seconds)
@@ -444,7 +447,9 @@ class WebApi:
             raise ApiError("file_not_found")
         answered = []
         for entry in entries:
-            upload = self._uploads.pop(entry["id"])
+            # The upload is kept: completing it again shares the file again, so a client that
+            # completes once more after losing the answer posts the file twice, as it may in Slack.
+            upload = self._uploads[entry["id"]]
             title = entry.get("title") or upload["name"]
             self.files[entry["id"]] = {
                 "name": upload["name"],
@@ -452,10 +457,18 @@ class WebApi:
                 "content": upload["content"],
                 "channel": channel,
             }
+            shared = {"id": entry["id"], "name": upload["name"], "title": title}
+            ts = None
+            if channel is not None:  # the share is a message of the channel's history, as in Slack
+                message = self._store_bot_message(
+                    channel, {"text": params.get("initial_comment"), "thread_ts": params.get("thread_ts")}
+                )
+                message.update(files=[shared], upload=True)
+                ts = message["ts"]
             raw = {**params, "file_id": entry["id"], "filename": upload["name"], "title": title}
-            delivery = self._delivery("file", channel, None, None, raw)
+            delivery = self._delivery("file", channel, None, ts, raw)
             delivery.text = params.get("initial_comment")
             delivery.raw["content"] = upload["content"]
             out.append(delivery)
-            answered.append({"id": entry["id"], "name": upload["name"], "title": title, "size": len(upload["content"])})
+            answered.append({**shared, "size": len(upload["content"])})
         return {"files": answered}
