@@ -6,14 +6,15 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
+from urllib.error import URLError
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry import (
     ConnectionErrorRetryHandler,
+    FixedValueRetryIntervalCalculator,
     HttpRequest,
     HttpResponse,
-    RateLimitErrorRetryHandler,
     RetryHandler,
     RetryState,
 )
@@ -28,25 +29,20 @@ logger = logging.getLogger(__name__)
 LISTENER_THREADS = 16
 
 
-class ServerErrorRetryHandler(RetryHandler):
-    """Retry the Web API's 5xx answers with backoff."""
-
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        return response is not None and response.status_code in (500, 502, 503, 504)
+# Web API methods that only read: sending one twice changes nothing in Slack.
+READ_METHODS = frozenset({"users.info", "conversations.info", "auth.test"})
 
 
-class CountingRateLimitRetryHandler(RateLimitErrorRetryHandler):
-    """Retry 429s after Retry-After, as slack_sdk does, and count every 429 (retried or not)."""
+def _method(request: HttpRequest) -> str:
+    """The Web API method a request calls, from its URL (`.../api/users.info` is `users.info`)."""
+    return request.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
 
-    def __init__(self, on_limited: Callable[[], None], *, max_retry_count: int) -> None:
-        super().__init__(max_retry_count=max_retry_count)
+
+class CountRateLimits(RetryHandler):
+    """Count every 429 the listeners meet, and never retry one: no listener thread waits out a Retry-After."""
+
+    def __init__(self, on_limited: Callable[[], None]) -> None:
+        super().__init__(max_retry_count=0)
         self._on_limited = on_limited
 
     def can_retry(
@@ -59,20 +55,49 @@ class CountingRateLimitRetryHandler(RateLimitErrorRetryHandler):
     ) -> bool:
         if response is not None and response.status_code == 429:
             self._on_limited()
-        return super().can_retry(state=state, request=request, response=response, error=error)
+        return False
+
+
+class RetryReadOnLostConnection(ConnectionErrorRetryHandler):
+    """Send a read once more, at once, when the connection failed; a write is never sent twice.
+
+    A write whose connection broke may have reached Slack (its answer lost on the way back), so
+    sending it again could post twice. A timeout is not retried either: the first wait was long enough.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(max_retry_count=1, interval_calculator=FixedValueRetryIntervalCalculator(0))
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if _method(request) not in READ_METHODS or isinstance(error, TimeoutError):
+            return False
+        if isinstance(error, URLError) and isinstance(error.reason, TimeoutError):
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
 
 
 def make_client(deps: Deps) -> WebClient:
-    """Create the Web API client at SLACK_API_BASE_URL, retrying 429 (after Retry-After), 5xx and resets."""
+    """Create the listeners' Web API client at SLACK_API_BASE_URL: it never sleeps and never sends a write twice.
+
+    A 429 or a 5xx raises at once (handlers.errors tells the person to try again in Retry-After
+    seconds); only a read whose connection failed is sent once more. What must not be lost goes
+    through the outbox, whose sender retries on its own client (bot.sender).
+    """
     settings = deps.settings
     return WebClient(
         token=settings.bot_token.reveal() or None,
         base_url=settings.api_base_url,
         timeout=15,
         retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=3),
-            CountingRateLimitRetryHandler(lambda: deps.metrics.rate_limited("listeners"), max_retry_count=5),
-            ServerErrorRetryHandler(max_retry_count=4),
+            CountRateLimits(lambda: deps.metrics.rate_limited("listeners")),
+            RetryReadOnLostConnection(),
         ],
     )
 

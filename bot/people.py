@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
+from http.client import HTTPException
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -18,6 +20,10 @@ from store.models import Person
 logger = logging.getLogger(__name__)
 
 PROFILE_MAX_AGE = timedelta(hours=12)
+# How long a request waits for users.info: Slack wants a press acknowledged within 3 seconds.
+LOOKUP_TIMEOUT_SECONDS = 1.5
+# What a failed lookup may raise: Slack's refusals (429, 5xx, errors), a lost connection, a timeout.
+LOOKUP_FAILURES = (SlackClientError, OSError, HTTPException)
 
 
 class PeopleDirectory:
@@ -27,6 +33,8 @@ class PeopleDirectory:
         self._engine = engine
         self._sessions = sessions
         self._clock = clock
+        self._lookup_clients: dict[tuple[str, str | None], WebClient] = {}
+        self._lock = threading.Lock()
 
     def is_organiser(self, slack_id: str) -> bool:
         """Whether this Slack user is an organiser (the store decides, on every call; no Slack call)."""
@@ -34,17 +42,26 @@ class PeopleDirectory:
             return people_store.is_organiser(session=connection, slack_id=slack_id)
 
     def resolve(self, client: WebClient, slack_id: str) -> Person:
-        """Return the person, asking Slack for their profile when it is unknown or old."""
+        """Return the person, asking Slack for their profile when it is unknown or old.
+
+        When Slack does not answer (an error, 429, 5xx, a lost connection or LOOKUP_TIMEOUT_SECONDS
+        passing), a known person keeps what the store holds, and someone new is recorded with the
+        least rights, as a guest and not an organiser, unchecked, so that their next request asks again.
+        """
         with self._sessions() as session:
             person = people_store.get_person(session=session, slack_id=slack_id)
             checked = person.profile_checked_at if person else None
             if checked is not None and self._clock() - checked < PROFILE_MAX_AGE:
                 return person  # type: ignore[return-value]
             try:
-                user = client.users_info(user=slack_id)["user"]
-            except SlackApiError as error:
-                logger.warning("users.info failed for %s: %s", slack_id, error.response.get("error"))
-                return person or people_store.ensure_person(session=session, slack_id=slack_id)
+                user = self._lookup_client(client).users_info(user=slack_id)["user"]
+            except LOOKUP_FAILURES as error:
+                logger.warning("users.info failed for %s: %s", slack_id, _reason(error))
+                if person is not None:
+                    return person
+                person = people_store.ensure_person(session=session, slack_id=slack_id, is_guest=True)
+                session.commit()
+                return person
             profile = user.get("profile") or {}
             return people_store.save_profile(
                 session=session,
@@ -54,3 +71,30 @@ class PeopleDirectory:
                 is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
                 checked_at=self._clock(),
             )
+
+    def _lookup_client(self, client: WebClient) -> WebClient:
+        """A client like `client` (same Slack, token and retries) that gives up after LOOKUP_TIMEOUT_SECONDS."""
+        key = (client.base_url, client.token)
+        with self._lock:
+            lookup = self._lookup_clients.get(key)
+            if lookup is None:
+                lookup = WebClient(
+                    token=client.token,
+                    base_url=client.base_url,
+                    timeout=LOOKUP_TIMEOUT_SECONDS,  # type: ignore[arg-type]  # urllib takes any number of seconds
+                    ssl=client.ssl,
+                    proxy=client.proxy,
+                    headers=dict(client.headers),
+                    logger=client.logger,
+                    retry_handlers=list(client.retry_handlers),
+                )
+                self._lookup_clients[key] = lookup
+            return lookup
+
+
+def _reason(error: Exception) -> str:
+    """Why a lookup failed, in a few words for the log."""
+    if isinstance(error, SlackApiError):
+        status = getattr(error.response, "status_code", None)
+        return f"HTTP {status}, {error.response.get('error')}"
+    return f"{error.__class__.__name__}: {error}"

@@ -30,6 +30,7 @@ from handlers.routing import (
     register_action,
     view_metadata,
 )
+from handlers.views_open import open_modal
 from store.models import Person, PostStatus
 
 logger = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ def _open_form(
     zone = deps.settings.zone_for(person.tz)
     meetings = service.form_meetings(deps, initial.meeting_id)
     view = views.modal(initial, meetings, zone=zone, key=key, from_home=from_home)
-    client.views_open(trigger_id=trigger_id, view=view)
+    open_modal(client, trigger_id, view)
 
 
 def _in_home(body: dict[str, Any]) -> bool:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from http.client import HTTPException
 from typing import Any
+from urllib.error import URLError
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
 from slack_sdk import WebClient
@@ -22,11 +24,33 @@ SORRY = (
     "Please try again; if it keeps happening, tell one of the organisers."
 )
 STORE_DOWN = ":hourglass: My database is not answering just now, so nothing was changed. Please try again in a minute."
+# Slack refused or dropped a call the request needed. "Nothing was changed" only where nothing was:
+# work that changes the store before its Slack calls is told SLACK_BUSY_SAVED (after_ack's `saved_first`).
+SLACK_BUSY = ":hourglass: Slack is busy just now, so nothing was changed; try again in {wait}."
+SLACK_BUSY_SAVED = (
+    ":hourglass: Your change is saved, but Slack is busy just now and did not take everything I had to show; "
+    "press again in {wait} to bring it up to date (nothing is done twice)."
+)
+TOO_LATE = "That took too long on my side: press the button again (or type the command again) to open the form."
 
 
-def apology(error: BaseException) -> str:
-    """What the person is told about an error they could not have caused."""
-    return STORE_DOWN if store_unavailable(error) else SORRY
+class FormTooLate(Exception):
+    """A form could not be opened: the trigger_id of the request had expired, or was about to."""
+
+
+def apology(error: BaseException, *, saved_first: bool = False) -> str:
+    """What the person is told about an error they could not have caused.
+
+    `saved_first`: the work changed the store before its Slack calls, so a refusal from Slack
+    must not say that nothing was changed.
+    """
+    if store_unavailable(error):
+        return STORE_DOWN
+    if isinstance(error, FormTooLate):
+        return TOO_LATE
+    if slack_unavailable(error):
+        return slack_busy(error, saved_first=saved_first)
+    return SORRY
 
 
 def store_unavailable(error: BaseException) -> bool:
@@ -34,11 +58,53 @@ def store_unavailable(error: BaseException) -> bool:
     return isinstance(error, StoreUnavailable)
 
 
+def slack_unavailable(error: BaseException) -> bool:
+    """Whether `error` means Slack refused or did not answer a call: a 429, a 5xx, a timeout or a lost connection."""
+    if isinstance(error, SlackApiError):
+        status = int(getattr(error.response, "status_code", 200) or 200)
+        return status == 429 or status >= 500
+    return isinstance(error, (TimeoutError, ConnectionError, URLError, HTTPException))
+
+
+def retry_after(error: BaseException) -> int | None:
+    """The seconds Slack asked to wait (its Retry-After), when it said."""
+    response = getattr(error, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    for name, value in dict(headers).items():
+        if str(name).lower() == "retry-after":
+            first = value[0] if isinstance(value, list | tuple) and value else value
+            try:
+                return max(int(str(first).strip()), 1)
+            except ValueError:
+                return None
+    return None
+
+
+def slack_busy(error: BaseException, *, saved_first: bool = False) -> str:
+    """The private answer when Slack did not take a call: try again after its Retry-After, else in a moment."""
+    seconds = retry_after(error)
+    wait = f"{seconds} s" if seconds is not None else "a few seconds"
+    return (SLACK_BUSY_SAVED if saved_first else SLACK_BUSY).format(wait=wait)
+
+
+def describe_slack_failure(error: BaseException) -> str:
+    """A Slack failure in a few words, for one log line."""
+    if isinstance(error, SlackApiError):
+        seconds = retry_after(error)
+        after = f", Retry-After {seconds} s" if seconds is not None else ""
+        return f"HTTP {getattr(error.response, 'status_code', '?')} {error.response.get('error')}{after}"
+    return f"{error.__class__.__name__}: {error}"
+
+
 def log_failure(where: str, error: BaseException) -> None:
-    """Log a failed request: one line when the database is away, the traceback for anything else."""
+    """Log a failed request: one line when the database or Slack is away, the traceback for anything else."""
     if store_unavailable(error):
         first = (str(error).strip().splitlines() or [error.__class__.__name__])[0]
         logger.warning("the database is not answering in %s: %s", where, first)
+    elif isinstance(error, FormTooLate):
+        logger.warning("a form could not be opened in time in %s: %s", where, error)
+    elif slack_unavailable(error):
+        logger.warning("Slack did not take a call in %s: %s", where, describe_slack_failure(error))
     else:
         logger.error("unhandled error in %s", where, exc_info=error)
 
@@ -70,12 +136,15 @@ def tell_privately(
             client.chat_postEphemeral(channel=channel, user=user, **said)
         elif user:
             client.chat_postMessage(channel=user, **said)
-    except (SlackApiError, OSError):
-        logger.exception("could not tell %s privately", user)
+    except (SlackApiError, OSError, HTTPException) as error:
+        if slack_unavailable(error):
+            logger.warning("could not tell %s privately: %s", user, describe_slack_failure(error))
+        else:
+            logger.exception("could not tell %s privately", user)
 
 
 def global_error_handler(deps: Deps) -> Callable[..., BoltResponse | None]:
-    """Return Bolt's error handler: log with traceback, answer 200 with a private apology."""
+    """Return Bolt's error handler: log it (see log_failure), answer 200 with the private answer that fits."""
 
     def handle_error(error: Exception, body: dict[str, Any], client: WebClient, respond: Respond) -> BoltResponse:
         log_failure("a listener", error)
@@ -111,11 +180,14 @@ def after_ack(
     client: WebClient,
     respond: Respond | None,
     context: BoltContext,
+    saved_first: bool = False,
 ) -> None:
     """Run `work` on the listener pool once acknowledged; its failures are logged and told to the person.
 
     Bolt's lazy listeners would do the same but deep-copy every request first, and start even
-    when the acknowledgement already answered; this runs only the work there is.
+    when the acknowledgement already answered; this runs only the work there is. `saved_first`
+    says that `work` changes the store before it calls Slack: then a refusal from Slack is told
+    as "your change is saved", not "nothing was changed".
     """
 
     def run() -> None:
@@ -123,17 +195,17 @@ def after_ack(
             work(body=body, client=client, respond=respond, context=context)
         except Exception as error:
             log_failure(getattr(work, "__name__", "listener work"), error)
-            tell_privately(client, body, apology(error), respond)
+            tell_privately(client, body, apology(error, saved_first=saved_first), respond)
 
     app.listener_runner.listener_executor.submit(run)
 
 
-def ack_then(app: App, work: Callable[..., None]) -> Callable[..., None]:
-    """Return a listener that acknowledges at once and runs `work` after the acknowledgement."""
+def ack_then(app: App, work: Callable[..., None], *, saved_first: bool = False) -> Callable[..., None]:
+    """Return a listener that acknowledges at once and runs `work` after the acknowledgement (see after_ack)."""
 
     def listener(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
         ack()
-        after_ack(app, work, body=body, client=client, respond=respond, context=context)
+        after_ack(app, work, body=body, client=client, respond=respond, context=context, saved_first=saved_first)
 
     listener.__name__ = getattr(work, "__name__", "listener")
     return listener

@@ -92,10 +92,12 @@ def test_requests_and_scheduled_posts_are_counted(local_bot: LocalBot) -> None:
     forged = {"X-Slack-Signature": "v0=" + "0" * 64}
     assert ws.post(form, "application/x-www-form-urlencoded", headers=forged).status == 401
     assert ws.post("{not json", "application/json").status == 400, "signed junk is refused, never a 500"
-    # Opening App Home is an event; its views.publish is refused once with 429 and retried by the client.
+    # Opening App Home is an event; its views.publish is refused once with 429: counted, not waited out
+    # and sent again, and the person is told that Slack is busy.
     emulator.fail_next("views.publish", status=429, retry_after=0)
     assert ws.open_home(MEMBER.id).status == 200
-    wait_until(lambda: emulator.home_view(MEMBER.id) is not None)
+    wait_until(lambda: any(d.user == MEMBER.id and "Slack is busy" in (d.text or "") for d in emulator.deliveries[:]))
+    assert emulator.home_view(MEMBER.id) is None and len(emulator.calls_to("views.publish")) == 1
     plan(local_bot, announcement("announce:metrics", deps.clock(), "Counted"))
     assert get(f"{local_bot.base_url}/healthz") == 200
     assert get(f"{local_bot.base_url}/wp-login.php") == 404

@@ -17,6 +17,7 @@ from handlers.errors import tell_privately
 from handlers.home import answer_press
 from handlers.practices._common import pressed_id, seen_named
 from handlers.routing import Call, pressed_value
+from handlers.views_open import open_modal
 
 OUT_OF_DATE = "That page is out of date; `/practice list` starts again."
 
@@ -86,6 +87,6 @@ def details_pressed(deps: Deps) -> Callable[..., None]:
         if seen is None or not seen.visible:
             answer_press(deps, body, client, respond, views.GONE)
             return
-        client.views_open(trigger_id=body["trigger_id"], view=views.details_modal(seen.practice, seen.useful))
+        open_modal(client, body["trigger_id"], views.details_modal(seen.practice, seen.useful))
 
     return show
