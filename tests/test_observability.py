@@ -115,7 +115,8 @@ def test_requests_and_scheduled_posts_are_counted(local_bot: LocalBot) -> None:
     refused = "tci_bot_slack_requests_refused_total"
     assert value(samples, refused, reason="unsigned") == 1 and value(samples, refused, reason="malformed") == 1
     assert (refused, frozenset({("reason", "stale")})) in samples, "every reason starts at 0"
-    assert value(samples, "tci_bot_slack_ack_seconds_count", kind="command") == 2
+    assert value(samples, "tci_bot_slack_ack_seconds_count", kind="command") == 1
+    assert value(samples, "tci_bot_slack_ack_seconds_count", kind="other") == 2, "refusals are timed too"
     assert value(samples, "tci_bot_slack_ack_seconds_bucket", kind="block_action", le="+Inf") == 1
     assert value(samples, "tci_bot_slack_ack_seconds_sum", kind="command") > 0
     http = "tci_bot_http_requests_total"
