@@ -20,8 +20,9 @@ from slack_sdk.http_retry import (
 )
 
 import handlers
+from bot import arrival, edge
 from bot.deps import Deps
-from handlers import errors
+from handlers import errors, questions
 from store import events as events_store
 
 logger = logging.getLogger(__name__)
@@ -116,6 +117,8 @@ def create_app(deps: Deps, *, client: WebClient | None = None, executor: Executo
         listener_executor=executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
         logger=logging.getLogger("bot.bolt"),
     )
+    app.use(edge.strip_control_characters)  # no NUL or control character reaches a listener or the store
+    app.use(arrival.record_arrival)  # first: time spent on the store counts against a trigger_id's 3 s
     app.use(_ignore_redeliveries(deps))
     app.error(errors.global_error_handler(deps))
     handlers.register_all(app, deps)
@@ -127,7 +130,7 @@ def _ignore_redeliveries(deps: Deps) -> Any:
 
     def ignore_redeliveries(body: dict[str, Any], next: Any) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id:
+        if event_id and (body.get("event") or {}).get("type") not in questions.KEPT_BY_THEIR_ANSWER:
             with deps.sessions() as session:
                 first = events_store.claim_event(session=session, event_id=str(event_id), received_at=deps.clock())
             if not first:

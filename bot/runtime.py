@@ -138,6 +138,7 @@ class BotService:
                 calendar_token=settings.calendar_token.reveal(),
                 metrics=self.deps.metrics,
                 metrics_token=settings.metrics_token.reveal(),
+                signing_secret=settings.signing_secret.reveal(),
             ),
             host=self._host,
             port=self._port,

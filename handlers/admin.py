@@ -36,6 +36,7 @@ def register(app: App, deps: Deps) -> None:
             add_organisers,
             usage=ORGANISERS_ADD,
             organiser_only=True,
+            writes=True,
             examples=("organisers add @Ana",),
         )
     )
@@ -46,6 +47,7 @@ def register(app: App, deps: Deps) -> None:
             remove_organisers,
             usage=ORGANISERS_REMOVE,
             organiser_only=True,
+            writes=True,
         )
     )
     router.add(
@@ -58,6 +60,7 @@ def register(app: App, deps: Deps) -> None:
             add_members,
             usage=MEMBERS_ADD,
             organiser_only=True,
+            writes=True,
             examples=("members add @guest",),
         )
     )
@@ -68,6 +71,7 @@ def register(app: App, deps: Deps) -> None:
             remove_members,
             usage=MEMBERS_REMOVE,
             organiser_only=True,
+            writes=True,
         )
     )
     router.register(app, deps)

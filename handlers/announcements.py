@@ -19,6 +19,7 @@ from bot.registry import ActionSpec, Kind
 from bot.services import announcements as service
 from bot.views import announcements as views
 from bot.views import blocks, forms
+from handlers.buttons import register_action
 from handlers.errors import after_ack, error_view
 from handlers.home import answer_press, publish_home
 from handlers.routing import (
@@ -27,7 +28,6 @@ from handlers.routing import (
     Subcommand,
     organiser_submission,
     pressed_value,
-    register_action,
     view_metadata,
 )
 from handlers.views_open import open_modal
@@ -248,7 +248,7 @@ def save_form(app: App, deps: Deps) -> Any:
                 """Bring the organiser's App Home up to date."""
                 publish_home(client, deps, user_id)
 
-            after_ack(app, refresh, body=body, client=client, respond=None, context=context)
+            after_ack(app, refresh, body=body, client=client, respond=None, context=context, saved_first=True)
 
     return submitted
 

@@ -1,8 +1,9 @@
 """Slash commands and their subcommands: parsing, help, usage and the organiser check.
 
 Every command goes through `CommandRouter`: the acknowledgement answers help, usage and
-refusals at once; the work of a permitted subcommand runs after the acknowledgement.
-Whether an action is organiser-only is declared here and checked here, nowhere else.
+refusals at once; the work of a permitted subcommand runs after the acknowledgement, or before
+it when the subcommand changes the store. Whether a subcommand is organiser-only is declared
+here and checked here; buttons are bound in handlers.buttons.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.registry import ActionSpec, CommandSpec, Kind
 from bot.views import blocks
-from handlers.errors import after_ack, error_view, tell_privately
+from handlers.errors import after_ack, error_view
 
 _NUMBER = re.compile(r"#?\d{1,9}")
 # The words of a subcommand run when the text starts with a number, e.g. `/meetings 12`.
@@ -59,6 +60,9 @@ class Subcommand:
     usage: str = ""
     organiser_only: bool = False
     examples: tuple[str, ...] = ()
+    # It changes the store: it runs before the acknowledgement, whose 200 then means "recorded",
+    # and its first answer is the acknowledgement itself.
+    writes: bool = False
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -181,29 +185,53 @@ class CommandRouter:
             if decision.answer is not None:
                 ack(response_type="ephemeral", **decision.answer)
                 return
-            ack()
             subcommand = decision.subcommand
             assert subcommand is not None
 
-            def work(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
-                subcommand.run(
-                    Call(
-                        deps=deps,
-                        client=client,
-                        respond=respond,
-                        user_id=body["user_id"],
-                        channel_id=body.get("channel_id", ""),
-                        trigger_id=body.get("trigger_id", ""),
-                        args=decision.args,
-                        body=body,
-                        bot_user_id=context.bot_user_id or "",
-                    )
+            def call(respond: Respond, body: dict[str, Any], client: WebClient, context: BoltContext) -> Call:
+                return Call(
+                    deps=deps,
+                    client=client,
+                    respond=respond,
+                    user_id=body["user_id"],
+                    channel_id=body.get("channel_id", ""),
+                    trigger_id=body.get("trigger_id", ""),
+                    args=decision.args,
+                    body=body,
+                    bot_user_id=context.bot_user_id or "",
                 )
+
+            if subcommand.writes:
+                answers = HeldAnswers()
+                subcommand.run(call(cast(Respond, answers), body, client, context))  # an error is Bolt's to answer
+                ack()
+
+                def say(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
+                    for payload in answers.held:
+                        respond(**payload)
+
+                say.__name__ = f"{self.name} {subcommand.words}: the answer"
+                after_ack(app, say, body=body, client=client, respond=respond, context=context, saved_first=True)
+                return
+            ack()
+
+            def work(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
+                subcommand.run(call(respond, body, client, context))
 
             work.__name__ = f"{self.name} {subcommand.words}"
             after_ack(app, work, body=body, client=client, respond=respond, context=context)
 
         app.command(self.name)(acknowledge)
+
+
+class HeldAnswers:
+    """A subcommand's `respond` before its acknowledgement: what it says is held, and said once acknowledged."""
+
+    def __init__(self) -> None:
+        self.held: list[dict[str, Any]] = []
+
+    def __call__(self, **payload: Any) -> None:
+        self.held.append(payload)
 
 
 def refusal(command: str) -> str:
@@ -212,58 +240,6 @@ def refusal(command: str) -> str:
         f":lock: Only the group's organisers can use `{command}`, so nothing was changed. "
         f"If you need this done, ask an organiser (`/tci organisers` lists them)."
     )
-
-
-ActionWork = Callable[..., None]
-# The work of a button that changes the store: it writes, and returns what to say once acknowledged.
-WritingWork = Callable[..., Callable[[], None] | None]
-
-
-def register_action(
-    app: App,
-    deps: Deps,
-    action_id: str,
-    work: ActionWork | WritingWork,
-    summary: str,
-    *,
-    organiser_only: bool = False,
-    writes: bool = False,
-) -> None:
-    """Bind a button: check the organiser role where it is needed, then work.
-
-    A button that changes the store (`writes`) is acknowledged once its change is written: the
-    200 means "recorded", and a press whose write failed is answered with the reason instead.
-    What it returns is then said after the acknowledgement. Any other button is acknowledged at
-    once and works after. A refused press changes nothing and is told privately why.
-    """
-    deps.registry.add_action(ActionSpec(Kind.ACTION, action_id, summary, organiser_only))
-
-    def listener(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
-        if organiser_only and not deps.people.is_organiser(body["user"]["id"]):
-            ack()
-
-            def refuse(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
-                tell_privately(client, body, ACTION_REFUSAL, respond)
-
-            after_ack(app, refuse, body=body, client=client, respond=respond, context=context)
-            return
-        if not writes:
-            ack()
-            after_ack(app, cast(ActionWork, work), body=body, client=client, respond=respond, context=context)
-            return
-        then = work(body=body, client=client, respond=respond, context=context)  # an error is Bolt's to answer
-        ack()
-        if then is not None:
-            told = then
-
-            def tell(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
-                told()
-
-            tell.__name__ = f"{action_id}: the answer"
-            after_ack(app, tell, body=body, client=client, respond=respond, context=context)
-
-    listener.__name__ = action_id
-    app.action(action_id)(listener)
 
 
 ACTION_REFUSAL = (

@@ -13,6 +13,7 @@ from bot.deps import Deps
 from bot.registry import ActionSpec, Kind
 from bot.views import meeting_form as form
 from bot.views import meetings as views
+from handlers.buttons import register_action
 from handlers.meetings._announcing import announce, announce_pressed, cancel, confirm_cancel
 from handlers.meetings._attendees import attendees, attendees_csv
 from handlers.meetings._browsing import home_section, list_past, list_upcoming, show_next, show_one
@@ -39,7 +40,7 @@ from handlers.meetings._shared import (
     QUICK_FORM,
     QUICK_SAVE,
 )
-from handlers.routing import BY_NUMBER, CommandRouter, Subcommand, register_action
+from handlers.routing import BY_NUMBER, CommandRouter, Subcommand
 
 __all__ = [
     "ANNOUNCE",
@@ -91,6 +92,7 @@ def register(app: App, deps: Deps) -> None:
             announce,
             usage="announce <number>",
             organiser_only=True,
+            writes=True,
         )
     )
     sub(
@@ -109,6 +111,7 @@ def register(app: App, deps: Deps) -> None:
             reminders,
             usage="reminders [off|on]",
             examples=("reminders off",),
+            writes=True,
         )
     )
     sub(Subcommand("faq", "the group's frequently asked questions", list_faq))
@@ -119,9 +122,14 @@ def register(app: App, deps: Deps) -> None:
             add_faq,
             usage="faq add question | answer | keywords",
             organiser_only=True,
+            writes=True,
         )
     )
-    sub(Subcommand("faq remove", "remove a question", remove_faq, usage="faq remove <number>", organiser_only=True))
+    sub(
+        Subcommand(
+            "faq remove", "remove a question", remove_faq, usage="faq remove <number>", organiser_only=True, writes=True
+        )
+    )
     router.register(app, deps)
     deps.registry.scopes.add("files:write")  # calendar files and attendee lists go to direct messages
 

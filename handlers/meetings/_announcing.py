@@ -12,9 +12,10 @@ from bot.deps import Deps
 from bot.services import meetings as service
 from bot.views import blocks
 from bot.views import meetings as views
+from handlers.buttons import WritingWork
 from handlers.home import answer_press
 from handlers.meetings._shared import CANCEL_CONFIRM, CANCEL_KEEP, meeting_named, pressed_meeting, pressed_number
-from handlers.routing import Call, WritingWork
+from handlers.routing import Call
 
 
 def cancel(call: Call) -> None:

@@ -12,9 +12,10 @@ from bot.deps import Deps
 from bot.services import meetings as service
 from bot.views import blocks
 from bot.views import meetings as views
+from handlers.buttons import ActionWork
 from handlers.home import answer_press
 from handlers.meetings._shared import ATTENDEES_CSV, meeting_named, pressed_meeting
-from handlers.routing import ActionWork, Call
+from handlers.routing import Call
 from store.models import Attendance
 
 GROUPS = (

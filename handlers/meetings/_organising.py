@@ -15,6 +15,7 @@ from bot.services import meetings as service
 from bot.views import blocks, forms
 from bot.views import meeting_form as form
 from bot.views import meetings as views
+from handlers.buttons import ActionWork
 from handlers.errors import after_ack, error_view
 from handlers.home import answer_press
 from handlers.meetings._shared import (
@@ -26,7 +27,8 @@ from handlers.meetings._shared import (
     organiser_buttons,
     pressed_number,
 )
-from handlers.routing import ActionWork, Call, organiser_submission, pressed_value, view_metadata
+from handlers.routing import Call, organiser_submission, pressed_value, view_metadata
+from handlers.views_open import open_modal
 from store.models import Meeting
 
 QUICK_HELP = (
@@ -122,7 +124,7 @@ def _open_form(
         meeting_id=meeting_id,
         reply_to=reply_to,
     )
-    client.views_open(trigger_id=trigger_id, view=view)
+    open_modal(client, trigger_id, view)
 
 
 def open_new_form(deps: Deps) -> ActionWork:
@@ -191,7 +193,7 @@ def save_form(app: App, deps: Deps) -> Callable[..., None]:
         def bring_up_to_date(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
             service.plan_saved(deps, saved)
 
-        after_ack(app, bring_up_to_date, body=body, client=client, respond=None, context=context)
+        after_ack(app, bring_up_to_date, body=body, client=client, respond=None, context=context, saved_first=True)
 
     return submitted
 

@@ -13,9 +13,9 @@ from bot.services import meetings as service
 from bot.views import blocks
 from bot.views import meetings as views
 from bot.views.calendar import calendar_domain, calendar_file, ics_filename
+from handlers.buttons import ActionWork, WritingWork
 from handlers.home import answer_press
 from handlers.meetings._shared import pressed_meeting, pressed_number
-from handlers.routing import ActionWork, WritingWork
 from store.models import Attendance, Meeting
 
 NOTHING_CHANGED = "Nothing was changed."

@@ -16,6 +16,7 @@ from bot.services import practices as service
 from bot.views import blocks
 from bot.views import practice_form as form
 from bot.views import practices as views
+from handlers.buttons import register_action
 from handlers.practices._browsing import details_pressed, list_practices, mine, page_pressed, search, show_one
 from handlers.practices._common import practice_id_in
 from handlers.practices._figures import export_command, stats
@@ -31,7 +32,7 @@ from handlers.practices._moderation import (
 )
 from handlers.practices._sharing import SHORTCUT, edit, open_edit_form, open_share_form, save_form, share, share_message
 from handlers.practices._useful import useful_pressed
-from handlers.routing import BY_NUMBER, CommandRouter, Subcommand, register_action
+from handlers.routing import BY_NUMBER, CommandRouter, Subcommand
 from store.models import Person
 
 REASON_LIMIT = views.REASON_LIMIT

@@ -12,10 +12,12 @@ from bot.deps import Deps
 from bot.services import practices as service
 from bot.views import blocks, forms
 from bot.views import practices as views
+from handlers.buttons import WritingWork
 from handlers.errors import after_ack, error_view, tell_privately
 from handlers.home import answer_press, publish_home
 from handlers.practices._common import changeable_named, changeable_pressed, practice_id_in, pressed_id
-from handlers.routing import Call, WritingWork, organiser_submission, view_metadata
+from handlers.routing import Call, organiser_submission, view_metadata
+from handlers.views_open import open_modal
 
 # Deleting -------------------------------------------------------------------------------------
 
@@ -109,7 +111,7 @@ def reject_pressed(deps: Deps) -> Callable[..., None]:
             _answer_moderator(deps, body, client, respond, views.DECIDED)
             return
         from_home = (body.get("view") or {}).get("type") == "home"
-        client.views_open(trigger_id=body["trigger_id"], view=views.reject_modal(practice, from_home=from_home))
+        open_modal(client, body["trigger_id"], views.reject_modal(practice, from_home=from_home))
 
     return ask_reason
 
@@ -141,6 +143,6 @@ def save_rejection(app: App, deps: Deps) -> Callable[..., None]:
             def tell(body: dict[str, Any], client: WebClient, respond: Respond | None, context: BoltContext) -> None:
                 publish_home(client, deps, moderator, notice=done)
 
-            after_ack(app, tell, body=body, client=client, respond=None, context=context)
+            after_ack(app, tell, body=body, client=client, respond=None, context=context, saved_first=True)
 
     return submitted

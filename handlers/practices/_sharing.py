@@ -18,6 +18,7 @@ from bot.views import practices as views
 from handlers.errors import error_view
 from handlers.practices._common import changeable_named, changeable_pressed, practice_id_in
 from handlers.routing import Call, view_metadata
+from handlers.views_open import open_modal
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ def _open_form(
     reply_to: str = "",
 ) -> None:
     view = form.modal(initial, deps.settings, practice_id=practice_id, reply_to=reply_to)
-    client.views_open(trigger_id=trigger_id, view=view)
+    open_modal(client, trigger_id, view)
 
 
 def share(call: Call) -> None:

@@ -11,9 +11,9 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.services import practices as service
 from bot.views import practices as views
+from handlers.buttons import WritingWork
 from handlers.home import answer_press
 from handlers.practices._common import pressed_id
-from handlers.routing import WritingWork
 
 
 def useful_pressed(deps: Deps) -> WritingWork:

@@ -22,12 +22,15 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.posts import Delete, Delivery, Edit, Message, Skip
+from bot.sender._history import METADATA_EVENT, History
+from bot.sender._pacing import Pacer, RateLimited
 from bot.views import reminders as reminder_views
 from store import StoreUnavailable, schedule
 from store import meetings as meetings_store
@@ -37,15 +40,11 @@ from store.models import Meeting, ScheduledPost
 
 logger = logging.getLogger(__name__)
 
-METADATA_EVENT = "tci_scheduled_post"
 MAX_RETRY_DELAY = 60.0  # seconds: a post failing for transient reasons is tried at least once a minute
 BATCH = 50
 RATE_LIMIT_RETRIES = 20  # 429s for one row within one claim before it is given back for later
-HISTORY_PAGES = 10  # pages of 200 messages searched for an earlier attempt
-CLOCK_SKEW = timedelta(minutes=5)  # how far Slack's clock may be from ours when searching history
 LATE_NOTE_AFTER = timedelta(minutes=5)  # later than this, a post says it is delayed
 MISSED_AFTER = timedelta(minutes=1)  # due this long before the process started: missed while down
-CHANNEL_MARGIN = 0.01  # seconds added to the per-channel gap, so that network jitter never crowds the limit
 CONFIRM_ROUNDS = 3  # times a card is read again after sending it, while changes keep coming
 # chat.update and chat.delete of a message that is no longer there: nothing is left to do.
 GONE_ERRORS = frozenset({"message_not_found", "cant_update_message", "cant_delete_message", "channel_not_found"})
@@ -68,43 +67,6 @@ class _Context:
     def look_again(self) -> None:
         """Have this run claim once more (the renderer planned more rows)."""
         self.sender.look_again()
-
-
-class RateLimited(Exception):
-    """Slack answered 429: wait `retry_after` seconds."""
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"rate limited for {retry_after:g} s")
-        self.retry_after = retry_after
-
-
-class Pacer:
-    """Spacing between posts: across the workspace, per channel, and pauses that Retry-After asks for."""
-
-    def __init__(self, per_second: float, per_channel_per_second: float, monotonic: Callable[[], float]) -> None:
-        self._gap = 1.0 / per_second
-        self._channel_gap = 1.0 / per_channel_per_second + CHANNEL_MARGIN
-        self._monotonic = monotonic
-        self._next_any = 0.0
-        self._next_in: dict[str, float] = {}
-
-    def ready_at(self, channel: str) -> float:
-        """When a post to `channel` may next go out (monotonic seconds)."""
-        return max(self._next_any, self.channel_ready_at(channel))
-
-    def channel_ready_at(self, channel: str) -> float:
-        """When `channel` alone allows another post, whatever the workspace-wide pace."""
-        return self._next_in.get(channel, 0.0)
-
-    def posted(self, channel: str) -> None:
-        """Record a post to `channel` about to be sent."""
-        now = self._monotonic()
-        self._next_any = max(self._next_any, now + self._gap)
-        self._next_in[channel] = max(self._next_in.get(channel, 0.0), now + self._channel_gap)
-
-    def pause(self, seconds: float) -> None:
-        """Post nothing for `seconds` (Slack's Retry-After)."""
-        self._next_any = max(self._next_any, self._monotonic() + seconds)
 
 
 def sender_client(deps: Deps) -> WebClient:
@@ -143,7 +105,7 @@ class Sender:
         self._state = threading.Lock()
         self._running = False
         self._again = False
-        self._im_channels: dict[str, str] = {}
+        self.history = History(client)
         self._meetings: dict[int, Meeting | None] = {}
 
     def stop(self) -> None:
@@ -332,7 +294,7 @@ class Sender:
         if (kind is None or kind.timely) and self._late(row, now):
             message = reminder_views.delayed_note(message, row.due_at)
         if row.attempts > 1:
-            found = self._find_earlier(row, message)
+            found = self.history.find_earlier(row, message)
             if found is not None:
                 logger.info("post %s was already in Slack (%s); not posting it again", row.key, found[1])
                 self._sent(row, *found)
@@ -342,7 +304,7 @@ class Sender:
             return False
         answer = self.client.chat_postMessage(
             channel=row.channel,
-            metadata={"event_type": METADATA_EVENT, "event_payload": {"post_id": row.id or 0, "key": row.key}},
+            metadata=_tag(row),
             **{"unfurl_links": False, **message},
         )
         self._sent(row, str(answer.get("channel") or row.channel), str(answer.get("ts") or ""))
@@ -351,10 +313,15 @@ class Sender:
 
     def _edit(self, row: ScheduledPost, edit: Edit) -> bool:
         """Bring a message up to date; one that is no longer in Slack is left alone."""
+        if row.attempts > 1 and self.history.shows(row, edit.channel, edit.ts):
+            logger.info("update %s was already in Slack; not sending it again", row.key)
+            self._sent(row, edit.channel, edit.ts)
+            self._confirm(row, edit.message)
+            return False
         if not self._take_turn(row, edit.channel):
             return False
         try:
-            self.client.chat_update(channel=edit.channel, ts=edit.ts, **edit.message)
+            self.client.chat_update(channel=edit.channel, ts=edit.ts, metadata=_tag(row), **edit.message)
         except SlackApiError as error:
             if str(error.response.get("error") or "") not in GONE_ERRORS:
                 raise
@@ -405,7 +372,7 @@ class Sender:
             self._wait_turn(again.channel)
             self.pacer.posted(again.channel)
             try:
-                self.client.chat_update(channel=again.channel, ts=again.ts, **again.message)
+                self.client.chat_update(channel=again.channel, ts=again.ts, metadata=_tag(row), **again.message)
             except (SlackApiError, OSError, http.client.HTTPException) as error:
                 logger.warning("could not bring post %s up to date: %r", row.key, error)
                 return
@@ -499,55 +466,6 @@ class Sender:
 
     # the earlier attempt ----------------------------------------------------------------------
 
-    def _find_earlier(self, row: ScheduledPost, message: Message) -> tuple[str, str] | None:
-        """The (channel, ts) of this row's message if an earlier attempt got it into Slack.
-
-        A reply is looked for in its thread, anything else in the conversation's history.
-        """
-        channel = self._history_channel(row.channel)
-        oldest = f"{(row.due_at - CLOCK_SKEW).timestamp():.6f}"
-        thread = str(message.get("thread_ts") or "")
-        cursor: str | None = None
-        latest: str | None = None
-        for _ in range(HISTORY_PAGES):
-            try:
-                if thread:
-                    page = self.client.conversations_replies(
-                        channel=channel, ts=thread, oldest=oldest, cursor=cursor, limit=200, include_all_metadata=True
-                    )
-                else:
-                    page = self.client.conversations_history(
-                        channel=channel, oldest=oldest, latest=latest, limit=200, include_all_metadata=True
-                    )
-            except SlackApiError as error:
-                if error.response.status_code == 429 or error.response.status_code >= 500:
-                    raise
-                # Not in the channel, or no history scope: the row cannot be checked, so it is posted.
-                logger.warning("cannot check %s's history for %s: %s", channel, row.key, error.response.get("error"))
-                return None
-            messages = page.get("messages") or []
-            for found in messages:
-                meta = found.get("metadata") or {}
-                payload = meta.get("event_payload") or {}
-                if meta.get("event_type") == METADATA_EVENT and payload.get("key") == row.key:
-                    return channel, str(found.get("ts"))
-            if not page.get("has_more") or not messages:
-                return None
-            latest = str(messages[-1].get("ts"))
-            cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "") or None
-            if thread and cursor is None:
-                return None
-        return None
-
-    def _history_channel(self, channel: str) -> str:
-        """The conversation to read: a person's direct-message channel for a user ID."""
-        if channel[:1] not in ("U", "W"):
-            return channel
-        if channel not in self._im_channels:
-            opened = self.client.conversations_open(users=channel)
-            self._im_channels[channel] = str((opened.get("channel") or {}).get("id") or channel)
-        return self._im_channels[channel]
-
     # telling the organisers -------------------------------------------------------------------
 
     def _tell_organisers(self, failures: list[ScheduledPost]) -> None:
@@ -569,6 +487,11 @@ class Sender:
                 self.notify_client.chat_postMessage(channel=slack_id, text=text)
             except Exception:
                 logger.exception("could not tell organiser %s about failed posts", slack_id)
+
+
+def _tag(row: ScheduledPost) -> dict[str, Any]:
+    """The message metadata naming the row, by which a later attempt finds what an earlier one sent."""
+    return {"event_type": METADATA_EVENT, "event_payload": {"post_id": row.id or 0, "key": row.key}}
 
 
 def _where(channel: str) -> str:
