@@ -1,12 +1,16 @@
-"""The sender: claims due posts from the store and posts each exactly once, at Slack's pace.
+"""The sender: claims due rows of the outbox and delivers each exactly once, at Slack's pace.
 
-For every due row: claim it (no other process can), render it from the store, and post it with
-message metadata naming the row. A row claimed again after its worker died, or after an error
-that may have let the message through, is first looked for in the channel's history. 429 is
-honoured (Retry-After pauses all posting); 5xx and network errors are retried later with
-backoff by whichever process claims the row next; after the last attempt the row is `failed`
-and the organisers are told. Posts go out no faster than the configured rates, across the
-workspace and in each channel.
+The rows are the scheduled posts (reminders, digests) and what a change owes (cards, direct
+messages, answers; bot.services.outbox). For every due row: claim it (no other process can),
+render it from the store (a new message, an update of one already in Slack, a removal, or a
+skip), and send it with message metadata naming the row. A row claimed again after its worker
+died, or after an error that may have let the message through, is first looked for in Slack
+(the channel's history, the thread's replies, or the updated message itself). 429 is honoured
+(Retry-After pauses all posting); 5xx and network errors are retried later with backoff by
+whichever process claims the row next; after the last attempt the row is `failed` and the
+organisers are told. A card is read again after it is sent, so that crossing updates end with
+the store's counts. Posts go out no faster than the configured rates, across the workspace and
+in each channel.
 """
 
 from __future__ import annotations
