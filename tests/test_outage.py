@@ -104,6 +104,7 @@ def test_slack_failing_in_part_loses_nothing_and_keeps_a_guest_a_guest(bot: Loca
 
     # Before: the meeting is announced, the organiser has its one place, the members are known.
     workspace.slash_command(ORGANISER.id, "/meetings", f"announce {meeting_id}")
+    wait_until(lambda: card_shows_the_store(bot, meeting_id) and not owed(bot), timeout=15)
     for known in (ORGANISER, MEMBER, DANA):
         assert workspace.slash_command(known.id, "/tci", "whoami").status == 200
     press(bot, ORGANISER.id, meeting_views.RSVP_IN_PERSON, str(meeting_id))
