@@ -37,6 +37,9 @@ class Deps:
     metrics: Metrics = field(default_factory=Metrics, repr=False)
     # Called after scheduled posts change, so the scheduler re-arms its alarm (set by bot.scheduler).
     wake: Callable[[], None] = field(default=lambda: None, repr=False)
+    # Called after rows due at once were written (what a change owes): the sender runs now, and the
+    # store is not read to find out when (set by bot.scheduler).
+    send_now: Callable[[], None] = field(default=lambda: None, repr=False)
 
     def __post_init__(self) -> None:
         self.people = PeopleDirectory(self.engine, self.sessions, self.clock)

@@ -54,6 +54,7 @@ class Scheduler:
         deps = self.deps
         self.sender = Sender(deps, client or sender_client(deps), notify_client=notify_client)
         deps.wake = self.wake
+        deps.send_now = self.send_now
         soon = self._real(deps.clock())
         add = self._aps.add_job
         add(
@@ -71,6 +72,7 @@ class Scheduler:
     def stop(self) -> None:
         """Stop the alarms; a post under way finishes, claimed rows not yet posted are given back."""
         self.deps.wake = lambda: None
+        self.deps.send_now = lambda: None
         # APScheduler's shutdown waits for running jobs while holding the lock that setting an alarm
         # takes: a job that set one after this point would never finish. None does.
         with self._arm_lock:
@@ -96,6 +98,15 @@ class Scheduler:
             if self.sender is not None and when <= self.deps.clock() and self.sender.look_again():
                 return  # the run under way takes them; it re-arms when it ends
             self._arm(when)
+
+    def send_now(self) -> None:
+        """Have the sender run at once (rows due now were written), without reading the store."""
+        if not self._aps.running:
+            return
+        with self._arm_lock:
+            if self._stopping or (self.sender is not None and self.sender.look_again()):
+                return  # stopping, or the run under way takes them
+            self._arm(self.deps.clock())
 
     def _arm(self, when: datetime) -> None:
         """Set the alarm at `when`; the caller holds _arm_lock and has checked that stopping has not begun."""

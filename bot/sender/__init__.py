@@ -33,12 +33,12 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.posts import Delete, Delivery, Edit, Message, Skip
+from bot.sender._failures import tell_organisers
 from bot.sender._history import METADATA_EVENT, History
 from bot.sender._pacing import Pacer, RateLimited
 from bot.views import reminders as reminder_views
 from store import StoreUnavailable, schedule
 from store import meetings as meetings_store
-from store import people as people_store
 from store.db import one_transaction
 from store.models import Meeting, ScheduledPost
 
@@ -169,7 +169,7 @@ class Sender:
                 break
             done += self._post_batch(rows, failures)
         if failures:
-            self._tell_organisers(failures)
+            tell_organisers(self.deps, self.notify_client, failures)
         return done
 
     def _post_batch(self, rows: list[ScheduledPost], failures: list[ScheduledPost]) -> int:
@@ -470,35 +470,7 @@ class Sender:
 
     # the earlier attempt ----------------------------------------------------------------------
 
-    # telling the organisers -------------------------------------------------------------------
-
-    def _tell_organisers(self, failures: list[ScheduledPost]) -> None:
-        lines = [
-            f"• {row.kind} to {_where(row.channel)}, due {row.due_at:%Y-%m-%d %H:%M} UTC: {row.last_error}"
-            for row in failures[:20]
-        ]
-        more = f"\n…and {len(failures) - 20} more." if len(failures) > 20 else ""
-        text = (
-            f":warning: {len(failures)} scheduled post{'s' if len(failures) != 1 else ''} could not be posted:\n"
-            + "\n".join(lines)
-            + more
-            + "\nAn operator can list them with `tci-bot schedule --status failed`."
-        )
-        with self.deps.sessions() as session:
-            organisers = [person.slack_id for person in people_store.list_organisers(session=session)]
-        for slack_id in organisers:
-            try:
-                self.notify_client.chat_postMessage(channel=slack_id, text=text)
-            except Exception:
-                logger.exception("could not tell organiser %s about failed posts", slack_id)
-
 
 def _tag(row: ScheduledPost) -> dict[str, Any]:
     """The message metadata naming the row, by which a later attempt finds what an earlier one sent."""
     return {"event_type": METADATA_EVENT, "event_payload": {"post_id": row.id or 0, "key": row.key}}
-
-
-def _where(channel: str) -> str:
-    if not channel:
-        return "no channel"
-    return f"<@{channel}>" if channel[:1] in ("U", "W") else f"<#{channel}>"

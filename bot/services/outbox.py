@@ -3,7 +3,7 @@
 A service that changes the store writes, in the same `one_transaction`, a row for every message
 the change owes: a card to post or bring up to date, a direct message, the answer to a question.
 The sender (bot.sender) delivers each row exactly once once the transaction is committed, as it
-does the scheduled posts; the service calls `deps.wake()` after committing so that it starts at once.
+does the scheduled posts; the service calls `deps.send_now()` after committing so that it starts at once.
 Nothing here calls Slack.
 """
 

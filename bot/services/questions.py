@@ -95,4 +95,4 @@ def owe_answer(deps: Deps, *, channel: str, message: dict[str, Any], thread_ts: 
     now = deps.clock()
     with deps.sessions() as session, one_transaction(session):
         outbox.owe(session, [outbox.answer(channel, message, thread_ts=thread_ts, event_id=event_id, now=now)], now=now)
-    deps.wake()
+    deps.send_now()

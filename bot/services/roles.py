@@ -53,7 +53,7 @@ def add_organisers(deps: Deps, *, slack_ids: Sequence[str], notice: str = "") ->
         changed = people_store.set_organisers(session=session, slack_ids=wanted, organiser=True)
         if notice:
             outbox.owe(session, outbox.notices(changed, notice, about="organiser", now=now), now=now)
-    deps.wake()
+    deps.send_now()
     logger.info("organisers added: %s", ", ".join(changed) or "nobody new")
     return RoleChange(asked=tuple(wanted), changed=tuple(changed))
 

@@ -20,6 +20,7 @@ from bot.services import outbox
 from bot.views import blocks
 from bot.views import meetings as views
 from store import meetings as store
+from store import schedule
 from store.db import one_transaction
 from store.models import Attendance, Meeting, PostKind, ScheduledPost
 from store.schedule import PlannedPost
@@ -65,7 +66,7 @@ def post_card(deps: Deps, meeting: Meeting) -> Announced:
             outcome = Announced(Announcement.UP_TO_DATE, current, current.card_channel)
         else:
             first = PlannedPost(
-                key=f"meeting-card:{meeting_id}",
+                key=first_post_key(meeting_id),
                 kind=PostKind.MEETING_CARD,
                 channel=channel,
                 due_at=now,
@@ -73,7 +74,7 @@ def post_card(deps: Deps, meeting: Meeting) -> Announced:
             )
             outbox.owe(session, [first], now=now)
             outcome = Announced(Announcement.POSTED, current, channel)
-    deps.wake()
+    deps.send_now()
     return outcome
 
 
@@ -87,16 +88,25 @@ def card_update(meeting: Meeting, now: datetime) -> PlannedPost:
     return PlannedPost(
         key=f"meeting-card:{meeting_id}:{uuid.uuid4().hex}",
         kind=PostKind.MEETING_CARD,
-        channel=meeting.card_channel or "",
+        channel=meeting.card_channel or "",  # for Slack's pace; the card is found by its ts when sent
         due_at=now,
         payload=f'{{"id": {meeting_id}}}',
     )
 
 
 def owe_card_update(session: Session, meeting: Meeting, now: datetime) -> None:
-    """In the session's transaction: the meeting's card is to show what the store holds once it commits."""
-    if meeting.card_ts and meeting.card_channel:
+    """In the session's transaction: the meeting's card is to show what the store holds once it commits.
+
+    Owed as soon as the card is asked for, even while its first post is on its way: a change
+    committed after that post was rendered is then sent by this row (the post's ts is recorded by then).
+    """
+    if meeting.card_ts or schedule.get_post(session=session, key=first_post_key(meeting.id or 0)) is not None:
         outbox.owe(session, [card_update(meeting, now)], now=now)
+
+
+def first_post_key(meeting_id: int) -> str:
+    """The key of the row that posts the meeting's card: one per meeting, whoever announces it."""
+    return f"meeting-card:{meeting_id}"
 
 
 def promoted_notices(meeting: Meeting, promoted: tuple[str, ...], now: datetime) -> list[PlannedPost]:

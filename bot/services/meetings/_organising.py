@@ -106,7 +106,7 @@ def save_form(deps: Deps, *, meeting_id: int | None, values: dict[str, str], use
                 if change.time_or_place:
                     outbox.owe(session, registrant_notices(session, change.meeting, now), now=now)
                 outbox.owe(session, promoted_notices(change.meeting, change.promoted, now), now=now)
-    deps.wake()
+    deps.send_now()
     return saved
 
 
@@ -133,5 +133,5 @@ def cancel_meeting(deps: Deps, *, meeting_id: int) -> Cancelled | None:
         owe_card_update(session, meeting, now)
         told = outbox.owe(session, registrant_notices(session, meeting, now), now=now)
     planning.plan_meeting(deps, meeting_id)  # its pending reminders and announcements are cancelled
-    deps.wake()
+    deps.send_now()
     return Cancelled(meeting, told)

@@ -85,5 +85,5 @@ def answer_meeting(deps: Deps, *, meeting_id: int, slack_id: str, answer: Attend
         if result.attendance == Attendance.WAITLISTED:
             position = store.waitlist_position(session=session, meeting_id=meeting_id, slack_id=slack_id)
     if result.changed:
-        deps.wake()
+        deps.send_now()
     return Answered(meeting=meeting, result=result, position=position)

@@ -18,6 +18,7 @@ from bot.services import outbox
 from bot.views import practices as views
 from store import people as people_store
 from store import practices as store
+from store import schedule
 from store.models import PostKind, Practice, PracticeStatus, ScheduledPost
 from store.schedule import PlannedPost
 
@@ -38,10 +39,14 @@ def owe_card(session: Session, practice: Practice, *, channel: str, now: datetim
         return False
     practice_id = practice.id or 0
     payload: dict[str, object] = {"id": practice_id}
+    first = f"practice-card:{practice_id}"
     if practice.card_channel and practice.card_ts:
-        key, where = f"practice-card:{practice_id}:{uuid.uuid4().hex}", practice.card_channel
+        key, where = f"{first}:{uuid.uuid4().hex}", practice.card_channel
+    elif schedule.get_post(session=session, key=first) is not None:
+        # Its first post is on its way: a change committed after that post was rendered is sent by this row.
+        key, where = f"{first}:{uuid.uuid4().hex}", channel
     elif channel:
-        key, where, payload["first"] = f"practice-card:{practice_id}", channel, True
+        key, where, payload["first"] = first, channel, True
     else:
         return False
     row = PlannedPost(key=key, kind=PostKind.PRACTICE_CARD, channel=where, due_at=now, payload=_json(payload))

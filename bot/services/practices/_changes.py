@@ -65,7 +65,7 @@ def save(deps: Deps, *, user_id: str, draft: PracticeDraft, practice_id: int | N
         owe_card(session, saved.practice, channel=deps.settings.group_channel, now=now)
         if saved.newly_pending:
             outbox.owe(session, organiser_notices(session, saved.practice, now), now=now)
-    deps.wake()
+    deps.send_now()
     return saved
 
 
@@ -91,7 +91,7 @@ def delete(deps: Deps, *, practice_id: int | None, user_id: str) -> Deleted:
         gone = store.delete_practice(session=session, practice_id=practice_id)
         if gone is not None:
             owe_removal(session, gone, now=now)
-    deps.wake()
+    deps.send_now()
     return Deleted(Outcome.DONE, practice)
 
 
@@ -125,7 +125,7 @@ def approve(deps: Deps, *, practice_id: int | None, moderator: str) -> Approved 
         outbox.owe(
             session, [outbox.notice(practice.author, told, about=f"practice-{practice_id}-approved", now=now)], now=now
         )
-    deps.wake()
+    deps.send_now()
     return approved
 
 
@@ -147,7 +147,7 @@ def reject(deps: Deps, *, practice_id: int | None, moderator: str, reason: str) 
         outbox.owe(
             session, [outbox.notice(practice.author, told, about=f"practice-{practice_id}-rejected", now=now)], now=now
         )
-    deps.wake()
+    deps.send_now()
     return practice
 
 
@@ -177,5 +177,5 @@ def toggle_useful(deps: Deps, *, practice_id: int | None, user_id: str) -> Marke
             return None
         marked, count = store.mark_useful(session=session, practice_id=practice_id, slack_id=user_id, now=now)
         owe_card(session, practice, channel=deps.settings.group_channel, now=now)
-    deps.wake()
+    deps.send_now()
     return Marked(practice, marked, count)
