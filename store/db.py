@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -90,8 +89,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": busy})
         engine = create_engine(parsed.difference_update_query(["timeout"]), **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas(busy))
-        if database and database != ":memory:":
-            _queue_writers(engine, str(Path(database).expanduser().resolve()), busy)
     else:
         kwargs.setdefault("poolclass", _Pool)
         kwargs.setdefault("pool_pre_ping", True)
@@ -131,41 +128,6 @@ def _postgres_waits(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"SET lock_timeout = '{PG_LOCK_WAIT}'")
     cursor.close()
     dbapi_connection.commit()
-
-
-_WRITING = "tci_writing"
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
-_writers: dict[str, threading.Lock] = {}
-_writers_guard = threading.Lock()
-
-
-def _queue_writers(engine: Engine, database: str, wait: float) -> None:
-    """Let the process's writers of one SQLite file take turns on a lock of ours.
-
-    SQLite has one writer at a time, and a connection that finds the file locked sleeps and tries
-    again, so under a burst some writers wait far longer than others and give up at the busy
-    timeout. Waiting on a lock instead, a writer goes as soon as the one before it commits.
-    Other processes are still waited for by SQLite's busy timeout.
-    """
-    with _writers_guard:
-        lock = _writers.setdefault(database, threading.Lock())
-
-    def before_write(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if connection.info.get(_WRITING) or not statement.lstrip()[:7].upper().startswith(_WRITES):
-            return
-        if not lock.acquire(timeout=wait):
-            raise StoreUnavailable.of(TimeoutError(f"another writer held {database} for {wait:g} s"))
-        connection.info[_WRITING] = True
-
-    def done(connection: Any, *_args: Any) -> None:
-        if connection.info.pop(_WRITING, False):
-            lock.release()
-
-    event.listen(engine, "before_cursor_execute", before_write)
-    event.listen(engine, "commit", done)
-    event.listen(engine, "rollback", done)
-    # A connection given back to the pool without either (its transaction reset there) lets go too.
-    event.listen(engine.pool, "checkin", lambda _dbapi, record: done(record))
 
 
 def _sqlite_pragmas(busy_seconds: float) -> Callable[[Any, Any], None]:
