@@ -8,12 +8,10 @@ out), and the planning of meeting reminders and the recurring posts.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
 
-from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
@@ -92,9 +90,7 @@ class Scheduler:
             if self._stopping:
                 return
             if when is None:
-                with contextlib.suppress(JobLookupError):
-                    self._aps.remove_job(ALARM)
-                return
+                return  # an alarm already set rings, finds nothing and sets none
             if self.sender is not None and when <= self.deps.clock() and self.sender.look_again():
                 return  # the run under way takes them; it re-arms when it ends
             self._arm(when)
@@ -109,10 +105,16 @@ class Scheduler:
             self._arm(self.deps.clock())
 
     def _arm(self, when: datetime) -> None:
-        """Set the alarm at `when`; the caller holds _arm_lock and has checked that stopping has not begun."""
-        self._aps.add_job(
-            self.ring, "date", run_date=self._real(when), id=ALARM, replace_existing=True, max_instances=3
-        )
+        """Set the alarm at `when`, unless it is set earlier already; the caller holds _arm_lock.
+
+        An earlier alarm is kept: a wake that read the store before another thread's rows were
+        committed must not put off the alarm that thread set for them. The alarm re-arms when it rings.
+        """
+        run_at = self._real(when)
+        current = self._aps.get_job(ALARM)
+        if current is not None and current.next_run_time is not None and current.next_run_time <= run_at:
+            return
+        self._aps.add_job(self.ring, "date", run_date=run_at, id=ALARM, replace_existing=True, max_instances=3)
 
     def ring(self) -> None:
         """The alarm: post what is due, then set the next alarm.

@@ -238,7 +238,7 @@ def test_a_burst_killed_midway_loses_no_answer_and_posts_each_card_once(migrated
                 channel=GROUP_CHANNEL,
             )
             assert workspace.slash_command("U0ORG", "/meetings", f"announce {meeting_id}").status == 200
-            wait_until(card_shows_the_store, timeout=15)
+            wait_until(card_shows_the_store, timeout=RESTART_SECONDS)
             forms: dict[str, dict[str, Any]] = {}
             for author in AUTHORS:
                 assert workspace.slash_command(author.id, "/practice").status == 200
@@ -295,7 +295,17 @@ def test_a_burst_killed_midway_loses_no_answer_and_posts_each_card_once(migrated
             assert not doubled, f"practices whose card is not in the channel once: {doubled}"
             assert card_shows_the_store()
             assert len(card_count(emulator, "Burst workshop")) == 1, "one meeting card"
-            moved_up = promoted()
             told = {p.id: len(told_moved_up(emulator, p.id)) for p in everyone}
-            assert {user: n for user, n in told.items() if n} == dict.fromkeys(moved_up, 1), "each told once"
+            assert all(told[user] == 1 for user in promoted()), "every waiter who moved up is told once"
+            # A presser can move up too: one whose profile Slack was too slow to give is served as a guest,
+            # after the members. Whoever was told has the place, and nobody is told twice.
+            with sessions() as session:
+                placed = {
+                    p.id
+                    for p in everyone
+                    if (r := meetings_store.registration_of(session=session, meeting_id=meeting_id, slack_id=p.id))
+                    and r.attendance == Attendance.IN_PERSON
+                }
+            assert all(n <= 1 for n in told.values()), f"told twice: {told}"
+            assert {user for user, n in told.items() if n} <= placed, "told of a place they do not have"
     engine.dispose()
