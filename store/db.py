@@ -125,7 +125,7 @@ def _seconds(value: Any, default: float) -> float:
 def _postgres_waits(dbapi_connection: Any, _record: Any) -> None:
     """Every session of the bot waits at most PG_LOCK_WAIT for a row another transaction holds."""
     cursor = dbapi_connection.cursor()
-    cursor.execute(f"SET lock_timeout = '{PG_LOCK_WAIT}'")
+    cursor.execute("SELECT set_config('lock_timeout', %s, false)", (PG_LOCK_WAIT,))
     cursor.close()
     dbapi_connection.commit()
 
