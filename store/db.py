@@ -27,7 +27,8 @@ SessionFactory = Callable[[], Session]
 # person is told to try again (nothing was written).
 SQLITE_BUSY_SECONDS = 2.0  # how long a write waits for another writer before "database is locked"
 PG_CONNECT_SECONDS = 2  # how long connecting to PostgreSQL may take before it counts as down
-PG_LOCK_WAIT = "2s"  # how long a statement waits for a row another transaction holds (lock_timeout)
+# How long a statement waits for a row another transaction holds.
+PG_LOCK_WAIT = "SET lock_timeout = '2s'"
 POOL_WAIT_SECONDS = 2.0  # how long a request waits for a pooled connection to come free
 HEALTH_WAIT_MS = 1000  # how long the health check waits for SQLite's write lock
 
@@ -125,7 +126,7 @@ def _seconds(value: Any, default: float) -> float:
 def _postgres_waits(dbapi_connection: Any, _record: Any) -> None:
     """Every session of the bot waits at most PG_LOCK_WAIT for a row another transaction holds."""
     cursor = dbapi_connection.cursor()
-    cursor.execute("SELECT set_config('lock_timeout', %s, false)", (PG_LOCK_WAIT,))
+    cursor.execute(PG_LOCK_WAIT)
     cursor.close()
     dbapi_connection.commit()
 
