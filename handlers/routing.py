@@ -140,8 +140,8 @@ class CommandRouter:
         for sub in sorted(self.subcommands, key=lambda s: s.words):
             if sub.organiser_only and not organiser:
                 continue
-            usage = f"{self.name} {sub.usage or sub.words}".strip()
-            line = f"`{usage}`: {sub.summary}"
+            usage = blocks.escape(f"{self.name} {sub.usage or sub.words}".strip())
+            line = f"`{usage}`: {blocks.escape(sub.summary)}"
             if sub.organiser_only:
                 line += " _(organisers)_"
             lines.append(line)

@@ -15,8 +15,12 @@ from sqlmodel import Session
 
 from bot.config import Settings, load_settings
 from bot.localslack.local import LocalBot
+from bot.localslack.webapi import WebApi
 from store import migrate
 from store.db import make_engine, session_factory
+
+# Every test checks what the bot sends against Slack's rules, and fails on text Slack would show broken.
+WebApi.strict_text = True
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 POSTGRES_SKIP = (

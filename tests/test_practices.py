@@ -205,7 +205,15 @@ def test_list_filters_by_topic_kind_and_country_and_pages(local_bot: LocalBot) -
     assert texts(first.blocks).index("A policy from Brazil") < texts(first.blocks).index("Practice 22")
     older = next(e for b in first.blocks or [] if b["type"] == "actions" for e in b["elements"])
     press(local_bot, MEMBER.id, views.PAGE, older["value"])
-    private_answer(local_bot.emulator, MEMBER.id, "page 2 of 3")
+    second = private_answer(local_bot.emulator, MEMBER.id, "page 2 of 3")
+    turns = {e["action_id"]: e["value"] for b in second.blocks or [] if b["type"] == "actions" for e in b["elements"]}
+    assert set(turns) == {views.PAGE, views.PAGE_NEWER}, "a middle page turns both ways, each button its own id"
+    seen = len(local_bot.emulator.deliveries)
+    press(local_bot, MEMBER.id, views.PAGE_NEWER, turns[views.PAGE_NEWER])
+    wait_delivery(
+        local_bot.emulator,
+        lambda d: d in local_bot.emulator.deliveries[seen:] and d.user == MEMBER.id and "page 1 of 3" in (d.text or ""),
+    )
 
     command(local_bot, MEMBER.id, "list brazil")
     brazil = private_answer(local_bot.emulator, MEMBER.id, "Practices from *Brazil* (1)")

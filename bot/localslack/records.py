@@ -9,10 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 JSON_PARAMS = frozenset({"blocks", "view", "metadata", "files", "attachments"})
-MAX_MESSAGE_BLOCKS = 50
-MAX_VIEW_BLOCKS = 100
-MAX_TEXT_CHARS = 40_000
-MAX_TITLE_CHARS = 24
 MAX_VIEW_STACK = 3
 TRIGGER_TTL_SECONDS = 3.0
 APP_ID = "A0LOCAL"
@@ -108,23 +104,3 @@ def decode_params(raw: dict[str, Any]) -> dict[str, Any]:
             with contextlib.suppress(ValueError):
                 params[key] = json.loads(value)
     return params
-
-
-def view_errors(view: Any, expected_type: str) -> list[str]:
-    if not isinstance(view, dict):
-        return ["[ERROR] must provide an object [json-pointer:/view]"]
-    errors = []
-    if view.get("type") != expected_type:
-        errors.append(f"[ERROR] must be '{expected_type}' [json-pointer:/view/type]")
-    if expected_type == "modal":
-        title = view.get("title")
-        if not isinstance(title, dict) or title.get("type") != "plain_text":
-            errors.append("[ERROR] must provide a plain_text object [json-pointer:/view/title]")
-        elif len(str(title.get("text", ""))) > MAX_TITLE_CHARS:
-            errors.append(f"[ERROR] must be at most {MAX_TITLE_CHARS} characters [json-pointer:/view/title/text]")
-    blocks = view.get("blocks", [])
-    if not isinstance(blocks, list):
-        errors.append("[ERROR] must provide an array [json-pointer:/view/blocks]")
-    elif len(blocks) > MAX_VIEW_BLOCKS:
-        errors.append(f"[ERROR] no more than {MAX_VIEW_BLOCKS} items allowed [json-pointer:/view/blocks]")
-    return errors

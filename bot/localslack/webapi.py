@@ -17,10 +17,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.localslack.blockkit import Verdict, check_message, check_view
 from bot.localslack.records import (
     APP_ID,
-    MAX_MESSAGE_BLOCKS,
-    MAX_TEXT_CHARS,
     MAX_VIEW_STACK,
     TRIGGER_TTL_SECONDS,
     ApiCall,
@@ -30,7 +29,6 @@ from bot.localslack.records import (
     LocalUser,
     LostAnswer,
     truthy,
-    view_errors,
 )
 
 logger = logging.getLogger(__name__)
@@ -38,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 class WebApi:
     """The state of one emulated workspace and the Web API methods that read and change it."""
+
+    strict_text = False  # refuse mrkdwn that Slack would show broken (the test suite turns this on)
 
     def __init__(
         self,
@@ -58,6 +58,7 @@ class WebApi:
         self.app_id = APP_ID
         self.users: dict[str, LocalUser] = {u.id: u for u in users or ()}
         self.calls: list[ApiCall] = []
+        self.broken_text: list[str] = []  # mrkdwn Slack would show broken: where, and the piece
         self.deliveries: list[Delivery] = []
         self.files: dict[str, dict[str, Any]] = {}
         self.channel_names: dict[str, str] = {}
@@ -150,13 +151,21 @@ class WebApi:
         raise ApiError("message_not_found")
 
     def _check_content(self, params: dict[str, Any]) -> None:
-        blocks = params.get("blocks")
-        if not params.get("text") and not blocks and not params.get("attachments"):
+        if not params.get("text") and not params.get("blocks") and not params.get("attachments"):
             raise ApiError("no_text")
-        if blocks is not None and (not isinstance(blocks, list) or len(blocks) > MAX_MESSAGE_BLOCKS):
-            raise ApiError("invalid_blocks")
-        if len(str(params.get("text") or "")) > MAX_TEXT_CHARS:
-            raise ApiError("msg_too_long")
+        self.judge(check_message(params))
+
+    def judge(self, verdict: Verdict, *, broken_error: str = "invalid_blocks") -> None:
+        """Refuse what Slack refuses; keep (or, when strict, refuse) the text Slack would show broken."""
+        if verdict.refusal is not None:
+            raise ApiError(verdict.refusal.error, response_metadata={"messages": list(verdict.refusal.messages)})
+        if verdict.broken:
+            self.broken_text.extend(verdict.broken)
+            if self.strict_text:
+                reasons = [
+                    f"[ERROR] a '<' opens no Slack sequence, so Slack shows it broken: {b}" for b in verdict.broken
+                ]
+                raise ApiError(broken_error, response_metadata={"messages": reasons})
 
     def _store_bot_message(self, channel: str, params: dict[str, Any]) -> dict[str, Any]:
         message: dict[str, Any] = {
@@ -207,9 +216,7 @@ class WebApi:
 
     def _checked_view(self, params: dict[str, Any], expected_type: str) -> dict[str, Any]:
         view = params.get("view")
-        errors = view_errors(view, expected_type)
-        if errors:
-            raise ApiError("invalid_arguments", response_metadata={"messages": errors})
+        self.judge(check_view(view, expected_type), broken_error="invalid_arguments")
         assert isinstance(view, dict)
         return view
 
@@ -272,6 +279,7 @@ class WebApi:
         message = self._find_message(channel, params.get("ts"))
         if message.get("bot_id") != self.bot_id:
             raise ApiError("cant_update_message")
+        self.judge(check_message(params))
         for key in ("text", "blocks", "metadata", "attachments"):
             if key in params:
                 message[key] = params[key]

@@ -25,7 +25,8 @@ DELETE_KEEP = "practice_delete_keep"
 APPROVE = "practice_approve"
 REJECT = "practice_reject"
 SHARE = "practice_share"
-PAGE = "practice_page"
+PAGE = "practice_page"  # the older page
+PAGE_NEWER = "practice_page_newer"  # action_id is unique within its block, so the other way has its own
 DETAILS = "practice_details"
 REJECT_CALLBACK = "practice_reject_reason"
 REASON_LIMIT = 1000
@@ -236,13 +237,14 @@ def filter_problem(words: str, could_mean: Sequence[tuple[str, str]], settings: 
     words = words.strip()
     if could_mean:
         names = ", ".join(f"`{blocks.escape(name)}`" for _, name in could_mean)
-        return f"“{blocks.escape(words)}” could mean {names}. Say which, e.g. `/practice list {could_mean[0][1]}`."
+        example = blocks.escape(could_mean[0][1])
+        return f"“{blocks.escape(words)}” could mean {names}. Say which, e.g. `/practice list {example}`."
     kinds = ", ".join(blocks.escape(k) for k in settings.practice_kinds)
     topics = "\n".join(f"• {blocks.escape(t)}" for t in settings.practice_topics)
     return (
         f"I don't know a kind, topic or country called “{blocks.escape(words)}”. "
         f"Kinds: {kinds}.\nTopics:\n{topics}\nOr a country, e.g. `/practice list Spain`. "
-        "To find words inside practices, use `/practice search <words>`."
+        "To find words inside practices, use `/practice search &lt;words&gt;`."
     )
 
 
@@ -271,7 +273,7 @@ def page_message(page: Page, useful: Mapping[int, int], filters: Mapping[str, st
         body += entry(practice, useful.get(practice.id or 0, 0))
     buttons = []
     if page.offset > 0:
-        buttons.append(blocks.button("◀ Newer", PAGE, page_value(filters, max(page.offset - size, 0))))
+        buttons.append(blocks.button("◀ Newer", PAGE_NEWER, page_value(filters, max(page.offset - size, 0))))
     if page.has_more:
         buttons.append(blocks.button("Older ▶", PAGE, page_value(filters, page.offset + size)))
     if buttons:
@@ -438,7 +440,7 @@ def home_section(
         body.append(blocks.section("No practice is shared yet. Be the first: it takes a minute."))
     for practice in newest:
         body += entry(practice, useful.get(practice.id or 0, 0))
-    body.append(blocks.context("`/practice list` for more · `/practice search <words>` · `/practice mine`"))
+    body.append(blocks.context("`/practice list` for more · `/practice search &lt;words&gt;` · `/practice mine`"))
     if waiting is not None and (waiting or moderation):
         body.append(blocks.header(f"Waiting for approval ({waiting_count})"))
         if not waiting:

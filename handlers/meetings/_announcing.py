@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.services import meetings as service
@@ -16,6 +17,9 @@ from handlers.buttons import WritingWork
 from handlers.home import answer_press
 from handlers.meetings._shared import CANCEL_CONFIRM, CANCEL_KEEP, meeting_named, pressed_meeting, pressed_number
 from handlers.routing import Call
+
+# views.update's answers when the pressed modal is no longer as it was: changed since, or closed.
+VIEW_MOVED_ON = frozenset({"hash_conflict", "not_found"})
 
 
 def cancel(call: Call) -> None:
@@ -91,6 +95,21 @@ def announce(call: Call) -> None:
         call.reply(announced_text(service.post_card(call.deps, meeting)))
 
 
+def _replaced(client: WebClient, view: dict[str, Any], text: str) -> bool:
+    """Show the outcome in the modal that was pressed, unless it has changed or closed since (its hash says)."""
+    try:
+        client.views_update(
+            view_id=view["id"],
+            hash=view.get("hash"),
+            view=blocks.modal("Announced", [blocks.section(text)], close="Done"),
+        )
+    except SlackApiError as error:
+        if error.response.get("error") in VIEW_MOVED_ON:
+            return False
+        raise
+    return True
+
+
 def announce_pressed(deps: Deps) -> WritingWork:
     """The Announce button (in App Home, a saved meeting's modal, or a preview): the card is owed before the 200."""
 
@@ -102,10 +121,7 @@ def announce_pressed(deps: Deps) -> WritingWork:
         view = body.get("view") or {}
 
         def tell() -> None:
-            if view.get("type") == "modal":
-                client.views_update(
-                    view_id=view["id"], view=blocks.modal("Announced", [blocks.section(text)], close="Done")
-                )
+            if view.get("type") == "modal" and _replaced(client, view, text):
                 return
             answer_press(deps, body, client, respond, text)
 

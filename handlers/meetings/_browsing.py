@@ -35,7 +35,8 @@ def list_upcoming(call: Call) -> None:
             *views.entry(meeting, listing.counts_of(meeting), answer),
         ]
     if listing.more:
-        body.append(blocks.context(f"Showing the first {LIST_LIMIT}. `/meetings <number>` shows any one in full."))
+        shown_all = f"Showing the first {LIST_LIMIT}. `/meetings &lt;number&gt;` shows any one in full."
+        body.append(blocks.context(shown_all))
     if deps.settings.feed_url:
         body.append(blocks.context(subscribe_text(deps)))
     text = "Upcoming meetings:\n" + "\n".join(

@@ -96,7 +96,8 @@ def register(app: App, deps: Deps) -> None:
         app, deps, views.DELETE_CONFIRM, confirm_delete(deps), "delete a practice (author or organiser)", writes=True
     )
     register_action(app, deps, views.DELETE_KEEP, keep, "keep a practice after all")
-    register_action(app, deps, views.PAGE, page_pressed(deps), "turn a page of practices")
+    register_action(app, deps, views.PAGE, page_pressed(deps), "turn to older practices")
+    register_action(app, deps, views.PAGE_NEWER, page_pressed(deps), "turn to newer practices")
     register_action(app, deps, views.DETAILS, details_pressed(deps), "see a practice in full")
     register_action(
         app, deps, views.APPROVE, approve_pressed(deps), "approve a practice", organiser_only=True, writes=True
