@@ -19,6 +19,9 @@ from store.models import Attendance, MeetingKind
 from store.practices import PracticeDraft
 
 MEMBERSHIP_URL = "https://www.tci-network.org/membership"
+# The demo's SQLite file in the data folder: made afresh by each `tci-bot shell --demo`, kept after it
+# so that `tci-bot schedule --demo` and `tci-bot export ... --demo` can read it.
+DEMO_DATABASE = "demo.db"
 
 
 def _at(day: datetime, hour: int, minute: int, zone: str) -> datetime:
