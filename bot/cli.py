@@ -36,6 +36,7 @@ def _fail(message: str, *, code: int = 1) -> NoReturn:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tci-bot", prog_name="tci-bot", message="%(prog)s %(version)s")
 def main() -> None:
     """Run and operate the learning group's Slack bot."""
 
@@ -54,7 +55,9 @@ def run() -> None:
 
 
 @main.command()
-@click.option("--demo", is_flag=True, help="Start from a fresh demo database with example data.")
+@click.option(
+    "--demo", is_flag=True, help="Start from a fresh demo database (demo.db in the data folder) with example data."
+)
 @click.option(
     "--as",
     "who",
@@ -64,7 +67,12 @@ def run() -> None:
     help="Who you are at the start.",
 )
 def shell(demo: bool, who: str) -> None:
-    """Talk to the bot offline, in a local workspace in the terminal (no Slack needed)."""
+    """Talk to the bot offline, in a local workspace in the terminal (no Slack needed).
+
+    The shell keeps its own SQLite file in the data folder (shell.db, or demo.db with --demo) and never
+    uses DATABASE_URL: the group's database gets none of its local people, and what the group's
+    scheduler owes is never posted into the local workspace.
+    """
     from bot.shell import run_shell
 
     settings = _settings(require_slack=False)
@@ -143,13 +151,36 @@ def upgrade(revision: str) -> None:
 
 @db.command()
 def current() -> None:
-    """Show the database's revision and the newest this version knows."""
+    """Show the database's revision and the newest this version knows; creates nothing."""
     from store import migrate
+
+    settings = _settings(require_slack=False)
+    if _missing_sqlite(settings):
+        click.echo(f"no database at {settings.database_label}: `tci-bot db upgrade` creates it")
+        return
 
     def action(engine: Any) -> None:
         click.echo(f"database: {migrate.current_revision(engine) or 'empty'}; newest: {migrate.head_revision(engine)}")
 
-    _with_engine(action)
+    _with_engine(action, settings=settings)
+
+
+_DEMO_HELP = "Read the demo data that `tci-bot shell --demo` keeps (demo.db in the data folder), not DATABASE_URL."
+
+
+def _data_settings(*, demo: bool) -> Settings:
+    """The settings to read the store with: the configured database, or with `demo` the shell's demo database."""
+    from dataclasses import replace
+
+    from bot.shell import shell_database_url
+
+    settings = _settings(require_slack=False)
+    if not demo:
+        return settings
+    settings = replace(settings, database_url=shell_database_url(settings.data_dir, demo=True))
+    if _missing_sqlite(settings):
+        _fail(f"there is no demo data at {settings.database_label}: `tci-bot shell --demo` makes it")
+    return settings
 
 
 POST_STATUSES = ("pending", "sending", "sent", "failed", "skipped", "cancelled")
@@ -169,8 +200,9 @@ POST_STATUSES = ("pending", "sending", "sent", "failed", "skipped", "cancelled")
 @click.option("--all", "everything", is_flag=True, help="Every post, however old (default: those due from a day ago).")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000), help="At most this many.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a table.")
+@click.option("--demo", is_flag=True, help=_DEMO_HELP)
 def schedule_command(
-    statuses: tuple[str, ...], kinds: tuple[str, ...], everything: bool, limit: int, as_json: bool
+    statuses: tuple[str, ...], kinds: tuple[str, ...], everything: bool, limit: int, as_json: bool, demo: bool
 ) -> None:
     """List planned posts (reminders, announcements, digests) with their status, for operators."""
     from datetime import UTC, datetime, timedelta
@@ -185,7 +217,7 @@ def schedule_command(
     unknown = [kind for kind in kinds if kind not in known]
     if unknown:
         _fail(f"--kind should be one of {', '.join(known)} (not {', '.join(unknown)})", code=2)
-    settings = _settings(require_slack=False)
+    settings = _data_settings(demo=demo)
     since = None if everything or statuses else datetime.now(UTC) - timedelta(days=1)
 
     def action(engine: Any) -> None:
@@ -250,9 +282,11 @@ PRACTICE_STATUSES = ("published", "pending", "rejected", "all")
 @click.option(
     "--out", "out_dir", default=None, metavar="FOLDER", help="With --all: the folder. Default: export-<date>."
 )
+@click.option("--demo", is_flag=True, help=_DEMO_HELP)
 @click.pass_context
-def export(ctx: click.Context, everything: bool, fmt: str, out_dir: str | None) -> None:
+def export(ctx: click.Context, everything: bool, fmt: str, out_dir: str | None, demo: bool) -> None:
     """Write practices or registrations as CSV or JSON; --all writes both, whole, into one folder."""
+    ctx.obj = {"demo": demo}
     if ctx.invoked_subcommand is not None:
         if everything or out_dir is not None:
             _fail("--all writes every export: give it alone (`tci-bot export --all`), or name one export", code=2)
@@ -260,10 +294,15 @@ def export(ctx: click.Context, everything: bool, fmt: str, out_dir: str | None) 
     if not everything:
         click.echo(ctx.get_help())
         ctx.exit(2)
-    _export_all(fmt, out_dir)
+    _export_all(fmt, out_dir, demo=demo)
 
 
-def _export_all(fmt: str, out_dir: str | None) -> None:
+def _demo_wanted(ctx: click.Context, demo: bool) -> bool:
+    """Whether an export reads the demo data: `--demo` given after its name or before it."""
+    return demo or bool((ctx.obj or {}).get("demo"))
+
+
+def _export_all(fmt: str, out_dir: str | None, *, demo: bool) -> None:
     """Write all practices and all registrations into `out_dir`, each file whole or not at all."""
     from datetime import datetime
 
@@ -272,7 +311,7 @@ def _export_all(fmt: str, out_dir: str | None) -> None:
 
     if fmt not in exporter.FORMATS:
         _fail(f"--format should be one of {', '.join(exporter.FORMATS)} (not {fmt!r})", code=2)
-    settings = _settings(require_slack=False)
+    settings = _data_settings(demo=demo)
     folder = Path(out_dir or f"export-{datetime.now(settings.tz):%Y-%m-%d}")
     if folder.exists() and not folder.is_dir():
         _fail(f"cannot write into {folder}: it is not a folder")
@@ -304,7 +343,9 @@ def _export_all(fmt: str, out_dir: str | None) -> None:
     metavar="|".join(PRACTICE_STATUSES),
     help="Which practices: those with this status, or all.",
 )
-def export_practices(fmt: str, out_path: str | None, status: str) -> None:
+@click.option("--demo", is_flag=True, help=_DEMO_HELP)
+@click.pass_context
+def export_practices(ctx: click.Context, fmt: str, out_path: str | None, status: str, demo: bool) -> None:
     """Write every practice (published ones unless --status says otherwise)."""
     from bot.services import export as exporter
     from store.models import PracticeStatus
@@ -313,21 +354,30 @@ def export_practices(fmt: str, out_path: str | None, status: str) -> None:
         _fail(f"--status should be one of {', '.join(PRACTICE_STATUSES)} (not {status!r})", code=2)
     statuses = tuple(PracticeStatus) if status == "all" else (PracticeStatus(status),)
     _export(
-        "practices", fmt, out_path, lambda engine, out: exporter.write_practices(engine, fmt, out, statuses=statuses)
+        "practices",
+        fmt,
+        out_path,
+        lambda engine, out: exporter.write_practices(engine, fmt, out, statuses=statuses),
+        demo=_demo_wanted(ctx, demo),
     )
 
 
 @export.command("registrations")
 @click.option("--format", "fmt", default="csv", show_default=True, metavar="csv|json", help=_FORMAT_HELP)
 @click.option("--out", "out_path", default=None, metavar="FILE", help=_OUT_HELP.format(what="registrations"))
-def export_registrations(fmt: str, out_path: str | None) -> None:
+@click.option("--demo", is_flag=True, help=_DEMO_HELP)
+@click.pass_context
+def export_registrations(ctx: click.Context, fmt: str, out_path: str | None, demo: bool) -> None:
     """Write every registration to every meeting, with the person's name and membership."""
     from bot.services import export as exporter
 
-    _export("registrations", fmt, out_path, lambda engine, out: exporter.write_registrations(engine, fmt, out))
+    def write(engine: Any, out: TextIO) -> int:
+        return exporter.write_registrations(engine, fmt, out)
+
+    _export("registrations", fmt, out_path, write, demo=_demo_wanted(ctx, demo))
 
 
-def _export(what: str, fmt: str, out_path: str | None, write: Callable[[Any, TextIO], int]) -> None:
+def _export(what: str, fmt: str, out_path: str | None, write: Callable[[Any, TextIO], int], *, demo: bool) -> None:
     """Check the format and the database, write the export whole or not at all, and say how many rows."""
     from datetime import datetime
 
@@ -335,7 +385,7 @@ def _export(what: str, fmt: str, out_path: str | None, write: Callable[[Any, Tex
 
     if fmt not in FORMATS:
         _fail(f"--format should be one of {', '.join(FORMATS)} (not {fmt!r})", code=2)
-    settings = _settings(require_slack=False)
+    settings = _data_settings(demo=demo)
     if out_path is None:
         out_path = export_filename(what, fmt, datetime.now(settings.tz))
 
@@ -357,13 +407,18 @@ def _export(what: str, fmt: str, out_path: str | None, write: Callable[[Any, Tex
 
 def _require_existing_sqlite(settings: Settings) -> None:
     """Refuse a SQLite file that is not there, rather than create an empty one by connecting to it."""
+    if _missing_sqlite(settings):
+        _fail(f"there is no database at {settings.database_label}: check DATABASE_URL, or run `tci-bot db upgrade`")
+
+
+def _missing_sqlite(settings: Settings) -> bool:
+    """Whether the database is a SQLite file that is not there (connecting to it would create it)."""
     from sqlalchemy.engine import make_url
 
     if not settings.is_sqlite:
-        return
+        return False
     database = make_url(settings.database_url).database or ""
-    if database not in ("", ":memory:") and not Path(database).expanduser().exists():
-        _fail(f"there is no database at {settings.database_label}: check DATABASE_URL, or run `tci-bot db upgrade`")
+    return database not in ("", ":memory:") and not Path(database).expanduser().exists()
 
 
 def _check_writable(path: Path) -> None:

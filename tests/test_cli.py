@@ -159,3 +159,51 @@ def test_schedule_lists_planned_posts_for_operators(tmp_path: Path) -> None:
     ]
     wrong = tci_bot("schedule", "--status", "lost", env=env, cwd=tmp_path)
     assert wrong.returncode == 2 and "--status should be one of" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_version_is_the_installed_one(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    result = tci_bot("--version", env=clean_env(tmp_path), cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.strip() == f"tci-bot {version('tci-bot')}"
+
+
+def test_db_current_creates_nothing(tmp_path: Path) -> None:
+    env = clean_env(tmp_path)
+    result = tci_bot("db", "current", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"no database at sqlite:///{tmp_path / 'data' / 'tci-bot.db'}")
+    assert not (tmp_path / "data").exists()
+    assert tci_bot("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    assert "newest" in tci_bot("db", "current", env=env, cwd=tmp_path).stdout
+
+
+def test_schedule_and_export_read_the_shells_demo_data(tmp_path: Path) -> None:
+    env = clean_env(tmp_path)
+    before = tci_bot("export", "practices", "--demo", "--out", "-", env=env, cwd=tmp_path)
+    assert before.returncode == 1 and "`tci-bot shell --demo` makes it" in before.stderr
+    assert tci_bot("shell", "--demo", env=env, cwd=tmp_path, input=":quit\n").returncode == 0
+    practices = tci_bot("export", "practices", "--demo", "--out", "-", env=env, cwd=tmp_path)
+    assert practices.returncode == 0 and "wrote 10 practices" in practices.stderr
+    assert "Digital skills vouchers" in practices.stdout
+    assert tci_bot("export", "--demo", "registrations", "--out", "-", env=env, cwd=tmp_path).returncode == 0
+    planned = tci_bot("schedule", "--demo", "--json", env=env, cwd=tmp_path)
+    assert planned.returncode == 0, planned.stderr
+    assert "digest" in {json.loads(line)["kind"] for line in planned.stdout.splitlines()}
+    assert not (tmp_path / "data" / "tci-bot.db").exists()  # the configured database was never touched
+
+
+def test_the_shell_never_writes_into_the_configured_database(tmp_path: Path) -> None:
+    production = tmp_path / "group.db"
+    env = clean_env(tmp_path, DATABASE_URL=f"sqlite:///{production}")
+    assert tci_bot("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    result = tci_bot("shell", "--as", "organiser", env=env, cwd=tmp_path, input="/tci whoami\n/tci organisers\n")
+    assert result.returncode == 0, result.stderr
+    assert "an *organiser*" not in result.stdout and "organiser" in result.stdout
+    engine = make_engine(f"sqlite:///{production}")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM people").scalar() == 0
+    finally:
+        engine.dispose()
+    assert (tmp_path / "data" / "shell.db").exists()
