@@ -98,6 +98,7 @@ class Shell:
             width=None if console.soft_wrap else console.width - 4,
         )
         self._filled: set[tuple[str, str]] = set()  # (view id, hash) of each form version shown
+        self._forms: dict[str, Shown] = {}  # view id -> its version shown last
         self._shown: dict[tuple[str, str], Shown] = {}  # (channel, ts) -> how it was last shown
         self._messages: dict[int, Shown] = {}  # message number -> the message, for shortcuts
         self._seen: dict[str, dict[str, str]] = {u.id: {} for u in PEOPLE.values()}  # person -> DM ts -> content
@@ -501,7 +502,7 @@ class Shell:
             return
         if shown is not None and shown.gone:
             self.console.print(
-                f"[red]That message is gone (the bot {shown.gone} it); its buttons no longer work.[/red]"
+                f"[red]That {shown.what} is gone (the bot {shown.gone} it); its buttons no longer work.[/red]"
             )
             return
         if button.action.get("url"):
@@ -560,8 +561,8 @@ class Shell:
         assert ws is not None
         values: dict[str, dict[str, Any]] = {}
         errors: dict[str, str] = {}
-        shown = Shown(private_to=self.user.id)
         while True:
+            shown = self._form_shown(view)
             title = view.get("title", {}).get("text", "")
             self.console.print(f"[bold magenta]┌ {escape(title)}[/bold magenta]", highlight=False)
             others = [b for b in view.get("blocks", []) if b.get("type") != "input"]
@@ -597,11 +598,22 @@ class Shell:
                 errors = body.get("errors", {})
                 continue
             if action in ("update", "push"):
-                view = body["view"]
+                # Slack keeps an updated modal's id (and gives a pushed one its own): the bot may update it later.
+                kept = {key: view[key] for key in _VIEW_IDENTITY if key in view} if action == "update" else {}
+                view = {**body["view"], **kept}
                 values, errors = {}, {}
                 continue
             self.settle()
             return
+
+    def _form_shown(self, view: dict[str, Any]) -> Shown:
+        """Note a form's newest version as shown; the buttons of the version it replaces stop working."""
+        shown = Shown(private_to=self.user.id, what="form")
+        view_id = str(view.get("id") or "")
+        if view_id:
+            self._retire(self._forms.get(view_id), "replaced")
+            self._forms[view_id] = shown
+        return shown
 
     def ask_field(self, block: dict[str, Any]) -> dict[str, Any] | object:
         """Ask for one input's value and return it in Slack's state shape."""
@@ -680,6 +692,7 @@ class Shell:
 
 _CANCEL = object()
 _QUIT = object()
+_VIEW_IDENTITY = ("id", "hash", "team_id", "app_id", "bot_id", "root_view_id", "previous_view_id")
 
 
 def _choose(options: list[dict[str, Any]], answer: str, *, many: bool) -> list[dict[str, Any]]:

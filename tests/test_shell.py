@@ -351,3 +351,18 @@ def test_ctrl_c_and_the_end_of_input_leave_cleanly(settings: Settings, tmp_path:
     ended = io.StringIO()
     assert run_shell(settings, demo=False, who="member", stdin=io.StringIO("/tci help"), stdout=ended) == 0
     assert "Traceback" not in out.getvalue() + ended.getvalue()
+
+
+def test_a_button_in_a_form_changes_the_form_and_the_old_one_stops(local_bot: LocalBot) -> None:
+    session = Session(local_bot, "organiser")
+    session.send("/meetings add Essen workshop, 11 Feb 2027 9:00-17:00 CET, Essen, capacity 40")
+    saved = session.send(session.button("Open in the form"), *[""] * 20)
+    assert "┌ Meeting saved" in saved
+    announce = session.button("Announce in the group channel")
+    announced = session.send(announce)
+    assert "┌ Announced" in announced and "bot in #learning-group · message 1" in announced
+    assert "That form is gone (the bot replaced it)" in session.send(announce)
+
+
+def test_a_quote_is_shown_as_one() -> None:
+    assert Renderer().mrkdwn("The reason:\n>Not about clusters\nNext") == "The reason:\n▎ Not about clusters\nNext"

@@ -34,6 +34,7 @@ _BOLD = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])")
 _ITALIC = re.compile(r"(?<![\w_])_(?!\s)([^_\n]+?)_(?![\w_])")
 _STRIKE = re.compile(r"(?<![\w~])~(?!\s)([^~\n]+?)~(?![\w~])")
 _CODE = re.compile(r"`([^`\n]+)`")
+_QUOTE = re.compile(r"^>[ ]?", re.MULTILINE)
 # Slack writes a country's flag as its ISO code (`:flag-es:`); the flag is that code in regional indicators.
 _FLAG = re.compile(r":flag-([a-z]{2}):")
 _REGIONAL_A = 0x1F1E6
@@ -88,6 +89,7 @@ class Shown:
     number: int | None = None  # the message's number for shortcuts; None for what only one person saw
     private_to: str | None = None  # the one person who saw it (an ephemeral answer, a direct message, App Home)
     gone: str | None = None  # why its buttons no longer work: the bot "replaced" or "removed" it
+    what: str = "message"  # or "form"
 
 
 @dataclass
@@ -128,6 +130,7 @@ class Renderer:
         text = _CHANNEL.sub(lambda m: "#" + self.channels.get(m.group(1), m.group(2) or m.group(1)), text)
         text = _SPECIAL.sub(lambda m: "@" + m.group(1), text)
         text = _LINK.sub(lambda m: _link(m.group(1), m.group(2)), text)
+        text = _QUOTE.sub("▎ ", text)
         text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
         text = escape(emojize(text))
         text = _CODE.sub(r"[cyan]\1[/cyan]", text)
