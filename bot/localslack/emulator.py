@@ -35,6 +35,7 @@ from bot.localslack.records import (
 from bot.localslack.records import (
     LocalUser as LocalUser,
 )
+from bot.localslack.socket_mode import APP_TOKEN, CONNECTIONS_OPEN, SocketModeServer
 from bot.localslack.webapi import WebApi
 
 logger = logging.getLogger(__name__)
@@ -76,10 +77,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class SlackEmulator(WebApi):
-    """Emulate the Slack Web API of one workspace on a local HTTP server."""
+    """Emulate the Slack Web API of one workspace on a local HTTP server, and its Socket Mode."""
 
     _server: _Server | None = None
     _thread: threading.Thread | None = None
+    _socket_mode: SocketModeServer | None = None
+    app_token = APP_TOKEN  # the app-level token, which apps.connections.open takes instead of the bot's
+    _app_token_revoked = False
 
     # lifecycle
 
@@ -96,7 +100,9 @@ class SlackEmulator(WebApi):
         return self
 
     def stop(self) -> None:
-        """Stop serving and release the port."""
+        """Stop serving (Socket Mode too) and release the ports."""
+        if self._socket_mode is not None:
+            self._socket_mode.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -121,6 +127,19 @@ class SlackEmulator(WebApi):
     def base_url(self) -> str:
         """Return the Web API base URL for WebClient(base_url=...)."""
         return f"{self.root_url}/api/"
+
+    @property
+    def socket_mode(self) -> SocketModeServer:
+        """Return the workspace's Socket Mode server, which listens from the first apps.connections.open."""
+        with self._lock:
+            if self._socket_mode is None:
+                self._socket_mode = SocketModeServer(app_id=self.app_id)
+            return self._socket_mode
+
+    def revoke_app_token(self) -> None:
+        """Refuse the app-level token from now on, as Slack does once it is revoked."""
+        with self._lock:
+            self._app_token_revoked = True
 
     # workspace state
 
@@ -325,6 +344,8 @@ class SlackEmulator(WebApi):
                     headers_out["Retry-After"] = str(fault.retry_after)
             elif token is None:
                 answer = {"ok": False, "error": "not_authed"}
+            elif method == CONNECTIONS_OPEN:
+                answer = self._apps_connections_open(token)
             elif token != self.bot_token:
                 answer = {"ok": False, "error": "invalid_auth"}
             elif method not in self._methods:
@@ -389,6 +410,14 @@ class SlackEmulator(WebApi):
                 return 404, {"Content-Type": "text/plain"}, b"unknown upload"
             upload["content"] = body
         return 200, {"Content-Type": "text/plain"}, f"OK - {len(body)}".encode()
+
+    def _apps_connections_open(self, token: str) -> dict[str, Any]:
+        """apps.connections.open: a WebSocket URL for Socket Mode, for the app-level token only."""
+        if token != self.app_token:
+            return {"ok": False, "error": "invalid_auth"}
+        if self._app_token_revoked:
+            return {"ok": False, "error": "token_revoked"}
+        return {"ok": True, "url": self.socket_mode.open_url()}
 
     # helpers (called with the lock held)
 

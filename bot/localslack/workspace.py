@@ -1,4 +1,4 @@
-"""A person's side of Slack: signed requests to the bot's HTTP endpoint."""
+"""A person's side of Slack: signed requests to the bot's HTTP endpoint, or envelopes over Socket Mode."""
 
 from __future__ import annotations
 
@@ -16,16 +16,23 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from bot.localslack.emulator import SlackEmulator
+from bot.localslack.socket_mode import ACK_SECONDS
 
 logger = logging.getLogger(__name__)
 
 VERIFICATION_TOKEN = "local-verification-token"
 REQUEST_TIMEOUT_SECONDS = 10.0
+NOT_ACKNOWLEDGED = 504  # the status of a request sent over Socket Mode that no acknowledgement answered in time
+RETRY_REASON = "timeout"  # why Slack sends an event again over Socket Mode
 
 
 @dataclass
 class BotResponse:
-    """What the bot's HTTP endpoint answered (header names lower-cased)."""
+    """What the bot answered: its HTTP response, or its Socket Mode acknowledgement (header names lower-cased).
+
+    Over Socket Mode the status is 200 and the body the acknowledgement's payload as JSON (empty without
+    one); a request that no acknowledgement answered within 3 seconds has status NOT_ACKNOWLEDGED.
+    """
 
     status: int
     body: str
@@ -48,16 +55,21 @@ def _find_block_id(blocks: list[Any] | None, action_id: str) -> str | None:
 
 
 class LocalWorkspace:
-    """Act as people of the workspace, sending signed Slack requests to the bot."""
+    """Act as people of the workspace, sending Slack's requests to the bot.
+
+    In HTTP mode each request is a signed POST to `events_url`; with `socket_mode` it is an envelope
+    delivered over the emulator's Socket Mode connection, and `events_url` and `signing_secret` go unused.
+    """
 
     def __init__(
         self,
         *,
-        events_url: str,
-        signing_secret: str,
+        events_url: str = "",
+        signing_secret: str = "",
         emulator: SlackEmulator,
         channel: str = "C0GROUP",
         clock: Callable[[], float] = time.time,
+        socket_mode: bool = False,
     ) -> None:
         self.events_url = events_url
         self.signing_secret = signing_secret
@@ -72,6 +84,7 @@ class LocalWorkspace:
             self._path += "?" + url.query
         self._local = threading.local()
         self._event_ids = itertools.count(1)
+        self.socket_mode = socket_mode
 
     # transport
 
@@ -130,8 +143,40 @@ class LocalWorkspace:
             conn.close()
             self._local.conn = None
 
+    def deliver(
+        self, kind: str, payload: dict[str, Any], *, retry_attempt: int = 0, retry_reason: str = ""
+    ) -> BotResponse:
+        """Send a Socket Mode envelope to the bot and return its acknowledgement as a response."""
+        ack = self.emulator.socket_mode.deliver(
+            kind, payload, ACK_SECONDS, retry_attempt=retry_attempt, retry_reason=retry_reason
+        )
+        if ack is None:
+            return BotResponse(NOT_ACKNOWLEDGED, "", {})
+        if ack.get("payload") is None:
+            return BotResponse(200, "", {})
+        return BotResponse(200, json.dumps(ack["payload"]), {"content-type": "application/json"})
+
+    def _post_form(self, form: dict[str, str]) -> BotResponse:
+        """Send a slash command's fields: a form over HTTP, a JSON payload over Socket Mode."""
+        if self.socket_mode:
+            return self.deliver("slash_commands", form)
+        return self.post(urlencode(form), "application/x-www-form-urlencoded")
+
     def _post_payload(self, payload: dict[str, Any]) -> BotResponse:
+        """Send an interaction's payload."""
+        if self.socket_mode:
+            return self.deliver("interactive", payload)
         return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+
+    def _post_event(self, envelope: dict[str, Any], retry_num: int | None) -> BotResponse:
+        """Send an Events API delivery; a `retry_num` says which time Slack sends it again."""
+        if self.socket_mode:
+            retry_reason = RETRY_REASON if retry_num else ""
+            return self.deliver("events_api", envelope, retry_attempt=retry_num or 0, retry_reason=retry_reason)
+        headers = None
+        if retry_num is not None:
+            headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+        return self.post(json.dumps(envelope), "application/json", headers=headers)
 
     # shared payload parts
 
@@ -177,7 +222,7 @@ class LocalWorkspace:
             "response_url": self.emulator.response_url(channel=channel, user=user_id),
             "trigger_id": self.emulator.new_trigger_id(user_id),
         }
-        return self.post(urlencode(form), "application/x-www-form-urlencoded")
+        return self._post_form(form)
 
     def press_button(
         self,
@@ -317,10 +362,7 @@ class LocalWorkspace:
             ],
             "is_ext_shared_channel": False,
         }
-        headers = None
-        if retry_num is not None:
-            headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
-        return self.post(json.dumps(envelope), "application/json", headers=headers)
+        return self._post_event(envelope, retry_num)
 
     def _message_event(self, event_type: str, user_id: str, channel: str, text: str) -> dict[str, Any]:
         ts = self.emulator.post_user_message(channel, user_id, text)
