@@ -218,15 +218,16 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
             "OAuth & Permissions page"
         )
 
+    app_token = get("SLACK_APP_TOKEN")
     signing_secret = get("SLACK_SIGNING_SECRET")
     if signing_secret and not re.fullmatch(r"[0-9a-fA-F]{16,128}", signing_secret):
         problems.append("SLACK_SIGNING_SECRET should be the hexadecimal Signing Secret from Basic Information")
-    elif not signing_secret and require_slack:
+    elif not signing_secret and require_slack and not app_token:  # Socket Mode's requests come unsigned
         problems.append(
-            "SLACK_SIGNING_SECRET is missing: copy the Signing Secret from the app's Basic Information page"
+            "SLACK_SIGNING_SECRET is missing: copy the Signing Secret from the app's Basic Information page "
+            "(Socket Mode, with SLACK_APP_TOKEN, does without it)"
         )
 
-    app_token = get("SLACK_APP_TOKEN")
     if app_token and not app_token.startswith("xapp-"):
         problems.append("SLACK_APP_TOKEN should be an app-level token starting with xapp- (or be left empty)")
 

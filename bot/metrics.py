@@ -1,5 +1,5 @@
 """What the bot counts, for Prometheus: Slack's requests (and those refused), other HTTP requests, scheduled posts,
-the backlog.
+the backlog, and in Socket Mode whether Slack is heard over the connection.
 
 Each running bot owns its own registry (never prometheus_client's global one), served at /metrics in the
 Prometheus text format. The backlog of scheduled posts is read from the store when /metrics is scraped; if
@@ -136,9 +136,38 @@ class Metrics:
         """Report the scheduled posts by status, read with `status_counts` at each scrape."""
         self.registry.register(BacklogCollector(status_counts))
 
+    def watch_slack_connection(self, connected: Callable[[], bool]) -> None:
+        """Report the Socket Mode connection (1 while `connected` says so, else 0), read at each scrape."""
+        self.registry.register(SlackConnectionCollector(connected))
+
     def exposition(self) -> bytes:
         """Every metric, in the Prometheus text format."""
         return generate_latest(self.registry)
+
+
+class SlackConnectionCollector(Collector):
+    """Whether Slack has been heard over the Socket Mode connection lately, read when /metrics is scraped."""
+
+    def __init__(self, connected: Callable[[], bool]) -> None:
+        self._connected = connected
+
+    def describe(self) -> Iterator[Metric]:
+        """The family, without looking at the connection."""
+        yield self._family()
+
+    def collect(self) -> Iterator[Metric]:
+        """1 or 0, as the connection is now."""
+        family = self._family()
+        family.add_metric([], 1 if self._connected() else 0)
+        yield family
+
+    @staticmethod
+    def _family() -> GaugeMetricFamily:
+        return GaugeMetricFamily(
+            "tci_bot_slack_connected",
+            "Socket Mode only: 1 while Slack has answered over the connection within the last 10 s (what /healthz "
+            "calls connected), else 0. Absent in HTTP mode, where Slack connects to the bot.",
+        )
 
 
 class BacklogCollector(Collector):

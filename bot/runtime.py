@@ -8,6 +8,7 @@ import signal
 import threading
 import time
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
@@ -15,6 +16,8 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.client import BaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
@@ -35,6 +38,10 @@ from store.meetings import upcoming_meetings
 logger = logging.getLogger(__name__)
 
 FEED_LIMIT = 500  # meetings in the calendar feed at most
+# What Slack answers a token it does not take: the token is wrong, revoked, or of another kind.
+REFUSED_TOKEN_ERRORS = frozenset(
+    {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "not_allowed_token_type"}
+)
 
 
 def _warm_up() -> None:
@@ -67,6 +74,76 @@ def prepare_store(deps: Deps) -> None:
         logger.info("organisers from ORGANISER_IDS: %s", ", ".join(seeded))
 
 
+def check_bot_token(client: WebClient) -> None:
+    """Ask Slack whether it takes the bot token (auth.test): a refusal stops the start, an outage does not."""
+    try:
+        client.auth_test()
+    except SlackApiError as error:
+        problem = error.response.get("error")
+        if problem in REFUSED_TOKEN_ERRORS:
+            raise StartupError(
+                f"Slack refused SLACK_BOT_TOKEN ({problem}): copy the Bot User OAuth Token (xoxb-...) again from "
+                "the app's OAuth & Permissions page, and reinstall the app to the workspace if it was removed."
+            ) from None
+        logger.warning("Slack did not confirm the bot token at start (%s); starting anyway", problem or "no answer")
+    except OSError as error:
+        logger.warning("Slack could not be reached to confirm the bot token (%s); starting anyway", error)
+
+
+def socket_mode_url(client: WebClient, app_token: str) -> str:
+    """The WebSocket address Slack issues for the app-level token (apps.connections.open), or why there is none."""
+    try:
+        return str(client.apps_connections_open(app_token=app_token)["url"])
+    except SlackApiError as error:
+        problem = error.response.get("error")
+        if problem in REFUSED_TOKEN_ERRORS:
+            raise StartupError(
+                f"Slack refused SLACK_APP_TOKEN ({problem}): check that it is the app-level token (xapp-...) from "
+                "the app's Basic Information page, with the connections:write scope, and that Socket Mode is on."
+            ) from None
+        raise StartupError(
+            f"Slack did not open a Socket Mode connection ({problem or 'no answer'}): try again in a moment."
+        ) from None
+    except OSError as error:
+        raise StartupError(
+            f"Slack could not be reached to open a Socket Mode connection ({error}): check the network and "
+            "SLACK_API_BASE_URL."
+        ) from None
+
+
+@dataclass(frozen=True)
+class SocketTiming:
+    """How closely the Socket Mode connection is watched.
+
+    The client pings Slack and checks its connection every `ping_interval` seconds. A connection that
+    was reset is replaced at the next check; one where no answer came for four pings in a row (dead
+    without a close frame) is dropped and replaced: with 2 s, within about 15 s. /healthz says Slack is
+    disconnected once no answer came for `grace` seconds, so that the moment a refresh takes is no outage.
+    """
+
+    ping_interval: float = 2.0
+    grace: float = 10.0
+
+
+class SocketLink:
+    """When Slack last answered over the Socket Mode connection, whichever connection the client holds now."""
+
+    def __init__(self, client: SocketModeClient, *, grace: float) -> None:
+        self._client = client
+        self._grace = grace
+        self._heard = time.time()  # a connection just opened counts as an answer
+        self._lock = threading.Lock()
+
+    def connected(self) -> bool:
+        """Whether Slack answered a ping within the grace."""
+        session = self._client.current_session
+        answered = session.last_ping_pong_time if session is not None and session.is_active() else None
+        with self._lock:
+            if answered is not None and answered > self._heard:
+                self._heard = answered
+            return time.time() - self._heard <= self._grace
+
+
 class MeteredSocketModeHandler(SocketModeHandler):
     """Bolt's Socket Mode adapter, counting each request by kind and status and timing its acknowledgement."""
 
@@ -95,15 +172,18 @@ class BotService:
         host: str = "0.0.0.0",
         port: int | None = None,
         executor: Executor | None = None,
+        socket_timing: SocketTiming | None = None,
     ) -> None:
         self.deps = build_deps(settings, clock=clock)
         self._client = client
         self._executor = executor
         self._host = host
         self._port = settings.port if port is None else port
+        self._socket_timing = socket_timing or SocketTiming()
         self.app: App | None = None
         self.http: HttpServer | None = None
-        self._socket_handler: object | None = None
+        self._socket_handler: MeteredSocketModeHandler | None = None
+        self.socket_link: SocketLink | None = None
         self.scheduler = Scheduler(self.deps)
         self._stopped = threading.Event()
         self.deps.metrics.watch_backlog(self.post_counts)
@@ -129,31 +209,25 @@ class BotService:
         prepare_store(self.deps)
         self.app = create_app(self.deps, client=self._client or make_client(self.deps), executor=self._executor)
         settings = self.deps.settings
-        serve_slack = not settings.socket_mode
+        check_bot_token(self.app.client)
+        if settings.socket_mode:
+            self.socket_link = self._connect_socket(self.app)
+            self.deps.metrics.watch_slack_connection(self.socket_link.connected)
         self.http = HttpServer(
             WebApp(
-                self.app if serve_slack else None,
+                None if settings.socket_mode else self.app,
                 lambda: is_reachable(self.deps.engine),
                 calendar=self.calendar_feed,
                 calendar_token=settings.calendar_token.reveal(),
                 metrics=self.deps.metrics,
                 metrics_token=settings.metrics_token.reveal(),
                 signing_secret=settings.signing_secret.reveal(),
+                slack_connected=self.socket_link.connected if self.socket_link is not None else None,
             ),
             host=self._host,
             port=self._port,
         )
         self.http.start()
-        if settings.socket_mode:
-            handler = MeteredSocketModeHandler(
-                self.app,
-                self.deps.metrics,
-                app_token=settings.app_token.reveal(),
-                web_client=WebClient(base_url=settings.api_base_url),
-            )
-            handler.connect()
-            self._socket_handler = handler
-            logger.info("connected to Slack over Socket Mode")
         if settings.calendar_token:
             logger.info("serving the calendar feed at %s%s", settings.public_url, CALENDAR_PATH)
         self.scheduler.start(notify_client=self.app.client)
@@ -162,6 +236,27 @@ class BotService:
         # Everything built so far lives as long as the process: keep it out of the collector's passes.
         gc.freeze()
         logger.info("the bot is running (%s)", "Socket Mode" if settings.socket_mode else "HTTP mode")
+
+    def _connect_socket(self, app: App) -> SocketLink:
+        """Connect to Slack over Socket Mode, pinging often enough that a dead connection is soon replaced."""
+        settings, timing = self.deps.settings, self._socket_timing
+        web_client = WebClient(base_url=settings.api_base_url)
+        url = socket_mode_url(web_client, settings.app_token.reveal())
+        handler = MeteredSocketModeHandler(
+            app,
+            self.deps.metrics,
+            app_token=settings.app_token.reveal(),
+            web_client=web_client,
+            ping_interval=timing.ping_interval,
+        )
+        self._socket_handler = handler
+        handler.client.wss_uri = url  # the address just issued; each reconnection asks for a new one
+        handler.connect()
+        if handler.client.is_connected():
+            logger.info("connected to Slack over Socket Mode")
+        else:
+            logger.warning("the Socket Mode connection did not open; trying again every %g s", timing.ping_interval)
+        return SocketLink(handler.client, grace=timing.grace)
 
     def calendar_feed(self) -> bytes:
         """Build the calendar feed: the upcoming meetings as an iCalendar file."""
@@ -182,7 +277,7 @@ class BotService:
         self._stopped.set()
         logger.info("stopping")
         if self._socket_handler is not None:
-            self._socket_handler.close()  # type: ignore[attr-defined]
+            self._socket_handler.close()
         if self.http is not None:
             self.http.stop()
         self.scheduler.stop()

@@ -144,7 +144,11 @@ def _said(error: BaseException) -> str:
 
 
 class WebApp:
-    """Routes requests: Slack's to Bolt, the health check to the store, the metrics, the calendar feed, else 404."""
+    """Routes requests: Slack's to Bolt, the health check, the metrics, the calendar feed, else 404.
+
+    `healthy` says whether the store answers; in Socket Mode `slack_connected` says whether Slack has been
+    heard over the connection lately. /healthz is 200 while both hold, else 503, and says which part fails.
+    """
 
     def __init__(
         self,
@@ -156,6 +160,7 @@ class WebApp:
         metrics: Metrics | None = None,
         metrics_token: str = "",
         signing_secret: str | None = None,
+        slack_connected: Callable[[], bool] | None = None,
     ) -> None:
         self._slack = (
             MeteredSlackHandler(bolt, metrics, path=EVENTS_PATH, signing_secret=signing_secret)
@@ -163,6 +168,7 @@ class WebApp:
             else None
         )
         self._healthy = healthy
+        self._slack_connected = slack_connected
         # The feed is served only with both a calendar and a token to guard it.
         self._calendar = calendar if calendar_token else None
         self._calendar_token = calendar_token.encode()
@@ -194,9 +200,7 @@ class WebApp:
 
     def _route(self, path: str, method: str, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
-            if self._healthy():
-                return _answer(start_response, "200 OK", {"status": "ok"})
-            return _answer(start_response, "503 Service Unavailable", {"status": "database unreachable"})
+            return self._serve_health(start_response)
         if path == EVENTS_PATH and self._slack is not None:
             return _answer(start_response, "405 Method Not Allowed", {"error": "POST only"})
         if path == METRICS_PATH and self._metrics is not None:
@@ -204,6 +208,15 @@ class WebApp:
         if path == CALENDAR_PATH and self._calendar is not None:
             return self._serve_calendar(self._calendar, environ, method, start_response)
         return _answer(start_response, "404 Not Found", {"error": "not found"})
+
+    def _serve_health(self, start_response: StartResponse) -> Iterable[bytes]:
+        """200 while every part is well, else 503; the body says how each part is."""
+        parts = {"database": "ok" if self._healthy() else "unreachable"}
+        if self._slack_connected is not None:
+            parts["slack"] = "connected" if self._slack_connected() else "disconnected"
+        if parts["database"] == "ok" and parts.get("slack", "connected") == "connected":
+            return _answer(start_response, "200 OK", {"status": "ok", **parts})
+        return _answer(start_response, "503 Service Unavailable", {"status": "unavailable", **parts})
 
     def _serve_metrics(
         self, metrics: Metrics, environ: dict[str, Any], method: str, start_response: StartResponse

@@ -17,18 +17,20 @@ from tests.test_cli import SECRET, clean_env, free_port
 
 @contextmanager
 def bot_process(
-    tmp_path: Path, emulator: SlackEmulator, database_url: str, **extra: str
+    tmp_path: Path, emulator: SlackEmulator, database_url: str, *, socket_mode: bool = False, **extra: str
 ) -> Iterator[subprocess.Popen[str]]:
     """`tci-bot run` as an operator starts it, until the test is done with it.
 
     `extra` is more of its environment; it serves on a free port unless `PORT` is among them.
-    Its requests are signed with tests.test_cli.SECRET; its log is bot-<port>.log in `tmp_path`.
+    Its requests are signed with tests.test_cli.SECRET; with `socket_mode` it has the emulator's app token
+    instead of a signing secret and takes its requests over Socket Mode. Its log is bot-<port>.log in `tmp_path`.
     """
     port = int(extra.pop("PORT", "") or free_port())
+    slack = {"SLACK_APP_TOKEN": emulator.app_token} if socket_mode else {"SLACK_SIGNING_SECRET": SECRET}
     env = clean_env(
         tmp_path,
         SLACK_BOT_TOKEN=emulator.bot_token,
-        SLACK_SIGNING_SECRET=SECRET,
+        **slack,
         GROUP_CHANNEL=GROUP_CHANNEL,
         SLACK_API_BASE_URL=emulator.base_url,
         DATABASE_URL=database_url,

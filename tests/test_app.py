@@ -185,7 +185,7 @@ def test_unexpected_errors_are_logged_and_told_privately(local_bot: LocalBot, ca
 def test_health_check(local_bot: LocalBot) -> None:
     with urlopen(local_bot.base_url + "/healthz") as response:
         assert response.status == 200
-        assert json.loads(response.read()) == {"status": "ok"}
+        assert json.loads(response.read()) == {"status": "ok", "database": "ok"}
 
 
 def test_unknown_paths_are_404(local_bot: LocalBot) -> None:

@@ -1,4 +1,4 @@
-"""The whole bot running against the local workspace: emulator, real Bolt app, signed client."""
+"""The whole bot running against the local workspace: emulator, real Bolt app, and people's requests to it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from bot.clock import Clock, system_clock
 from bot.config import Secret, Settings
 from bot.localslack.emulator import LocalUser, SlackEmulator
 from bot.localslack.workspace import LocalWorkspace
-from bot.runtime import BotService
+from bot.runtime import BotService, SocketTiming
 from store import schedule
 
 GROUP_CHANNEL = "C0GROUP"
@@ -51,12 +51,27 @@ class TrackingExecutor(ThreadPoolExecutor):
 
 
 class LocalBot:
-    """Starts the emulator and the bot (HTTP on a free loopback port) wired to each other."""
+    """Starts the emulator and the bot wired to each other.
 
-    def __init__(self, settings: Settings, *, clock: Clock = system_clock) -> None:
+    The bot serves HTTP on a free loopback port; in HTTP mode the workspace sends it signed requests there.
+    With `socket_mode` the bot has an app-level token and no signing secret, connects to the emulator's
+    Socket Mode, and the workspace delivers its requests over that connection (`socket_timing` says how
+    closely the bot watches it).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock = system_clock,
+        socket_mode: bool = False,
+        socket_timing: SocketTiming | None = None,
+    ) -> None:
         self.emulator = SlackEmulator(users=PEOPLE.values())
         self._base_settings = settings
         self._clock = clock
+        self.socket_mode = socket_mode
+        self._socket_timing = socket_timing
         self.service: BotService | None = None
         self.workspace: LocalWorkspace | None = None
 
@@ -64,18 +79,25 @@ class LocalBot:
         """Start the emulator and the bot, and connect the workspace client to the bot."""
         self.emulator.start()
         self.emulator.add_channel(GROUP_CHANNEL, "learning-group")
-        signing_secret = secrets.token_hex(16)
+        signing_secret = "" if self.socket_mode else secrets.token_hex(16)
         self.settings = replace(
             self._base_settings,
             bot_token=Secret(self.emulator.bot_token),
             signing_secret=Secret(signing_secret),
-            app_token=Secret(""),
+            app_token=Secret(self.emulator.app_token if self.socket_mode else ""),
             api_base_url=self.emulator.base_url,
             group_channel=GROUP_CHANNEL,
             organiser_ids=(ORGANISER.id,),
         )
         self.executor = TrackingExecutor()
-        self.service = BotService(self.settings, clock=self._clock, host="127.0.0.1", port=0, executor=self.executor)
+        self.service = BotService(
+            self.settings,
+            clock=self._clock,
+            host="127.0.0.1",
+            port=0,
+            executor=self.executor,
+            socket_timing=self._socket_timing,
+        )
         self.service.start()
         assert self.service.http is not None
         self.workspace = LocalWorkspace(
@@ -83,6 +105,7 @@ class LocalBot:
             signing_secret=signing_secret,
             emulator=self.emulator,
             channel=GROUP_CHANNEL,
+            socket_mode=self.socket_mode,
         )
         return self
 
