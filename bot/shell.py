@@ -385,11 +385,11 @@ class Shell:
 
     # the shell's own commands
 
-    def say_who(self) -> None:
-        """Say who one is now, and one's role as the store has it."""
+    def say_who(self, *, now: str = "") -> None:
+        """Say who one is, and one's role as the store has it."""
         user = self.user
         self.console.print(
-            f"[dim]You are {escape(user.real_name)} (@{user.name}, {user.tz}): {self.role(user)}.[/dim]",
+            f"[dim]You are {now}{escape(user.real_name)} (@{user.name}, {user.tz}): {self.role(user)}.[/dim]",
             highlight=False,
         )
 
@@ -403,10 +403,7 @@ class Shell:
             return
         self.user = user
         self.renderer.tz = user.tz
-        self.console.print(
-            f"[dim]You are now {escape(user.real_name)} (@{user.name}, {user.tz}): {self.role(user)}.[/dim]",
-            highlight=False,
-        )
+        self.say_who(now="now ")
         self.show_missed()
 
     def role(self, user: LocalUser) -> str:
