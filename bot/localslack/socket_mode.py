@@ -174,8 +174,8 @@ class SocketModeServer:
             self._tickets.clear()
         if listener is None or server is None:
             return
-        with contextlib.suppress(OSError):  # not connected: nothing to shut down but the waiting accept
-            listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+        with contextlib.suppress(OSError):  # a system that will not shut a listening socket down wakes on close
+            listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread, which close alone may not
         listener.close()
         for relay in relays:
             relay.cut()
