@@ -66,7 +66,8 @@ def run() -> None:
     type=click.Choice(["organiser", "member", "guest"]),
     help="Who you are at the start.",
 )
-def shell(demo: bool, who: str) -> None:
+@click.option("--socket-mode", is_flag=True, help="Send the bot Slack's requests over Socket Mode, not signed HTTP.")
+def shell(demo: bool, who: str, socket_mode: bool) -> None:
     """Talk to the bot offline, in a local workspace in the terminal (no Slack needed).
 
     The shell keeps its own SQLite file in the data folder (shell.db, or demo.db with --demo) and never
@@ -76,7 +77,7 @@ def shell(demo: bool, who: str) -> None:
     from bot.shell import run_shell
 
     settings = _settings(require_slack=False)
-    sys.exit(run_shell(settings, demo=demo, who=who))
+    sys.exit(run_shell(settings, demo=demo, who=who, socket_mode=socket_mode))
 
 
 @main.command()

@@ -738,9 +738,18 @@ def _wait_length(argument: str) -> timedelta | None:
 
 
 def run_shell(
-    settings: Settings, *, demo: bool, who: str, stdin: TextIO | None = None, stdout: TextIO | None = None
+    settings: Settings,
+    *,
+    demo: bool,
+    who: str,
+    socket_mode: bool = False,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
 ) -> int:
-    """Run the bot offline against a local workspace on its own database, reading what the person types."""
+    """Run the bot offline against a local workspace on its own database, reading what the person types.
+
+    With `socket_mode` the bot takes the workspace's requests over Socket Mode instead of signed HTTP.
+    """
     stdin = stdin or sys.stdin
     interactive = stdin.isatty()
     out = stdout or sys.stdout
@@ -756,13 +765,14 @@ def run_shell(
         for leftover in settings.data_dir.glob(f"{DEMO_DATABASE}*"):
             leftover.unlink()
     settings = replace(settings, database_url=shell_database_url(settings.data_dir, demo=demo))
-    with LocalBot(settings) as bot:
+    with LocalBot(settings, socket_mode=socket_mode) as bot:
         if demo:
             seed_demo(bot.service.deps)  # type: ignore[union-attr]
         shell = Shell(bot, console, who, (line.rstrip("\n") for line in stdin), interactive)
         data = "demo data" if demo else "the shell's own data"
+        over = " over Socket Mode" if socket_mode else ""
         console.print(
-            f"[bold]{escape(settings.group_name)}[/bold]: a local workspace with the bot ({data} in "
+            f"[bold]{escape(settings.group_name)}[/bold]: a local workspace with the bot{over} ({data} in "
             f"{escape(settings.database_label.removeprefix('sqlite:///'))}; files it sends are saved in "
             f"{escape(str(shell.files_dir))}). You are {shell.user.real_name} ({who}). "
             "Type :help for help, :quit to leave.",

@@ -114,6 +114,15 @@ def test_scripted_shell_prints_the_transcript(tmp_path: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
+def test_the_shell_runs_over_socket_mode_too(tmp_path: Path) -> None:
+    script = "/meetings next\n3\n:quit\n"
+    result = tci_bot("shell", "--demo", "--socket-mode", env=clean_env(tmp_path), cwd=tmp_path, input=script)
+    assert result.returncode == 0, result.stderr
+    assert "with the bot over Socket Mode" in result.stdout
+    assert "Online exchange: SME digital transformation (#4)" in result.stdout and "file meeting-4-" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
 def test_health_is_503_when_the_database_is_unreachable() -> None:
     engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none", pool_size=1, max_overflow=0)
     app = WebApp(None, lambda: is_reachable(engine))
