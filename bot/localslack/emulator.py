@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from bot.localslack.blockkit import check_message
 from bot.localslack.records import (
     LOST_ANSWER_WAYS,
     AnswerDropped,
@@ -384,6 +385,11 @@ class SlackEmulator(WebApi):
                 return 404, {"Content-Type": "text/plain"}, b"no_such_response_url"
             channel, user, message_ts = target
             payload = json.loads(body or b"{}")
+            try:
+                self.judge(check_message(payload))
+            except ApiError as refused:
+                answer = {"ok": False, "error": refused.error, **refused.extra}
+                return 400, {"Content-Type": "application/json"}, json.dumps(answer).encode()
             history = self._history.setdefault(channel, [])
             original = next((m for m in history if m["ts"] == message_ts), None)
             ts: str | None = None

@@ -436,8 +436,9 @@ class WebApi:
         return {"view": copy.deepcopy(stored)}
 
     def _files_get_upload_url(self, params: dict[str, Any], out: list[Delivery]) -> dict[str, Any]:
-        if not params.get("filename") or params.get("length") in (None, ""):
-            raise ApiError("invalid_arguments")
+        if not params.get("filename") or not str(params.get("length", "")).isdigit():
+            reason = "[ERROR] must provide a filename and its length in bytes [json-pointer:/length]"
+            raise ApiError("invalid_arguments", response_metadata={"messages": [reason]})
         file_id = self._next_id("F")
         self._uploads[file_id] = {
             "name": params["filename"],
@@ -453,6 +454,8 @@ class WebApi:
         channel = self._resolve_channel(str(params["channel_id"])) if params.get("channel_id") else None
         if any(self._uploads.get(str(e.get("id")), {}).get("content") is None for e in entries):
             raise ApiError("file_not_found")
+        if params.get("initial_comment"):
+            self.judge(check_message({"text": params["initial_comment"]}))
         answered = []
         for entry in entries:
             # The upload is kept: completing it again shares the file again, so a client that
