@@ -9,14 +9,14 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, parse_qsl
 
 from cheroot import wsgi
 from prometheus_client import CONTENT_TYPE_LATEST
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
-from slack_bolt.request.internals import build_normalized_headers, extract_content_type, parse_body
+from slack_bolt.request.internals import build_context, build_normalized_headers, extract_content_type
 from slack_sdk.signature import SignatureVerifier
 
 from bot.config import CALENDAR_PATH
@@ -98,7 +98,7 @@ class MeteredSlackHandler(SlackRequestHandler):
             return OTHER_KIND, self._refuse(401, unsigned or "unsigned")
         body: Any = {}
         try:
-            body = parse_body(raw, extract_content_type(build_normalized_headers(headers)))  # as Bolt reads it
+            body = read_body(raw, extract_content_type(build_normalized_headers(headers)))
         except (ValueError, RecursionError):  # not JSON, or nested deeper than any payload Slack sends
             problem: str | None = "the body is not JSON"
         else:
@@ -108,7 +108,11 @@ class MeteredSlackHandler(SlackRequestHandler):
             logger.warning("refused a signed request to %s: %s", self.path, problem)
             return kind, self._refuse(400, "malformed")
         try:
-            response = self.app.dispatch(BoltRequest(body=raw, query=request.query_string, headers=headers))
+            bolt_request = BoltRequest(body=raw, query=request.query_string, headers=headers)
+            if bolt_request.body != body:  # Bolt misread it (see read_body): it gets the body as Slack sent it
+                bolt_request.body = body
+                bolt_request.context = build_context(BoltContext({}), body)
+            response = self.app.dispatch(bolt_request)
         except Exception as error:  # the shape check lets nothing through that Bolt fails on; should it, 400
             logger.warning("refused a signed request to %s that Bolt could not take in: %s", self.path, _said(error))
             return kind, self._refuse(400, "malformed")
@@ -134,6 +138,21 @@ class MeteredSlackHandler(SlackRequestHandler):
         return BoltResponse(
             status=status, body=json.dumps({"error": said}), headers={"content-type": "application/json;charset=utf-8"}
         )
+
+
+def read_body(raw: str, content_type: str | None) -> Any:
+    """A request's body as Slack sent it: JSON, an interaction's `payload` field, or a slash command's form.
+
+    Bolt takes any form body with the word "payload" in it for an interaction, so a command such as
+    `/practice search payload formats` would reach no listener; a form is an interaction only when
+    `payload` is one of its fields.
+    """
+    if not raw:
+        return {}
+    if content_type == "application/json" or raw.startswith("{"):
+        return json.loads(raw)
+    fields = dict(parse_qsl(raw, keep_blank_values=True))
+    return json.loads(fields["payload"]) if "payload" in fields else fields
 
 
 def _said(error: BaseException) -> str:

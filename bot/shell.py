@@ -597,11 +597,18 @@ class Shell:
             if action in ("update", "push"):
                 # Slack keeps an updated modal's id (and gives a pushed one its own): the bot may update it later.
                 kept = {key: view[key] for key in _VIEW_IDENTITY if key in view} if action == "update" else {}
-                view = {**body["view"], **kept}
+                view = self._current_view({**body["view"], **kept})
                 values, errors = {}, {}
                 continue
             self.settle()
             return
+
+    def _current_view(self, view: dict[str, Any]) -> dict[str, Any]:
+        """The form as Slack holds it now (its newest hash), or as given when Slack holds no such form."""
+        try:
+            return self.bot.emulator.view(str(view.get("id") or ""))
+        except KeyError:
+            return view
 
     def _form_shown(self, view: dict[str, Any]) -> Shown:
         """Note a form's newest version as shown; the buttons of the version it replaces stop working."""

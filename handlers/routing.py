@@ -164,7 +164,7 @@ class CommandRouter:
     def usage_message(self, text: str) -> dict[str, Any]:
         """The private answer to a subcommand the router does not know."""
         word = blocks.escape(text.split(None, 1)[0]) if text else ""
-        known = ", ".join(f"`{sub.words}`" for sub in sorted(self.subcommands, key=lambda s: s.words))
+        known = ", ".join(f"`{blocks.escape(sub.words)}`" for sub in sorted(self.subcommands, key=lambda s: s.words))
         said = f"I don't know `{self.name} {word}`." if word else f"`{self.name}` needs a subcommand."
         if not known:
             return blocks.notice(f"{said} `{self.name} help` says what it does.")

@@ -145,6 +145,32 @@ def test_an_organiser_creates_a_meeting_in_the_form(local_bot: LocalBot) -> None
     assert meeting.reminder_offsets == "7d,1d,1h" and meeting.created_by == ORGANISER.id
 
 
+def test_announce_in_the_saved_form_updates_that_form_unless_it_changed_since(local_bot: LocalBot) -> None:
+    ws = local_bot.workspace
+    assert ws is not None
+    opened = open_form(local_bot)
+    ws.submit_view(ORGANISER.id, opened, form_values())
+    saved = local_bot.emulator.view(opened["id"])  # the form as Slack holds it after the bot's update
+    assert "Meeting saved" in saved["title"]["text"]
+    [meeting] = all_meetings(local_bot)
+    stale = {**saved, "hash": "1.stale"}  # pressed in a copy of the form from before a later change
+    ws.press_button(ORGANISER.id, action_id=handler.ANNOUNCE, value=str(meeting.id), view=stale)
+    direct = local_bot.emulator.im_channel(ORGANISER.id)
+    told = wait_delivery(local_bot.emulator, lambda d: d.channel == direct and "Announced" in (d.text or ""))
+    assert told.kind == "message", "the outcome is told privately, by direct message"
+    assert local_bot.emulator.view(opened["id"])["hash"] == saved["hash"], "a form changed since is left as it is"
+    [update] = local_bot.emulator.calls_to("views.update")
+    assert update.params["hash"] == "1.stale" and update.response and update.response["error"] == "hash_conflict"
+
+    second = open_form(local_bot)
+    ws.submit_view(ORGANISER.id, second, form_values(title="Second meeting"))
+    current = local_bot.emulator.view(second["id"])
+    other = next(m for m in all_meetings(local_bot) if m.title == "Second meeting")
+    ws.press_button(ORGANISER.id, action_id=handler.ANNOUNCE, value=str(other.id), view=current)
+    assert local_bot.wait_idle()
+    assert local_bot.emulator.view(second["id"])["title"]["text"] == "Announced", "the pressed form shows the outcome"
+
+
 def test_the_form_says_what_is_wrong_field_by_field_and_saves_nothing(local_bot: LocalBot) -> None:
     view = open_form(local_bot)
     bad = form_values(

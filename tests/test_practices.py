@@ -250,6 +250,8 @@ def test_search_ranks_title_matches_first_and_shows_the_words_found(local_bot: L
     private_answer(local_bot.emulator, MEMBER.id, "No practice matches *zzzz*")
     command(local_bot, MEMBER.id, "search ???")
     private_answer(local_bot.emulator, MEMBER.id, "Search for what?")
+    command(local_bot, MEMBER.id, "search payload formats")  # a command's text is never taken for a payload
+    private_answer(local_bot.emulator, MEMBER.id, "matches *payload formats*")
 
 
 def test_mine_shows_every_status_and_others_cannot_see_pending_ones(local_bot: LocalBot) -> None:

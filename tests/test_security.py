@@ -180,7 +180,12 @@ def practice_modal(bot: LocalBot, practice_id: int | None = None) -> dict[str, A
 def rejection_modal(practice_id: int) -> dict[str, Any]:
     meta = json.dumps({"practice_id": practice_id, "home": False})
     return forged(
-        {"type": "modal", "callback_id": practices_handler.REJECT_CALLBACK, "private_metadata": meta, "blocks": []}
+        {
+            "type": "modal",
+            "callback_id": practices_handler.REJECT_CALLBACK,
+            "private_metadata": meta,
+            "blocks": [{"type": "input", "block_id": "reason", "element": {"type": "plain_text_input"}}],
+        }
     )
 
 

@@ -103,7 +103,7 @@ URL_SCHEMES = frozenset({"http", "https", "mailto", "tel", "slack"})
 
 # The sequences a `<` may open in mrkdwn: a person, a channel, a special mention or date, a link.
 SLACK_SEQUENCE = re.compile(
-    r"<(?:@[UW][A-Z0-9]+|#C[A-Z0-9]+|![a-z^][^<>]*|(?:https?|mailto|tel|slack):[^<>\s|]+)(?:\|[^<>]+)?>"
+    r"<(?:@[UW][A-Z0-9]+|#[CGD][A-Z0-9]+|![a-z^][^<>]*|(?:https?|mailto|tel|slack):[^<>\s|]+)(?:\|[^<>]+)?>"
 )
 
 

@@ -245,6 +245,37 @@ class WebApi:
         self._view_owner[view_id] = owner
         return stored
 
+    def view_submitted(self, view_id: str, answer: dict[str, Any]) -> None:
+        """Do what Slack does with a form's submission answer: update, push, clear, keep (errors) or close it."""
+        with self._lock:
+            current = self._views.get(view_id)
+            if current is None:
+                return
+            owner = self._view_owner[view_id]
+            action = answer.get("response_action")
+            if action == "update":
+                self._store_view(answer["view"], owner, view_id=view_id)
+            elif action == "push":
+                stored = self._store_view(answer["view"], owner)
+                stored["root_view_id"], stored["previous_view_id"] = current["root_view_id"], view_id
+                self._view_stacks.setdefault(owner, []).append(stored["id"])
+            elif action == "clear":
+                for closed in self._view_stacks.pop(owner, []):
+                    self._views.pop(closed, None)
+            elif action != "errors":
+                self._close_view(view_id)
+
+    def view_closed(self, view_id: str) -> None:
+        """A person closed a form."""
+        with self._lock:
+            self._close_view(view_id)
+
+    def _close_view(self, view_id: str) -> None:
+        owner = self._view_owner.get(view_id)
+        if owner is not None and view_id in self._view_stacks.get(owner, []):
+            self._view_stacks[owner].remove(view_id)
+        self._views.pop(view_id, None)
+
     # Web API methods
 
     def _auth_test(self, params: dict[str, Any], out: list[Delivery]) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from bot.localslack.emulator import SlackEmulator
+from bot.localslack.blockkit import Verdict, check_message, check_submission_answer
+from bot.localslack.emulator import ApiError, SlackEmulator
 from bot.localslack.socket_mode import ACK_SECONDS
 
 logger = logging.getLogger(__name__)
@@ -24,6 +25,15 @@ VERIFICATION_TOKEN = "local-verification-token"
 REQUEST_TIMEOUT_SECONDS = 10.0
 NOT_ACKNOWLEDGED = 504  # the status of a request sent over Socket Mode that no acknowledgement answered in time
 RETRY_REASON = "timeout"  # why Slack sends an event again over Socket Mode
+
+
+class AnswerRefused(Exception):
+    """Slack refused the bot's answer to a request: the person sees an error, not the answer."""
+
+    def __init__(self, error: str, reasons: list[str]) -> None:
+        super().__init__(f"{error}: {'; '.join(reasons)}" if reasons else error)
+        self.error = error
+        self.reasons = reasons
 
 
 @dataclass
@@ -222,7 +232,20 @@ class LocalWorkspace:
             "response_url": self.emulator.response_url(channel=channel, user=user_id),
             "trigger_id": self.emulator.new_trigger_id(user_id),
         }
-        return self._post_form(form)
+        return self._answered(self._post_form(form))
+
+    def _answered(self, response: BotResponse) -> BotResponse:
+        """A slash command's answer, as Slack takes it: a refused one reaches no one (AnswerRefused)."""
+        if response.status == 200 and response.body.strip():
+            answer = response.json()
+            self._judge(check_message(answer if isinstance(answer, dict) else {"text": response.body}))
+        return response
+
+    def _judge(self, verdict: Verdict) -> None:
+        try:
+            self.emulator.judge(verdict)
+        except ApiError as refused:
+            raise AnswerRefused(refused.error, refused.extra.get("response_metadata", {}).get("messages", [])) from None
 
     def press_button(
         self,
@@ -287,7 +310,13 @@ class LocalWorkspace:
             "view": submitted,
             "response_urls": [],
         }
-        return self._post_payload(payload)
+        response = self._post_payload(payload)
+        answer = response.json() if response.status == 200 else None
+        if isinstance(answer, dict):
+            self._judge(check_submission_answer(answer, view))
+        if response.status == 200:
+            self.emulator.view_submitted(str(view.get("id") or ""), answer if isinstance(answer, dict) else {})
+        return response
 
     def _complete_values(
         self, view: dict[str, Any], values: dict[str, dict[str, dict[str, Any]]]
@@ -322,6 +351,7 @@ class LocalWorkspace:
     def close_view(self, user_id: str, view: dict[str, Any]) -> BotResponse:
         """Close a modal (sent only when the view asks notify_on_close)."""
         payload = {"type": "view_closed", **self._common(user_id), "view": view, "is_cleared": False}
+        self.emulator.view_closed(str(view.get("id") or ""))
         return self._post_payload(payload)
 
     def message_shortcut(self, user_id: str, *, callback_id: str, message: dict[str, Any], channel: str) -> BotResponse:
