@@ -123,7 +123,9 @@ def test_a_message_breaking_a_rule_is_refused_with_invalid_blocks(
 def test_an_update_is_checked_as_a_post_is(client: WebClient) -> None:
     posted = client.chat_postMessage(channel="C0GROUP", text="card", blocks=[section("card")])
     with pytest.raises(SlackApiError) as refused:
-        client.chat_update(channel="C0GROUP", ts=posted["ts"], blocks=[actions(button("A", "x"), button("B", "x"))])
+        client.chat_update(
+            channel="C0GROUP", ts=posted["ts"], text="card", blocks=[actions(button("A", "x"), button("B", "x"))]
+        )
     assert refused.value.response["error"] == "invalid_blocks"
 
 

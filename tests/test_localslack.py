@@ -180,7 +180,7 @@ def test_views_open_trigger_rules(emu: SlackEmulator, client: WebClient) -> None
         assert err.value.response["error"] == error
 
     late = emu.new_trigger_id("U0ANA")
-    emu._triggers[late] = ("U0ANA", time.monotonic() - 3.5)
+    emu.forms.triggers[late] = ("U0ANA", time.monotonic() - 3.5)
     with pytest.raises(SlackApiError) as err:
         client.views_open(trigger_id=late, view=modal())
     assert err.value.response["error"] == "expired_trigger_id"

@@ -169,8 +169,7 @@ class SlackEmulator(WebApi):
         with self._lock:
             self._seq += 1
             trigger = f"{int(time.time())}{self._seq}.{self._seq:09d}.{secrets.token_hex(10)}"
-            self._triggers[trigger] = (user_id, time.monotonic())
-            return trigger
+            return self.forms.new_trigger(user_id, trigger)
 
     def response_url(self, *, channel: str, user: str, message_ts: str | None = None) -> str:
         """Issue a response URL for an interaction in `channel` by `user`."""
@@ -182,13 +181,13 @@ class SlackEmulator(WebApi):
     def view(self, view_id: str) -> dict[str, Any]:
         """Return the current state of an open modal or published home view."""
         with self._lock:
-            return copy.deepcopy(self._views[view_id])
+            return copy.deepcopy(self.forms.views[view_id])
 
     def home_view(self, user_id: str) -> dict[str, Any] | None:
         """Return the home view published for a user, if any."""
         with self._lock:
-            view_id = self._home_views.get(user_id)
-            return copy.deepcopy(self._views[view_id]) if view_id else None
+            view_id = self.forms.homes.get(user_id)
+            return copy.deepcopy(self.forms.views[view_id]) if view_id else None
 
     def messages(self, channel: str) -> list[dict[str, Any]]:
         """Return a channel's current history, oldest first, replies included."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import secrets
 import threading
 import time
 from collections import deque
@@ -18,10 +17,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.localslack.blockkit import Verdict, check_message, check_view
+from bot.localslack.forms import ViewStore
 from bot.localslack.records import (
     APP_ID,
-    MAX_VIEW_STACK,
-    TRIGGER_TTL_SECONDS,
     ApiCall,
     ApiError,
     Delivery,
@@ -65,12 +63,6 @@ class WebApi:
         self._lock = threading.RLock()
         self._subscribers: list[Callable[[Delivery], None]] = []
         self._history: dict[str, list[dict[str, Any]]] = {}
-        self._views: dict[str, dict[str, Any]] = {}
-        self._view_owner: dict[str, str] = {}
-        self._view_stacks: dict[str, list[str]] = {}
-        self._home_views: dict[str, str] = {}
-        self._triggers: dict[str, tuple[str, float]] = {}
-        self._used_triggers: set[str] = set()
         self._response_urls: dict[str, tuple[str, str, str | None]] = {}
         self._uploads: dict[str, dict[str, Any]] = {}
         self._faults: dict[str, deque[Fault]] = {}
@@ -83,6 +75,7 @@ class WebApi:
         self._accepted: dict[str, deque[float]] = {}  # method: when its calls within the window were accepted
         self._last_ts = (0, 0)
         self._seq = 0
+        self.forms = ViewStore(team_id=team_id, app_id=self.app_id, bot_id=bot_id, next_id=self._next_id)
         self._methods: dict[str, Callable[[dict[str, Any], list[Delivery]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
@@ -199,20 +192,11 @@ class WebApi:
             raw=copy.deepcopy(params),
         )
 
-    def _view_delivery(self, kind: str, view_id: str, params: dict[str, Any]) -> Delivery:
-        view = copy.deepcopy(self._views[view_id])
-        return Delivery(kind=kind, user=self._view_owner.get(view_id), view=view, blocks=view.get("blocks"), raw=params)
-
-    def _consume_trigger(self, params: dict[str, Any]) -> str:
-        trigger = str(params.get("trigger_id") or "")
-        issued = self._triggers.pop(trigger, None)
-        if issued is None:
-            raise ApiError("expired_trigger_id" if trigger in self._used_triggers else "invalid_trigger_id")
-        user, created = issued
-        self._used_triggers.add(trigger)
-        if time.monotonic() - created > TRIGGER_TTL_SECONDS:
-            raise ApiError("expired_trigger_id")
-        return user
+    def _view_delivery(self, kind: str, stored: dict[str, Any], params: dict[str, Any]) -> Delivery:
+        view = copy.deepcopy(stored)
+        return Delivery(
+            kind=kind, user=self.forms.owners.get(view["id"]), view=view, blocks=view.get("blocks"), raw=params
+        )
 
     def _checked_view(self, params: dict[str, Any], expected_type: str) -> dict[str, Any]:
         view = params.get("view")
@@ -220,61 +204,15 @@ class WebApi:
         assert isinstance(view, dict)
         return view
 
-    def _store_view(self, view: dict[str, Any], owner: str, *, view_id: str | None = None) -> dict[str, Any]:
-        previous = self._views.get(view_id) if view_id else None
-        view_id = view_id or self._next_id("V")
-        stored: dict[str, Any] = {
-            "callback_id": "",
-            "private_metadata": "",
-            "external_id": "",
-            "clear_on_close": False,
-            "notify_on_close": False,
-            "root_view_id": view_id,
-            "previous_view_id": None,
-            **({k: previous[k] for k in ("root_view_id", "previous_view_id")} if previous else {}),
-            **copy.deepcopy(view),
-            "id": view_id,
-            "team_id": self.team_id,
-            "app_id": self.app_id,
-            "app_installed_team_id": self.team_id,
-            "bot_id": self.bot_id,
-            "hash": f"{int(time.time())}.{secrets.token_hex(4)}",
-            "state": {"values": {}},
-        }
-        self._views[view_id] = stored
-        self._view_owner[view_id] = owner
-        return stored
-
     def view_submitted(self, view_id: str, answer: dict[str, Any]) -> None:
-        """Do what Slack does with a form's submission answer: update, push, clear, keep (errors) or close it."""
+        """Do what Slack does with a form's submission answer (see ViewStore.submitted)."""
         with self._lock:
-            current = self._views.get(view_id)
-            if current is None:
-                return
-            owner = self._view_owner[view_id]
-            action = answer.get("response_action")
-            if action == "update":
-                self._store_view(answer["view"], owner, view_id=view_id)
-            elif action == "push":
-                stored = self._store_view(answer["view"], owner)
-                stored["root_view_id"], stored["previous_view_id"] = current["root_view_id"], view_id
-                self._view_stacks.setdefault(owner, []).append(stored["id"])
-            elif action == "clear":
-                for closed in self._view_stacks.pop(owner, []):
-                    self._views.pop(closed, None)
-            elif action != "errors":
-                self._close_view(view_id)
+            self.forms.submitted(view_id, answer)
 
     def view_closed(self, view_id: str) -> None:
         """A person closed a form."""
         with self._lock:
-            self._close_view(view_id)
-
-    def _close_view(self, view_id: str) -> None:
-        owner = self._view_owner.get(view_id)
-        if owner is not None and view_id in self._view_stacks.get(owner, []):
-            self._view_stacks[owner].remove(view_id)
-        self._views.pop(view_id, None)
+            self.forms.closed(view_id)
 
     # Web API methods
 
@@ -418,50 +356,28 @@ class WebApi:
 
     def _views_open(self, params: dict[str, Any], out: list[Delivery]) -> dict[str, Any]:
         view = self._checked_view(params, "modal")
-        user = self._consume_trigger(params)
-        stored = self._store_view(view, user)
-        self._view_stacks[user] = [stored["id"]]
-        out.append(self._view_delivery("view_open", stored["id"], params))
+        stored = self.forms.open(view, self.forms.consume_trigger(str(params.get("trigger_id") or "")))
+        out.append(self._view_delivery("view_open", stored, params))
         return {"view": copy.deepcopy(stored)}
 
     def _views_push(self, params: dict[str, Any], out: list[Delivery]) -> dict[str, Any]:
         view = self._checked_view(params, "modal")
-        user = self._consume_trigger(params)
-        stack = self._view_stacks.setdefault(user, [])
-        if len(stack) >= MAX_VIEW_STACK:
-            raise ApiError("push_limit_reached")
-        stored = self._store_view(view, user)
-        if stack:
-            stored["root_view_id"], stored["previous_view_id"] = stack[0], stack[-1]
-        stack.append(stored["id"])
-        out.append(self._view_delivery("view_push", stored["id"], params))
+        stored = self.forms.push(view, self.forms.consume_trigger(str(params.get("trigger_id") or "")))
+        out.append(self._view_delivery("view_push", stored, params))
         return {"view": copy.deepcopy(stored)}
 
     def _views_update(self, params: dict[str, Any], out: list[Delivery]) -> dict[str, Any]:
-        view_id = params.get("view_id")
-        if not view_id and params.get("external_id"):
-            view_id = next((v["id"] for v in self._views.values() if v["external_id"] == params["external_id"]), None)
-        current = self._views.get(str(view_id))
-        if current is None:
-            raise ApiError("not_found")
-        if params.get("hash") and params["hash"] != current["hash"]:
-            raise ApiError("hash_conflict")
-        view = self._checked_view(params, current["type"])
-        stored = self._store_view(view, self._view_owner[current["id"]], view_id=current["id"])
-        out.append(self._view_delivery("view_update", stored["id"], params))
+        current = self.forms.current(params.get("view_id"), params.get("external_id"), params.get("hash"))
+        stored = self.forms.update(current, self._checked_view(params, current["type"]))
+        out.append(self._view_delivery("view_update", stored, params))
         return {"view": copy.deepcopy(stored)}
 
     def _views_publish(self, params: dict[str, Any], out: list[Delivery]) -> dict[str, Any]:
         user = str(params.get("user_id") or "")
         if not user:
             raise ApiError("invalid_arguments", response_metadata={"messages": ["[ERROR] missing user_id"]})
-        view = self._checked_view(params, "home")
-        current_id = self._home_views.get(user)
-        if current_id and params.get("hash") and params["hash"] != self._views[current_id]["hash"]:
-            raise ApiError("hash_conflict")
-        stored = self._store_view(view, user, view_id=current_id)
-        self._home_views[user] = stored["id"]
-        delivery = self._view_delivery("home", stored["id"], params)
+        stored = self.forms.publish(self._checked_view(params, "home"), user, params.get("hash"))
+        delivery = self._view_delivery("home", stored, params)
         delivery.channel = self.im_channel(user)
         out.append(delivery)
         return {"view": copy.deepcopy(stored)}
