@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from rich.console import Console
 from slack_bolt import Ack, App
 
@@ -15,6 +16,7 @@ from bot.config import Settings
 from bot.demo import seed_demo
 from bot.localslack.local import LocalBot
 from bot.localslack.render import Renderer
+from bot.localslack.workspace import AnswerRefused, LocalWorkspace
 from bot.shell import Shell, run_shell
 from store import meetings as meetings_store
 from store.models import MeetingKind
@@ -351,6 +353,20 @@ def test_ctrl_c_and_the_end_of_input_leave_cleanly(settings: Settings, tmp_path:
     ended = io.StringIO()
     assert run_shell(settings, demo=False, who="member", stdin=io.StringIO("/tci help"), stdout=ended) == 0
     assert "Traceback" not in out.getvalue() + ended.getvalue()
+
+
+def test_an_answer_slack_refuses_is_said_and_the_shell_goes_on(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(*_args: Any, **_kwargs: Any) -> None:
+        raise AnswerRefused("invalid_blocks", ["[ERROR] no more than 50 items allowed [json-pointer:/blocks]"])
+
+    monkeypatch.setattr(LocalWorkspace, "slash_command", refused)
+    out = io.StringIO()
+    assert run_shell(settings, demo=False, who="member", stdin=io.StringIO("/meetings\n:who\n"), stdout=out) == 0
+    said = out.getvalue()
+    assert "Slack refused the bot's answer: invalid_blocks" in said and "json-pointer:/blocks" in said
+    assert "Traceback" not in said and "You are" in said.split("Slack refused")[1], "the next line is taken"
 
 
 def test_a_button_in_a_form_changes_the_form_and_the_old_one_stops(local_bot: LocalBot) -> None:

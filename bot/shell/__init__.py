@@ -18,6 +18,7 @@ from rich.markup import escape
 from bot.config import Settings
 from bot.demo import DEMO_DATABASE, seed_demo
 from bot.localslack.local import LocalBot
+from bot.localslack.workspace import AnswerRefused
 from bot.logs import configure_logging
 from bot.shell._conversation import Shell
 
@@ -29,6 +30,15 @@ SHELL_DATABASE = "shell.db"
 def shell_database_url(data_dir: Path, *, demo: bool) -> str:
     """The shell's own SQLite file: the demo's, or `shell.db`, kept between runs; never DATABASE_URL."""
     return f"sqlite:///{data_dir / (DEMO_DATABASE if demo else SHELL_DATABASE)}"
+
+
+def _send(shell: Shell, line: str) -> bool:
+    """Act on one typed line, saying so when Slack refused the bot's answer (a person would see an error)."""
+    try:
+        return shell.send(line)
+    except AnswerRefused as refused:
+        shell.console.print(f"[red]Slack refused the bot's answer: {escape(str(refused))}[/red]", highlight=False)
+        return True
 
 
 def run_shell(
@@ -77,7 +87,7 @@ def run_shell(
             while True:
                 shell.show_pending()
                 line = shell.ask(f"{shell.user.name}> ")
-                if line is None or not shell.send(line):
+                if line is None or not _send(shell, line):
                     break
             shell.show_pending()
         except KeyboardInterrupt:
