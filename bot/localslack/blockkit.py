@@ -190,18 +190,25 @@ class _Check:
             if parts.scheme not in URL_SCHEMES or (parts.scheme.startswith("http") and not parts.netloc):
                 self.fail(path, "must be a valid URL")
 
+    def kind(self, obj: Any, path: str, allowed: frozenset[str], what: str) -> str | None:
+        """The type of a block or element, when it is an object of a type allowed where it stands."""
+        if not isinstance(obj, dict):
+            self.fail(path, "must provide an object")
+            return None
+        kind = obj.get("type")
+        if kind not in allowed:
+            self.fail(f"{path}/type", f"unsupported {what} type {kind!r} here")
+            return None
+        return str(kind)
+
     # Blocks
 
     def blocks(self, blocks: Any, path: str, *, most: int, allowed: frozenset[str]) -> None:
         block_ids: dict[str, str] = {}
         for index, block in enumerate(self.count(path, blocks, most)):
             where = f"{path}/{index}"
-            if not isinstance(block, dict):
-                self.fail(where, "must provide an object")
-                continue
-            kind = block.get("type")
-            if kind not in allowed:
-                self.fail(f"{where}/type", f"unsupported type {kind!r} on this surface")
+            kind = self.kind(block, where, allowed, "block")
+            if kind is None:
                 continue
             if "block_id" in block:
                 block_id = block["block_id"]
@@ -287,12 +294,8 @@ class _Check:
     # Elements
 
     def element(self, element: Any, path: str, allowed: frozenset[str]) -> None:
-        if not isinstance(element, dict):
-            self.fail(path, "must provide an object")
-            return
-        kind = element.get("type")
-        if kind not in allowed:
-            self.fail(f"{path}/type", f"unsupported element {kind!r} here")
+        kind = self.kind(element, path, allowed, "element")
+        if kind is None:
             return
         if kind == "image":
             self._image(element, path)
