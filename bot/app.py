@@ -22,6 +22,8 @@ from slack_sdk.http_retry import (
 import handlers
 from bot import arrival, edge
 from bot.deps import Deps
+from bot.language import i18n
+from bot.services import languages
 from handlers import errors, questions
 from store import events as events_store
 
@@ -120,9 +122,33 @@ def create_app(deps: Deps, *, client: WebClient | None = None, executor: Executo
     app.use(edge.strip_control_characters)  # no NUL or control character reaches a listener or the store
     app.use(arrival.record_arrival)  # first: time spent on the store counts against a trigger_id's 3 s
     app.use(_ignore_redeliveries(deps))
+    app.use(_speak_their_language(deps))
     app.error(errors.global_error_handler(deps))
     handlers.register_all(app, deps)
     return app
+
+
+def _speak_their_language(deps: Deps) -> Any:
+    """Return a middleware that answers each request in the language of whoever made it."""
+
+    def speak_their_language(body: dict[str, Any], client: WebClient, next: Any) -> BoltResponse | None:
+        who = requester(body)
+        spoken = languages.of_person(deps, client, who) if who else languages.group_language(deps)
+        with i18n.speaking(spoken):
+            return next()
+
+    return speak_their_language
+
+
+def requester(body: dict[str, Any]) -> str | None:
+    """The person who made a request: who typed a command, pressed, submitted or wrote; None for a bot."""
+    event = body.get("event") or {}
+    if event.get("bot_id") or event.get("subtype") == "bot_message":
+        return None
+    user = body.get("user_id") or body.get("user") or event.get("user")
+    if isinstance(user, dict):
+        user = user.get("id")
+    return user if isinstance(user, str) and user else None
 
 
 def _ignore_redeliveries(deps: Deps) -> Any:

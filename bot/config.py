@@ -125,6 +125,8 @@ class Settings:
     call_schedule: str = DEFAULT_CALL_SCHEDULE  # the call for practices, likewise
     posts_per_second: float = DEFAULT_POSTS_PER_SECOND  # scheduled posts across the workspace
     channel_posts_per_second: float = DEFAULT_CHANNEL_POSTS_PER_SECOND  # and in any one channel
+    # The group's language: channel posts, and whoever chose none and has no Slack locale the bot speaks.
+    group_language: str = "en"
 
     @property
     def socket_mode(self) -> bool:
@@ -355,6 +357,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         get("CHANNEL_POSTS_PER_SECOND"), DEFAULT_CHANNEL_POSTS_PER_SECOND, "CHANNEL_POSTS_PER_SECOND", problems
     )
 
+    group_language = (get("GROUP_LANGUAGE", "en") or "en").strip()
+    if not re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?", group_language):
+        problems.append(
+            f"GROUP_LANGUAGE should be a language code such as en, es or pt-BR (not understood: {group_language})"
+        )
+
     if problems:
         raise ConfigError(problems)
 
@@ -385,6 +393,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         call_schedule=call_schedule,
         posts_per_second=posts_per_second,
         channel_posts_per_second=channel_posts_per_second,
+        group_language=group_language,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import timedelta
 from http.client import HTTPException
 
@@ -20,6 +21,8 @@ from store.models import Person
 logger = logging.getLogger(__name__)
 
 PROFILE_MAX_AGE = timedelta(hours=12)
+# How long a process keeps in mind what language someone reads (their own change is seen at once).
+LANGUAGE_MEMORY_SECONDS = 60.0
 # How long a request waits for users.info: Slack wants a press acknowledged within 3 seconds.
 LOOKUP_TIMEOUT_SECONDS = 1.5
 # What a failed lookup may raise: Slack's refusals (429, 5xx, errors), a lost connection, a timeout.
@@ -35,6 +38,7 @@ class PeopleDirectory:
         self._clock = clock
         self._lookup_clients: dict[tuple[str, str | None], WebClient] = {}
         self._lock = threading.Lock()
+        self._languages: dict[str, tuple[float, str | None, str | None]] = {}  # id: (when read, chosen, locale)
 
     def is_organiser(self, slack_id: str) -> bool:
         """Whether this Slack user is an organiser (the store decides, on every call; no Slack call)."""
@@ -54,7 +58,7 @@ class PeopleDirectory:
             if checked is not None and self._clock() - checked < PROFILE_MAX_AGE:
                 return person  # type: ignore[return-value]
             try:
-                user = self._lookup_client(client).users_info(user=slack_id)["user"]
+                user = self._lookup_client(client).users_info(user=slack_id, include_locale=True)["user"]
             except LOOKUP_FAILURES as error:
                 logger.warning("users.info failed for %s: %s", slack_id, _reason(error))
                 if person is not None:
@@ -70,7 +74,25 @@ class PeopleDirectory:
                 tz=user.get("tz"),
                 is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
                 checked_at=self._clock(),
+                slack_locale=user.get("locale"),
             )
+
+    def languages(self, client: WebClient, slack_id: str) -> tuple[str | None, str | None]:
+        """The language someone chose and Slack's locale for them (either may be None), kept in mind a minute."""
+        now = time.monotonic()
+        with self._lock:
+            kept = self._languages.get(slack_id)
+        if kept is not None and now - kept[0] < LANGUAGE_MEMORY_SECONDS:
+            return kept[1], kept[2]
+        person = self.resolve(client, slack_id)
+        with self._lock:
+            self._languages[slack_id] = (now, person.language, person.slack_locale)
+        return person.language, person.slack_locale
+
+    def forget_language(self, slack_id: str) -> None:
+        """Read someone's language from the store next time (they just chose one)."""
+        with self._lock:
+            self._languages.pop(slack_id, None)
 
     def _lookup_client(self, client: WebClient) -> WebClient:
         """A client like `client` (same Slack, token and retries) that gives up after LOOKUP_TIMEOUT_SECONDS."""

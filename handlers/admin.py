@@ -5,8 +5,10 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
+from bot.language import i18n
+from bot.language.i18n import N_, _
 from bot.language.markup import mentioned_users
-from bot.services import roles
+from bot.services import languages, roles
 from bot.views import blocks
 from handlers.routing import Call, CommandRouter, Subcommand
 
@@ -29,6 +31,16 @@ def register(app: App, deps: Deps) -> None:
     )
     router.add(Subcommand("whoami", "what the group knows about you: role, membership, time zone", whoami))
     router.add(Subcommand("organisers", "list the group's organisers", list_organisers))
+    router.add(
+        Subcommand(
+            "language",
+            N_("the language I write to you in: your choice, else your Slack language"),
+            choose_language,
+            usage=N_("language [code]"),
+            writes=True,
+            examples=("language es", "language slack"),
+        )
+    )
     router.add(
         Subcommand(
             "organisers add",
@@ -90,6 +102,40 @@ def whoami(call: Call) -> None:
     tz = person.tz or "unknown (set it in your Slack profile)"
     name = blocks.escape(person.display_name) if person.display_name else person.mention
     call.reply(f"You are {name}: {role}, and {member}.\nYour time zone: {tz}.")
+
+
+def choose_language(call: Call) -> None:
+    """Say which languages there are, or record the one the person chose and answer in it."""
+    asked = call.args.strip()
+    spoken = ", ".join(f"`{code}` ({i18n.name_of(code)})" for code in i18n.available())
+    if not asked:
+        call.reply(
+            _(
+                "I write to you in {name}. I speak {languages}; choose one with `/tci language es`, or "
+                "`/tci language slack` to follow your Slack language.",
+                name=i18n.name_of(i18n.language()),
+                languages=spoken,
+            )
+        )
+        return
+    chosen = languages.choose(call.deps, call.user_id, asked)
+    if chosen is None:
+        call.reply(
+            _(
+                "I don't speak “{asked}”. I speak {languages}: e.g. `/tci language es`.",
+                asked=blocks.escape(asked[:SAID_LIMIT]),
+                languages=spoken,
+            )
+        )
+        return
+    if chosen == languages.FOLLOW_SLACK:
+        with i18n.speaking(languages.of_person(call.deps, call.client, call.user_id)):
+            call.reply(
+                _("From now on I write to you in your Slack language, {name}.", name=i18n.name_of(i18n.language()))
+            )
+        return
+    with i18n.speaking(chosen):
+        call.reply(_("From now on I write to you in {name}.", name=i18n.name_of(chosen)))
 
 
 def list_organisers(call: Call) -> None:

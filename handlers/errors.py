@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 from collections.abc import Callable
@@ -187,7 +188,8 @@ def after_ack(
     Bolt's lazy listeners would do the same but deep-copy every request first, and start even
     when the acknowledgement already answered; this runs only the work there is. `saved_first`
     says that `work` changes the store before it calls Slack: then a refusal from Slack is told
-    as "your change is saved", not "nothing was changed".
+    as "your change is saved", not "nothing was changed". The work runs in the request's context, so it
+    speaks the language the request was answered in.
     """
 
     def run() -> None:
@@ -197,7 +199,7 @@ def after_ack(
             log_failure(getattr(work, "__name__", "listener work"), error)
             tell_privately(client, body, apology(error, saved_first=saved_first), respond)
 
-    app.listener_runner.listener_executor.submit(run)
+    app.listener_runner.listener_executor.submit(contextvars.copy_context().run, run)
 
 
 def ack_then(app: App, work: Callable[..., None], *, saved_first: bool = False) -> Callable[..., None]:

@@ -54,6 +54,8 @@ class Person(SQLModel, table=True):
     is_organiser: bool = False
     membership: str = Field(default=Membership.AUTO, max_length=16)
     reminders: bool = True  # meeting reminders by direct message; `/meetings reminders off` turns them off
+    language: str | None = Field(default=None, max_length=16)  # their own choice (`/tci language es`), if any
+    slack_locale: str | None = Field(default=None, max_length=16)  # Slack's locale for them (`pt-BR`), if known
     profile_checked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 

@@ -51,12 +51,14 @@ def save_profile(
     tz: str | None,
     is_guest: bool,
     checked_at: datetime | None = None,
+    slack_locale: str | None = None,
 ) -> Person:
-    """Record what Slack says about a person (name, time zone, guest or not)."""
+    """Record what Slack says about a person (name, time zone, guest or not, their Slack language)."""
     person = ensure_person(session=session, slack_id=slack_id)
     person.display_name = display_name
     person.tz = tz
     person.is_guest = is_guest
+    person.slack_locale = slack_locale or person.slack_locale
     person.profile_checked_at = checked_at or utcnow()
     session.add(person)
     commit(session)
@@ -112,6 +114,15 @@ def set_membership(*, session: Session, slack_id: str, member: bool) -> Person:
     set_memberships(session=session, slack_ids=[slack_id], member=member)
     commit(session)
     return ensure_person(session=session, slack_id=slack_id)
+
+
+def set_language(*, session: Session, slack_id: str, language: str | None) -> Person:
+    """Record the language someone chose to read the bot in (None: follow their Slack locale)."""
+    person = ensure_person(session=session, slack_id=slack_id)
+    person.language = language
+    session.add(person)
+    commit(session)
+    return person
 
 
 def set_reminders(*, session: Session, slack_id: str, wanted: bool) -> Person:

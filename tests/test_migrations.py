@@ -47,6 +47,8 @@ DATA: dict[str, list[dict[str, Any]]] = {
             "profile_checked_at": NOW,
             "created_at": NOW,
             "reminders": True,
+            "language": "es",
+            "slack_locale": "es-ES",
         },
         {
             "slack_id": "U0GST",

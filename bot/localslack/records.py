@@ -24,6 +24,7 @@ class LocalUser:
     tz: str = "Europe/Madrid"
     is_restricted: bool = False
     is_admin: bool = False
+    locale: str = "en-US"  # their Slack language, told by users.info with include_locale
 
 
 @dataclass

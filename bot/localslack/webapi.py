@@ -336,8 +336,10 @@ class WebApi:
             raise ApiError("user_not_found")
         now = datetime.now(ZoneInfo(user.tz))
         offset = now.utcoffset()
+        locale = {"locale": user.locale} if truthy(params.get("include_locale")) else {}
         return {
             "user": {
+                **locale,
                 "id": user.id,
                 "team_id": self.team_id,
                 "name": user.name,

@@ -32,10 +32,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
+from bot.language import i18n
 from bot.posts import Delete, Delivery, Edit, Message, Skip
 from bot.sender._failures import tell_organisers
 from bot.sender._history import METADATA_EVENT, History
 from bot.sender._pacing import Pacer, RateLimited
+from bot.services import languages
 from bot.views import reminders as reminder_views
 from store import StoreUnavailable, schedule
 from store import meetings as meetings_store
@@ -258,7 +260,17 @@ class Sender:
     # one row ----------------------------------------------------------------------------------
 
     def _handle(self, row: ScheduledPost) -> bool:
-        """Deliver one claimed row and record the outcome; True if it failed for good."""
+        """Deliver one claimed row, in its reader's language, and record the outcome; True if it failed for good."""
+        with i18n.speaking(self._language_of(row)):
+            return self._deliver(row)
+
+    def _language_of(self, row: ScheduledPost) -> str:
+        """A direct message is in its reader's language; what goes to a channel, in the group's."""
+        if row.channel[:1] in ("U", "W"):
+            return languages.of_person(self.deps, self.client, row.channel)
+        return languages.group_language(self.deps)
+
+    def _deliver(self, row: ScheduledPost) -> bool:
         now = self.deps.clock()
         try:
             prepared = self._prepare(row, now)

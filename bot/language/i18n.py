@@ -1,0 +1,118 @@
+"""The bot's words in each person's language: gettext catalogs managed with Babel, and the language now spoken.
+
+Every text the bot writes goes through `_` (a sentence, with named `{placeholders}` filled in after it is
+translated, so no sentence is ever glued from pieces) or `n_` (a sentence whose form depends on a number,
+with the plural rules of each language). `N_` marks a text kept in a constant, translated where it is used.
+
+Which language: `speaking(language)` sets it for the work of one request or one post (a context variable,
+copied into the threads that work starts). English is the source; the other languages are the catalogs in
+`bot/language/locale/<language>/LC_MESSAGES/`, one per area of the bot (`meetings.mo`, `practices.mo`, ...),
+found on disk: adding a language is adding its catalogs (`python .ci/catalogs.py init xx`), with no code change.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+SOURCE_LANGUAGE = "en"
+LOCALE_DIR = Path(__file__).with_name("locale")
+
+_speaking: ContextVar[str] = ContextVar("speaking", default=SOURCE_LANGUAGE)
+
+
+@cache
+def available() -> tuple[str, ...]:
+    """The languages the bot speaks: English, and each language with compiled catalogs."""
+    found = {path.parent.parent.name for path in LOCALE_DIR.glob("*/LC_MESSAGES/*.mo")}
+    return (SOURCE_LANGUAGE, *sorted(found - {SOURCE_LANGUAGE}))
+
+
+def supported(tag: str | None) -> str | None:
+    """The language the bot speaks for a language tag (`es`, Slack's `pt-BR`, `es-LA`, `fr_CA`), if any."""
+    if not tag:
+        return None
+    try:
+        spoken = Locale.parse(tag.strip(), sep="-" if "-" in tag else "_").language
+    except (UnknownLocaleError, ValueError, TypeError):
+        spoken = tag.strip().replace("_", "-").split("-", 1)[0].lower()
+    return spoken if spoken in available() else None
+
+
+@cache
+def catalog(language: str) -> gettext.NullTranslations:
+    """Every area's catalog of one language, merged (English, the source, needs none)."""
+    if language == SOURCE_LANGUAGE or language not in available():
+        return gettext.NullTranslations()
+    merged: Translations | None = None
+    for path in sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.mo")):
+        with path.open("rb") as file:
+            area = Translations(file, domain=path.stem)
+        if merged is None:
+            merged = area
+        else:
+            merged.merge(area)
+    return merged or gettext.NullTranslations()
+
+
+@contextmanager
+def speaking(language: str | None) -> Iterator[str]:
+    """Speak `language` (the source language when it is not spoken) until the block ends."""
+    chosen = language if language in available() else SOURCE_LANGUAGE
+    token = _speaking.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _speaking.reset(token)
+
+
+def language() -> str:
+    """The language spoken now."""
+    return _speaking.get()
+
+
+def _(message: str, /, **values: object) -> str:
+    """`message` in the language spoken now, its `{placeholders}` filled with `values`."""
+    translated = catalog(language()).gettext(message)
+    return translated.format(**values) if values else translated
+
+
+def n_(singular: str, plural: str, count: int, /, **values: object) -> str:
+    """The form of a sentence for `count` in the language spoken now; `{count}` is filled in too."""
+    translated = catalog(language()).ngettext(singular, plural, count)
+    return translated.format(count=format_number(count), **values)
+
+
+def N_(message: str, /) -> str:
+    """Mark a text to be translated where it is used (`_(CONSTANT)`), not where it is defined."""
+    return message
+
+
+def name_of(language_code: str) -> str:
+    """A language's name in that language, as its speakers write it ("español", "Deutsch")."""
+    return Locale.parse(language_code).get_display_name(language_code) or language_code
+
+
+def format_number(number: float) -> str:
+    """A number written for the language spoken now (1,000 / 1.000 / 1 000)."""
+    return format_decimal(number, locale=language())
+
+
+def format_day(day: date | datetime, form: str = "full") -> str:
+    """A day written for the language spoken now ("Tuesday, 2 March 2027", "martes, 2 de marzo de 2027")."""
+    return format_date(day, format=form, locale=language())
+
+
+def format_moment(moment: datetime, form: str = "medium") -> str:
+    """A day and time written for the language spoken now, in `moment`'s own time zone."""
+    return format_datetime(moment, format=form, tzinfo=moment.tzinfo, locale=language())
