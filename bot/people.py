@@ -38,7 +38,7 @@ class PeopleDirectory:
         self._clock = clock
         self._lookup_clients: dict[tuple[str, str | None], WebClient] = {}
         self._lock = threading.Lock()
-        self._languages: dict[str, tuple[float, str | None, str | None]] = {}  # id: (when read, chosen, locale)
+        self._languages: dict[str, tuple[float, str | None, str | None]] = {}  # id: (kept until, chosen, locale)
 
     def is_organiser(self, slack_id: str) -> bool:
         """Whether this Slack user is an organiser (the store decides, on every call; no Slack call)."""
@@ -78,16 +78,35 @@ class PeopleDirectory:
             )
 
     def languages(self, client: WebClient, slack_id: str) -> tuple[str | None, str | None]:
-        """The language someone chose and Slack's locale for them (either may be None), kept in mind a minute."""
+        """The language someone chose and Slack's locale for them (either may be None), writing nothing.
+
+        The store says, when it knows the person's locale or their choice; else Slack is asked (users.info,
+        read only: the profile is recorded when the person is resolved). A process keeps the answer in mind
+        for a minute, or for PROFILE_MAX_AGE when it came from Slack.
+        """
         now = time.monotonic()
         with self._lock:
             kept = self._languages.get(slack_id)
-        if kept is not None and now - kept[0] < LANGUAGE_MEMORY_SECONDS:
+        if kept is not None and now < kept[0]:
             return kept[1], kept[2]
-        person = self.resolve(client, slack_id)
+        with self._sessions() as session:
+            person = people_store.get_person(session=session, slack_id=slack_id)
+            chosen, slack_locale = (person.language, person.slack_locale) if person else (None, None)
+        memory = LANGUAGE_MEMORY_SECONDS
+        if chosen is None and slack_locale is None:
+            slack_locale = self._slack_locale(client, slack_id)
+            memory = PROFILE_MAX_AGE.total_seconds()
         with self._lock:
-            self._languages[slack_id] = (now, person.language, person.slack_locale)
-        return person.language, person.slack_locale
+            self._languages[slack_id] = (now + memory, chosen, slack_locale)
+        return chosen, slack_locale
+
+    def _slack_locale(self, client: WebClient, slack_id: str) -> str | None:
+        try:
+            user = self._lookup_client(client).users_info(user=slack_id, include_locale=True)["user"]
+        except LOOKUP_FAILURES as error:
+            logger.warning("users.info failed for %s: %s", slack_id, _reason(error))
+            return None
+        return user.get("locale")
 
     def forget_language(self, slack_id: str) -> None:
         """Read someone's language from the store next time (they just chose one)."""
