@@ -306,7 +306,7 @@ def test_cancelling_updates_the_card_tells_registrants_and_closes_registration(l
     press(local_bot, MEMBER.id, views.RSVP_IN_PERSON, meeting, card)
     ws.slash_command(ORGANISER.id, "/meetings", f"cancel {meeting.id}")
     confirm = private_answer(local_bot.emulator, ORGANISER.id, "Cancel Essen workshop?")
-    assert "The 1 people registered will be told" in texts(confirm.blocks)
+    assert "The 1 person registered will be told" in texts(confirm.blocks)
     assert not stored(local_bot, meeting.id).is_cancelled, "nothing happens before the confirmation"
     press(local_bot, ORGANISER.id, handler.CANCEL_CONFIRM, meeting)
     assert stored(local_bot, meeting.id).is_cancelled

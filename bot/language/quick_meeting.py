@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.durations import parse_duration
 from bot.language import markup
 from bot.language.countries import country_name
+from bot.language.i18n import _, format_number
 from bot.language.links import is_web_link
 from bot.language.places import City, city_info, country_code
 from bot.language.when import (
@@ -38,7 +39,7 @@ MAX_VENUE = 255
 MAX_CITY = 100
 MAX_CAPACITY = 100_000
 DEFAULT_LENGTH = timedelta(hours=2)
-EXAMPLE = "“Essen workshop, 11 Feb 2027 9:00-17:00 CET, Essen, capacity 40”"
+EXAMPLE = "“Essen workshop, 11 Feb 2027 9:00-17:00 CET, Essen, capacity 40”"  # a command, as typed: not translated
 
 KINDS = {
     "online": MeetingKind.ONLINE,
@@ -133,8 +134,12 @@ def parse_quick(text: str, *, default_zone: str, group_zone: str, now: datetime)
     if len(text) > MAX_LENGTH:
         raise QuickMeetingError(
             [
-                f"That is too long for one line ({len(text):,} characters; at most {MAX_LENGTH:,}). "
-                "Type `/meetings add` alone to open the form."
+                _(
+                    "That is too long for one line ({length} characters; at most {limit}). "
+                    "Type `/meetings add` alone to open the form.",
+                    length=format_number(len(text)),
+                    limit=format_number(MAX_LENGTH),
+                )
             ]
         )
     fallback = _zone_or_none(default_zone) or _zone_or_none(group_zone) or ZoneInfo("UTC")
@@ -142,23 +147,32 @@ def parse_quick(text: str, *, default_zone: str, group_zone: str, now: datetime)
     parts = _split(text)
     if len(parts) > MAX_PARTS:
         raise QuickMeetingError(
-            [f"That line has {len(parts)} parts; a meeting needs fewer. Type `/meetings add` alone to open the form."]
+            [
+                _(
+                    "That line has {count} parts; a meeting needs fewer. Type `/meetings add` alone to open the form.",
+                    count=format_number(len(parts)),
+                )
+            ]
         )
     if not parts:
-        raise QuickMeetingError([f"Please write the meeting's title, date and time, e.g. {EXAMPLE}."])
+        raise QuickMeetingError(
+            [_("Please write the meeting's title, date and time, e.g. {example}.", example=EXAMPLE)]
+        )
     first = parts[0]
     if _is_link(first) or (any(ch.isdigit() for ch in first) and _times_or_none(first, fallback, now) is not None):
-        reading.problems.append(f"Please start with the meeting's title, e.g. {EXAMPLE}.")
+        reading.problems.append(_("Please start with the meeting's title, e.g. {example}.", example=EXAMPLE))
     else:
-        reading.title = _free_text(first, "the title", MAX_TITLE, reading.problems)
+        reading.title = _free_text(first, "title", MAX_TITLE, reading.problems)
         if not reading.title and not reading.problems:
-            reading.problems.append(f"Please start with the meeting's title, e.g. {EXAMPLE}.")
+            reading.problems.append(_("Please start with the meeting's title, e.g. {example}.", example=EXAMPLE))
         parts = parts[1:]
     index = 0
     while index < len(parts):
         index += _take(parts, index, reading, fallback, now)
     if not reading.when and not reading.when_problem:
-        reading.problems.append(f"When is it? Add a date and a time after the title, e.g. {EXAMPLE}.")
+        reading.problems.append(
+            _("When is it? Add a date and a time after the title, e.g. {example}.", example=EXAMPLE)
+        )
     if reading.problems:
         partial = None
         if reading.title and reading.when and not reading.when_problem:
@@ -184,7 +198,7 @@ def _build(reading: _Reading, default_zone: str, group_zone: str, fallback: Zone
     ends_at = times.end
     if ends_at is None:
         ends_at = times.start + DEFAULT_LENGTH
-        notes.append("No end time given: I assumed 2 hours.")
+        notes.append(_("No end time given: I assumed 2 hours."))
     deadline = None
     if reading.deadline:
         try:
@@ -198,14 +212,16 @@ def _build(reading: _Reading, default_zone: str, group_zone: str, fallback: Zone
             kind = MeetingKind.IN_PERSON
             if reading.join_url:
                 notes.append(
-                    "There is a place and a join link: I assumed in person; "
-                    "add “hybrid” if people can also join online."
+                    _(
+                        "There is a place and a join link: I assumed in person; "
+                        "add “hybrid” if people can also join online."
+                    )
                 )
         elif reading.join_url:
             kind = MeetingKind.ONLINE
         else:
             kind = MeetingKind.IN_PERSON
-            notes.append("No place or join link given: I assumed in person.")
+            notes.append(_("No place or join link given: I assumed in person."))
     draft = MeetingDraft(
         title=reading.title,
         kind=str(kind),
@@ -233,39 +249,54 @@ def _choose_zone(
         if reading.city is not None and reading.city.timezone != explicit.key:
             return (
                 explicit,
-                f"{reading.city.name} is in {reading.city.timezone}, but you chose {explicit.key}: "
-                f"I used {explicit.key}.",
+                _(
+                    "{city} is in {city_zone}, but you chose {zone}: I used {zone}.",
+                    city=reading.city.name,
+                    city_zone=reading.city.timezone,
+                    zone=explicit.key,
+                ),
             )
         return explicit, ""
     if reading.city is not None:
         zone = ZoneInfo(reading.city.timezone)
-        note = f"Time zone taken from the city: {zone.key}."
+        note = _("Time zone taken from the city: {zone}.", zone=zone.key)
         if token and not _agrees(reading.when, zone, times.start, now):
-            note += f" The times were given in {token}, which is not the time there; I kept them as {token}."
+            kept = _(
+                "The times were given in {token}, which is not the time there; I kept them as {token}.", token=token
+            )
+            note = f"{note} {kept}"
         return zone, note
     if token:
         preferred = [name for name in (default_zone, group_zone) if _zone_or_none(name) is not None]
         if token[0].isalpha():
             name = zone_for_abbreviation(token, times.start, preferred=preferred)
             if name is not None:
-                return ZoneInfo(name), f"Time zone taken from {token}: {name}."
+                return ZoneInfo(name), _("Time zone taken from {token}: {zone}.", token=token, zone=name)
         for name in preferred:
             if _agrees(reading.when, ZoneInfo(name), times.start, now):
-                return ZoneInfo(name), f"Time zone taken from {token}: {name}."
-        return fallback, (
-            f"The times are in {token}; I show the meeting in your time zone, {fallback.key}. "
-            "Add e.g. “zone Europe/Berlin” to choose another."
+                return ZoneInfo(name), _("Time zone taken from {token}: {zone}.", token=token, zone=name)
+        return fallback, _(
+            "The times are in {token}; I show the meeting in your time zone, {zone}. "
+            "Add e.g. “zone Europe/Berlin” to choose another.",
+            token=token,
+            zone=fallback.key,
         )
-    whose = "yours" if fallback.key == default_zone else "the group's"
-    return (
-        fallback,
-        f"No time zone given: I used {whose}, {fallback.key}. Add e.g. “zone Europe/Berlin” to choose another.",
-    )
+    if fallback.key == default_zone:
+        note = _(
+            "No time zone given: I used yours, {zone}. Add e.g. “zone Europe/Berlin” to choose another.",
+            zone=fallback.key,
+        )
+    else:
+        note = _(
+            "No time zone given: I used the group's, {zone}. Add e.g. “zone Europe/Berlin” to choose another.",
+            zone=fallback.key,
+        )
+    return fallback, note
 
 
 def _agrees(when: str, zone: ZoneInfo, start: datetime, now: datetime) -> bool:
     """Whether the times, read without the zone written beside them, fall at the same moment in `zone`."""
-    body, _ = split_zone(_FOR.sub(r"\g<start>", when))
+    body = split_zone(_FOR.sub(r"\g<start>", when))[0]
     first = _RANGE.split(body, maxsplit=1)[0]
     try:
         return parse_moment(split_zone(first)[0], zone=zone, now=now) == start
@@ -289,7 +320,7 @@ def _take(parts: list[str], index: int, reading: _Reading, zone: ZoneInfo, now: 
         _set_join(reading, match[1])
         return 1
     if match := _VENUE.match(part):
-        reading.venue = _free_text(match[1] or match[2], "the venue", MAX_VENUE, problems)
+        reading.venue = _free_text(match[1] or match[2], "venue", MAX_VENUE, problems)
         return 1
     if match := _CAPACITY.match(part):
         reading.capacity = _capacity(match[1] or match[2], problems)
@@ -306,8 +337,11 @@ def _take(parts: list[str], index: int, reading: _Reading, zone: ZoneInfo, now: 
             parse_deadline(match[1], zone=zone, now=now)
         except WhenError:
             problems.append(
-                f"I could not read the deadline {quote(match[1])}. "
-                "Write it like “deadline 1 Feb 2027” or “register by 1 Feb 2027 18:00”."
+                _(
+                    "I could not read the deadline {deadline}. "
+                    "Write it like “deadline 1 Feb 2027” or “register by 1 Feb 2027 18:00”.",
+                    deadline=quote(match[1]),
+                )
             )
         return 1
     if match := _CITY.match(part):
@@ -337,8 +371,11 @@ def _take_when(parts: list[str], index: int, reading: _Reading, zone: ZoneInfo, 
             continue
         if reading.when:
             reading.problems.append(
-                f"I found two dates, {quote(reading.when)} and {quote(candidate)}. "
-                "Give one, with its times, e.g. “11 Feb 2027 9:00-17:00”."
+                _(
+                    "I found two dates, {first} and {second}. Give one, with its times, e.g. “11 Feb 2027 9:00-17:00”.",
+                    first=quote(reading.when),
+                    second=quote(candidate),
+                )
             )
         else:
             reading.when, reading.times = candidate, times
@@ -347,7 +384,13 @@ def _take_when(parts: list[str], index: int, reading: _Reading, zone: ZoneInfo, 
         reading.problems.append(error.message)
         reading.when_problem = True
     else:
-        reading.problems.append(f"I did not understand {quote(part)}. Separate the parts with commas, e.g. {EXAMPLE}.")
+        reading.problems.append(
+            _(
+                "I did not understand {part}. Separate the parts with commas, e.g. {example}.",
+                part=quote(part),
+                example=EXAMPLE,
+            )
+        )
     return 1
 
 
@@ -367,7 +410,10 @@ def _times(text: str, zone: ZoneInfo, now: datetime) -> _Times:
         length = parse_duration(match["length"])
         if length is None:
             raise WhenError(
-                f"I could not read {quote(match['length'])} as a length. Write it like “90m”, “2h” or “1h30m”."
+                _(
+                    "I could not read {length} as a length. Write it like “90m”, “2h” or “1h30m”.",
+                    length=quote(match["length"]),
+                )
             )
         return _Times(start, start + length, token or split_zone(match["start"])[1], given)
     pieces = _RANGE.split(body, maxsplit=1)
@@ -386,18 +432,23 @@ def _times_or_none(text: str, zone: ZoneInfo, now: datetime) -> _Times | None:
 
 def _set_city(reading: _Reading, text: str, following: str | None, problems: list[str], *, known: bool) -> int:
     """Take a city, and the country after it if there is one ("Essen, Germany"); return the parts used."""
-    name = _free_text(text, "the city", MAX_CITY, problems)
+    name = _free_text(text, "city", MAX_CITY, problems)
     code = country_code(following) if following is not None else None
     if code and city_info(name, country=code) is None and city_info(following or "") is not None:
         code = None  # the next part is another city, not this one's country
     if reading.city_name:
-        problems.append(f"I found two cities, {quote(reading.city_name)} and {quote(name)}. Give one.")
+        problems.append(
+            _("I found two cities, {first} and {second}. Give one.", first=quote(reading.city_name), second=quote(name))
+        )
         return 2 if code else 1
     city = city_info(name, country=code) if code else city_info(name)
     if code and city is None and known:
         problems.append(
-            f"I don't know a city called {quote(name)} in {country_name(code)}. "
-            "Check the spelling, or leave the country out."
+            _(
+                "I don't know a city called {city} in {country}. Check the spelling, or leave the country out.",
+                city=quote(name),
+                country=country_name(code),
+            )
         )
         return 2
     reading.city = city
@@ -410,7 +461,9 @@ def _set_country(reading: _Reading, text: str, problems: list[str]) -> None:
     """Take a country given on its own ("country: Germany")."""
     code = country_code(text)
     if code is None:
-        problems.append(f"I don't know the country {quote(text)}. Use its name or code, e.g. “Germany” or “DE”.")
+        problems.append(
+            _("I don't know the country {country}. Use its name or code, e.g. “Germany” or “DE”.", country=quote(text))
+        )
     else:
         reading.country = code
 
@@ -419,7 +472,7 @@ def _set_join(reading: _Reading, text: str) -> None:
     """Take the join link, unless there is one already."""
     url = _link(text, reading.problems)
     if url and reading.join_url and url != reading.join_url:
-        reading.problems.append("I found two join links. Give one, and write an agenda link as “agenda https://…”.")
+        reading.problems.append(_("I found two join links. Give one, and write an agenda link as “agenda https://…”."))
     elif url:
         reading.join_url = url
 
@@ -436,7 +489,10 @@ def _link(text: str, problems: list[str]) -> str:
     if is_web_link(url):
         return url
     problems.append(
-        f"{quote(url)} is not a web link I can use. Links start with https://, e.g. “https://meet.example.org/tci”."
+        _(
+            "{link} is not a web link I can use. Links start with https://, e.g. “https://meet.example.org/tci”.",
+            link=quote(url),
+        )
     )
     return ""
 
@@ -447,26 +503,55 @@ def _capacity(text: str, problems: list[str]) -> int | None:
     if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_CAPACITY:
         return int(value)
     problems.append(
-        f"The capacity must be a whole number of places above zero, e.g. “capacity 40”, not {quote(value)}."
+        _(
+            "The capacity must be a whole number of places above zero, e.g. “capacity 40”, not {value}.",
+            value=quote(value),
+        )
     )
     return None
 
 
 def _free_text(text: str, what: str, limit: int, problems: list[str]) -> str:
-    """Return a title, venue or city as written, after checking it holds no mentions and is not too long."""
+    """Return a title, venue or city (`what`) as written, after checking it holds no mentions and is not too long."""
     value = text.strip()
     if len(value) >= 2 and value[0] in '"“' and value[-1] in '"”':
         value = value[1:-1].strip()
     if markup.has_mention(value):
-        problems.append(f"Please leave mentions such as @channel out of {what}.")
+        problems.append(_mentioned(what))
         return ""
     value = markup.decode(value)
     if len(value) > limit:
-        problems.append(
-            f"{what.capitalize()} is too long ({len(value)} characters; at most {limit}). Please shorten it."
-        )
+        problems.append(_too_long(what, length=format_number(len(value)), limit=format_number(limit)))
         return ""
     return value
+
+
+def _mentioned(what: str) -> str:
+    """The problem of a mention in the title, venue or city."""
+    if what == "title":
+        return _("Please leave mentions such as @channel out of the title.")
+    if what == "venue":
+        return _("Please leave mentions such as @channel out of the venue.")
+    return _("Please leave mentions such as @channel out of the city.")
+
+
+def _too_long(what: str, *, length: str, limit: str) -> str:
+    """The problem of a title, venue or city longer than it may be."""
+    if what == "title":
+        return _(
+            "The title is too long ({length} characters; at most {limit}). Please shorten it.",
+            length=length,
+            limit=limit,
+        )
+    if what == "venue":
+        return _(
+            "The venue is too long ({length} characters; at most {limit}). Please shorten it.",
+            length=length,
+            limit=limit,
+        )
+    return _(
+        "The city is too long ({length} characters; at most {limit}). Please shorten it.", length=length, limit=limit
+    )
 
 
 def _split(text: str) -> list[str]:

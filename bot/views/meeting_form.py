@@ -18,7 +18,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config import format_offset, parse_offsets
+from bot.language import i18n
 from bot.language.countries import country_name
+from bot.language.i18n import N_, _, n_
 from bot.language.links import is_web_link
 from bot.language.places import country_code
 from bot.language.when import WhenError, format_local, parse_end, parse_moment, parse_zone
@@ -37,7 +39,16 @@ MOMENT_LIMIT = 200  # a date and time as typed
 CAPACITY_LIMIT = 100_000
 MAX_DURATION = timedelta(days=14)
 MAX_REMINDER = timedelta(days=365)  # the earliest reminder before a meeting
-KIND_OPTIONS = ((MeetingKind.IN_PERSON, "In person"), (MeetingKind.ONLINE, "Online"), (MeetingKind.HYBRID, "Hybrid"))
+KIND_OPTIONS = (  # labels translated where shown
+    (MeetingKind.IN_PERSON, N_("In person")),
+    (MeetingKind.ONLINE, N_("Online")),
+    (MeetingKind.HYBRID, N_("Hybrid")),
+)
+KIND_WORDS = {
+    MeetingKind.IN_PERSON: N_("in person"),
+    MeetingKind.ONLINE: N_("online"),
+    MeetingKind.HYBRID: N_("hybrid"),
+}
 _UTC = ZoneInfo("UTC")
 
 
@@ -94,8 +105,8 @@ class MeetingField:
 
     attribute: str  # the MeetingDraft attribute (and table column) it fills
     block_id: str  # the form's input
-    label: str
-    hint: str = ""
+    label: str  # marked with N_: translated where shown
+    hint: str = ""  # marked with N_ too
     required: bool = False
     limit: int = 0  # characters the input takes
     multiline: bool = False
@@ -114,7 +125,7 @@ class MeetingField:
 
 def _choice(text: str, _reading: Reading) -> str:
     if text not in {value for value, _label in KIND_OPTIONS}:
-        raise FieldProblem("Choose in person, online or hybrid.")
+        raise FieldProblem(_("Choose in person, online or hybrid."))
     return text
 
 
@@ -133,14 +144,14 @@ def _zone(text: str, _reading: Reading) -> str:
 def _country(text: str, _reading: Reading) -> str:
     found = country_code(text)
     if found is None:
-        raise FieldProblem("I don't know that country. Use its name or two-letter code, e.g. Germany or DE.")
+        raise FieldProblem(_("I don't know that country. Use its name or two-letter code, e.g. Germany or DE."))
     return found
 
 
 def _capacity(text: str, _reading: Reading) -> int:
     digits = text.replace(",", "").strip()
     if not digits.isdecimal() or not 0 < int(digits) <= CAPACITY_LIMIT:
-        raise FieldProblem("A positive whole number of places, e.g. 40 (or leave it empty for no limit).")
+        raise FieldProblem(_("A positive whole number of places, e.g. 40 (or leave it empty for no limit)."))
     return int(digits)
 
 
@@ -150,7 +161,7 @@ def _offsets(text: str, _reading: Reading) -> str:
     except ValueError:
         parsed = ()
     if not parsed or parsed[0] > MAX_REMINDER:
-        raise FieldProblem("Offsets like 7d,1d,1h (units d, h, m), each larger than zero and at most 365d.")
+        raise FieldProblem(_("Offsets like 7d,1d,1h (units d, h, m), each larger than zero and at most 365d."))
     return ",".join(format_offset(o) for o in parsed)
 
 
@@ -159,15 +170,15 @@ def _written_moment(value: datetime | None, prefill: Prefill) -> str:
 
 
 MEETING_FIELDS: tuple[MeetingField, ...] = (
-    MeetingField("title", "title", "Title", "e.g. Essen workshop", required=True, limit=TITLE_LIMIT),
+    MeetingField("title", "title", N_("Title"), N_("e.g. Essen workshop"), required=True, limit=TITLE_LIMIT),
     MeetingField(
-        "kind", "kind", "Kind", required=True, options=KIND_OPTIONS, read=_choice, empty=MeetingKind.IN_PERSON
+        "kind", "kind", N_("Kind"), required=True, options=KIND_OPTIONS, read=_choice, empty=MeetingKind.IN_PERSON
     ),
     MeetingField(
         "starts_at",
         "starts",
-        "Starts",
-        "A date and time, e.g. 11 Feb 2027 9:00 or next Tuesday 10:00",
+        N_("Starts"),
+        N_("A date and time, e.g. 11 Feb 2027 9:00 or next Tuesday 10:00"),
         required=True,
         limit=MOMENT_LIMIT,
         read=_moment,
@@ -178,8 +189,8 @@ MEETING_FIELDS: tuple[MeetingField, ...] = (
     MeetingField(
         "ends_at",
         "ends",
-        "Ends",
-        "A time on the same day (17:00), a length (3h, 90m) or a date and time",
+        N_("Ends"),
+        N_("A time on the same day (17:00), a length (3h, 90m) or a date and time"),
         required=True,
         limit=MOMENT_LIMIT,
         read=_end,
@@ -190,40 +201,44 @@ MEETING_FIELDS: tuple[MeetingField, ...] = (
     MeetingField(
         "timezone",
         "timezone",
-        "Time zone",
-        "The meeting's own zone, e.g. Europe/Berlin",
+        N_("Time zone"),
+        N_("The meeting's own zone, e.g. Europe/Berlin"),
         required=True,
         limit=stored_length("timezone"),
         read=_zone,
     ),
-    MeetingField("venue", "venue", "Venue", "e.g. Messe Essen, Hall 3", limit=TEXT_LIMIT),
-    MeetingField("city", "city", "City", "e.g. Essen", limit=CITY_LIMIT),
+    MeetingField("venue", "venue", N_("Venue"), N_("e.g. Messe Essen, Hall 3"), limit=TEXT_LIMIT),
+    MeetingField("city", "city", N_("City"), N_("e.g. Essen"), limit=CITY_LIMIT),
     MeetingField(
         "country",
         "country",
-        "Country",
-        "A name or code, e.g. Germany or DE",
+        N_("Country"),
+        N_("A name or code, e.g. Germany or DE"),
         limit=60,
         read=_country,
         write=lambda code, _prefill: country_name(code),
     ),
     MeetingField(
-        "join_url", "join_url", "Join link", "For online or hybrid meetings: an https:// link", limit=URL_LIMIT
+        "join_url",
+        "join_url",
+        N_("Join link"),
+        N_("For online or hybrid meetings: an https:// link"),
+        limit=URL_LIMIT,
     ),
-    MeetingField("agenda_url", "agenda_url", "Agenda link", "An https:// link to the agenda", limit=URL_LIMIT),
+    MeetingField("agenda_url", "agenda_url", N_("Agenda link"), N_("An https:// link to the agenda"), limit=URL_LIMIT),
     MeetingField(
         "description",
         "description",
-        "Description",
-        "What the meeting is about; who should come",
+        N_("Description"),
+        N_("What the meeting is about; who should come"),
         limit=DESCRIPTION_LIMIT,
         multiline=True,
     ),
     MeetingField(
         "capacity",
         "capacity",
-        "In-person places",
-        "A whole number; leave empty for no limit",
+        N_("In-person places"),
+        N_("A whole number; leave empty for no limit"),
         limit=len(str(CAPACITY_LIMIT)),
         read=_capacity,
         empty=None,
@@ -231,8 +246,8 @@ MEETING_FIELDS: tuple[MeetingField, ...] = (
     MeetingField(
         "registration_deadline",
         "deadline",
-        "Registration deadline",
-        "Optional, e.g. 1 Feb 2027 18:00",
+        N_("Registration deadline"),
+        N_("Optional, e.g. 1 Feb 2027 18:00"),
         limit=MOMENT_LIMIT,
         read=_moment,
         write=_written_moment,
@@ -243,8 +258,8 @@ MEETING_FIELDS: tuple[MeetingField, ...] = (
     MeetingField(
         "reminder_offsets",
         "reminders",
-        "Reminders before it",
-        "Comma-separated, units d h m, e.g. 7d,1d,1h",
+        N_("Reminders before it"),
+        N_("Comma-separated, units d h m, e.g. 7d,1d,1h"),
         limit=stored_length("reminder_offsets"),
         read=_offsets,
         write=lambda offsets, prefill: offsets or prefill.default_offsets,
@@ -254,7 +269,6 @@ if {f.attribute for f in MEETING_FIELDS} != set(EDITABLE):  # a field added to t
     raise RuntimeError("the meeting form's fields and MeetingDraft's differ")
 
 BY_ATTRIBUTE = {f.attribute: f for f in MEETING_FIELDS}
-LABELS = {f.block_id: f.label for f in MEETING_FIELDS}
 # The typed fields as (block id, label, hint, required, max length, multiline), as `blocks.text_input` takes them.
 FIELDS: tuple[tuple[str, str, str, bool, int, bool], ...] = tuple(
     (f.block_id, f.label, f.hint, f.required, f.limit, f.multiline) for f in MEETING_FIELDS if not f.options
@@ -276,6 +290,11 @@ def _reading_order(declared: tuple[MeetingField, ...]) -> tuple[MeetingField, ..
 READING_ORDER = _reading_order(MEETING_FIELDS)
 
 
+def labels() -> dict[str, str]:
+    """Each input's label by its block id, in the language spoken now (to name the fields a problem is in)."""
+    return {f.block_id: _(f.label) for f in MEETING_FIELDS}
+
+
 def initial_values(draft: MeetingDraft | None, *, zone: str, default_offsets: str) -> dict[str, str]:
     """What the form shows first: the meeting's values when editing, sensible defaults when creating."""
     if draft is None:
@@ -285,23 +304,22 @@ def initial_values(draft: MeetingDraft | None, *, zone: str, default_offsets: st
 
 
 def _input(field: MeetingField, initial: str) -> blocks.Block:
+    label, hint = _(field.label), _(field.hint) if field.hint else ""
     if field.options:
-        options = [blocks.option(label, value) for value, label in field.options]
+        options = [blocks.option(_(text), value) for value, text in field.options]
         select = blocks.static_select(options, initial=initial or str(field.empty))
-        return blocks.input_block(field.block_id, field.label, select, optional=not field.required, hint=field.hint)
-    return blocks.text_input(
-        field.block_id, field.label, field.hint, field.required, field.limit, field.multiline, initial
-    )
+        return blocks.input_block(field.block_id, label, select, optional=not field.required, hint=hint)
+    return blocks.text_input(field.block_id, label, hint, field.required, field.limit, field.multiline, initial)
 
 
 def modal(initial: dict[str, str], *, meeting_id: int | None, reply_to: str = "") -> dict[str, Any]:
     """The meeting modal, filled with `initial`; private metadata says which meeting it edits."""
     return blocks.modal(
-        "Edit meeting" if meeting_id else "New meeting",
+        _("Edit meeting") if meeting_id else _("New meeting"),
         [_input(f, initial.get(f.block_id, "")) for f in MEETING_FIELDS],
         callback_id=CALLBACK_ID,
-        submit="Save",
-        close="Cancel",
+        submit=_("Save"),
+        close=_("Cancel"),
         private_metadata=json.dumps({"meeting_id": meeting_id, "reply_to": reply_to}),
     )
 
@@ -339,9 +357,9 @@ def parse_form(values: dict[str, str], *, now: datetime, keep_start: datetime | 
         text = values.get(field.block_id, "")
         read[field.attribute] = field.empty
         if field.required and not text and not field.options:
-            errors[field.block_id] = f"{field.label} is needed."
+            errors[field.block_id] = _("{field} is needed.", field=_(field.label))
         elif len(text) > field.limit and not field.options:
-            errors[field.block_id] = f"At most {field.limit} characters, please (this has {len(text)})."
+            errors[field.block_id] = too_long(field.limit, len(text))
         elif text:
             try:
                 read[field.attribute] = field.read(text, reading)
@@ -357,6 +375,15 @@ def parse_form(values: dict[str, str], *, now: datetime, keep_start: datetime | 
     return MeetingDraft(**read)
 
 
+def too_long(limit: int, length: int) -> str:
+    """The problem of a text longer than its field takes."""
+    return _(
+        "At most {limit} characters, please (this has {length}).",
+        limit=i18n.format_number(limit),
+        length=i18n.format_number(length),
+    )
+
+
 def check(draft: MeetingDraft, *, now: datetime, editing: bool = False) -> None:
     """Raise FormErrors unless the meeting makes sense: times in order and ahead, links, limits."""
     errors = _problems(draft.values(), now=now, editing=editing)
@@ -368,31 +395,35 @@ def _problems(values: Mapping[str, Any], *, now: datetime, editing: bool) -> dic
     """What is wrong with a meeting as a whole, by the form's input; a value that could not be read is None."""
     errors: dict[str, str] = {}
     if values["title"] is not None and not values["title"].strip():
-        errors["title"] = "A title is needed, e.g. Essen workshop."
+        errors["title"] = _("A title is needed, e.g. Essen workshop.")
     starts_at, ends_at = values["starts_at"], values["ends_at"]
     if starts_at is not None and starts_at <= now and not editing:
-        errors["starts_at"] = "The start is in the past: give a date and time still to come."
+        errors["starts_at"] = _("The start is in the past: give a date and time still to come.")
     if starts_at is not None and ends_at is not None:
         if ends_at <= starts_at:
-            errors["ends_at"] = "The end must come after the start."
+            errors["ends_at"] = _("The end must come after the start.")
         elif ends_at - starts_at > MAX_DURATION:
-            errors["ends_at"] = "A meeting lasts at most 14 days: check the end date."
+            errors["ends_at"] = n_(
+                "A meeting lasts at most {count} day: check the end date.",
+                "A meeting lasts at most {count} days: check the end date.",
+                MAX_DURATION.days,
+            )
     deadline = values["registration_deadline"]
     if deadline is not None and starts_at is not None and deadline > starts_at:
-        errors["registration_deadline"] = "The registration deadline must be before the meeting starts."
+        errors["registration_deadline"] = _("The registration deadline must be before the meeting starts.")
     if values["kind"] == MeetingKind.IN_PERSON and values["join_url"]:
-        errors["join_url"] = "An in-person meeting has no join link: choose hybrid or online, or leave it empty."
-    for name, label in (("join_url", "join link"), ("agenda_url", "agenda link")):
-        url = values[name]
-        if url and not is_web_link(url):
-            errors.setdefault(name, f"The {label} must be a web address starting with https:// (or http://).")
+        errors["join_url"] = _("An in-person meeting has no join link: choose hybrid or online, or leave it empty.")
+    if values["join_url"] and not is_web_link(values["join_url"]):
+        errors.setdefault("join_url", _("The join link must be a web address starting with https:// (or http://)."))
+    if values["agenda_url"] and not is_web_link(values["agenda_url"]):
+        errors.setdefault("agenda_url", _("The agenda link must be a web address starting with https:// (or http://)."))
     capacity = values["capacity"]
     if capacity is not None and not 0 < capacity <= CAPACITY_LIMIT:
-        errors["capacity"] = "A positive whole number of places, e.g. 40."
+        errors["capacity"] = _("A positive whole number of places, e.g. 40.")
     for field in MEETING_FIELDS:
         text = values[field.attribute]
         if field.as_typed and text is not None and len(text) > field.limit:
-            errors.setdefault(field.attribute, f"At most {field.limit} characters, please (this has {len(text)}).")
+            errors.setdefault(field.attribute, too_long(field.limit, len(text)))
     return {BY_ATTRIBUTE[name].block_id: message for name, message in errors.items()}
 
 
@@ -418,16 +449,21 @@ def summary(draft: MeetingDraft) -> str:
     """What the bot understood, to show before saving."""
     tz = ZoneInfo(draft.timezone)
     lines = [
-        f"*{blocks.escape(draft.title)}* ({dict(KIND_OPTIONS)[MeetingKind(draft.kind)].lower()})",
-        f"From {format_local(draft.starts_at, tz)} to {format_local(draft.ends_at, tz)} ({draft.timezone})",
+        _("*{title}* ({kind})", title=blocks.escape(draft.title), kind=_(KIND_WORDS[MeetingKind(draft.kind)])),
+        _(
+            "From {start} to {end} ({zone})",
+            start=format_local(draft.starts_at, tz),
+            end=format_local(draft.ends_at, tz),
+            zone=draft.timezone,
+        ),
     ]
     where = ", ".join(blocks.escape(p) for p in (draft.venue, draft.city, country_name(draft.country)) if p)
     if where:
-        lines.append(f"Where: {where}")
+        lines.append(_("Where: {place}", place=where))
     if draft.join_url:
-        lines.append(f"Join link: {blocks.escape(draft.join_url)}")
+        lines.append(_("Join link: {link}", link=blocks.escape(draft.join_url)))
     if draft.capacity is not None:
-        lines.append(f"In-person places: {draft.capacity}")
+        lines.append(_("In-person places: {count}", count=i18n.format_number(draft.capacity)))
     if draft.registration_deadline is not None:
-        lines.append(f"Register by: {format_local(draft.registration_deadline, tz)}")
+        lines.append(_("Register by: {deadline}", deadline=format_local(draft.registration_deadline, tz)))
     return "\n".join(lines)

@@ -10,7 +10,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.language import i18n
 from bot.language.countries import country_name
+from bot.language.i18n import N_, _, n_
 from bot.views import blocks
 from bot.views.calendar import google_calendar_url, place
 from store.meetings import Counts
@@ -27,13 +29,30 @@ RSVP_ACTIONS = {
 CALENDAR_FILE = "meeting_ics"
 GOOGLE_CALENDAR = "meeting_google_calendar"
 
-KIND_LABELS = {MeetingKind.IN_PERSON: "In person", MeetingKind.ONLINE: "Online", MeetingKind.HYBRID: "Hybrid"}
-ANSWER_LABELS = {
-    Attendance.IN_PERSON: "coming in person",
-    Attendance.ONLINE: "joining online",
-    Attendance.NOT_COMING: "not coming",
-    Attendance.WAITLISTED: "on the waitlist for an in-person place",
+KIND_LABELS = {
+    MeetingKind.IN_PERSON: N_("In person"),
+    MeetingKind.ONLINE: N_("Online"),
+    MeetingKind.HYBRID: N_("Hybrid"),
 }
+ANSWER_LABELS = {  # translated where shown: `answer_label`
+    Attendance.IN_PERSON: N_("coming in person"),
+    Attendance.ONLINE: N_("joining online"),
+    Attendance.NOT_COMING: N_("not coming"),
+    Attendance.WAITLISTED: N_("on the waitlist for an in-person place"),
+}
+SHORT_DAY = "EEE d MMM y"  # Babel's pattern for `Thu 11 Feb 2027`
+LONG_DAY = "EEEE d MMMM y"  # `Thursday 11 February 2027`
+
+
+def answer_label(answer: Attendance) -> str:
+    """Someone's answer to a meeting in words (`coming in person`), in the language spoken now."""
+    return _(ANSWER_LABELS[answer])
+
+
+def kind_label(meeting: Meeting) -> str:
+    """The meeting's kind as a label (`In person`), in the language spoken now."""
+    kind = MeetingKind(meeting.kind)
+    return _(KIND_LABELS[kind]) if kind in KIND_LABELS else meeting.kind
 
 
 def date_token(moment: datetime, pattern: str, fallback: str) -> str:
@@ -49,32 +68,41 @@ def local(moment: datetime, meeting: Meeting) -> datetime:
 def when_plain(meeting: Meeting) -> str:
     """When the meeting is, in its own zone, in plain text: `Thu 11 Feb 2027, 09:00–17:00 CET`."""
     start, end = local(meeting.starts_at, meeting), local(meeting.ends_at, meeting)
-    day = start.strftime("%a %-d %b %Y")
+    day = i18n.format_day(start, SHORT_DAY)
     if start.date() == end.date():
         return f"{day}, {start:%H:%M}–{end:%H:%M} {end.tzname()}"
-    return f"{day}, {start:%H:%M} {start.tzname()} – {end:%a %-d %b %Y}, {end:%H:%M} {end.tzname()}"
+    last_day = i18n.format_day(end, SHORT_DAY)
+    return f"{day}, {start:%H:%M} {start.tzname()} – {last_day}, {end:%H:%M} {end.tzname()}"
 
 
 def when_text(meeting: Meeting) -> str:
     """When the meeting is, in the reader's zone, with the meeting's own zone beside it."""
     start, end = local(meeting.starts_at, meeting), local(meeting.ends_at, meeting)
     same_day = start.date() == end.date()
-    first = date_token(meeting.starts_at, "{date_long_pretty}, {time}", f"{start:%A %-d %B %Y}, {start:%H:%M}")
+    first_day = i18n.format_day(start, LONG_DAY)
+    first = date_token(meeting.starts_at, "{date_long_pretty}, {time}", f"{first_day}, {start:%H:%M}")
     if same_day:
         last = date_token(meeting.ends_at, "{time}", f"{end:%H:%M}")
     else:
-        last = date_token(meeting.ends_at, "{date_long_pretty}, {time}", f"{end:%A %-d %B %Y}, {end:%H:%M}")
-    return f"{first} – {last} _(there: {when_plain(meeting)}, {meeting.timezone})_"
+        last_day = i18n.format_day(end, LONG_DAY)
+        last = date_token(meeting.ends_at, "{date_long_pretty}, {time}", f"{last_day}, {end:%H:%M}")
+    return _(
+        "{start} – {end} _(there: {there}, {zone})_",
+        start=first,
+        end=last,
+        there=when_plain(meeting),
+        zone=meeting.timezone,
+    )
 
 
 def place_plain(meeting: Meeting) -> str:
     """Where the meeting is, as plain words (`Messe Essen, Essen, Germany`, `online`)."""
     where = place(meeting)
     if meeting.kind == MeetingKind.ONLINE:
-        return "online"
+        return _("online")
     if meeting.kind == MeetingKind.HYBRID:
-        return f"{where or 'a place to be announced'}, and online"
-    return where or "a place to be announced"
+        return _("{place}, and online", place=where) if where else _("a place to be announced, and online")
+    return where or _("a place to be announced")
 
 
 def place_text(meeting: Meeting) -> str:
@@ -82,35 +110,42 @@ def place_text(meeting: Meeting) -> str:
     lines = []
     if meeting.has_places:
         parts = [meeting.venue, meeting.city, country_name(meeting.country)]
-        where = ", ".join(blocks.escape(part) for part in parts if part) or "place to be announced"
-        lines.append(f":round_pushpin: {where}")
+        where = ", ".join(blocks.escape(part) for part in parts if part)
+        lines.append(f":round_pushpin: {where}" if where else _(":round_pushpin: place to be announced"))
     if meeting.is_online:
         if meeting.join_url:
-            lines.append(f":computer: Online: {blocks.link(meeting.join_url, 'join link')}")
+            lines.append(_(":computer: Online: {link}", link=blocks.link(meeting.join_url, _("join link"))))
         else:
-            lines.append(":computer: Online (the join link comes later)")
+            lines.append(_(":computer: Online (the join link comes later)"))
     if meeting.agenda_url:
-        lines.append(f":clipboard: {blocks.link(meeting.agenda_url, 'Agenda')}")
+        lines.append(f":clipboard: {blocks.link(meeting.agenda_url, _('Agenda'))}")
     return "\n".join(lines)
 
 
 def counts_text(meeting: Meeting, counts: Counts) -> str:
     """`In person 12/40 · Online 5 · Waitlist 3`, as the meeting's kind calls for."""
+    number = i18n.format_number
     parts = []
     if meeting.has_places:
-        capacity = f"/{meeting.capacity}" if meeting.capacity is not None else ""
-        parts.append(f"In person {counts.in_person}{capacity}")
+        if meeting.capacity is not None:
+            parts.append(
+                _("In person {count}/{capacity}", count=number(counts.in_person), capacity=number(meeting.capacity))
+            )
+        else:
+            parts.append(_("In person {count}", count=number(counts.in_person)))
     if meeting.is_online:
-        parts.append(f"Online {counts.online}")
+        parts.append(_("Online {count}", count=number(counts.online)))
     if counts.waitlisted or (meeting.capacity is not None and meeting.has_places):
-        parts.append(f"Waitlist {counts.waitlisted}")
+        parts.append(_("Waitlist {count}", count=number(counts.waitlisted)))
     return " · ".join(parts)
 
 
 def title_line(meeting: Meeting) -> str:
     """The meeting's title, escaped, with its number and a mark when cancelled."""
-    title = f"*{blocks.escape(meeting.title)}* (#{meeting.id})"
-    return f":x: ~{title}~ *Cancelled*" if meeting.is_cancelled else title
+    title = blocks.escape(meeting.title)
+    if meeting.is_cancelled:
+        return _(":x: ~*{title}* (#{number})~ *Cancelled*", title=title, number=meeting.id)
+    return f"*{title}* (#{meeting.id})"
 
 
 def rsvp_buttons(meeting: Meeting, answer: Attendance | None = None) -> list[blocks.Block]:
@@ -120,7 +155,7 @@ def rsvp_buttons(meeting: Meeting, answer: Attendance | None = None) -> list[blo
     if meeting.has_places:
         buttons.append(
             blocks.button(
-                "Attend in person",
+                _("Attend in person"),
                 RSVP_IN_PERSON,
                 value,
                 style="primary" if answer in (Attendance.IN_PERSON, Attendance.WAITLISTED) else None,
@@ -128,19 +163,23 @@ def rsvp_buttons(meeting: Meeting, answer: Attendance | None = None) -> list[blo
         )
     if meeting.is_online:
         buttons.append(
-            blocks.button("Attend online", RSVP_ONLINE, value, style="primary" if answer == Attendance.ONLINE else None)
+            blocks.button(
+                _("Attend online"), RSVP_ONLINE, value, style="primary" if answer == Attendance.ONLINE else None
+            )
         )
     buttons.append(
-        blocks.button("Can't come", RSVP_NOT_COMING, value, style="danger" if answer == Attendance.NOT_COMING else None)
+        blocks.button(
+            _("Can't come"), RSVP_NOT_COMING, value, style="danger" if answer == Attendance.NOT_COMING else None
+        )
     )
     return buttons
 
 
 def calendar_buttons(meeting: Meeting) -> list[blocks.Block]:
     """Add-to-calendar buttons: an .ics file sent privately, and Google Calendar's own page."""
-    google = blocks.button("Google Calendar", GOOGLE_CALENDAR, str(meeting.id))
+    google = blocks.button(_("Google Calendar"), GOOGLE_CALENDAR, str(meeting.id))
     google["url"] = google_calendar_url(meeting)
-    return [blocks.button("Calendar file (.ics)", CALENDAR_FILE, str(meeting.id)), google]
+    return [blocks.button(_("Calendar file (.ics)"), CALENDAR_FILE, str(meeting.id)), google]
 
 
 def meeting_actions(meeting: Meeting, answer: Attendance | None = None, *, where: str = "") -> list[blocks.Block]:
@@ -153,20 +192,27 @@ def meeting_actions(meeting: Meeting, answer: Attendance | None = None, *, where
 
 def card(meeting: Meeting, counts: Counts) -> dict[str, Any]:
     """The announcement card posted to the group channel; it is updated in place when things change."""
-    body = [
-        blocks.header(("Cancelled: " if meeting.is_cancelled else "") + meeting.title),
-        blocks.section(f"{when_text(meeting)}\n{place_text(meeting)}"),
-    ]
+    heading = _("Cancelled: {title}", title=meeting.title) if meeting.is_cancelled else meeting.title
+    body = [blocks.header(heading), blocks.section(f"{when_text(meeting)}\n{place_text(meeting)}")]
     if meeting.description:
         body.append(blocks.section(blocks.escape(blocks.clip(meeting.description, 1500))))
     if meeting.is_cancelled:
-        body.append(blocks.section(":x: *This meeting is cancelled.* Registrations are closed."))
+        body.append(blocks.section(_(":x: *This meeting is cancelled.* Registrations are closed.")))
     else:
-        body.append(blocks.context(f"{counts_text(meeting, counts)} · `/meetings {meeting.id}` for details"))
+        details_line = _(
+            "{counts} · `/meetings {number}` for details", counts=counts_text(meeting, counts), number=meeting.id
+        )
+        body.append(blocks.context(details_line))
         body.extend(meeting_actions(meeting))
-    state = "Cancelled: " if meeting.is_cancelled else ""
-    text = f"{state}{meeting.title}: {when_plain(meeting)}, {place_plain(meeting)}"
-    return blocks.message(blocks.escape(text), body)
+    return blocks.message(blocks.escape(card_text(meeting)), body)
+
+
+def card_text(meeting: Meeting) -> str:
+    """The card's words where blocks cannot be shown (notifications): title, when and where."""
+    when, where = when_plain(meeting), place_plain(meeting)
+    if meeting.is_cancelled:
+        return _("Cancelled: {title}: {when}, {place}", title=meeting.title, when=when, place=where)
+    return f"{meeting.title}: {when}, {where}"
 
 
 def entry(meeting: Meeting, counts: Counts, answer: Attendance | None = None, *, where: str = "") -> list[blocks.Block]:
@@ -174,7 +220,7 @@ def entry(meeting: Meeting, counts: Counts, answer: Attendance | None = None, *,
     lines = [title_line(meeting), when_text(meeting), place_text(meeting)]
     small = [counts_text(meeting, counts)]
     if answer is not None:
-        small.append(f"You: *{ANSWER_LABELS[answer]}*")
+        small.append(_("You: *{answer}*", answer=answer_label(answer)))
     return [
         blocks.section("\n".join(line for line in lines if line)),
         blocks.context(" · ".join(part for part in small if part)),
@@ -185,40 +231,56 @@ def entry(meeting: Meeting, counts: Counts, answer: Attendance | None = None, *,
 def details(meeting: Meeting, counts: Counts, answer: Attendance | None, *, now: datetime) -> list[blocks.Block]:
     """One meeting in full."""
     body = entry(meeting, counts, answer)
-    facts = [f"Kind: {KIND_LABELS.get(MeetingKind(meeting.kind), meeting.kind)}"]
+    facts = [_("Kind: {kind}", kind=kind_label(meeting))]
     if meeting.capacity is not None and meeting.has_places:
-        left = counts.places_left(meeting.capacity)
-        facts.append(f"Places left: {left}")
+        left = counts.places_left(meeting.capacity) or 0
+        facts.append(n_("Places left: {count}", "Places left: {count}", left))
     if meeting.registration_deadline is not None:
-        deadline = local(meeting.registration_deadline, meeting)
-        closed = " (closed)" if meeting.registration_deadline <= now else ""
-        facts.append(
-            "Register by "
-            + date_token(meeting.registration_deadline, "{date_short_pretty} {time}", f"{deadline:%-d %b %Y %H:%M}")
-            + closed
-        )
+        by = deadline_token(meeting)
+        if meeting.registration_deadline <= now:
+            facts.append(_("Register by {deadline} (closed)", deadline=by))
+        else:
+            facts.append(_("Register by {deadline}", deadline=by))
     body.insert(1, blocks.context(" · ".join(facts)))
     if meeting.description:
         body.insert(1, blocks.section(blocks.escape(blocks.clip(meeting.description, 2900))))
     return body
 
 
+def deadline_token(meeting: Meeting) -> str:
+    """The meeting's registration deadline as a date token, in its own zone where Slack cannot show the reader's."""
+    deadline = meeting.registration_deadline
+    if deadline is None:
+        return ""
+    fallback = i18n.format_moment(local(deadline, meeting), "d MMM y HH:mm")
+    return date_token(deadline, "{date_short_pretty} {time}", fallback)
+
+
 def promoted_text(meeting: Meeting) -> str:
     """The direct message to someone who moved up from the waitlist."""
-    return (
-        f":tada: Good news: a place freed up at *{blocks.escape(meeting.title)}*, {when_text(meeting)}. "
+    return _(
+        ":tada: Good news: a place freed up at *{title}*, {when}. "
         "You've moved up from the waitlist and are registered to come in person. "
-        "If you can't make it any more, press *Can't come* so the next person gets the place."
+        "If you can't make it any more, press *Can't come* so the next person gets the place.",
+        title=blocks.escape(meeting.title),
+        when=when_text(meeting),
     )
 
 
 def registrants_text(meeting: Meeting) -> str:
     """The direct message to those registered when the meeting moved or was cancelled."""
-    title = f"*{blocks.escape(meeting.title)}*"
+    title = blocks.escape(meeting.title)
     if meeting.is_cancelled:
-        return f":x: {title}, {when_text(meeting)}, has been *cancelled*. Sorry for the change of plans."
-    return (
-        f":pushpin: {title} has changed. It is now {when_text(meeting)}\n{place_text(meeting)}\n"
+        return _(
+            ":x: *{title}*, {when}, has been *cancelled*. Sorry for the change of plans.",
+            title=title,
+            when=when_text(meeting),
+        )
+    return _(
+        ":pushpin: *{title}* has changed. It is now {when}\n{place}\n"
         "Your registration stands; if you can no longer come, press *Can't come*. "
-        "The new calendar file updates the meeting in your calendar."
+        "The new calendar file updates the meeting in your calendar.",
+        title=title,
+        when=when_text(meeting),
+        place=place_text(meeting),
     )

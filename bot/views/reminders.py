@@ -10,21 +10,29 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import humanize
+from babel.dates import format_timedelta
 
+from bot.language import i18n
+from bot.language.i18n import N_, _
 from bot.views import blocks
 from bot.views import meetings as views
 from store.models import Meeting
 
-REMINDERS_OFF_HINT = "You get this because you registered. `/meetings reminders off` stops these reminders."
+REMINDERS_OFF_HINT = N_("You get this because you registered. `/meetings reminders off` stops these reminders.")
 
 
 def starts_in(meeting: Meeting, now: datetime) -> str:
-    """`in a day`, `in 7 days`, `in an hour` (to the nearest minute), `in 30 seconds`; `now` once it begins."""
+    """`in a day`, `in 7 days`, `in an hour` (to the nearest minute), `in 30 seconds`; `now` once it begins.
+
+    English keeps humanize's words ("in a day"); the other languages have Babel's ("dentro de 1 día").
+    """
     seconds = round((meeting.starts_at - now).total_seconds())
     if seconds < 1:
-        return "now"
+        return _("now")
     if seconds >= 90:
         seconds = round(seconds / 60) * 60  # a reminder a moment late still says "in an hour"
+    if i18n.language() != i18n.SOURCE_LANGUAGE:
+        return format_timedelta(timedelta(seconds=seconds), add_direction=True, locale=i18n.language())
     return "in " + humanize.naturaldelta(timedelta(seconds=seconds))
 
 
@@ -36,46 +44,56 @@ def reader_time(meeting: Meeting, zone_name: str | None) -> str:
         zone = ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError):
         return ""
-    start = meeting.starts_at.astimezone(zone)
-    return f"{start:%a %-d %b, %H:%M} your time ({zone_name})"
+    start = i18n.format_moment(meeting.starts_at.astimezone(zone), "EEE d MMM, HH:mm")
+    return _("{time} your time ({zone})", time=start, zone=zone_name)
 
 
 def channel_reminder(meeting: Meeting, now: datetime) -> dict[str, object]:
     """The reminder in the group channel, with the buttons to register and add it to a calendar."""
     title = blocks.escape(meeting.title)
-    text = f":alarm_clock: *{title}* starts {starts_in(meeting, now)}.\n{views.when_text(meeting)}"
+    when = starts_in(meeting, now)
+    text = _(":alarm_clock: *{title}* starts {when}.", title=title, when=when) + f"\n{views.when_text(meeting)}"
     place = views.place_text(meeting)
     body = [blocks.section(f"{text}\n{place}" if place else text), *views.meeting_actions(meeting, where="reminder")]
-    return blocks.message(f"Reminder: {title} starts {starts_in(meeting, now)}.", body)
+    return blocks.message(_("Reminder: {title} starts {when}.", title=title, when=when), body)
 
 
 def direct_reminder(meeting: Meeting, now: datetime, zone_name: str | None) -> dict[str, object]:
     """The reminder to one registered person: their own time, the place or join link, the calendar."""
     title = blocks.escape(meeting.title)
+    when = starts_in(meeting, now)
     mine = reader_time(meeting, zone_name)
-    first = f":alarm_clock: Reminder: *{title}* starts {starts_in(meeting, now)}" + (f", {mine}." if mine else ".")
+    if mine:
+        first = _(":alarm_clock: Reminder: *{title}* starts {when}, {yours}.", title=title, when=when, yours=mine)
+    else:
+        first = _(":alarm_clock: Reminder: *{title}* starts {when}.", title=title, when=when)
     place = views.place_text(meeting)
     lines = [first, views.when_text(meeting)] + ([place] if place else [])
     body = [
         blocks.section("\n".join(lines)),
         blocks.actions(*views.calendar_buttons(meeting), block_id=f"meeting-{meeting.id}-reminder"),
-        blocks.context(REMINDERS_OFF_HINT),
+        blocks.context(_(REMINDERS_OFF_HINT)),
     ]
-    return blocks.message(f"Reminder: {title} starts {starts_in(meeting, now)}.", body)
+    return blocks.message(_("Reminder: {title} starts {when}.", title=title, when=when), body)
 
 
 def starting_now(meeting: Meeting) -> dict[str, object]:
     """The post when an online meeting begins: the join link, large."""
     title = blocks.escape(meeting.title)
-    join = blocks.link(meeting.join_url, "Join the meeting") if meeting.join_url else "the join link is on its card"
-    body = [blocks.section(f":large_green_circle: *{title}* is starting now. {join}")]
-    return blocks.message(f"{title} is starting now.", body)
+    if meeting.join_url:
+        join = blocks.link(meeting.join_url, _("Join the meeting"))
+        text = _(":large_green_circle: *{title}* is starting now. {join}", title=title, join=join)
+    else:
+        text = _(":large_green_circle: *{title}* is starting now. The join link is on its card.", title=title)
+    return blocks.message(_("{title} is starting now.", title=title), [blocks.section(text)])
 
 
 def delayed_note(message: dict[str, object], due_at: datetime) -> dict[str, object]:
     """The same message with a line saying it is late and when it was due."""
-    due = views.date_token(due_at, "{date_short_pretty} at {time}", f"{due_at:%Y-%m-%d %H:%M} UTC")
-    note = blocks.context(f":hourglass: Delayed: this was due {due}, while the bot was not able to post.")
+    # Slack's pattern for the date: its {date_short_pretty} and {time} are Slack's, kept as they are.
+    pattern = _("{date_short_pretty} at {time}")
+    due = views.date_token(due_at, pattern, f"{due_at:%Y-%m-%d %H:%M} UTC")
+    note = blocks.context(_(":hourglass: Delayed: this was due {due}, while the bot was not able to post.", due=due))
     body = list(message.get("blocks") or [])  # type: ignore[call-overload]
     if len(body) >= blocks.MESSAGE_BLOCKS_LIMIT:
         body = body[: blocks.MESSAGE_BLOCKS_LIMIT - 1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App
 
 from bot.deps import Deps
+from bot.language.i18n import N_
 from bot.registry import ActionSpec, Kind
 from bot.views import meeting_form as form
 from bot.views import meetings as views
@@ -60,37 +61,49 @@ def register(app: App, deps: Deps) -> None:
     """Register /meetings, its buttons, the meeting form and the meetings' App Home section."""
     router = CommandRouter(
         name="/meetings",
-        description="Upcoming meetings: details, registration, calendar",
-        intro="the group's meetings: when and where they are, registering, and adding them to your calendar.",
+        description=N_("Upcoming meetings: details, registration, calendar"),
+        intro=N_("the group's meetings: when and where they are, registering, and adding them to your calendar."),
         default="list",
     )
     sub = router.add
-    sub(Subcommand("list", "upcoming meetings, with buttons to register and add them to your calendar", list_upcoming))
-    sub(Subcommand("next", "the next meeting in full", show_next))
-    sub(Subcommand(BY_NUMBER, "one meeting in full", show_one, examples=("3",)))
-    sub(Subcommand("past", "meetings that have taken place", list_past))
+    sub(
+        Subcommand(
+            "list", N_("upcoming meetings, with buttons to register and add them to your calendar"), list_upcoming
+        )
+    )
+    sub(Subcommand("next", N_("the next meeting in full"), show_next))
+    sub(Subcommand(BY_NUMBER, N_("one meeting in full"), show_one, examples=("3",)))
+    sub(Subcommand("past", N_("meetings that have taken place"), list_past))
     sub(
         Subcommand(
             "add",
-            "create a meeting: a form, or one line with natural dates",
+            N_("create a meeting: a form, or one line with natural dates"),
             add,
-            usage="add [title, date time-time zone, city, capacity N]",
+            usage=N_("add [title, date time-time zone, city, capacity N]"),
             organiser_only=True,
             examples=("add Essen workshop, 11 Feb 2027 9:00-17:00 CET, Essen, capacity 40",),
         )
     )
-    sub(Subcommand("edit", "change a meeting (a form, filled in)", edit, usage="edit <number>", organiser_only=True))
     sub(
         Subcommand(
-            "cancel", "cancel a meeting, after you confirm", cancel, usage="cancel <number>", organiser_only=True
+            "edit", N_("change a meeting (a form, filled in)"), edit, usage=N_("edit <number>"), organiser_only=True
+        )
+    )
+    sub(
+        Subcommand(
+            "cancel",
+            N_("cancel a meeting, after you confirm"),
+            cancel,
+            usage=N_("cancel <number>"),
+            organiser_only=True,
         )
     )
     sub(
         Subcommand(
             "announce",
-            "post the meeting's card, with its buttons, to the group channel",
+            N_("post the meeting's card, with its buttons, to the group channel"),
             announce,
-            usage="announce <number>",
+            usage=N_("announce <number>"),
             organiser_only=True,
             writes=True,
         )
@@ -98,36 +111,41 @@ def register(app: App, deps: Deps) -> None:
     sub(
         Subcommand(
             "attendees",
-            "who is coming, online, waiting and not coming; add `csv` for a file",
+            N_("who is coming, online, waiting and not coming; add `csv` for a file"),
             attendees,
-            usage="attendees <number> [csv]",
+            usage=N_("attendees <number> [csv]"),
             organiser_only=True,
         )
     )
     sub(
         Subcommand(
             "reminders",
-            "whether meeting reminders come to you by direct message; `off` or `on` to change it",
+            N_("whether meeting reminders come to you by direct message; `off` or `on` to change it"),
             reminders,
-            usage="reminders [off|on]",
+            usage=N_("reminders [off|on]"),
             examples=("reminders off",),
             writes=True,
         )
     )
-    sub(Subcommand("faq", "the group's frequently asked questions", list_faq))
+    sub(Subcommand("faq", N_("the group's frequently asked questions"), list_faq))
     sub(
         Subcommand(
             "faq add",
-            "add a question and its answer",
+            N_("add a question and its answer"),
             add_faq,
-            usage="faq add question | answer | keywords",
+            usage=N_("faq add question | answer | keywords"),
             organiser_only=True,
             writes=True,
         )
     )
     sub(
         Subcommand(
-            "faq remove", "remove a question", remove_faq, usage="faq remove <number>", organiser_only=True, writes=True
+            "faq remove",
+            N_("remove a question"),
+            remove_faq,
+            usage=N_("faq remove <number>"),
+            organiser_only=True,
+            writes=True,
         )
     )
     router.register(app, deps)

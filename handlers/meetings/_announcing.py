@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
+from bot.language.i18n import _, n_
 from bot.services import meetings as service
 from bot.views import blocks
 from bot.views import meetings as views
@@ -28,23 +29,30 @@ def cancel(call: Call) -> None:
     if meeting is None:
         return
     if meeting.is_cancelled:
-        call.reply(f"Meeting #{meeting.id} is already cancelled. Nothing was changed.")
+        call.reply(_("Meeting #{number} is already cancelled. Nothing was changed.", number=meeting.id))
         return
     told = service.registrant_count(call.deps, meeting_id=meeting.id or 0)
-    text = (
-        f"Cancel *{blocks.escape(meeting.title)}* (#{meeting.id}), {views.when_text(meeting)}? "
-        f"The {told} people registered will be told, and its card will say it is cancelled."
+    text = n_(
+        "Cancel *{title}* (#{number}), {when}? "
+        "The {count} person registered will be told, and its card will say it is cancelled.",
+        "Cancel *{title}* (#{number}), {when}? "
+        "The {count} people registered will be told, and its card will say it is cancelled.",
+        told,
+        title=blocks.escape(meeting.title),
+        number=meeting.id,
+        when=views.when_text(meeting),
     )
     dialog = blocks.confirm(
-        "Cancel this meeting?",
-        f"{meeting.title} will be cancelled for everyone.",
-        yes="Cancel it",
-        no="Keep it",
+        _("Cancel this meeting?"),
+        _("{title} will be cancelled for everyone.", title=meeting.title),
+        yes=_("Cancel it"),
+        no=_("Keep it"),
         danger=True,
     )
-    confirm = blocks.button("Cancel the meeting", CANCEL_CONFIRM, str(meeting.id), style="danger", confirm=dialog)
-    keep = blocks.button("Keep it", CANCEL_KEEP, str(meeting.id))
-    call.reply(blocks.escape(f"Cancel {meeting.title}?"), [blocks.section(text), blocks.actions(confirm, keep)])
+    confirm = blocks.button(_("Cancel the meeting"), CANCEL_CONFIRM, str(meeting.id), style="danger", confirm=dialog)
+    keep = blocks.button(_("Keep it"), CANCEL_KEEP, str(meeting.id))
+    fallback = blocks.escape(_("Cancel {title}?", title=meeting.title))
+    call.reply(fallback, [blocks.section(text), blocks.actions(confirm, keep)])
 
 
 def confirm_cancel(deps: Deps) -> WritingWork:
@@ -55,14 +63,9 @@ def confirm_cancel(deps: Deps) -> WritingWork:
     ) -> Callable[[], None]:
         cancelled = service.cancel_meeting(deps, meeting_id=pressed_number(body))
         if cancelled is None:
-            said = blocks.notice("That meeting is already cancelled or gone.")
+            said = blocks.notice(_("That meeting is already cancelled or gone."))
         else:
-            meeting = cancelled.meeting
-            card = " and I'm updating its card" if meeting.card_ts else ""
-            said = blocks.notice(
-                f":x: *{blocks.escape(meeting.title)}* (#{meeting.id}) is cancelled. "
-                f"I'm telling the {cancelled.told} people registered{card}."
-            )
+            said = blocks.notice(cancelled_text(cancelled))
 
         def tell() -> None:
             respond(replace_original=True, **said)
@@ -72,20 +75,49 @@ def confirm_cancel(deps: Deps) -> WritingWork:
     return cancel_it
 
 
+def cancelled_text(cancelled: service.Cancelled) -> str:
+    """What cancelling a meeting came to: who is being told, and its card."""
+    meeting = cancelled.meeting
+    values = {"title": blocks.escape(meeting.title), "number": meeting.id}
+    if meeting.card_ts:
+        return n_(
+            ":x: *{title}* (#{number}) is cancelled. "
+            "I'm telling the {count} person registered and I'm updating its card.",
+            ":x: *{title}* (#{number}) is cancelled. "
+            "I'm telling the {count} people registered and I'm updating its card.",
+            cancelled.told,
+            **values,
+        )
+    return n_(
+        ":x: *{title}* (#{number}) is cancelled. I'm telling the {count} person registered.",
+        ":x: *{title}* (#{number}) is cancelled. I'm telling the {count} people registered.",
+        cancelled.told,
+        **values,
+    )
+
+
 def announced_text(announced: service.Announced) -> str:
     """What announcing a meeting came to, in words."""
     meeting = announced.meeting
     title = blocks.escape(meeting.title)
     outcome = announced.outcome
     if outcome == service.Announcement.NO_CHANNEL:
-        return "GROUP_CHANNEL is not set, so there is no group channel to announce in. Ask the operator to set it."
+        return _("GROUP_CHANNEL is not set, so there is no group channel to announce in. Ask the operator to set it.")
     if outcome == service.Announcement.CANCELLED:
-        return f"Meeting #{meeting.id} is cancelled; there is nothing to announce."
+        return _("Meeting #{number} is cancelled; there is nothing to announce.", number=meeting.id)
     if outcome == service.Announcement.OVER:
-        return f"Meeting #{meeting.id} has already taken place; there is nothing to announce."
+        return _("Meeting #{number} has already taken place; there is nothing to announce.", number=meeting.id)
     if outcome == service.Announcement.UP_TO_DATE:
-        return f"*{title}* was announced already in <#{announced.channel}>; its card is up to date."
-    return f":mega: Announced *{title}* in <#{announced.channel}>. Its card updates itself as people register."
+        return _(
+            "*{title}* was announced already in <#{channel}>; its card is up to date.",
+            title=title,
+            channel=announced.channel,
+        )
+    return _(
+        ":mega: Announced *{title}* in <#{channel}>. Its card updates itself as people register.",
+        title=title,
+        channel=announced.channel,
+    )
 
 
 def announce(call: Call) -> None:
@@ -101,7 +133,7 @@ def _replaced(client: WebClient, view: dict[str, Any], text: str) -> bool:
         client.views_update(
             view_id=view["id"],
             hash=view.get("hash"),
-            view=blocks.modal("Announced", [blocks.section(text)], close="Done"),
+            view=blocks.modal(_("Announced"), [blocks.section(text)], close=_("Done")),
         )
     except SlackApiError as error:
         if error.response.get("error") in VIEW_MOVED_ON:
@@ -117,7 +149,7 @@ def announce_pressed(deps: Deps) -> WritingWork:
         body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
     ) -> Callable[[], None]:
         meeting = pressed_meeting(deps, body)
-        text = announced_text(service.post_card(deps, meeting)) if meeting else "That meeting no longer exists."
+        text = announced_text(service.post_card(deps, meeting)) if meeting else _("That meeting no longer exists.")
         view = body.get("view") or {}
 
         def tell() -> None:

@@ -9,6 +9,8 @@ from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.language import i18n
+from bot.language.i18n import N_, _
 from bot.services import meetings as service
 from bot.views import blocks
 from bot.views import meetings as views
@@ -18,12 +20,13 @@ from handlers.meetings._shared import ATTENDEES_CSV, meeting_named, pressed_meet
 from handlers.routing import Call
 from store.models import Attendance
 
-GROUPS = (
-    (Attendance.IN_PERSON, "In person"),
-    (Attendance.ONLINE, "Online"),
-    (Attendance.WAITLISTED, "Waitlist, in the order places are given"),
-    (Attendance.NOT_COMING, "Not coming"),
+GROUPS = (  # labels translated where shown
+    (Attendance.IN_PERSON, N_("In person")),
+    (Attendance.ONLINE, N_("Online")),
+    (Attendance.WAITLISTED, N_("Waitlist, in the order places are given")),
+    (Attendance.NOT_COMING, N_("Not coming")),
 )
+CSV_SENT = N_("The CSV file is in your direct messages.")
 
 
 def attendees_lines(found: service.Attendees) -> list[str]:
@@ -31,16 +34,17 @@ def attendees_lines(found: service.Attendees) -> list[str]:
     meeting = found.meeting
     groups: dict[str, list[str]] = defaultdict(list)
     for registration, person in found.rows:
-        mark = "" if person.is_member else " (not a member)"
-        groups[registration.attendance].append(f"{person.mention}{mark}")
+        name = person.mention if person.is_member else _("{person} (not a member)", person=person.mention)
+        groups[registration.attendance].append(name)
     lines = [f"*{blocks.escape(meeting.title)}* (#{meeting.id}): {views.counts_text(meeting, found.counts)}"]
     for attendance, label in GROUPS:
         names = groups.get(attendance, [])
         if names:
             shown = ", ".join(f"{i}. {n}" if attendance == Attendance.WAITLISTED else n for i, n in enumerate(names, 1))
-            lines.append(f"*{label}* ({len(names)}): {blocks.clip(shown, 2500)}")
+            count = i18n.format_number(len(names))
+            lines.append(f"*{_(label)}* ({count}): {blocks.clip(shown, 2500)}")
     if not found.rows:
-        lines.append("Nobody has answered yet.")
+        lines.append(_("Nobody has answered yet."))
     return lines
 
 
@@ -54,10 +58,10 @@ def attendees(call: Call) -> None:
     body = [blocks.section("\n".join(lines))]
     if call.args.split()[1:2] == ["csv"]:
         service.send_attendees_csv(call.client, call.user_id, found)
-        body.append(blocks.context("The CSV file is in your direct messages."))
+        body.append(blocks.context(_(CSV_SENT)))
     else:
         body.append(
-            blocks.actions(blocks.button("Download as CSV", ATTENDEES_CSV, str(meeting.id)), block_id="attendees")
+            blocks.actions(blocks.button(_("Download as CSV"), ATTENDEES_CSV, str(meeting.id)), block_id="attendees")
         )
     call.reply("\n".join(lines), body)
 
@@ -68,9 +72,9 @@ def attendees_csv(deps: Deps) -> ActionWork:
     def send(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
         meeting = pressed_meeting(deps, body)
         if meeting is None:
-            answer_press(deps, body, client, respond, "That meeting no longer exists.")
+            answer_press(deps, body, client, respond, _("That meeting no longer exists."))
             return
         service.send_attendees_csv(client, body["user"]["id"], service.attendees(deps, meeting=meeting))
-        answer_press(deps, body, client, respond, "The CSV file is in your direct messages.")
+        answer_press(deps, body, client, respond, _(CSV_SENT))
 
     return send

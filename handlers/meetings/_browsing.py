@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from bot.deps import Deps
+from bot.language import i18n
+from bot.language.i18n import _, n_
 from bot.services import meetings as service
 from bot.views import blocks
 from bot.views import meetings as views
@@ -16,6 +18,7 @@ from handlers.meetings._shared import (
     subscribe_text,
 )
 from handlers.routing import Call
+from store.meetings import Counts
 from store.models import Meeting, Person
 
 
@@ -27,7 +30,12 @@ def list_upcoming(call: Call) -> None:
     if not shown:
         call.reply(nothing_planned(deps, call.user_id))
         return
-    body: list[blocks.Block] = [blocks.section(f"*Upcoming meetings* ({len(shown)}{'+' if listing.more else ''})")]
+    count = i18n.format_number(len(shown))
+    if listing.more:
+        heading = _("*Upcoming meetings* ({count}+)", count=count)
+    else:
+        heading = _("*Upcoming meetings* ({count})", count=count)
+    body: list[blocks.Block] = [blocks.section(heading)]
     for meeting in shown:
         answer = listing.answers.get(meeting.id or 0)
         body += [
@@ -35,12 +43,18 @@ def list_upcoming(call: Call) -> None:
             *views.entry(meeting, listing.counts_of(meeting), answer),
         ]
     if listing.more:
-        shown_all = f"Showing the first {LIST_LIMIT}. `/meetings &lt;number&gt;` shows any one in full."
+        shown_all = n_(
+            "Showing the first {count}. `/meetings &lt;number&gt;` shows any one in full.",
+            "Showing the first {count}. `/meetings &lt;number&gt;` shows any one in full.",
+            LIST_LIMIT,
+        )
         body.append(blocks.context(shown_all))
     if deps.settings.feed_url:
         body.append(blocks.context(subscribe_text(deps)))
-    text = "Upcoming meetings:\n" + "\n".join(
-        f"#{m.id} {m.title}: {views.when_plain(m)}, {views.place_plain(m)}" for m in shown
+    text = (
+        _("Upcoming meetings:")
+        + "\n"
+        + "\n".join(f"#{m.id} {m.title}: {views.when_plain(m)}, {views.place_plain(m)}" for m in shown)
     )
     call.reply(blocks.escape(text), body)
 
@@ -77,45 +91,56 @@ def list_past(call: Call) -> None:
     """List meetings that have taken place, most recent first."""
     listing = service.past(call.deps, limit=LIST_LIMIT)
     if not listing.meetings:
-        call.reply("No meetings have taken place yet.")
+        call.reply(_("No meetings have taken place yet."))
         return
-    body: list[blocks.Block] = [blocks.section("*Past meetings*")]
+    body: list[blocks.Block] = [blocks.section(_("*Past meetings*"))]
     for meeting in listing.meetings:
-        count = listing.counts_of(meeting)
-        came = [f"{count.in_person} in person"] if meeting.has_places else []
-        came += [f"{count.online} online"] if meeting.is_online else []
         body += [
             blocks.section(f"{views.title_line(meeting)}\n{views.when_text(meeting)}\n{views.place_text(meeting)}"),
-            blocks.context("Registered: " + ", ".join(came)),
+            blocks.context(_registered(meeting, listing.counts_of(meeting))),
         ]
-    text = "Past meetings:\n" + "\n".join(f"#{m.id} {m.title}: {views.when_plain(m)}" for m in listing.meetings)
+    lines = "\n".join(f"#{m.id} {m.title}: {views.when_plain(m)}" for m in listing.meetings)
+    text = _("Past meetings:") + "\n" + lines
     call.reply(blocks.escape(text), body)
+
+
+def _registered(meeting: Meeting, count: Counts) -> str:
+    """How many had registered for a past meeting, as its kind counts them."""
+    in_person, online = count.in_person, count.online
+    if meeting.has_places and meeting.is_online:
+        return _(
+            "Registered: {in_person} in person, {online} online",
+            in_person=i18n.format_number(in_person),
+            online=i18n.format_number(online),
+        )
+    if meeting.is_online:
+        return _("Registered: {online} online", online=i18n.format_number(online))
+    return _("Registered: {in_person} in person", in_person=i18n.format_number(in_person))
 
 
 def home_section(person: Person, deps: Deps) -> list[blocks.Block]:
     """Upcoming meetings with their buttons, the reader's registrations, and organisers' buttons."""
     found = service.home(deps, slack_id=person.slack_id, limit=HOME_LIMIT)
     listing = found.upcoming
-    body: list[blocks.Block] = [blocks.header("Upcoming meetings")]
+    body: list[blocks.Block] = [blocks.header(_("Upcoming meetings"))]
     if person.is_organiser:
-        body.append(
-            blocks.actions(blocks.button("New meeting", CREATE, "new", style="primary"), block_id="meetings-organise")
-        )
+        new = blocks.button(_("New meeting"), CREATE, "new", style="primary")
+        body.append(blocks.actions(new, block_id="meetings-organise"))
     if not listing.meetings:
-        body.append(blocks.section("No meetings are planned yet."))
+        body.append(blocks.section(_("No meetings are planned yet.")))
     for meeting in listing.meetings:
         body += views.entry(meeting, listing.counts_of(meeting), listing.answers.get(meeting.id or 0), where="home")
         if person.is_organiser:
             body.append(organiser_buttons(meeting))
     if deps.settings.feed_url:
         body.append(blocks.context(subscribe_text(deps)))
-    body.append(blocks.header("My registrations"))
+    body.append(blocks.header(_("My registrations")))
     if found.mine:
         lines = [
-            f"• {views.title_line(meeting)}: {views.ANSWER_LABELS[answer]}, {views.when_text(meeting)}"
+            f"• {views.title_line(meeting)}: {views.answer_label(answer)}, {views.when_text(meeting)}"
             for meeting, answer in found.mine[:10]
         ]
         body.append(blocks.section("\n".join(lines)))
     else:
-        body.append(blocks.section("You haven't registered for any upcoming meeting."))
+        body.append(blocks.section(_("You haven't registered for any upcoming meeting.")))
     return body

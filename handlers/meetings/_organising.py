@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.config import format_offset
 from bot.deps import Deps
+from bot.language.i18n import N_, _
 from bot.language.quick_meeting import QuickMeeting, QuickMeetingError
 from bot.services import meetings as service
 from bot.views import blocks, forms
@@ -31,12 +32,12 @@ from handlers.routing import Call, organiser_submission, pressed_value, view_met
 from handlers.views_open import open_modal
 from store.models import Meeting
 
-QUICK_HELP = (
+QUICK_HELP = N_(
     "Write it as: title, date and times with a zone, city, capacity. For example: "
     "`/meetings add Essen workshop, 11 Feb 2027 9:00-17:00 CET, Essen, capacity 40`. "
     "Or type `/meetings add` alone for the form."
 )
-GONE = "That meeting no longer exists or was cancelled."
+GONE = N_("That meeting no longer exists or was cancelled.")
 
 
 def add(call: Call) -> None:
@@ -50,23 +51,38 @@ def add(call: Call) -> None:
         quick = service.read_quick(call.deps, text=call.args, zone=zone)
     except QuickMeetingError as error:
         problems = "\n".join(f"• {p}" for p in error.problems)
-        call.reply(f"I couldn't make a meeting of that, so nothing was saved:\n{problems}\n{QUICK_HELP}")
+        call.reply(
+            _(
+                "I couldn't make a meeting of that, so nothing was saved:\n{problems}\n{help}",
+                problems=problems,
+                help=_(QUICK_HELP),
+            )
+        )
         return
     except forms.FormErrors as error:
-        call.reply(f"That meeting isn't right yet, so nothing was saved:\n{error.as_text(form.LABELS)}\n{QUICK_HELP}")
+        call.reply(
+            _(
+                "That meeting isn't right yet, so nothing was saved:\n{problems}\n{help}",
+                problems=error.as_text(form.labels()),
+                help=_(QUICK_HELP),
+            )
+        )
         return
     call.reply(*_preview(quick))
 
 
 def _preview(quick: QuickMeeting) -> tuple[str, list[blocks.Block]]:
     value = form.draft_to_json(quick.draft)
-    text = "Here is what I understood:\n" + form.summary(quick.draft)
+    text = _("Here is what I understood:\n{summary}", summary=form.summary(quick.draft))
     body = [blocks.section(text)]
     if quick.notes:
         body.append(blocks.context(*[blocks.escape(n) for n in quick.notes]))
-    buttons = [blocks.button("Open in the form", QUICK_FORM, value), blocks.button("Discard", QUICK_DISCARD, "x")]
+    buttons = [
+        blocks.button(_("Open in the form"), QUICK_FORM, value),
+        blocks.button(_("Discard"), QUICK_DISCARD, "x"),
+    ]
     if len(value) <= 2000:  # a button's value holds at most 2,000 characters
-        buttons.insert(0, blocks.button("Save", QUICK_SAVE, value, style="primary"))
+        buttons.insert(0, blocks.button(_("Save"), QUICK_SAVE, value, style="primary"))
     body.append(blocks.actions(*buttons, block_id="meeting-quick"))
     return text, body
 
@@ -78,12 +94,18 @@ def quick_save(deps: Deps) -> ActionWork:
         try:
             meeting = service.create_from_preview(deps, value=pressed_value(body), created_by=body["user"]["id"])
         except forms.FormErrors as error:
-            respond(replace_original=True, **blocks.notice(f"Not saved:\n{error.as_text(form.LABELS)}\n{QUICK_HELP}"))
+            problems = error.as_text(form.labels())
+            said = _("Not saved:\n{problems}\n{help}", problems=problems, help=_(QUICK_HELP))
+            respond(replace_original=True, **blocks.notice(said))
             return
         except ValueError:
-            respond(replace_original=True, **blocks.notice("That preview is out of date; nothing was saved."))
+            respond(replace_original=True, **blocks.notice(_("That preview is out of date; nothing was saved.")))
             return
-        text = f":white_check_mark: Saved as meeting #{meeting.id}: *{blocks.escape(meeting.title)}*."
+        text = _(
+            ":white_check_mark: Saved as meeting #{number}: *{title}*.",
+            number=meeting.id,
+            title=blocks.escape(meeting.title),
+        )
         respond(replace_original=True, **blocks.message(text, [blocks.section(text), organiser_buttons(meeting)]))
 
     return save
@@ -143,7 +165,7 @@ def open_edit_form(deps: Deps) -> ActionWork:
     def open_it(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
         meeting = service.editable(deps, meeting_id=pressed_number(body))
         if meeting is None:
-            answer_press(deps, body, client, respond, GONE)
+            answer_press(deps, body, client, respond, _(GONE))
             return
         person = deps.people.resolve(client, body["user"]["id"])
         _open_form(deps, client, body["trigger_id"], meeting, person.tz, meeting_id=meeting.id)
@@ -158,7 +180,10 @@ def edit(call: Call) -> None:
         return
     if meeting.is_cancelled:
         call.reply(
-            f"Meeting #{meeting.id} was cancelled, so it can't be edited. Create a new one with `/meetings add`."
+            _(
+                "Meeting #{number} was cancelled, so it can't be edited. Create a new one with `/meetings add`.",
+                number=meeting.id,
+            )
         )
         return
     person = call.deps.people.resolve(call.client, call.user_id)
@@ -186,7 +211,7 @@ def save_form(app: App, deps: Deps) -> Callable[..., None]:
             ack(response_action="errors", errors=error.errors)
             return
         if saved is None:
-            ack(response_action="update", view=error_view(GONE))
+            ack(response_action="update", view=error_view(_(GONE)))
             return
         ack(response_action="update", view=saved_view(saved))
 
@@ -201,16 +226,22 @@ def save_form(app: App, deps: Deps) -> Callable[..., None]:
 def saved_view(saved: service.Saved) -> dict[str, Any]:
     """The modal shown once a meeting is saved: what was saved and what to do next."""
     meeting: Meeting = saved.meeting
-    verb = "Changes saved" if saved.edited else "Meeting saved"
-    text = (
-        f":white_check_mark: {verb}: *{blocks.escape(meeting.title)}* is meeting #{meeting.id}.\n"
-        f"{views.when_text(meeting)}\n{views.place_text(meeting)}"
-    )
+    values = {
+        "title": blocks.escape(meeting.title),
+        "number": meeting.id,
+        "when": views.when_text(meeting),
+        "place": views.place_text(meeting),
+    }
+    if saved.edited:
+        heading = _("Changes saved")
+        text = _(":white_check_mark: Changes saved: *{title}* is meeting #{number}.\n{when}\n{place}", **values)
+    else:
+        heading = _("Meeting saved")
+        text = _(":white_check_mark: Meeting saved: *{title}* is meeting #{number}.\n{when}\n{place}", **values)
     body = [blocks.section(text)]
     if not meeting.card_ts:
-        body.append(
-            blocks.actions(blocks.button("Announce in the group channel", ANNOUNCE, str(meeting.id), style="primary"))
-        )
+        announce = blocks.button(_("Announce in the group channel"), ANNOUNCE, str(meeting.id), style="primary")
+        body.append(blocks.actions(announce))
     else:
-        body.append(blocks.context("Its card in the group channel is being brought up to date."))
-    return blocks.modal(verb, body, close="Done")
+        body.append(blocks.context(_("Its card in the group channel is being brought up to date.")))
+    return blocks.modal(heading, body, close=_("Done"))

@@ -9,6 +9,7 @@ from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.language.i18n import _, format_number
 from bot.services import meetings as service
 from bot.views import blocks
 from bot.views import meetings as views
@@ -18,51 +19,71 @@ from handlers.home import answer_press
 from handlers.meetings._shared import pressed_meeting, pressed_number
 from store.models import Attendance, Meeting
 
-NOTHING_CHANGED = "Nothing was changed."
-
 
 def closed_text(meeting: Meeting | None, closed: service.Closed) -> str:
     """Why the answer was not taken, and what to do instead."""
     if meeting is None or closed == service.Closed.GONE:
-        return "That meeting no longer exists. `/meetings` lists the upcoming ones."
-    title = f"*{blocks.escape(meeting.title)}*"
+        return _("That meeting no longer exists. `/meetings` lists the upcoming ones.")
+    title = blocks.escape(meeting.title)
     if closed == service.Closed.CANCELLED:
-        return f":x: {title} was cancelled, so there is nothing to register for. {NOTHING_CHANGED}"
+        return _(":x: *{title}* was cancelled, so there is nothing to register for. Nothing was changed.", title=title)
     if closed == service.Closed.STARTED:
-        return f"{title} has already started or taken place, so registration is closed. {NOTHING_CHANGED}"
+        return _(
+            "*{title}* has already started or taken place, so registration is closed. Nothing was changed.",
+            title=title,
+        )
     if closed == service.Closed.DEADLINE and meeting.registration_deadline is not None:
-        deadline = meeting.registration_deadline
-        fallback = f"{views.local(deadline, meeting):%-d %b %Y %H:%M}"
-        return (
-            f"Registration for {title} closed on {views.date_token(deadline, '{date_short_pretty} {time}', fallback)}. "
-            "Nothing was changed; if you still need a place, ask an organiser."
+        return _(
+            "Registration for *{title}* closed on {deadline}. "
+            "Nothing was changed; if you still need a place, ask an organiser.",
+            title=title,
+            deadline=views.deadline_token(meeting),
         )
     if closed == service.Closed.ONLINE_ONLY:
-        return f"{title} is online only: press *Attend online* instead. {NOTHING_CHANGED}"
-    return f"{title} is in person only: press *Attend in person* instead. {NOTHING_CHANGED}"
+        return _("*{title}* is online only: press *Attend online* instead. Nothing was changed.", title=title)
+    return _("*{title}* is in person only: press *Attend in person* instead. Nothing was changed.", title=title)
 
 
 def status_text(answered: service.Answered) -> str:
-    """The private answer to a press: where the person stands now."""
+    """The private answer to a press: where the person stands now (and that it was so already, if it was)."""
     meeting, result = answered.meeting, answered.result
     assert meeting is not None and result is not None
-    title = f"*{blocks.escape(meeting.title)}*"
-    when = views.when_text(meeting)
+    values = {
+        "title": blocks.escape(meeting.title),
+        "when": views.when_text(meeting),
+        "again": "" if result.changed else _("You had already answered this.") + " ",
+    }
     now = result.attendance
-    again = "" if result.changed else "You had already answered this. "
     if now == Attendance.IN_PERSON:
-        return f":white_check_mark: {again}You're registered to come in person to {title}, {when}."
+        return _(":white_check_mark: {again}You're registered to come in person to *{title}*, {when}.", **values)
     if now == Attendance.WAITLISTED:
-        where = f" (number {answered.position} in line)" if answered.position else ""
-        return (
-            f":hourglass_flowing_sand: {again}{title} is full, so you're on the waitlist{where}. "
-            "Members of the group come first. If a place frees up you move up and I'll tell you."
+        if answered.position:
+            return _(
+                ":hourglass_flowing_sand: {again}*{title}* is full, so you're on the waitlist (number {position} "
+                "in line). Members of the group come first. If a place frees up you move up and I'll tell you.",
+                position=format_number(answered.position),
+                **values,
+            )
+        return _(
+            ":hourglass_flowing_sand: {again}*{title}* is full, so you're on the waitlist. "
+            "Members of the group come first. If a place frees up you move up and I'll tell you.",
+            **values,
         )
     if now == Attendance.ONLINE:
-        join = f" The join link: {blocks.link(meeting.join_url, 'join the meeting')}" if meeting.join_url else ""
-        return f":computer: {again}You're registered to join {title} online, {when}.{join}"
-    freed = " Your place goes to the next person waiting." if result.previous == Attendance.IN_PERSON else ""
-    return f":ok_hand: {again}Noted: you're not coming to {title}.{freed} You can change your answer any time."
+        if meeting.join_url:
+            return _(
+                ":computer: {again}You're registered to join *{title}* online, {when}. The join link: {link}",
+                link=blocks.link(meeting.join_url, _("join the meeting")),
+                **values,
+            )
+        return _(":computer: {again}You're registered to join *{title}* online, {when}.", **values)
+    if result.previous == Attendance.IN_PERSON:
+        return _(
+            ":ok_hand: {again}Noted: you're not coming to *{title}*. Your place goes to the next person waiting. "
+            "You can change your answer any time.",
+            **values,
+        )
+    return _(":ok_hand: {again}Noted: you're not coming to *{title}*. You can change your answer any time.", **values)
 
 
 def rsvp(deps: Deps) -> WritingWork:
@@ -91,23 +112,26 @@ def send_calendar_file(deps: Deps) -> ActionWork:
         user_id = body["user"]["id"]
         meeting = pressed_meeting(deps, body)
         if meeting is None:
-            answer_press(deps, body, client, respond, "That meeting no longer exists.")
+            answer_press(deps, body, client, respond, _("That meeting no longer exists."))
             return
         channel = client.conversations_open(users=user_id)["channel"]["id"]
         domain = calendar_domain(deps.settings.public_url)
         client.files_upload_v2(
             channel=channel,
             filename=ics_filename(meeting),
-            title=f"{meeting.title} (calendar file)",
+            title=_("{title} (calendar file)", title=meeting.title),
             content=calendar_file([meeting], name=deps.settings.group_name, domain=domain),
-            initial_comment=f"The calendar file for *{blocks.escape(meeting.title)}*: open it to add the meeting "
-            "to your calendar. If the meeting changes, open the new file I send and your calendar updates it.",
+            initial_comment=_(
+                "The calendar file for *{title}*: open it to add the meeting to your calendar. "
+                "If the meeting changes, open the new file I send and your calendar updates it.",
+                title=blocks.escape(meeting.title),
+            ),
         )
         if body.get("response_url"):
             respond(
                 response_type="ephemeral",
                 replace_original=False,
-                **blocks.notice(":calendar: I've sent you the calendar file in a direct message."),
+                **blocks.notice(_(":calendar: I've sent you the calendar file in a direct message.")),
             )
 
     return send

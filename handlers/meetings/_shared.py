@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.deps import Deps
+from bot.language.i18n import _
 from bot.services import meetings as service
 from bot.views import blocks
 from handlers.routing import Call, meeting_number, pressed_value
@@ -25,15 +26,15 @@ ATTENDEES_CSV = "meeting_attendees_csv"
 
 def subscribe_text(deps: Deps) -> str:
     """The line that offers the calendar feed, which keeps every meeting current in one's calendar."""
-    return f":calendar: {blocks.link(deps.settings.feed_url, 'Subscribe to all meetings')} in your calendar app."
+    link = blocks.link(deps.settings.feed_url, _("Subscribe to all meetings"))
+    return _(":calendar: {link} in your calendar app.", link=link)
 
 
 def nothing_planned(deps: Deps, user_id: str) -> str:
     """What to say when no meeting is planned."""
-    text = "No meetings are planned yet."
     if deps.people.is_organiser(user_id):
-        text += " Create one with `/meetings add`."
-    return text
+        return _("No meetings are planned yet. Create one with `/meetings add`.")
+    return _("No meetings are planned yet.")
 
 
 def meeting_named(call: Call, *, usage: str = "") -> Meeting | None:
@@ -41,15 +42,29 @@ def meeting_named(call: Call, *, usage: str = "") -> Meeting | None:
     number = meeting_number(call.args)
     command = f"/meetings {usage}".strip()
     if number is None:
-        said = f" (I read: {blocks.escape(call.args[:50])})" if call.args else ""
-        call.reply(
-            f"Which meeting? Give its number, e.g. `{command.replace('<number>', '3')}`{said}. "
-            "`/meetings` lists them with their numbers."
-        )
+        example = command.replace("<number>", "3")
+        if call.args:
+            call.reply(
+                _(
+                    "Which meeting? Give its number, e.g. `{example}` (I read: {said}). "
+                    "`/meetings` lists them with their numbers.",
+                    example=example,
+                    said=blocks.escape(call.args[:50]),
+                )
+            )
+        else:
+            call.reply(
+                _(
+                    "Which meeting? Give its number, e.g. `{example}`. `/meetings` lists them with their numbers.",
+                    example=example,
+                )
+            )
         return None
     meeting = service.find_meeting(call.deps, meeting_id=number)
     if meeting is None:
-        call.reply(f"There is no meeting #{number}. `/meetings` lists the upcoming ones with their numbers.")
+        call.reply(
+            _("There is no meeting #{number}. `/meetings` lists the upcoming ones with their numbers.", number=number)
+        )
     return meeting
 
 
@@ -66,8 +81,8 @@ def pressed_meeting(deps: Deps, body: dict[str, Any]) -> Meeting | None:
 
 def organiser_buttons(meeting: Meeting) -> blocks.Block:
     """What organisers can do with a meeting from where they see it."""
-    buttons = [blocks.button("Edit", EDIT, str(meeting.id))]
+    buttons = [blocks.button(_("Edit"), EDIT, str(meeting.id))]
     if not meeting.card_ts:
-        buttons.insert(0, blocks.button("Announce", ANNOUNCE, str(meeting.id), style="primary"))
-    buttons.append(blocks.button("Attendees (CSV)", ATTENDEES_CSV, str(meeting.id)))
+        buttons.insert(0, blocks.button(_("Announce"), ANNOUNCE, str(meeting.id), style="primary"))
+    buttons.append(blocks.button(_("Attendees (CSV)"), ATTENDEES_CSV, str(meeting.id)))
     return blocks.actions(*buttons, block_id=f"meeting-{meeting.id}-organise")

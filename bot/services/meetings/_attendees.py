@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.language.i18n import _
 from bot.services.export import safe_cell
 from bot.views import blocks
 from store import meetings as store
@@ -61,7 +62,7 @@ def send_attendees_csv(client: WebClient, user_id: str, found: Attendees) -> Non
     client.files_upload_v2(
         channel=channel,
         filename=f"meeting-{meeting.id}-attendees.csv",
-        title=f"Attendees of {meeting.title}",
+        title=_("Attendees of {title}", title=meeting.title),
         content=attendees_csv(found),
-        initial_comment=f"Attendees of *{blocks.escape(meeting.title)}* (#{meeting.id}).",
+        initial_comment=_("Attendees of *{title}* (#{number}).", title=blocks.escape(meeting.title), number=meeting.id),
     )

@@ -2,12 +2,14 @@
 
 Nothing here calls Slack: a change writes, in its own transaction, the rows the sender delivers
 (bot.services.outbox). The card is rendered from the store when the sender sends it, so an update
-always shows the counts as they are then.
+always shows the counts as they are then. The direct messages are written in each reader's language.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -15,11 +17,13 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from bot.deps import Deps
+from bot.language import i18n
 from bot.posts import Delivery, Edit, RenderContext, Skip
-from bot.services import outbox
+from bot.services import languages, outbox
 from bot.views import blocks
 from bot.views import meetings as views
 from store import meetings as store
+from store import people as people_store
 from store import schedule
 from store.db import one_transaction
 from store.models import Attendance, Meeting, PostKind, ScheduledPost
@@ -109,19 +113,42 @@ def first_post_key(meeting_id: int) -> str:
     return f"meeting-card:{meeting_id}"
 
 
-def promoted_notices(meeting: Meeting, promoted: tuple[str, ...], now: datetime) -> list[PlannedPost]:
+def by_language(deps: Deps, session: Session, slack_ids: Iterable[str]) -> dict[str, list[str]]:
+    """These people by the language each reads the bot in: their choice, else their Slack locale, else the group's."""
+    group = languages.group_language(deps)
+    readers: dict[str, list[str]] = defaultdict(list)
+    for slack_id in dict.fromkeys(slack_ids):
+        person = people_store.get_person(session=session, slack_id=slack_id)
+        chosen, locale = (person.language, person.slack_locale) if person else (None, None)
+        readers[i18n.supported(chosen) or i18n.supported(locale) or group].append(slack_id)
+    return readers
+
+
+def promoted_notices(
+    deps: Deps, session: Session, meeting: Meeting, promoted: tuple[str, ...], now: datetime
+) -> list[PlannedPost]:
     """The direct messages telling those who moved up from the waitlist that they have a place."""
-    text = views.promoted_text(meeting)
-    body = [blocks.section(text), *views.meeting_actions(meeting, Attendance.IN_PERSON, where="dm")]
-    return outbox.notices(promoted, text, body, about=f"meeting-{meeting.id}-place", now=now)
+    notices = []
+    for language, people in by_language(deps, session, promoted).items():
+        with i18n.speaking(language):
+            text = views.promoted_text(meeting)
+            body = [blocks.section(text), *views.meeting_actions(meeting, Attendance.IN_PERSON, where="dm")]
+            notices += outbox.notices(people, text, body, about=f"meeting-{meeting.id}-place", now=now)
+    return notices
 
 
-def registrant_notices(session: Session, meeting: Meeting, now: datetime) -> list[PlannedPost]:
+def registrant_notices(deps: Deps, session: Session, meeting: Meeting, now: datetime) -> list[PlannedPost]:
     """The direct messages telling everyone registered that the meeting moved or was cancelled."""
-    people = store.registrant_ids(session=session, meeting_id=meeting.id or 0)
-    text = views.registrants_text(meeting)
-    extra = [] if meeting.is_cancelled else views.meeting_actions(meeting, where="dm")
-    return outbox.notices(people, text, [blocks.section(text), *extra], about=f"meeting-{meeting.id}-change", now=now)
+    registered = store.registrant_ids(session=session, meeting_id=meeting.id or 0)
+    notices = []
+    for language, people in by_language(deps, session, registered).items():
+        with i18n.speaking(language):
+            text = views.registrants_text(meeting)
+            body = [blocks.section(text)]
+            if not meeting.is_cancelled:
+                body += views.meeting_actions(meeting, where="dm")
+            notices += outbox.notices(people, text, body, about=f"meeting-{meeting.id}-change", now=now)
+    return notices
 
 
 # What the sender asks ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.deps import Deps
+from bot.language.i18n import _, format_number, n_
 from store import faq as faq_store
 from store import people as people_store
 from store.models import FaqEntry
@@ -44,11 +45,29 @@ def add_faq(deps: Deps, *, question: str, answer: str, keywords: list[str], crea
     words = ", ".join(word.strip().lower() for word in keywords if word.strip())
     problems = []
     if len(question) > QUESTION_LIMIT:
-        problems.append(f"the question has {len(question)} characters; at most {QUESTION_LIMIT}")
+        problems.append(
+            _(
+                "the question has {length} characters; at most {limit}",
+                length=format_number(len(question)),
+                limit=format_number(QUESTION_LIMIT),
+            )
+        )
     if len(answer) > ANSWER_LIMIT:
-        problems.append(f"the answer has {len(answer)} characters; at most {ANSWER_LIMIT:,}")
+        problems.append(
+            _(
+                "the answer has {length} characters; at most {limit}",
+                length=format_number(len(answer)),
+                limit=format_number(ANSWER_LIMIT),
+            )
+        )
     if len(words) > KEYWORDS_LIMIT:
-        problems.append(f"the keywords take more than {KEYWORDS_LIMIT} characters")
+        problems.append(
+            n_(
+                "the keywords take more than {count} character",
+                "the keywords take more than {count} characters",
+                KEYWORDS_LIMIT,
+            )
+        )
     if problems:
         return FaqAdded(entry=None, problems=problems)
     with deps.sessions() as session:

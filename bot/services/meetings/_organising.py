@@ -55,7 +55,8 @@ def read_quick(deps: Deps, *, text: str, zone: str) -> QuickMeeting:
         try:  # what could be read is checked as well, so that every problem is told at once
             form.check(error.draft, now=now)
         except form.FormErrors as more:
-            told = [f"{form.LABELS.get(block_id, block_id)}: {problem}" for block_id, problem in more.errors.items()]
+            labels = form.labels()
+            told = [f"{labels.get(block_id, block_id)}: {problem}" for block_id, problem in more.errors.items()]
             raise QuickMeetingError([*error.problems, *told]) from None
         raise
     form.check(quick.draft, now=now)
@@ -104,8 +105,8 @@ def save_form(deps: Deps, *, meeting_id: int | None, values: dict[str, str], use
             if change.changed:
                 owe_card_update(session, change.meeting, now)
                 if change.time_or_place:
-                    outbox.owe(session, registrant_notices(session, change.meeting, now), now=now)
-                outbox.owe(session, promoted_notices(change.meeting, change.promoted, now), now=now)
+                    outbox.owe(session, registrant_notices(deps, session, change.meeting, now), now=now)
+                outbox.owe(session, promoted_notices(deps, session, change.meeting, change.promoted, now), now=now)
     deps.send_now()
     return saved
 
@@ -131,7 +132,7 @@ def cancel_meeting(deps: Deps, *, meeting_id: int) -> Cancelled | None:
         meeting = store.cancel_meeting(session=session, meeting_id=meeting_id, now=now)
         assert meeting is not None
         owe_card_update(session, meeting, now)
-        told = outbox.owe(session, registrant_notices(session, meeting, now), now=now)
+        told = outbox.owe(session, registrant_notices(deps, session, meeting, now), now=now)
     planning.plan_meeting(deps, meeting_id)  # its pending reminders and announcements are cancelled
     deps.send_now()
     return Cancelled(meeting, told)

@@ -80,7 +80,7 @@ def answer_meeting(deps: Deps, *, meeting_id: int, slack_id: str, answer: Attend
             return Answered(meeting=meeting, closed=why_closed(meeting, answer, deps.clock()) or Closed.STARTED)
         if result.changed:
             owe_card_update(session, meeting, now)
-        outbox.owe(session, promoted_notices(meeting, result.promoted, now), now=now)
+        outbox.owe(session, promoted_notices(deps, session, meeting, result.promoted, now), now=now)
         position = None
         if result.attendance == Attendance.WAITLISTED:
             position = store.waitlist_position(session=session, meeting_id=meeting_id, slack_id=slack_id)
