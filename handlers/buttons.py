@@ -12,6 +12,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.language.i18n import _
 from bot.registry import ActionSpec, Kind
 from handlers.errors import after_ack, tell_privately
 from handlers.routing import ACTION_REFUSAL
@@ -45,7 +46,7 @@ def register_action(
             ack()
 
             def refuse(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
-                tell_privately(client, body, ACTION_REFUSAL, respond)
+                tell_privately(client, body, _(ACTION_REFUSAL), respond)
 
             after_ack(app, refuse, body=body, client=client, respond=respond, context=context)
             return

@@ -15,24 +15,33 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
+from bot.language.i18n import N_, _
 from bot.views import blocks
 from store import StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
-SORRY = (
+# The answers below are marked here and translated where they are said (`_(SORRY)`).
+SORRY = N_(
     ":warning: Sorry, something went wrong on my side and nothing was changed. "
     "Please try again; if it keeps happening, tell one of the organisers."
 )
-STORE_DOWN = ":hourglass: My database is not answering just now, so nothing was changed. Please try again in a minute."
-# Slack refused or dropped a call the request needed. "Nothing was changed" only where nothing was:
-# work that changes the store before its Slack calls is told SLACK_BUSY_SAVED (after_ack's `saved_first`).
-SLACK_BUSY = ":hourglass: Slack is busy just now, so nothing was changed; try again in {wait}."
-SLACK_BUSY_SAVED = (
-    ":hourglass: Your change is saved, but Slack is busy just now and did not take everything I had to show; "
-    "press again in {wait} to bring it up to date (nothing is done twice)."
+STORE_DOWN = N_(
+    ":hourglass: My database is not answering just now, so nothing was changed. Please try again in a minute."
 )
-TOO_LATE = "That took too long on my side: press the button again (or type the command again) to open the form."
+# Slack refused or dropped a call the request needed. "Nothing was changed" only where nothing was:
+# work that changes the store before its Slack calls is told it is saved (after_ack's `saved_first`).
+SLACK_BUSY = N_(":hourglass: Slack is busy just now, so nothing was changed; try again in {seconds} s.")
+SLACK_BUSY_NO_WAIT = N_(":hourglass: Slack is busy just now, so nothing was changed; try again in a few seconds.")
+SLACK_BUSY_SAVED = N_(
+    ":hourglass: Your change is saved, but Slack is busy just now and did not take everything I had to show; "
+    "press again in {seconds} s to bring it up to date (nothing is done twice)."
+)
+SLACK_BUSY_SAVED_NO_WAIT = N_(
+    ":hourglass: Your change is saved, but Slack is busy just now and did not take everything I had to show; "
+    "press again in a few seconds to bring it up to date (nothing is done twice)."
+)
+TOO_LATE = N_("That took too long on my side: press the button again (or type the command again) to open the form.")
 
 
 class FormTooLate(Exception):
@@ -46,12 +55,12 @@ def apology(error: BaseException, *, saved_first: bool = False) -> str:
     must not say that nothing was changed.
     """
     if store_unavailable(error):
-        return STORE_DOWN
+        return _(STORE_DOWN)
     if isinstance(error, FormTooLate):
-        return TOO_LATE
+        return _(TOO_LATE)
     if slack_unavailable(error):
         return slack_busy(error, saved_first=saved_first)
-    return SORRY
+    return _(SORRY)
 
 
 def store_unavailable(error: BaseException) -> bool:
@@ -84,8 +93,9 @@ def retry_after(error: BaseException) -> int | None:
 def slack_busy(error: BaseException, *, saved_first: bool = False) -> str:
     """The private answer when Slack did not take a call: try again after its Retry-After, else in a moment."""
     seconds = retry_after(error)
-    wait = f"{seconds} s" if seconds is not None else "a few seconds"
-    return (SLACK_BUSY_SAVED if saved_first else SLACK_BUSY).format(wait=wait)
+    if seconds is None:
+        return _(SLACK_BUSY_SAVED_NO_WAIT if saved_first else SLACK_BUSY_NO_WAIT)
+    return _(SLACK_BUSY_SAVED if saved_first else SLACK_BUSY, seconds=seconds)
 
 
 def describe_slack_failure(error: BaseException) -> str:
@@ -170,7 +180,7 @@ def global_error_handler(deps: Deps) -> Callable[..., BoltResponse | None]:
 
 def error_view(text: str) -> dict[str, Any]:
     """A modal that replaces a form when submitting it failed on the bot's side."""
-    return blocks.notice_modal("Something went wrong", text)
+    return blocks.notice_modal(_("Something went wrong"), text)
 
 
 def after_ack(

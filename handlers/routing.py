@@ -18,6 +18,8 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.language import i18n
+from bot.language.i18n import N_, _
 from bot.registry import ActionSpec, CommandSpec, Kind
 from bot.views import blocks
 from handlers.errors import after_ack, error_view
@@ -52,7 +54,10 @@ Handler = Callable[[Call], None]
 
 @dataclass(frozen=True)
 class Subcommand:
-    """A subcommand: its words, what it does, and who may use it."""
+    """A subcommand: its words, what it does, and who may use it.
+
+    `summary` and `usage` are marked with N_ where they are declared and translated here, when help is built.
+    """
 
     words: str
     summary: str
@@ -80,14 +85,19 @@ class Decision:
 
 @dataclass
 class CommandRouter:
-    """A slash command made of subcommands, with help and usage built from them."""
+    """A slash command made of subcommands, with help and usage built from them.
+
+    `intro` and every subcommand's summary and usage are English texts marked with N_, translated when
+    help is built; `intro` may hold `{group}`, the group's name. `description` is Slack's (the manifest's).
+    """
 
     name: str
     description: str
     intro: str
     default: str = "help"  # the subcommand run when the text is empty
     subcommands: list[Subcommand] = field(default_factory=list)
-    _help: dict[bool, dict[str, Any]] = field(default_factory=dict, repr=False)  # help text, built once per role
+    # Help, built once per language and role.
+    _help: dict[tuple[str, bool], dict[str, Any]] = field(default_factory=dict, repr=False)
 
     def add(self, subcommand: Subcommand) -> None:
         """Add a subcommand; longer word sequences win over their prefixes."""
@@ -129,23 +139,25 @@ class CommandRouter:
         return " | ".join([*words, "help"])
 
     def help_message(self, deps: Deps, user_id: str) -> dict[str, Any]:
-        """The command's help: what it does, each subcommand with usage and examples."""
-        organiser = deps.people.is_organiser(user_id)
-        if organiser not in self._help:
-            self._help[organiser] = self._build_help(organiser)
-        return self._help[organiser]
+        """The command's help, in the language spoken now: what it does, each subcommand with usage and examples."""
+        key = (i18n.language(), deps.people.is_organiser(user_id))
+        if key not in self._help:
+            self._help[key] = self._build_help(deps, organiser=key[1])
+        return self._help[key]
 
-    def _build_help(self, organiser: bool) -> dict[str, Any]:
+    def _build_help(self, deps: Deps, *, organiser: bool) -> dict[str, Any]:
         lines = []
         for sub in sorted(self.subcommands, key=lambda s: s.words):
             if sub.organiser_only and not organiser:
                 continue
-            usage = blocks.escape(f"{self.name} {sub.usage or sub.words}".strip())
-            line = f"`{usage}`: {blocks.escape(sub.summary)}"
+            usage = blocks.escape(f"{self.name} {_(sub.usage) if sub.usage else sub.words}".strip())
             if sub.organiser_only:
-                line += " _(organisers)_"
+                line = _("`{usage}`: {summary} _(organisers)_", usage=usage, summary=blocks.escape(_(sub.summary)))
+            else:
+                line = _("`{usage}`: {summary}", usage=usage, summary=blocks.escape(_(sub.summary)))
             lines.append(line)
-        body = [blocks.section(f"*{self.name}*: {self.intro}")]
+        intro = _(self.intro, group=deps.settings.group_name)
+        body = [blocks.section(_("*{command}*: {intro}", command=self.name, intro=intro))]
         if lines:
             body.append(blocks.section("\n".join(lines)))
         examples = [
@@ -155,20 +167,35 @@ class CommandRouter:
             if organiser or not sub.organiser_only
         ]
         if examples:
-            body.append(blocks.context("Examples: " + "   ".join(examples[:8])))
+            body.append(blocks.context(_("Examples: {examples}", examples="   ".join(examples[:8]))))
         if not organiser and any(sub.organiser_only for sub in self.subcommands):
-            body.append(blocks.context("Organisers have more subcommands here."))
-        text = f"{self.name}: {self.intro}\n" + "\n".join(lines)
+            body.append(blocks.context(_("Organisers have more subcommands here.")))
+        text = _("{command}: {intro}", command=self.name, intro=intro) + "\n" + "\n".join(lines)
         return blocks.message(text, body)
 
     def usage_message(self, text: str) -> dict[str, Any]:
         """The private answer to a subcommand the router does not know."""
         word = blocks.escape(text.split(None, 1)[0]) if text else ""
         known = ", ".join(f"`{blocks.escape(sub.words)}`" for sub in sorted(self.subcommands, key=lambda s: s.words))
-        said = f"I don't know `{self.name} {word}`." if word else f"`{self.name}` needs a subcommand."
-        if not known:
-            return blocks.notice(f"{said} `{self.name} help` says what it does.")
-        return blocks.notice(f"{said} Try one of: {known}, or `{self.name} help` for what each does.")
+        command = self.name
+        if word and known:
+            said = _(
+                "I don't know `{command} {word}`. Try one of: {known}, or `{command} help` for what each does.",
+                command=command,
+                word=word,
+                known=known,
+            )
+        elif word:
+            said = _("I don't know `{command} {word}`. `{command} help` says what it does.", command=command, word=word)
+        elif known:
+            said = _(
+                "`{command}` needs a subcommand. Try one of: {known}, or `{command} help` for what each does.",
+                command=command,
+                known=known,
+            )
+        else:
+            said = _("`{command}` needs a subcommand. `{command} help` says what it does.", command=command)
+        return blocks.notice(said)
 
     def register(self, app: App, deps: Deps) -> None:
         """Bind the command to the app and record it and its subcommands in the registry."""
@@ -236,13 +263,15 @@ class HeldAnswers:
 
 def refusal(command: str) -> str:
     """The polite answer to someone who is not an organiser who asked for `command`."""
-    return (
-        f":lock: Only the group's organisers can use `{command}`, so nothing was changed. "
-        f"If you need this done, ask an organiser (`/tci organisers` lists them)."
+    return _(
+        ":lock: Only the group's organisers can use `{command}`, so nothing was changed. "
+        "If you need this done, ask an organiser (`/tci organisers` lists them).",
+        command=command,
     )
 
 
-ACTION_REFUSAL = (
+# Translated where it is said: _(ACTION_REFUSAL).
+ACTION_REFUSAL = N_(
     ":lock: Only the group's organisers can do that, so nothing was changed. "
     "If you need it done, ask an organiser (`/tci organisers` lists them)."
 )
@@ -261,7 +290,7 @@ def organiser_submission(deps: Deps, body: dict[str, Any], ack: Ack) -> bool:
     """Whether a form submission comes from an organiser; if not, the form says so and nothing changes."""
     if deps.people.is_organiser(body["user"]["id"]):
         return True
-    ack(response_action="update", view=error_view(ACTION_REFUSAL))
+    ack(response_action="update", view=error_view(_(ACTION_REFUSAL)))
     return False
 
 

@@ -2,6 +2,8 @@
 
 A service that changes the store writes, in the same `one_transaction`, a row for every message
 the change owes: a card to post or bring up to date, a direct message, the answer to a question.
+A direct message given as `Said` is put in its reader's language when it is sent, not in the language
+of whoever made the change.
 The sender (bot.sender) delivers each row exactly once once the transaction is committed, as it
 does the scheduled posts; the service calls `deps.send_now()` after committing so that it starts at once.
 Nothing here calls Slack.
@@ -12,12 +14,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
 from bot.deps import Deps
+from bot.language.i18n import _
 from bot.posts import Delete, Delivery, Message, RenderContext, Skip
 from bot.views import blocks
 from store import schedule
@@ -28,6 +32,14 @@ from store.schedule import PlannedPost
 def owe(session: Session, posts: Iterable[PlannedPost], *, now: datetime) -> int:
     """Write the rows in the session's transaction (a key already written is not written again)."""
     return schedule.plan(session=session, posts=list(posts), now=now)
+
+
+@dataclass(frozen=True)
+class Said:
+    """A direct message to put in its reader's language when it is sent: a text marked with N_, and its values."""
+
+    message: str
+    values: dict[str, str] = field(default_factory=dict)
 
 
 def _unique(prefix: str) -> str:
@@ -53,6 +65,21 @@ def notices(
 ) -> list[PlannedPost]:
     """The same direct message to each of these people, once each."""
     return [notice(slack_id, text, body, about=about, now=now) for slack_id in dict.fromkeys(slack_ids)]
+
+
+def said_notices(slack_ids: Iterable[str], said: Said, *, about: str, now: datetime) -> list[PlannedPost]:
+    """The same direct message to each of these people, once each, each in their own language when sent."""
+    payload = json.dumps({"say": said.message, "values": said.values})
+    return [
+        PlannedPost(
+            key=_unique(f"notice:{about}:{slack_id}"),
+            kind=PostKind.NOTICE,
+            channel=slack_id,
+            due_at=now,
+            payload=payload,
+        )
+        for slack_id in dict.fromkeys(slack_ids)
+    ]
 
 
 def answer(channel: str, message: Message, *, thread_ts: str | None, event_id: str, now: datetime) -> PlannedPost:
@@ -91,6 +118,9 @@ def payload_of(row: ScheduledPost) -> dict[str, Any]:
 
 def _render_message(row: ScheduledPost, _context: RenderContext) -> Delivery:
     message = payload_of(row)
+    if isinstance(message.get("say"), str):
+        values = message.get("values")
+        return blocks.notice(_(message["say"], **(values if isinstance(values, dict) else {})))
     if not message.get("text") and not message.get("blocks"):
         return Skip("the message is empty")
     return message

@@ -45,14 +45,17 @@ def members_set_by_organisers(deps: Deps) -> list[Person]:
         return people_store.list_members_set_by_organisers(session=session)
 
 
-def add_organisers(deps: Deps, *, slack_ids: Sequence[str], notice: str = "") -> RoleChange:
-    """Make these people organisers, in one transaction; each who was not one is sent `notice`, when given."""
+def add_organisers(deps: Deps, *, slack_ids: Sequence[str], notice: outbox.Said | None = None) -> RoleChange:
+    """Make these people organisers, in one transaction; each who was not one is sent `notice`, when given.
+
+    The notice is put in each new organiser's own language when it is sent.
+    """
     wanted = list(dict.fromkeys(slack_ids))
     now = deps.clock()
     with deps.sessions() as session, one_transaction(session):
         changed = people_store.set_organisers(session=session, slack_ids=wanted, organiser=True)
-        if notice:
-            outbox.owe(session, outbox.notices(changed, notice, about="organiser", now=now), now=now)
+        if notice is not None:
+            outbox.owe(session, outbox.said_notices(changed, notice, about="organiser", now=now), now=now)
     deps.send_now()
     logger.info("organisers added: %s", ", ".join(changed) or "nobody new")
     return RoleChange(asked=tuple(wanted), changed=tuple(changed))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.language.i18n import _
 from bot.language.markup import escape as escape  # part of the kit: every view escapes what people wrote
 
 Block = dict[str, Any]
@@ -134,10 +135,10 @@ def modal(
     *,
     callback_id: str = "",
     submit: str = "",
-    close: str = "Close",
+    close: str = "",
     private_metadata: str = "",
 ) -> dict[str, Any]:
-    """A modal view: a title (at most 24 characters), its blocks, and the buttons at its foot."""
+    """A modal view: a title (at most 24 characters), its blocks, and the buttons at its foot (Close by default)."""
     view: dict[str, Any] = {"type": "modal"}
     if callback_id:
         view["callback_id"] = callback_id
@@ -146,7 +147,7 @@ def modal(
     view["title"] = plain(title, 24)
     if submit:
         view["submit"] = plain(submit, 24)
-    view["close"] = plain(close, 24)
+    view["close"] = plain(close or _("Close"), 24)
     view["blocks"] = body[:100]
     return view
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.language.i18n import N_, _
 from bot.language.markup import has_control_characters
 
-# Said beside a field that holds what no store keeps (PostgreSQL refuses NUL in text), on every engine alike.
-CONTROL_CHARACTER_ERROR = (
+# Said beside a field that holds what no store keeps (PostgreSQL refuses NUL in text), on every engine alike;
+# translated where it is said.
+CONTROL_CHARACTER_ERROR = N_(
     "This field has an invisible control character in it (such as NUL, often carried by text pasted from "
     "another program), which cannot be saved. Type the text again here, or paste it as plain text, then submit."
 )
@@ -43,7 +45,7 @@ def submitted_values(state: dict[str, Any]) -> dict[str, str]:
         else:
             values[block_id] = str(element.get("value") or "").strip()
     unsaveable = {
-        block_id: CONTROL_CHARACTER_ERROR for block_id, value in values.items() if has_control_characters(value)
+        block_id: _(CONTROL_CHARACTER_ERROR) for block_id, value in values.items() if has_control_characters(value)
     }
     if unsaveable:
         raise FormErrors(unsaveable)
