@@ -15,6 +15,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.language.i18n import N_, _, n_
 from bot.registry import ActionSpec, Kind
 from bot.services import announcements as service
 from bot.views import announcements as views
@@ -38,7 +39,7 @@ logger = logging.getLogger(__name__)
 WRITE = "new"  # the subcommand that opens the form; any text that names no subcommand goes there too
 LIST_LIMIT = 20  # entries in one message (two blocks each, within Slack's 50)
 HOME_LIMIT = 3
-GONE = "That announcement was already posted or cancelled; nothing changed."
+GONE = N_("That announcement was already posted or cancelled; nothing changed.")
 
 
 class AnnounceRouter(CommandRouter):
@@ -59,21 +60,23 @@ def register(app: App, deps: Deps) -> None:
     router = AnnounceRouter(
         name="/announce",
         description="Post an announcement to the group, now or later (organisers)",
-        intro="announcements to the group's channel, posted now or at a time you choose (organisers).",
+        intro=N_("announcements to the group's channel, posted now or at a time you choose (organisers)."),
         default=WRITE,
     )
     router.add(
         Subcommand(
             WRITE,
-            "write an announcement in a form: post it now or at a time, optionally with a meeting's buttons",
+            N_("write an announcement in a form: post it now or at a time, optionally with a meeting's buttons"),
             compose,
-            usage="[text]",
+            usage=N_("[text]"),
             organiser_only=True,
             examples=("Welcome to our new members!",),
         )
     )
     router.add(
-        Subcommand("list", "announcements waiting to be posted, to edit or cancel", list_pending, organiser_only=True)
+        Subcommand(
+            "list", N_("announcements waiting to be posted, to edit or cancel"), list_pending, organiser_only=True
+        )
     )
     router.register(app, deps)
     register_action(app, deps, views.OPEN, open_pressed(deps), "open the announcement form", organiser_only=True)
@@ -128,27 +131,47 @@ def list_pending(call: Call) -> None:
     pending = service.pending(deps)
     if not pending:
         call.reply(
-            "No announcement is waiting to be posted. Write one with `/announce` (or `/announce your text`): "
-            "leave *When* empty to post it at once, or give a time such as `tomorrow 9:00` to schedule it."
+            _(
+                "No announcement is waiting to be posted. Write one with `/announce` (or `/announce your text`): "
+                "leave *When* empty to post it at once, or give a time such as `tomorrow 9:00` to schedule it."
+            )
         )
         return
     person = deps.people.resolve(call.client, call.user_id)
     zone, now = deps.settings.zone_for(person.tz), deps.clock()
     meetings = service.meetings_of(deps, pending)
     shown = pending[:LIST_LIMIT]
-    count = f"{len(pending)}{'+' if len(pending) >= service.PENDING_LIMIT else ''}"
-    heading = f"Scheduled announcements ({count})"
-    body: list[blocks.Block] = [blocks.section(f"*{heading}*, soonest first")]
+    heading = _heading(len(pending))
+    body: list[blocks.Block] = [blocks.section(_("*{heading}*, soonest first", heading=heading))]
     for post in shown:
         body += views.entry(post, meetings.get(post.meeting_id or 0), zone=zone, now=now)
     if len(pending) > len(shown):
-        body.append(blocks.context(f"Showing the first {len(shown)}; cancel or post some to see the rest."))
+        body.append(
+            blocks.context(
+                n_(
+                    "Showing the first {count}; cancel or post some to see the rest.",
+                    "Showing the first {count}; cancel or post some to see the rest.",
+                    len(shown),
+                )
+            )
+        )
     lines = [
-        f"• {views.when_token(post.due_at, zone)} in <#{post.channel}>: "
-        f"{views.first_line(str(views.read_payload(post.payload).get('text') or ''))}"
+        _(
+            "• {when} in <#{channel}>: {text}",
+            when=views.when_token(post.due_at, zone),
+            channel=post.channel,
+            text=views.first_line(str(views.read_payload(post.payload).get("text") or "")),
+        )
         for post in shown
     ]
     call.reply(f"{heading}:\n" + "\n".join(lines), body)
+
+
+def _heading(pending: int) -> str:
+    """`Scheduled announcements (3)`; `(50+)` when there may be more than were read."""
+    if pending >= service.PENDING_LIMIT:
+        return _("Scheduled announcements ({count}+)", count=pending)
+    return _("Scheduled announcements ({count})", count=pending)
 
 
 # Buttons ----------------------------------------------------------------------------------------
@@ -174,7 +197,7 @@ def edit_pressed(deps: Deps) -> Any:
         key = pressed_value(body)
         post = service.get(deps, key)
         if post is None or post.status != PostStatus.PENDING:
-            answer_press(deps, body, client, respond, GONE)
+            answer_press(deps, body, client, respond, _(GONE))
             return
         person = deps.people.resolve(client, body["user"]["id"])
         initial = views.initial_of(post, deps.settings.zone_for(person.tz))
@@ -191,12 +214,13 @@ def cancel_pressed(deps: Deps) -> Any:
         key = pressed_value(body)
         post = service.cancel(deps, key)
         if post is None:
-            answer_press(deps, body, client, respond, GONE)
+            answer_press(deps, body, client, respond, _(GONE))
             return
         line = views.first_line(str(views.read_payload(post.payload).get("text") or ""))
-        answer_press(
-            deps, body, client, respond, f":wastebasket: Cancelled: “{line}” will not be posted in <#{post.channel}>."
+        told = _(
+            ":wastebasket: Cancelled: “{line}” will not be posted in <#{channel}>.", line=line, channel=post.channel
         )
+        answer_press(deps, body, client, respond, told)
 
     return cancel_it
 
@@ -220,10 +244,13 @@ def save_form(app: App, deps: Deps) -> Any:
         if key is not None:
             existing = service.get(deps, str(key))
             if existing is None:
-                ack(response_action="update", view=error_view("That announcement no longer exists; nothing changed."))
+                ack(
+                    response_action="update",
+                    view=error_view(_("That announcement no longer exists; nothing changed.")),
+                )
                 return
             if existing.status != PostStatus.PENDING:
-                ack(response_action="update", view=views.notice_view(GONE))
+                ack(response_action="update", view=views.notice_view(_(GONE)))
                 return
         zone = service.stored_zone(deps, user_id)
         try:
@@ -236,7 +263,7 @@ def save_form(app: App, deps: Deps) -> Any:
             ack(response_action="errors", errors={"meeting": problem})
             return
         if not service.plan(deps, draft, user_id, existing, now):
-            ack(response_action="update", view=views.notice_view(GONE))
+            ack(response_action="update", view=views.notice_view(_(GONE)))
             return
         ack(
             response_action="update",
@@ -264,15 +291,16 @@ def home_section(person: Person, deps: Deps) -> list[blocks.Block]:
     shown = pending[:HOME_LIMIT]
     meetings = service.meetings_of(deps, shown)
     zone, now = deps.settings.zone_for(person.tz), deps.clock()
-    count = f"{len(pending)}{'+' if len(pending) >= service.PENDING_LIMIT else ''}"
     body: list[blocks.Block] = [
-        blocks.header(f"Scheduled announcements ({count})"),
+        blocks.header(_heading(len(pending))),
         blocks.actions(views.open_button(), block_id="announce-open"),
     ]
     if not pending:
-        body.append(blocks.section("Nothing is waiting to be posted. *Announce…* writes one, now or for later."))
+        body.append(blocks.section(_("Nothing is waiting to be posted. *Announce…* writes one, now or for later.")))
     for post in shown:
         body += views.entry(post, meetings.get(post.meeting_id or 0), zone=zone, now=now)
-    if len(pending) > len(shown):
-        body.append(blocks.context(f"`/announce list` shows all {count}."))
+    if len(pending) >= service.PENDING_LIMIT:
+        body.append(blocks.context(_("`/announce list` shows the first {count}.", count=len(pending))))
+    elif len(pending) > len(shown):
+        body.append(blocks.context(_("`/announce list` shows all {count}.", count=len(pending))))
     return body

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.deps import Deps
+from bot.language.i18n import _
 from bot.posts import Message, RenderContext, Skip
 from bot.views import announcements as views
 from store import meetings as meetings_store
@@ -102,11 +103,11 @@ def meeting_problem(deps: Deps, meeting_id: int | None, existing: ScheduledPost 
     with deps.sessions() as session:
         meeting = meetings_store.get_meeting(session=session, meeting_id=meeting_id)
     if meeting is None:
-        return "That meeting no longer exists: choose another, or none."
+        return _("That meeting no longer exists: choose another, or none.")
     if existing is not None and existing.meeting_id == meeting_id:
         return None  # kept as it was
     if meeting.is_cancelled or meeting.ends_at <= now:
-        return "That meeting is cancelled or over: choose another, or none."
+        return _("That meeting is cancelled or over: choose another, or none.")
     return None
 
 

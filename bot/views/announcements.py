@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.language import i18n
+from bot.language.i18n import _, n_
 from bot.language.when import WhenError, format_local, parse_moment
 from bot.views import blocks
 from bot.views import meetings as meeting_views
@@ -63,7 +65,7 @@ class FormInitial:
 
 def meeting_option(meeting: Meeting) -> dict[str, Any]:
     """A meeting as a select option: `#12 Essen workshop · Thu 11 Feb 2027`."""
-    date = meeting_views.local(meeting.starts_at, meeting).strftime("%a %-d %b %Y")
+    date = i18n.format_day(meeting_views.local(meeting.starts_at, meeting), "EEE d MMM y")
     prefix, suffix = f"#{meeting.id} ", f" · {date}"
     room = OPTION_LIMIT - len(prefix) - len(suffix)
     title = " ".join(meeting.title.split())
@@ -80,15 +82,18 @@ def modal(
         "action_id": "value",
         "default_to_current_conversation": False,
         "filter": {"include": ["public", "private"]},
-        "placeholder": blocks.plain("Choose a channel"),
+        "placeholder": blocks.plain(_("Choose a channel")),
     }
     if initial.channel:
         channel_element["initial_conversation"] = initial.channel
     body: list[blocks.Block] = [
         blocks.text_input(
             "text",
-            "Text",
-            "Shown as you write it; at most 3,000 characters. Mentions such as @channel do not ping.",
+            _("Text"),
+            _(
+                "Shown as you write it; at most {limit} characters. Mentions such as @channel do not ping.",
+                limit=i18n.format_number(TEXT_LIMIT),
+            ),
             True,
             TEXT_LIMIT,
             True,
@@ -96,14 +101,18 @@ def modal(
         ),
         blocks.input_block(
             "channel",
-            "Channel",
+            _("Channel"),
             channel_element,
-            hint="Where to post it; the group's channel unless you choose another.",
+            hint=_("Where to post it; the group's channel unless you choose another."),
         ),
         blocks.text_input(
             "when",
-            "When",
-            f"Leave empty to post now, or e.g. {WHEN_EXAMPLES}. Times without a zone are in {zone.key}.",
+            _("When"),
+            _(
+                "Leave empty to post now, or e.g. {examples}. Times without a zone are in {zone}.",
+                examples=WHEN_EXAMPLES,
+                zone=zone.key,
+            ),
             False,
             WHEN_LIMIT,
             False,
@@ -112,16 +121,16 @@ def modal(
     ]
     options = [meeting_option(m) for m in meetings[:OPTIONS_LIMIT]]
     if options:  # Slack refuses a select without options
-        select = blocks.static_select(options, placeholder="No meeting", initial=str(initial.meeting_id))
-        hint = "Optional: its buttons (register, calendar) go under the text."
-        body.append(blocks.input_block("meeting", "Meeting", select, optional=True, hint=hint))
+        select = blocks.static_select(options, placeholder=_("No meeting"), initial=str(initial.meeting_id))
+        hint = _("Optional: its buttons (register, calendar) go under the text.")
+        body.append(blocks.input_block("meeting", _("Meeting"), select, optional=True, hint=hint))
     return blocks.modal(
-        "Edit announcement" if key else "New announcement",
+        _("Edit announcement") if key else _("New announcement"),
         body,
         callback_id=CALLBACK_ID,
         private_metadata=json.dumps({"key": key, "from_home": from_home}),
-        submit="Save" if key else "Announce",
-        close="Cancel",
+        submit=_("Save") if key else _("Announce"),
+        close=_("Cancel"),
     )
 
 
@@ -141,12 +150,17 @@ def parse_form(values: dict[str, str], *, zone: ZoneInfo, now: datetime) -> Draf
     errors: dict[str, str] = {}
     text = values.get("text", "")
     if not text.strip():
-        errors["text"] = "Write the announcement."
+        errors["text"] = _("Write the announcement.")
     elif len(text) > TEXT_LIMIT:
-        errors["text"] = f"At most {TEXT_LIMIT:,} characters, please (this has {len(text):,})."
+        errors["text"] = n_(
+            "At most {limit} characters, please (this has {count}).",
+            "At most {limit} characters, please (this has {count}).",
+            len(text),
+            limit=i18n.format_number(TEXT_LIMIT),
+        )
     channel = values.get("channel", "")
     if not _CHANNEL_ID.match(channel):
-        errors["channel"] = "Choose the channel to post in."
+        errors["channel"] = _("Choose the channel to post in.")
     due_at: datetime | None = None
     when = values.get("when", "")
     if when:
@@ -160,7 +174,7 @@ def parse_form(values: dict[str, str], *, zone: ZoneInfo, now: datetime) -> Draf
         if meeting.isdecimal() and len(meeting) <= 9:
             meeting_id = int(meeting)
         else:
-            errors["meeting"] = "Choose one of the meetings, or none."
+            errors["meeting"] = _("Choose one of the meetings, or none.")
     if errors:
         raise FormErrors(errors)
     return Draft(text=text, channel=channel, due_at=due_at, meeting_id=meeting_id)
@@ -173,31 +187,47 @@ def check_when(moment: datetime, *, zone: ZoneInfo, now: datetime) -> datetime |
         if now - moment <= NOW_GRACE:
             return None
         raise WhenError(
-            f"That time has passed ({format_local(moment, zone)}, {zone.key}); "
-            "give a later time, or leave it empty to post now."
+            _(
+                "That time has passed ({when}, {zone}); give a later time, or leave it empty to post now.",
+                when=format_local(moment, zone),
+                zone=zone.key,
+            )
         )
     if moment - now > MAX_AHEAD:
         raise WhenError(
-            f"That is more than a year ahead ({format_local(moment, zone)}, {zone.key}); give a time within a year."
+            _(
+                "That is more than a year ahead ({when}, {zone}); give a time within a year.",
+                when=format_local(moment, zone),
+                zone=zone.key,
+            )
         )
     return moment
 
 
 def saved_view(*, channel: str, due_at: datetime | None, zone: ZoneInfo, edited: bool) -> dict[str, Any]:
     """The modal shown once the announcement is planned: what will happen, and when."""
-    if due_at is None:
-        text = f":mega: Posting now in <#{channel}>."
+    if due_at is None and edited:
+        text = _("Changes saved. :mega: Posting now in <#{channel}>.", channel=channel)
+    elif due_at is None:
+        text = _(":mega: Posting now in <#{channel}>.", channel=channel)
+    elif edited:
+        text = _(
+            "Changes saved. :calendar: Scheduled for {when} in <#{channel}>.",
+            when=when_token(due_at, zone),
+            channel=channel,
+        )
     else:
-        text = f":calendar: Scheduled for {when_token(due_at, zone)} in <#{channel}>."
-    if edited:
-        text = f"Changes saved. {text}"
-    body = [blocks.section(text), blocks.context("`/announce list` shows what is scheduled, to change or cancel it.")]
-    return blocks.modal("Announcement", body, close="Done")
+        text = _(":calendar: Scheduled for {when} in <#{channel}>.", when=when_token(due_at, zone), channel=channel)
+    body = [
+        blocks.section(text),
+        blocks.context(_("`/announce list` shows what is scheduled, to change or cancel it.")),
+    ]
+    return blocks.modal(_("Announcement"), body, close=_("Done"))
 
 
 def notice_view(text: str) -> dict[str, Any]:
     """A modal that replaces the form with a short answer (nothing was changed)."""
-    return blocks.notice_modal("Announcement", text)
+    return blocks.notice_modal(_("Announcement"), text)
 
 
 def when_token(moment: datetime, zone: ZoneInfo) -> str:
@@ -246,11 +276,11 @@ def message(payload: dict[str, Any], meeting: Meeting | None) -> dict[str, Any]:
     author = str(payload.get("by") or "")
     body: list[blocks.Block] = [blocks.section(piece) for piece in text_sections(text)]
     if _USER_ID.match(author):
-        body.append(blocks.context(f"Announcement from <@{author}>"))
+        body.append(blocks.context(_("Announcement from <@{user}>", user=author)))
     if meeting is not None and not meeting.is_cancelled:
         body.append(blocks.context(f"{meeting_views.title_line(meeting)} · {meeting_views.when_text(meeting)}"))
         body.extend(meeting_views.meeting_actions(meeting))
-    fallback = blocks.escape(" ".join(text.split()) or "Announcement")
+    fallback = blocks.escape(" ".join(text.split()) or _("Announcement"))
     return blocks.message(fallback, body)
 
 
@@ -266,25 +296,29 @@ def first_line(text: str) -> str:
 def entry(post: ScheduledPost, meeting: Meeting | None, *, zone: ZoneInfo, now: datetime) -> list[blocks.Block]:
     """A pending announcement: when, where, its first line, its meeting, and Edit and Cancel buttons."""
     payload = read_payload(post.payload)
-    due = "*due now*" if post.due_at <= now else f"*{when_token(post.due_at, zone)}*"
-    lines = [f"{due} in <#{post.channel}>", first_line(str(payload.get("text") or "")) or "_(no text)_"]
-    if post.meeting_id is not None:
-        about = meeting_views.title_line(meeting) if meeting is not None else f"meeting #{post.meeting_id} (gone)"
-        lines.append(f":calendar: With the buttons of {about}")
+    if post.due_at <= now:
+        due = _("*due now* in <#{channel}>", channel=post.channel)
+    else:
+        due = _("*{when}* in <#{channel}>", when=when_token(post.due_at, zone), channel=post.channel)
+    lines = [due, first_line(str(payload.get("text") or "")) or _("_(no text)_")]
+    if post.meeting_id is not None and meeting is not None:
+        lines.append(_(":calendar: With the buttons of {meeting}", meeting=meeting_views.title_line(meeting)))
+    elif post.meeting_id is not None:
+        lines.append(_(":calendar: With the buttons of meeting #{number} (gone)", number=post.meeting_id))
     ask = blocks.confirm(
-        "Cancel announcement?",
-        "It will not be posted. To post it after all, write it again with /announce.",
-        yes="Cancel it",
-        no="Keep it",
+        _("Cancel announcement?"),
+        _("It will not be posted. To post it after all, write it again with /announce."),
+        yes=_("Cancel it"),
+        no=_("Keep it"),
         danger=True,
     )
-    cancel = blocks.button("Cancel", CANCEL, post.key, style="danger", confirm=ask)
+    cancel = blocks.button(_("Cancel"), CANCEL, post.key, style="danger", confirm=ask)
     return [
         blocks.section("\n".join(lines)),
-        blocks.actions(blocks.button("Edit", EDIT, post.key), cancel, block_id=f"announcement-{post.key}"),
+        blocks.actions(blocks.button(_("Edit"), EDIT, post.key), cancel, block_id=f"announcement-{post.key}"),
     ]
 
 
 def open_button() -> blocks.Block:
     """The Announce… button, which opens the form."""
-    return blocks.button("Announce…", OPEN, "new", style="primary")
+    return blocks.button(_("Announce…"), OPEN, "new", style="primary")
