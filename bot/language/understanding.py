@@ -6,7 +6,6 @@ No database and no Slack here, so every rule can be tested on its own.
 
 from __future__ import annotations
 
-import calendar
 import difflib
 import re
 import unicodedata
@@ -17,7 +16,10 @@ from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from bot.language import markup
+from babel.dates import get_month_names
+
+from bot.language import i18n, markup
+from bot.language.i18n import N_, _
 from bot.language.words import (
     AGENDA_WORDS,
     ALIASES,
@@ -74,6 +76,14 @@ class Topic(StrEnum):
     UNKNOWN = "unknown"
 
 
+# A kind of meeting as a hint quotes it back ("online"), translated where quoted.
+KIND_NAMES = {
+    MeetingKind.IN_PERSON: N_("in person"),
+    MeetingKind.ONLINE: N_("online"),
+    MeetingKind.HYBRID: N_("hybrid"),
+}
+
+
 @dataclass(frozen=True)
 class MeetingHint:
     """What in a question may point to one meeting."""
@@ -105,18 +115,18 @@ class MeetingHint:
         if self.number is not None:
             parts.append(f"#{self.number}")
         if self.kind is not None:
-            parts.append({MeetingKind.ONLINE: "online", MeetingKind.HYBRID: "hybrid"}.get(self.kind, "in person"))
+            parts.append(_(KIND_NAMES.get(MeetingKind(self.kind), KIND_NAMES[MeetingKind.IN_PERSON])))
         if self.label:
             parts.append(self.label)
         if self.day and self.month:
-            parts.append(f"{self.day} {calendar.month_name[self.month]}")
+            parts.append(i18n.format_day(date(2000, self.month, self.day), "d MMMM"))
         elif self.month:
-            parts.append(calendar.month_name[self.month])
+            parts.append(get_month_names("wide", "stand-alone", locale=i18n.language())[self.month])
         if self.year:
             parts.append(str(self.year))
         if self.between:
-            first, last = self.between
-            parts.append(f"{first:%-d %b}" if first == last else f"{first:%-d %b}–{last:%-d %b}")
+            first, last = (i18n.format_day(day, "d MMM") for day in self.between)
+            parts.append(first if first == last else f"{first}–{last}")
         return " ".join(parts)
 
 

@@ -17,6 +17,7 @@ from dateparser.date import DateDataParser
 from dateparser.timezones import timezone_info_list
 
 from bot.durations import parse_duration
+from bot.language.i18n import _
 from bot.language.markup import escape
 
 MAX_LENGTH = 200  # longer text is refused before it reaches the date parser
@@ -78,9 +79,9 @@ def parse_zone(text: str) -> ZoneInfo:
     """Return the IANA time zone named in `text` ("Europe/Berlin", any case, or "UTC")."""
     name = text.strip()
     if not name:
-        raise WhenError("Please name a time zone, e.g. Europe/Madrid.")
+        raise WhenError(_("Please name a time zone, e.g. Europe/Madrid."))
     if len(name) > MAX_ZONE_LENGTH:
-        raise WhenError(f"{quote(name)} is not a time zone I know. Use a name like Europe/Madrid.")
+        raise WhenError(_("{zone} is not a time zone I know. Use a name like Europe/Madrid.", zone=quote(name)))
     key = _zone_keys().get(name.lower().replace(" ", "_"))
     if key is not None:
         try:
@@ -88,8 +89,15 @@ def parse_zone(text: str) -> ZoneInfo:
         except (ZoneInfoNotFoundError, ValueError):
             pass
     suggestions = _suggest_zones(name)
-    hint = f" Did you mean {_either(suggestions)}?" if suggestions else ""
-    raise WhenError(f"{quote(name)} is not a time zone I know.{hint} Use a name like Europe/Madrid.")
+    if suggestions:
+        raise WhenError(
+            _(
+                "{zone} is not a time zone I know. Did you mean {suggestions}? Use a name like Europe/Madrid.",
+                zone=quote(name),
+                suggestions=_either(suggestions),
+            )
+        )
+    raise WhenError(_("{zone} is not a time zone I know. Use a name like Europe/Madrid.", zone=quote(name)))
 
 
 def _suggest_zones(name: str) -> list[str]:
@@ -103,7 +111,7 @@ def _suggest_zones(name: str) -> list[str]:
 
 def _either(names: Sequence[str]) -> str:
     """Join names as "A", "A or B", "A, B or C"."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return names[0] if len(names) == 1 else _("{names} or {last}", names=", ".join(names[:-1]), last=names[-1])
 
 
 def split_zone(text: str) -> tuple[str, str]:
@@ -141,14 +149,16 @@ def _read(text: str, zone: ZoneInfo, now: datetime) -> tuple[datetime, str]:
     """Read a moment and how precise it is ("time", "day", "month"...), or raise WhenError."""
     cleaned = " ".join(text.split())
     if not cleaned:
-        raise WhenError(f"Please give a date and time, e.g. {EXAMPLES}.")
+        raise WhenError(_("Please give a date and time, e.g. {examples}.", examples=EXAMPLES))
     if len(cleaned) > MAX_LENGTH:
-        raise WhenError(f"That date is too long for me. Please write it shortly, e.g. {EXAMPLES}.")
+        raise WhenError(_("That date is too long for me. Please write it shortly, e.g. {examples}.", examples=EXAMPLES))
     rest, token = split_zone(cleaned)
     if "/" in token:
         zone, cleaned = parse_zone(token), rest
     if zone.key in NOT_PLACES:
-        raise WhenError(f"I can't read dates in the time zone {zone.key}. Add the zone, e.g. “9:00 Europe/Madrid”.")
+        raise WhenError(
+            _("I can't read dates in the time zone {zone}. Add the zone, e.g. “9:00 Europe/Madrid”.", zone=zone.key)
+        )
     local_now = now.astimezone(zone).replace(tzinfo=None)
     parser = DateDataParser(
         languages=["en"],
@@ -163,11 +173,24 @@ def _read(text: str, zone: ZoneInfo, now: datetime) -> tuple[datetime, str]:
             "RETURN_TIME_AS_PERIOD": True,
         },
     )
-    out_of_range = WhenError(f"{quote(text)} is not between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
+    out_of_range = WhenError(
+        _(
+            "{text} is not between the years {earliest} and {latest}.",
+            text=quote(text),
+            earliest=EARLIEST_YEAR,
+            latest=LATEST_YEAR,
+        )
+    )
     try:
         data = parser.get_date_data(cleaned)
         if data.date_obj is None:
-            raise WhenError(f"I could not read {quote(text)} as a date and time. Try e.g. {EXAMPLES}.")
+            raise WhenError(
+                _(
+                    "I could not read {text} as a date and time. Try e.g. {examples}.",
+                    text=quote(text),
+                    examples=EXAMPLES,
+                )
+            )
         found = data.date_obj if data.date_obj.tzinfo is not None else data.date_obj.replace(tzinfo=zone)
         # Whole minutes, as people mean them ("in 2 hours") and as `format_local` writes them back.
         moment = found.astimezone(UTC).replace(second=0, microsecond=0)
@@ -182,9 +205,9 @@ def parse_moment(text: str, *, zone: ZoneInfo, now: datetime) -> datetime:
     """Read a date and time ("11 Feb 2027 9:00 CET", "tomorrow 15:00"); text without a zone is in `zone`."""
     moment, period = _read(text, zone, now)
     if period == "day":
-        raise WhenError(f"{quote(text)} has no time: please add a time, e.g. 11 Feb 2027 9:00.")
+        raise WhenError(_("{text} has no time: please add a time, e.g. 11 Feb 2027 9:00.", text=quote(text)))
     if period != "time":
-        raise WhenError(f"{quote(text)} needs a day and a time, e.g. 11 Feb 2027 9:00.")
+        raise WhenError(_("{text} needs a day and a time, e.g. 11 Feb 2027 9:00.", text=quote(text)))
     return moment
 
 
@@ -194,7 +217,7 @@ def parse_deadline(text: str, *, zone: ZoneInfo, now: datetime) -> datetime:
     if period == "time":
         return moment
     if period != "day":
-        raise WhenError(f"{quote(text)} needs a day, e.g. 1 Feb 2027 or 1 Feb 2027 18:00.")
+        raise WhenError(_("{text} needs a day, e.g. 1 Feb 2027 or 1 Feb 2027 18:00.", text=quote(text)))
     day = moment.astimezone(zone).date()
     return datetime.combine(day, time(23, 59), tzinfo=zone).astimezone(UTC)
 
@@ -203,7 +226,9 @@ def parse_end(text: str, *, start: datetime, zone: ZoneInfo, now: datetime) -> d
     """Read when something ends: a time on the start's day ("17:00", "5pm"), a length ("3h"), or a date and time."""
     cleaned = " ".join(text.split())
     if len(cleaned) > MAX_LENGTH:
-        raise WhenError("That end time is too long for me. Please write it like “17:00”, “3h” or “12 Feb 2027 13:00”.")
+        raise WhenError(
+            _("That end time is too long for me. Please write it like “17:00”, “3h” or “12 Feb 2027 13:00”.")
+        )
     length = parse_duration(cleaned)
     if length is not None:
         return start + length
@@ -218,15 +243,17 @@ def parse_end(text: str, *, start: datetime, zone: ZoneInfo, now: datetime) -> d
             hour, minute = int(match["hour"]) % 12, int(match["minute"] or 0)
             hour += 12 if match["half"].lower() == "p" else 0
         if hour > 23 or minute > 59:
-            raise WhenError(f"{quote(text)} is not a time of day. Write the end like “17:00” or “5pm”.")
+            raise WhenError(_("{text} is not a time of day. Write the end like “17:00” or “5pm”.", text=quote(text)))
         day = start.astimezone(zone).date()
         return parse_moment(f"{day.isoformat()} {hour:02d}:{minute:02d} {token}", zone=zone, now=now)
     try:
         return parse_moment(cleaned, zone=zone, now=now)
     except WhenError:
         raise WhenError(
-            f"I could not read {quote(text)} as an end. Write it like “17:00”, “5pm”, “3h”, “90m” "
-            "or “12 Feb 2027 13:00”."
+            _(
+                "I could not read {text} as an end. Write it like “17:00”, “5pm”, “3h”, “90m” or “12 Feb 2027 13:00”.",
+                text=quote(text),
+            )
         ) from None
 
 

@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.language import i18n
+from bot.language.i18n import N_, _, n_
 from bot.language.matching import meetings_matching
 from bot.language.understanding import MeetingHint, Question, Topic
 from bot.views import blocks
@@ -28,16 +30,17 @@ from bot.views.meetings import (
     when_text,
 )
 from store.meetings import Counts
-from store.models import Attendance, FaqEntry, Meeting
+from store.models import Attendance, FaqEntry, Meeting, MeetingKind
 
 LIST_LIMIT = 5  # meetings named in one answer
 
-DONT_KNOW = (
+# Marked here, translated where said (`_(DONT_KNOW)`).
+DONT_KNOW = N_(
     "I don't know the answer to that. I can tell you when and where meetings are, how to join online, "
     "what's on the agenda, whether you're registered, how many places are left, and answer the group's FAQ "
     "— or try `/meetings`."
 )
-WHAT_I_DO = (
+WHAT_I_DO = N_(
     "Ask me about the group's meetings in plain words: “when is the next meeting?”, “where is it?”, "
     "“is there a video link?”, “what's on the agenda?”, “am I registered?”, “how many places are left?”, "
     "“do I pay for travel?”. Or use `/meetings` for the meetings, `/practice` to share or find practices, "
@@ -64,7 +67,7 @@ def answer(
     if faq is not None and topic in (Topic.FAQ, Topic.UNKNOWN):
         return faq_answer(faq)
     if topic in (Topic.FAQ, Topic.UNKNOWN):
-        return blocks.notice(DONT_KNOW)
+        return blocks.notice(_(DONT_KNOW))
     if topic == Topic.GREETING:
         return greeting(question, user_id)
     if topic == Topic.LIST:
@@ -80,8 +83,8 @@ def answer(
 
 def greeting(question: Question, user_id: str) -> dict[str, Any]:
     """A short friendly answer that says what the bot can do."""
-    opening = "You're welcome!" if question.thanks else f"Hi <@{user_id}>!"
-    return blocks.notice(f"{opening} {WHAT_I_DO}")
+    opening = _("You're welcome!") if question.thanks else _("Hi <@{user}>!", user=user_id)
+    return blocks.notice(f"{opening} {_(WHAT_I_DO)}")
 
 
 def faq_answer(faq: FaqEntry) -> dict[str, Any]:
@@ -93,20 +96,35 @@ def faq_answer(faq: FaqEntry) -> dict[str, Any]:
 def upcoming_line(meetings: Sequence[Meeting]) -> str:
     """The next few meetings in one line, or that there are none."""
     if not meetings:
-        return "There are no upcoming meetings planned yet."
-    named = "; ".join(f"*{blocks.escape(m.title)}* (#{m.id}, {when_plain(m)})" for m in meetings[:LIST_LIMIT])
-    more = f"; and {len(meetings) - LIST_LIMIT} more" if len(meetings) > LIST_LIMIT else ""
-    return f"Upcoming: {named}{more}. `/meetings` lists them all."
+        return _("There are no upcoming meetings planned yet.")
+    named = "; ".join(
+        _("*{title}* (#{number}, {when})", title=blocks.escape(m.title), number=m.id, when=when_plain(m))
+        for m in meetings[:LIST_LIMIT]
+    )
+    if len(meetings) > LIST_LIMIT:
+        return n_(
+            "Upcoming: {meetings}; and {count} more. `/meetings` lists them all.",
+            "Upcoming: {meetings}; and {count} more. `/meetings` lists them all.",
+            len(meetings) - LIST_LIMIT,
+            meetings=named,
+        )
+    return _("Upcoming: {meetings}. `/meetings` lists them all.", meetings=named)
 
 
 def no_meeting(hint: MeetingHint, upcoming: Sequence[Meeting]) -> dict[str, Any]:
     """No meeting fits: say so plainly, and never answer about another one."""
     if hint.specific:
         wanted = blocks.escape(hint.describe())
-        return blocks.notice(f"I couldn't find a meeting matching “{wanted}”. {upcoming_line(upcoming)}")
+        return blocks.notice(
+            _(
+                "I couldn't find a meeting matching “{wanted}”. {upcoming}",
+                wanted=wanted,
+                upcoming=upcoming_line(upcoming),
+            )
+        )
     if hint.past:
-        return blocks.notice("No meeting has taken place yet. " + upcoming_line(upcoming))
-    return blocks.notice("There are no upcoming meetings planned yet. Organisers add them with `/meetings`.")
+        return blocks.notice(_("No meeting has taken place yet. {upcoming}", upcoming=upcoming_line(upcoming)))
+    return blocks.notice(_("There are no upcoming meetings planned yet. Organisers add them with `/meetings`."))
 
 
 def list_answer(hint: MeetingHint, upcoming: Sequence[Meeting]) -> dict[str, Any]:
@@ -118,11 +136,17 @@ def list_answer(hint: MeetingHint, upcoming: Sequence[Meeting]) -> dict[str, Any
             return no_meeting(hint, upcoming)
     if not meetings:
         return no_meeting(MeetingHint(), upcoming)
-    lines = [f"• {title_line(m)}: {when_text(m)} · {blocks.escape(place_plain(m))}" for m in meetings[:LIST_LIMIT]]
-    heading = "Upcoming meetings:" if len(meetings) > 1 else "The one upcoming meeting:"
+    lines = [
+        _("• {title}: {when} · {place}", title=title_line(m), when=when_text(m), place=blocks.escape(place_plain(m)))
+        for m in meetings[:LIST_LIMIT]
+    ]
+    heading = _("Upcoming meetings:") if len(meetings) > 1 else _("The one upcoming meeting:")
     text = "\n".join([heading, *lines])
     if len(meetings) > LIST_LIMIT:
-        text += f"\n…and {len(meetings) - LIST_LIMIT} more: `/meetings` lists them all."
+        more = len(meetings) - LIST_LIMIT
+        text += "\n" + n_(
+            "…and {count} more: `/meetings` lists them all.", "…and {count} more: `/meetings` lists them all.", more
+        )
     return blocks.notice(text)
 
 
@@ -141,18 +165,27 @@ def _with_entry(text: str, meeting: Meeting, counts: Counts, my_answer: Attendan
 
 def when_answer(meeting: Meeting, counts: Counts, my_answer: Attendance | None, over: bool) -> dict[str, Any]:
     """When the meeting is (and where, since the next question is usually that)."""
-    verb = "was" if over else "is"
-    text = f"{title_line(meeting)} {verb} on {when_text(meeting)}\n{place_text(meeting)}".rstrip()
+    title, when = title_line(meeting), when_text(meeting)
+    said = (
+        _("{title} was on {when}", title=title, when=when)
+        if over
+        else _("{title} is on {when}", title=title, when=when)
+    )
+    text = f"{said}\n{place_text(meeting)}".rstrip()
     return _reply(text, meeting, over=over)
 
 
 def where_answer(meeting: Meeting, counts: Counts, my_answer: Attendance | None, over: bool) -> dict[str, Any]:
     """Where the meeting is, and how to join it online when it can be."""
-    verb = "was" if over else "is"
+    title = title_line(meeting)
     place = blocks.escape(place_plain(meeting))
-    lines = [
-        f"{title_line(meeting)} {verb} online." if place == "online" else f"{title_line(meeting)} {verb} at {place}."
-    ]
+    if meeting.kind == MeetingKind.ONLINE:
+        said = _("{title} was online.", title=title) if over else _("{title} is online.", title=title)
+    elif over:
+        said = _("{title} was at {place}.", title=title, place=place)
+    else:
+        said = _("{title} is at {place}.", title=title, place=place)
+    lines = [said]
     if meeting.is_online and not over:
         lines.append(_join_line(meeting))
     lines.append(f":calendar: {when_text(meeting)}")
@@ -162,28 +195,36 @@ def where_answer(meeting: Meeting, counts: Counts, my_answer: Attendance | None,
 def _join_line(meeting: Meeting) -> str:
     """The join link, or that it comes later."""
     if meeting.join_url:
-        return f":computer: Online: {blocks.link(meeting.join_url, 'join link')}"
-    return ":computer: Online (the join link comes later)"
+        return _(":computer: Online: {link}", link=blocks.link(meeting.join_url, _("join link")))
+    return _(":computer: Online (the join link comes later)")
 
 
 def join_answer(meeting: Meeting, counts: Counts, my_answer: Attendance | None, over: bool) -> dict[str, Any]:
     """The join link, or why there is none."""
     title = title_line(meeting)
     if over:
-        text = f"{title} is over: it was on {blocks.escape(when_plain(meeting))}."
+        text = _("{title} is over: it was on {when}.", title=title, when=blocks.escape(when_plain(meeting)))
     elif not meeting.is_online:
-        text = (
-            f"{title} is in person only; there is no video link. "
-            f"It is at {blocks.escape(place_plain(meeting))}, {when_text(meeting)}"
+        text = _(
+            "{title} is in person only; there is no video link. It is at {place}, {when}",
+            title=title,
+            place=blocks.escape(place_plain(meeting)),
+            when=when_text(meeting),
         )
     elif meeting.join_url:
-        text = (
-            f"Join {title} online here: {blocks.link(meeting.join_url, 'join link')}\n:calendar: {when_text(meeting)}"
+        text = _(
+            "Join {title} online here: {link}\n:calendar: {when}",
+            title=title,
+            link=blocks.link(meeting.join_url, _("join link")),
+            when=when_text(meeting),
         )
     else:
-        text = (
-            f"The join link for {title} is not out yet; it will be on the meeting's card and in "
-            f"`/meetings {meeting.id}` once the organisers add it.\n:calendar: {when_text(meeting)}"
+        text = _(
+            "The join link for {title} is not out yet; it will be on the meeting's card and in "
+            "`/meetings {number}` once the organisers add it.\n:calendar: {when}",
+            title=title,
+            number=meeting.id,
+            when=when_text(meeting),
         )
     return _reply(text, meeting, over=over)
 
@@ -193,31 +234,43 @@ def agenda_answer(meeting: Meeting, counts: Counts, my_answer: Attendance | None
     title = title_line(meeting)
     description = blocks.escape(blocks.clip(meeting.description, 1500)) if meeting.description else ""
     if meeting.agenda_url:
-        text = f"The agenda for {title}: {blocks.link(meeting.agenda_url, 'Agenda')}"
+        text = _("The agenda for {title}: {link}", title=title, link=blocks.link(meeting.agenda_url, _("Agenda")))
         if description:
             text += f"\n{description}"
     elif description:
-        text = f"No agenda has been posted yet for {title}; this is what it is about:\n{description}"
+        text = _(
+            "No agenda has been posted yet for {title}; this is what it is about:\n{description}",
+            title=title,
+            description=description,
+        )
     else:
-        text = f"No agenda has been posted yet for {title}."
+        text = _("No agenda has been posted yet for {title}.", title=title)
     return _reply(text, meeting, over=over)
 
 
 def registered_answer(meeting: Meeting, counts: Counts, my_answer: Attendance | None, over: bool) -> dict[str, Any]:
     """The asker's own answer to the meeting, with the buttons to give or change it."""
     title = title_line(meeting)
+    if over and my_answer:
+        return blocks.notice(
+            _("{title} is over; you answered: {answer}.", title=title, answer=_(ANSWER_LABELS[my_answer]))
+        )
     if over:
-        said = f"you answered: {ANSWER_LABELS[my_answer]}" if my_answer else "you had not answered"
-        return blocks.notice(f"{title} is over; {said}.")
+        return blocks.notice(_("{title} is over; you had not answered.", title=title))
     sentences = {
-        Attendance.IN_PERSON: f"You are registered to come in person to {title}.",
-        Attendance.ONLINE: f"You are registered to join {title} online.",
-        Attendance.WAITLISTED: (
-            f"You are on the waitlist for an in-person place at {title}; you will be told as soon as one frees up."
+        Attendance.IN_PERSON: N_("You are registered to come in person to {title}."),
+        Attendance.ONLINE: N_("You are registered to join {title} online."),
+        Attendance.WAITLISTED: N_(
+            "You are on the waitlist for an in-person place at {title}; you will be told as soon as one frees up."
         ),
-        Attendance.NOT_COMING: f"You answered that you can't come to {title}. Changed your mind? Press a button below.",
+        Attendance.NOT_COMING: N_(
+            "You answered that you can't come to {title}. Changed your mind? Press a button below."
+        ),
     }
-    text = sentences[my_answer] if my_answer else f"You have not answered {title} yet; press a button below."
+    if my_answer:
+        text = _(sentences[my_answer], title=title)
+    else:
+        text = _("You have not answered {title} yet; press a button below.", title=title)
     return _with_entry(text, meeting, counts, my_answer)
 
 
@@ -225,31 +278,76 @@ def places_answer(meeting: Meeting, counts: Counts, my_answer: Attendance | None
     """How many in-person places are left, whether it is full, and the waitlist."""
     title = title_line(meeting)
     if over:
-        return blocks.notice(f"{title} is over.")
+        return blocks.notice(_("{title} is over.", title=title))
     if not meeting.has_places:
-        text = f"{title} is online only: there is no limit on places. {_people(counts.online)} joining online."
+        text = _("{title} is online only: there is no limit on places.", title=title) + " " + _joining(counts.online)
         return _reply(text, meeting, over=over)
     left = counts.places_left(meeting.capacity)
-    coming = _people(counts.in_person)
     if left is None:
-        text = f"There is no limit on in-person places for {title}; {coming.lower()} coming in person."
+        text = _coming_unlimited(title, counts.in_person)
     elif left > 0:
-        text = f"{left} of {meeting.capacity} in-person places are left for {title}."
+        text = n_(
+            "{count} of {capacity} in-person places are left for {title}.",
+            "{count} of {capacity} in-person places are left for {title}.",
+            left,
+            capacity=meeting.capacity,
+            title=title,
+        )
+        if counts.waitlisted:
+            text += " " + n_(
+                "{count} person is on the waitlist.", "{count} people are on the waitlist.", counts.waitlisted
+            )
     else:
-        waiting = _people(counts.waitlisted)
-        text = f"{title} is full: all {meeting.capacity} in-person places are taken; {waiting.lower()} on the waitlist."
-        text += " Press *Attend in person* to join the waitlist"
-        text += " or *Attend online* to join online." if meeting.is_online else "."
-    if left is not None and left > 0 and counts.waitlisted:
-        text += f" {_people(counts.waitlisted)} on the waitlist."
+        text = _full(title, meeting.capacity or 0, counts.waitlisted)
+        if meeting.is_online:
+            text += " " + _("Press *Attend in person* to join the waitlist or *Attend online* to join online.")
+        else:
+            text += " " + _("Press *Attend in person* to join the waitlist.")
     return _reply(text, meeting, over=over)
 
 
-def _people(number: int) -> str:
-    """`No one is`, `1 person is`, `3 people are`."""
+def _joining(number: int) -> str:
+    """How many are joining online: `No one is joining online.`, `3 people are joining online.`"""
     if number == 0:
-        return "No one is"
-    return "1 person is" if number == 1 else f"{number} people are"
+        return _("No one is joining online.")
+    return n_("{count} person is joining online.", "{count} people are joining online.", number)
+
+
+def _coming_unlimited(title: str, number: int) -> str:
+    """No limit on in-person places, and how many are coming in person."""
+    if number == 0:
+        return _("There is no limit on in-person places for {title}; no one is coming in person.", title=title)
+    return n_(
+        "There is no limit on in-person places for {title}; {count} person is coming in person.",
+        "There is no limit on in-person places for {title}; {count} people are coming in person.",
+        number,
+        title=title,
+    )
+
+
+def _full(title: str, capacity: int, waiting: int) -> str:
+    """The meeting is full, and how many are on the waitlist."""
+    if waiting == 0:
+        return n_(
+            "{title} is full: all {count} in-person places are taken; no one is on the waitlist.",
+            "{title} is full: all {count} in-person places are taken; no one is on the waitlist.",
+            capacity,
+            title=title,
+        )
+    if waiting == 1:
+        return n_(
+            "{title} is full: all {count} in-person places are taken; 1 person is on the waitlist.",
+            "{title} is full: all {count} in-person places are taken; 1 person is on the waitlist.",
+            capacity,
+            title=title,
+        )
+    return n_(
+        "{title} is full: all {count} in-person places are taken; {waiting} people are on the waitlist.",
+        "{title} is full: all {count} in-person places are taken; {waiting} people are on the waitlist.",
+        capacity,
+        title=title,
+        waiting=waiting,
+    )
 
 
 def how_to_register_answer(
@@ -258,31 +356,51 @@ def how_to_register_answer(
     """How to answer a meeting with the buttons, and the buttons themselves."""
     title = title_line(meeting)
     if over:
-        return blocks.notice(f"{title} is over, so registration is closed. `/meetings` lists the upcoming ones.")
-    choices = []
-    if meeting.has_places:
-        choices.append("*Attend in person*")
-    if meeting.is_online:
-        choices.append("*Attend online*")
-    choices.append("*Can't come*")
-    text = (
-        f"To register for {title}, press {', '.join(choices[:-1])} or {choices[-1]} below "
-        "(the same buttons are on the meeting's card in the channel and in `/meetings`). "
-        "You can change your answer the same way at any time."
-    )
+        return blocks.notice(
+            _("{title} is over, so registration is closed. `/meetings` lists the upcoming ones.", title=title)
+        )
+    if meeting.has_places and meeting.is_online:
+        press = N_(
+            "To register for {title}, press *Attend in person*, *Attend online* or *Can't come* below "
+            "(the same buttons are on the meeting's card in the channel and in `/meetings`). "
+            "You can change your answer the same way at any time."
+        )
+    elif meeting.has_places:
+        press = N_(
+            "To register for {title}, press *Attend in person* or *Can't come* below "
+            "(the same buttons are on the meeting's card in the channel and in `/meetings`). "
+            "You can change your answer the same way at any time."
+        )
+    else:
+        press = N_(
+            "To register for {title}, press *Attend online* or *Can't come* below "
+            "(the same buttons are on the meeting's card in the channel and in `/meetings`). "
+            "You can change your answer the same way at any time."
+        )
+    text = _(press, title=title)
     if meeting.has_places and meeting.capacity is not None:
-        text += " When the in-person places are taken you join the waitlist; members have priority."
+        text += " " + _("When the in-person places are taken you join the waitlist; members have priority.")
     deadline = meeting.registration_deadline
     if deadline is not None:
-        stamp = date_token(deadline, "{date_short_pretty} {time}", f"{local(deadline, meeting):%-d %b %Y %H:%M %Z}")
+        stamp = date_token(deadline, "{date_short_pretty} {time}", _deadline_plain(deadline, meeting))
         if now is not None and deadline <= now:
             return blocks.notice(
-                f"Registration for {title} closed on {stamp}; ask one of the organisers if you still want to come."
+                _(
+                    "Registration for {title} closed on {when}; ask one of the organisers if you still want to come.",
+                    title=title,
+                    when=stamp,
+                )
             )
-        text += f"\nRegistration closes {stamp}."
+        text += "\n" + _("Registration closes {when}.", when=stamp)
     if my_answer is not None:
-        text += f"\nYour answer now: *{ANSWER_LABELS[my_answer]}*."
+        text += "\n" + _("Your answer now: *{answer}*.", answer=_(ANSWER_LABELS[my_answer]))
     return _with_entry(text, meeting, counts, my_answer)
+
+
+def _deadline_plain(deadline: datetime, meeting: Meeting) -> str:
+    """The deadline in the meeting's zone, as plain text: `1 Feb 2027 18:00 CET`."""
+    moment = local(deadline, meeting)
+    return f"{i18n.format_day(moment, 'd MMM y')} {moment:%H:%M %Z}"
 
 
 Builder = Callable[[Meeting, Counts, Attendance | None, bool], dict[str, Any]]

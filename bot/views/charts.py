@@ -6,11 +6,13 @@ import io
 import textwrap
 
 from bot.language.countries import country_name
+from bot.language.i18n import N_, _, n_
 from store.practices import Figures
 
 TOP_COUNTRIES = 8
-OTHER = "Other"
-NO_COUNTRY = "No country"
+OTHER = "Other"  # the bar of the countries past the top ones (a key, not a country code)
+OTHER_LABEL = N_("Other")
+NO_COUNTRY = N_("No country")
 # 1200 x 800 pixels: sharp at Slack's preview size, with text large enough to read there.
 WIDTH_INCHES = 10.0
 HEIGHT_INCHES = 20 / 3
@@ -32,20 +34,20 @@ def practices_chart(figures: Figures, *, group_name: str) -> bytes | None:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    top = [code for code, _ in figures.by_country[:TOP_COUNTRIES]]
+    top = [code for code, unused in figures.by_country[:TOP_COUNTRIES]]
     shown = top + ([OTHER] if len(figures.by_country) > TOP_COUNTRIES else [])
-    topics = [topic for topic, _ in figures.by_topic]
+    topics = [topic for topic, unused in figures.by_topic]
     counts = {(topic, country): 0 for topic in topics for country in shown}
     for topic, code, count in figures.by_topic_and_country:
         key = (topic, code if code in top else OTHER)
         counts[key] = counts.get(key, 0) + count
     by_country = {code: count for code, count in figures.by_country[:TOP_COUNTRIES]}
-    by_country[OTHER] = sum(count for _, count in figures.by_country[TOP_COUNTRIES:])
+    by_country[OTHER] = sum(count for unused, count in figures.by_country[TOP_COUNTRIES:])
 
     def name(code: str) -> str:
         if code == OTHER:
-            return OTHER
-        return country_name(code) or NO_COUNTRY
+            return _(OTHER_LABEL)
+        return country_name(code) or _(NO_COUNTRY)
 
     palette = _palette(len(top))
     colours = {code: palette[i] for i, code in enumerate(top)} | {OTHER: OTHER_COLOUR}
@@ -56,7 +58,7 @@ def practices_chart(figures: Figures, *, group_name: str) -> bytes | None:
     FigureCanvasAgg(figure)
     by_topic_axes, by_country_axes = figure.subplots(1, 2, width_ratios=(2.2, 1))
 
-    labels = ["\n".join(textwrap.wrap(topic, LABEL_WIDTH)) or "(no topic)" for topic in topics]
+    labels = ["\n".join(textwrap.wrap(topic, LABEL_WIDTH)) or _("(no topic)") for topic in topics]
     positions = range(len(topics))
     left = [0] * len(topics)
     for code in shown:
@@ -69,8 +71,8 @@ def practices_chart(figures: Figures, *, group_name: str) -> bytes | None:
         )
     by_topic_axes.set_yticks(list(positions), labels, fontsize=10)
     by_topic_axes.set_ylim(max(len(topics), MIN_BAR_SLOTS) - 0.5, -0.5)  # top down; few bars stay slim
-    by_topic_axes.set_title("By topic and country", fontsize=12, loc="left")
-    by_topic_axes.set_xlabel("practices")
+    by_topic_axes.set_title(_("By topic and country"), fontsize=12, loc="left")
+    by_topic_axes.set_xlabel(_("practices"))
 
     country_positions = range(len(shown))
     bars = by_country_axes.barh(
@@ -79,8 +81,8 @@ def practices_chart(figures: Figures, *, group_name: str) -> bytes | None:
     by_country_axes.bar_label(bars, padding=3, fontsize=10)
     by_country_axes.set_yticks(list(country_positions), [name(code) for code in shown], fontsize=10)
     by_country_axes.set_ylim(max(len(shown), MIN_BAR_SLOTS) - 0.5, -0.5)  # top down; few bars stay slim
-    by_country_axes.set_title("By country", fontsize=12, loc="left")
-    by_country_axes.set_xlabel("practices")
+    by_country_axes.set_title(_("By country"), fontsize=12, loc="left")
+    by_country_axes.set_xlabel(_("practices"))
 
     for axes, ticks in ((by_topic_axes, 10), (by_country_axes, 5)):
         axes.xaxis.set_major_locator(MaxNLocator(nbins=ticks, integer=True))
@@ -96,8 +98,10 @@ def practices_chart(figures: Figures, *, group_name: str) -> bytes | None:
         frameon=False,
         fontsize=10,
     )
-    noun = "practice" if figures.total == 1 else "practices"
-    figure.suptitle(f"{group_name}: {figures.total} published {noun}", fontsize=14, fontweight="bold")
+    title = n_(
+        "{group}: {count} published practice", "{group}: {count} published practices", figures.total, group=group_name
+    )
+    figure.suptitle(title, fontsize=14, fontweight="bold")
 
     image = io.BytesIO()
     figure.savefig(image, format="png", dpi=DPI, facecolor="white")

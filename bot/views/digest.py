@@ -11,7 +11,9 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from bot.config import Settings
+from bot.language import i18n
 from bot.language.countries import country_name
+from bot.language.i18n import _, n_
 from bot.views import blocks
 from bot.views import meetings as views
 from bot.views.practices import card_link
@@ -43,34 +45,65 @@ def digest_message(
 
     more_practices = len(practices) - len(listed)
     if practices:
-        counted = f"{len(practices)}{'+' if len(practices) >= MAX_COUNTED else ''}"
-        body.append(blocks.section(f":sparkles: *New practices* ({counted})"))
+        if len(practices) >= MAX_COUNTED:
+            heading = _(":sparkles: *New practices* ({count}+)", count=len(practices))
+        else:
+            heading = _(":sparkles: *New practices* ({count})", count=len(practices))
+        body.append(blocks.section(heading))
         body += [blocks.section(practice_line(p, useful.get(p.id or 0, 0))) for p in listed]
-        if more_practices:
-            at_least = "at least " if len(practices) >= MAX_COUNTED else ""
-            body.append(blocks.context(f"and {at_least}{more_practices} more: `/practice list`"))
+        if more_practices and len(practices) >= MAX_COUNTED:
+            body.append(
+                blocks.context(
+                    n_(
+                        "and at least {count} more: `/practice list`",
+                        "and at least {count} more: `/practice list`",
+                        more_practices,
+                    )
+                )
+            )
+        elif more_practices:
+            body.append(
+                blocks.context(
+                    n_("and {count} more: `/practice list`", "and {count} more: `/practice list`", more_practices)
+                )
+            )
     else:
-        body.append(blocks.section(":sparkles: *New practices*\nNone were shared in this period."))
+        body.append(blocks.section(_(":sparkles: *New practices*\nNone were shared in this period.")))
 
     body.append(blocks.divider())
     shown = meetings[:MAX_MEETINGS]
     if shown:
-        body.append(blocks.section(f":calendar: *Coming up* ({len(meetings)})"))
+        body.append(blocks.section(_(":calendar: *Coming up* ({count})", count=len(meetings))))
         for meeting in shown:
             body += meeting_lines(meeting)
         if len(meetings) > len(shown):
-            body.append(blocks.context(f"and {len(meetings) - len(shown)} more: `/meetings`"))
+            more = len(meetings) - len(shown)
+            body.append(blocks.context(n_("and {count} more: `/meetings`", "and {count} more: `/meetings`", more)))
     else:
         last_day = (until - timedelta(microseconds=1)).astimezone(settings.tz)
-        body.append(blocks.section(f":calendar: *Coming up*\nNo meetings planned before {last_day:%-d %b %Y}."))
+        body.append(
+            blocks.section(
+                _(
+                    ":calendar: *Coming up*\nNo meetings planned before {day}.",
+                    day=i18n.format_day(last_day, "d MMM y"),
+                )
+            )
+        )
 
     body.append(blocks.divider())
     body.append(
-        blocks.context(":raising_hand: Tried something that worked, or didn't? Share it with the group: `/practice`")
+        blocks.context(_(":raising_hand: Tried something that worked, or didn't? Share it with the group: `/practice`"))
     )
 
-    text = f"{settings.group_name}, {period}: {_count(len(practices), 'new practice')}"
-    text += f" and {_count(len(meetings), 'meeting')} coming up."
+    coming = n_("{count} meeting coming up", "{count} meetings coming up", len(meetings))
+    text = n_(
+        "{group}, {period}: {count} new practice and {meetings}.",
+        "{group}, {period}: {count} new practices and {meetings}.",
+        len(practices),
+        group=settings.group_name,
+        period=period,
+        meetings=coming,
+    )
     return blocks.message(blocks.escape(text), body)
 
 
@@ -80,8 +113,11 @@ def practice_line(practice: Practice, useful: int) -> str:
     first = f"*{blocks.link(url, practice.title)}*" if url else f"*{blocks.escape(practice.title)}*"
     facts = [practice.kind, practice.topic, country_name(practice.country), practice.organisation]
     second = " · ".join(blocks.escape(fact) for fact in facts if fact)
-    marks = f"{_count(useful, 'person', 'people')} found it useful" if useful else "no useful-marks yet"
-    return f"{first} (#{practice.id})\n{second}\n:bulb: {marks}"
+    if useful:
+        marks = n_(":bulb: {count} person found it useful", ":bulb: {count} people found it useful", useful)
+    else:
+        marks = _(":bulb: no useful-marks yet")
+    return f"{first} (#{practice.id})\n{second}\n{marks}"
 
 
 def meeting_lines(meeting: Meeting) -> list[blocks.Block]:
@@ -89,7 +125,7 @@ def meeting_lines(meeting: Meeting) -> list[blocks.Block]:
     lines = [views.title_line(meeting), views.when_text(meeting), views.place_text(meeting)]
     return [
         blocks.section("\n".join(line for line in lines if line)),
-        blocks.context(f"`/meetings {meeting.id}` for details and to register"),
+        blocks.context(_("`/meetings {number}` for details and to register", number=meeting.id)),
     ]
 
 
@@ -108,24 +144,29 @@ def call_for_practices(settings: Settings) -> dict[str, Any]:
     """The periodic invitation to share a practice: what counts, on which topics, and how."""
     group = blocks.escape(settings.group_name)
     kinds = ", ".join(blocks.escape(kind) for kind in settings.practice_kinds)
-    body: list[blocks.Block] = [
-        blocks.section(
-            f":seedling: *Call for practices*\nWhat has your cluster tried lately, and what came of it? "
-            f"{group} learns from what worked and from what didn't, with the figures behind it."
-            + (f"\nAny kind counts: {kinds}." if kinds else "")
-        ),
-    ]
+    invitation = _(
+        ":seedling: *Call for practices*\nWhat has your cluster tried lately, and what came of it? "
+        "{group} learns from what worked and from what didn't, with the figures behind it.",
+        group=group,
+    )
+    if kinds:
+        invitation += "\n" + _("Any kind counts: {kinds}.", kinds=kinds)
+    body: list[blocks.Block] = [blocks.section(invitation)]
     if settings.practice_topics:
-        body.append(blocks.section("*Our topics*\n" + _bullets(settings.practice_topics, TOPICS_ROOM)))
+        body.append(blocks.section(_("*Our topics*") + "\n" + _bullets(settings.practice_topics, TOPICS_ROOM)))
     body.append(
         blocks.section(
-            "*How to share*\n• Type `/practice` in any channel or here.\n"
-            "• Or, on a message that already tells the story, open its menu (*More actions*) "
-            "and choose *Share as practice*."
+            _(
+                "*How to share*\n• Type `/practice` in any channel or here.\n"
+                "• Or, on a message that already tells the story, open its menu (*More actions*) "
+                "and choose *Share as practice*."
+            )
         )
     )
-    body.append(blocks.context("A title, a few lines and any figures you have: it takes five minutes."))
-    text = f"Call for practices: share what your cluster tried with {settings.group_name}. Type /practice."
+    body.append(blocks.context(_("A title, a few lines and any figures you have: it takes five minutes.")))
+    text = _(
+        "Call for practices: share what your cluster tried with {group}. Type /practice.", group=settings.group_name
+    )
     return blocks.message(blocks.escape(text), body)
 
 
@@ -136,7 +177,7 @@ def _bullets(items: Sequence[str], room: int) -> str:
     for index, item in enumerate(items):
         line = f"• {blocks.escape(item)}"
         if used + len(line) + 1 > room:
-            lines.append(f"…and {len(items) - index} more")
+            lines.append(n_("…and {count} more", "…and {count} more", len(items) - index))
             break
         lines.append(line)
         used += len(line) + 1
@@ -144,8 +185,5 @@ def _bullets(items: Sequence[str], room: int) -> str:
 
 
 def _day(day: date, *, year: bool) -> str:
-    return f"{day.day} {day:%b}" + (f" {day.year}" if year else "")
-
-
-def _count(number: int, singular: str, plural: str | None = None) -> str:
-    return f"{number} {singular if number == 1 else (plural or singular + 's')}"
+    """A day in a period, in the language spoken now: `24 Nov 2026`, or `24 Nov` without the year."""
+    return i18n.format_day(day, "d MMM y" if year else "d MMM")
