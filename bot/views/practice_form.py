@@ -2,6 +2,7 @@
 
 Every field comes from its one declaration (`store.practices.FIELDS`): its label, hint, limit,
 whether it is needed, whether it is a menu of the group's choices, and how its text is read.
+The store declares the labels and hints in English; the form says them in the reader's language.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from bot.config import Settings
 from bot.language import markup
 from bot.language.countries import country_name
+from bot.language.i18n import N_, _, format_number, n_
 from bot.language.links import is_web_link
 from bot.language.places import country_code
 from bot.views import blocks
@@ -30,7 +32,28 @@ FIELDS: tuple[tuple[str, str, str, bool, int, bool], ...] = tuple(
     for spec in PRACTICE_FIELDS
     if not spec.choices
 )
-LABELS = {spec.name: spec.label for spec in PRACTICE_FIELDS}
+# The store's labels and hints (in the order of its FIELDS), marked for the catalogs; `said` translates them.
+DECLARED_WORDS = (
+    N_("Title"),
+    N_("A short name, e.g. Digital skills academy for cluster SMEs"),
+    N_("Kind"),
+    N_("Topic"),
+    N_("Organisation or cluster"),
+    N_("Who ran it, e.g. Basque ICT cluster"),
+    N_("Country"),
+    N_("A name or code, e.g. Spain or ES"),
+    N_("Summary"),
+    N_("What it is and why it matters, in a few sentences"),
+    N_("What happened, and the evidence"),
+    N_("Results and figures: firms reached, money, time saved"),
+    N_("Link"),
+    N_("An https:// link to read more (optional)"),
+)
+# What a menu's placeholder and its refusal say, by the setting that lists its choices.
+MENU_WORDS = {
+    "practice_kinds": (N_("Choose a kind"), N_("Choose one of the group's kinds from the list.")),
+    "practice_topics": (N_("Choose a topic"), N_("Choose one of the group's topics from the list.")),
+}
 
 __all__ = [
     "CALLBACK_ID",
@@ -65,14 +88,23 @@ def values_of(practice: Practice) -> dict[str, str]:
     return initial_values(PracticeDraft.of(practice))
 
 
+def said(declared: str) -> str:
+    """A label or hint the store declares, in the reader's language ("" stays "")."""
+    return _(declared) if declared else ""
+
+
+def labels() -> dict[str, str]:
+    """Each field's label in the reader's language, by its block id."""
+    return {spec.name: said(spec.label) for spec in PRACTICE_FIELDS}
+
+
 def _input(spec: PracticeField, settings: Settings, initial: str) -> blocks.Block:
+    label, hint = said(spec.label), said(spec.hint)
     if not spec.choices:
-        return blocks.text_input(
-            spec.name, spec.label, spec.hint, spec.required, spec.limit, spec.multiline, initial=initial
-        )
+        return blocks.text_input(spec.name, label, hint, spec.required, spec.limit, spec.multiline, initial=initial)
     options = [blocks.option(choice, choice) for choice in choices(spec, settings)]
-    menu = blocks.static_select(options, placeholder=f"Choose a {spec.label.lower()}", initial=initial)
-    return blocks.input_block(spec.name, spec.label, menu, optional=not spec.required, hint=spec.hint)
+    menu = blocks.static_select(options, placeholder=_(MENU_WORDS[spec.choices][0]), initial=initial)
+    return blocks.input_block(spec.name, label, menu, optional=not spec.required, hint=hint)
 
 
 def modal(
@@ -80,11 +112,11 @@ def modal(
 ) -> dict[str, Any]:
     """The practice modal, filled with `initial`; private metadata says which practice it edits."""
     return blocks.modal(
-        "Edit practice" if practice_id else "Share a practice",
+        _("Edit practice") if practice_id else _("Share a practice"),
         [_input(spec, settings, initial.get(spec.name, "")) for spec in PRACTICE_FIELDS],
         callback_id=CALLBACK_ID,
-        submit="Save" if practice_id else "Share",
-        close="Cancel",
+        submit=_("Save") if practice_id else _("Share"),
+        close=_("Cancel"),
         private_metadata=json.dumps({"practice_id": practice_id, "reply_to": reply_to}),
     )
 
@@ -92,15 +124,20 @@ def modal(
 def _problem(spec: PracticeField, text: str, settings: Settings) -> str:
     """What is wrong with one field's value, or "" when nothing is."""
     if spec.choices:
-        return "" if text in choices(spec, settings) else f"Choose one of the group's {spec.name}s from the list."
+        return "" if text in choices(spec, settings) else _(MENU_WORDS[spec.choices][1])
     if spec.required and not text.strip():
-        return f"{spec.label} is needed."
+        return _("{field} is needed.", field=said(spec.label))
     if len(text) > spec.limit:
-        return f"At most {spec.limit:,} characters, please (this has {len(text):,})."
+        return n_(
+            "At most {count} character, please (this has {length}).",
+            "At most {count} characters, please (this has {length}).",
+            spec.limit,
+            length=format_number(len(text)),
+        )
     if text and spec.reads == "country" and country_code(text) is None:
-        return "I don't know that country. Use its name or two-letter code, e.g. Spain or ES."
+        return _("I don't know that country. Use its name or two-letter code, e.g. Spain or ES.")
     if text and spec.reads == "link" and not is_web_link(text):
-        return "The link must be a web address starting with https:// (or http://)."
+        return _("The link must be a web address starting with https:// (or http://).")
     return ""
 
 
@@ -129,7 +166,7 @@ def parse_form(values: Mapping[str, str], settings: Settings) -> PracticeDraft:
 
 def errors_text(error: FormErrors) -> str:
     """The problems as lines for a message."""
-    return error.as_text(LABELS)
+    return error.as_text(labels())
 
 
 def plain_text(mrkdwn: str) -> str:

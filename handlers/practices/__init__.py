@@ -11,6 +11,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
+from bot.language.i18n import N_
 from bot.registry import ActionSpec, Kind, ShortcutSpec
 from bot.services import practices as service
 from bot.views import blocks
@@ -47,41 +48,43 @@ def register(app: App, deps: Deps) -> None:
     router = CommandRouter(
         name="/practice",
         description="Share a practice, or find the group's practices",
-        intro="initiatives, good and bad practices, and the evidence behind them, shared among members.",
+        intro=N_("initiatives, good and bad practices, and the evidence behind them, shared among members."),
         default="share",
     )
     sub = router.add
-    sub(Subcommand("share", "share a practice (a form)", share))
+    sub(Subcommand("share", N_("share a practice (a form)"), share))
     sub(
         Subcommand(
             "list",
-            "the newest practices, or those of one topic, kind or country",
+            N_("the newest practices, or those of one topic, kind or country"),
             list_practices,
-            usage="list [topic|kind|country]",
+            usage=N_("list [topic|kind|country]"),
             examples=("list Spain", "list tool"),
         )
     )
     sub(
         Subcommand(
             "search",
-            "find practices by their words, best match first",
+            N_("find practices by their words, best match first"),
             search,
-            usage="search <words>",
+            usage=N_("search <words>"),
             examples=("search digital skills",),
         )
     )
-    sub(Subcommand("mine", "the practices you shared, published or not", mine))
-    sub(Subcommand(BY_NUMBER, "one practice in full", show_one, examples=("12",)))
-    sub(Subcommand("edit", "change a practice you shared (a form, filled in)", edit, usage="edit <number>"))
-    sub(Subcommand("delete", "delete a practice you shared, after you confirm", delete, usage="delete <number>"))
-    sub(Subcommand("stats", "practices by topic, kind, country and month, with a chart", stats))
-    sub(Subcommand("queue", "practices waiting for approval", queue, organiser_only=True))
+    sub(Subcommand("mine", N_("the practices you shared, published or not"), mine))
+    sub(Subcommand(BY_NUMBER, N_("one practice in full"), show_one, examples=("12",)))
+    sub(Subcommand("edit", N_("change a practice you shared (a form, filled in)"), edit, usage=N_("edit <number>")))
+    sub(
+        Subcommand("delete", N_("delete a practice you shared, after you confirm"), delete, usage=N_("delete <number>"))
+    )
+    sub(Subcommand("stats", N_("practices by topic, kind, country and month, with a chart"), stats))
+    sub(Subcommand("queue", N_("practices waiting for approval"), queue, organiser_only=True))
     sub(
         Subcommand(
             "export",
-            "every practice as a CSV or JSON file, sent to your direct messages",
+            N_("every practice as a CSV or JSON file, sent to your direct messages"),
             export_command,
-            usage="export csv|json [all]",
+            usage=N_("export csv|json [all]"),
             organiser_only=True,
         )
     )

@@ -10,6 +10,7 @@ from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.language.i18n import N_, _
 from bot.services import practices as service
 from bot.views import blocks
 from bot.views import practices as views
@@ -19,7 +20,7 @@ from handlers.practices._common import pressed_id, seen_named
 from handlers.routing import Call, pressed_value
 from handlers.views_open import open_modal
 
-OUT_OF_DATE = "That page is out of date; `/practice list` starts again."
+OUT_OF_DATE = N_("That page is out of date; `/practice list` starts again.")
 
 
 def _page(deps: Deps, filters: dict[str, str], offset: int) -> tuple[str, list[blocks.Block]]:
@@ -50,7 +51,7 @@ def page_pressed(deps: Deps) -> Callable[..., None]:
             offset = max(int(value.pop("offset", 0)), 0)
             filters = {k: str(v) for k, v in value.items() if k in service.FILTER_KEYS}
         except (ValueError, TypeError, AttributeError):
-            answer_press(deps, body, client, respond, OUT_OF_DATE)
+            answer_press(deps, body, client, respond, _(OUT_OF_DATE))
             return
         if "author" in filters:
             filters["author"] = body["user"]["id"]  # one's own list only
@@ -85,7 +86,7 @@ def details_pressed(deps: Deps) -> Callable[..., None]:
     def show(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
         seen = service.look_up(deps, practice_id=pressed_id(body), user_id=body["user"]["id"])
         if seen is None or not seen.visible:
-            answer_press(deps, body, client, respond, views.GONE)
+            answer_press(deps, body, client, respond, _(views.GONE))
             return
         open_modal(client, body["trigger_id"], views.details_modal(seen.practice, seen.useful))
 

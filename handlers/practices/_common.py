@@ -8,6 +8,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.language.i18n import _
 from bot.services import practices as service
 from bot.views import practices as views
 from handlers.home import answer_press
@@ -29,11 +30,17 @@ def seen_named(call: Call, *, usage: str) -> service.Seen | None:
     """The practice whose number the command names, if the person may see it; else say why, privately."""
     number = meeting_number(call.args)
     if number is None:
-        call.reply(f"Which practice? Give its number, e.g. `/practice {usage.replace('<number>', '12')}`.")
+        example = usage.replace("<number>", "12")
+        call.reply(_("Which practice? Give its number, e.g. `/practice {example}`.", example=example))
         return None
     seen = service.look_up(call.deps, practice_id=number, user_id=call.user_id)
     if seen is None or not seen.visible:
-        call.reply(f"There is no practice #{number}. `/practice list` shows the practices, with their numbers.")
+        call.reply(
+            _(
+                "There is no practice #{number}. `/practice list` shows the practices, with their numbers.",
+                number=number,
+            )
+        )
         return None
     return seen
 
@@ -42,7 +49,7 @@ def changeable_named(call: Call, *, usage: str) -> service.Seen | None:
     """The practice the command names, if the person may change it; else say why, privately."""
     seen = seen_named(call, usage=usage)
     if seen is not None and not seen.may_change:
-        call.reply(views.CHANGE_REFUSAL)
+        call.reply(_(views.CHANGE_REFUSAL))
         return None
     return seen
 
@@ -51,9 +58,9 @@ def changeable_pressed(deps: Deps, body: dict[str, Any], client: WebClient, resp
     """The practice a button names, if the presser may change it; else say why, privately, and return None."""
     seen = service.look_up(deps, practice_id=pressed_id(body), user_id=body["user"]["id"])
     if seen is None:
-        answer_press(deps, body, client, respond, views.GONE)
+        answer_press(deps, body, client, respond, _(views.GONE))
         return None
     if not seen.may_change:
-        answer_press(deps, body, client, respond, views.CHANGE_REFUSAL)
+        answer_press(deps, body, client, respond, _(views.CHANGE_REFUSAL))
         return None
     return seen

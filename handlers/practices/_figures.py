@@ -5,13 +5,14 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from bot.language.i18n import N_, _, n_
 from bot.services import export
 from bot.services import practices as service
 from bot.views import charts
 from bot.views import practices as views
 from handlers.routing import Call
 
-FORMAT_HELP = (
+FORMAT_HELP = N_(
     "Say which format: `/practice export csv` or `/practice export json`; add `all` for pending and rejected ones too."
 )
 
@@ -30,10 +31,10 @@ def stats(call: Call) -> None:
         return
     call.client.files_upload_v2(
         channel=_direct_channel(call),
-        filename="practices-by-topic-and-country.png",
-        title="Practices by topic and country",
+        filename=_("practices-by-topic-and-country.png"),
+        title=_("Practices by topic and country"),
         content=chart,
-        initial_comment=f"Practices by topic and country: {heading}.",
+        initial_comment=_("Practices by topic and country: {heading}.", heading=heading),
     )
 
 
@@ -42,18 +43,35 @@ def export_command(call: Call) -> None:
     words = call.args.lower().split()
     fmt = words[0] if words else "csv"
     if fmt not in export.FORMATS or words[1:] not in ([], ["all"]):
-        call.reply(FORMAT_HELP)
+        call.reply(_(FORMAT_HELP))
         return
     with tempfile.TemporaryDirectory(prefix="tci-export-") as folder:
         exported = service.export_file(call.deps, fmt=fmt, folder=Path(folder), everything=words[1:] == ["all"])
-        which = "every status" if exported.everything else "published"
         call.client.files_upload_v2(
             channel=_direct_channel(call),
             file=str(exported.path),
             filename=exported.path.name,
-            title=f"Practices ({fmt.upper()})",
-            initial_comment=f"{views.plural(exported.count, 'practice')} ({which}), one per row.",
+            title=_("Practices ({format})", format=fmt.upper()),
+            initial_comment=_export_comment(exported),
         )
     call.reply(
-        f":outbox_tray: Exported {views.plural(exported.count, 'practice')}; the {fmt.upper()} file is in your DMs."
+        n_(
+            ":outbox_tray: Exported {count} practice; the {format} file is in your DMs.",
+            ":outbox_tray: Exported {count} practices; the {format} file is in your DMs.",
+            exported.count,
+            format=fmt.upper(),
+        )
+    )
+
+
+def _export_comment(exported: service.Exported) -> str:
+    """What the exported file holds: how many practices, and whether of every status or published only."""
+    if exported.everything:
+        return n_(
+            "{count} practice (every status), one per row.",
+            "{count} practices (every status), one per row.",
+            exported.count,
+        )
+    return n_(
+        "{count} practice (published), one per row.", "{count} practices (published), one per row.", exported.count
     )

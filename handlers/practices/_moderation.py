@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.language.i18n import _
 from bot.services import practices as service
 from bot.views import blocks, forms
 from bot.views import practices as views
@@ -52,7 +53,8 @@ def confirm_delete(deps: Deps) -> WritingWork:
         done = service.delete(deps, practice_id=pressed_id(body), user_id=body["user"]["id"])
         if done.outcome != service.Outcome.DONE or done.practice is None:
             refused = done.outcome == service.Outcome.REFUSED
-            return lambda: answer_press(deps, body, client, respond, views.CHANGE_REFUSAL if refused else views.GONE)
+            said = _(views.CHANGE_REFUSAL) if refused else _(views.GONE)
+            return lambda: answer_press(deps, body, client, respond, said)
         text = views.deleted(done.practice)
 
         def tell() -> None:
@@ -95,7 +97,8 @@ def approve_pressed(deps: Deps) -> WritingWork:
     def approve(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> Callable[[], None]:
         approved = service.approve(deps, practice_id=pressed_id(body), moderator=body["user"]["id"])
         if approved is None:
-            return lambda: _answer_moderator(deps, body, client, respond, views.DECIDED)
+            decided = _(views.DECIDED)
+            return lambda: _answer_moderator(deps, body, client, respond, decided)
         text = views.approved_for_moderator(approved.practice, approved.posted_in)
         return lambda: _answer_moderator(deps, body, client, respond, text)
 
@@ -108,7 +111,7 @@ def reject_pressed(deps: Deps) -> Callable[..., None]:
     def ask_reason(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
         practice = service.get(deps, practice_id=pressed_id(body))
         if practice is None or not practice.is_pending:
-            _answer_moderator(deps, body, client, respond, views.DECIDED)
+            _answer_moderator(deps, body, client, respond, _(views.DECIDED))
             return
         from_home = (body.get("view") or {}).get("type") == "home"
         open_modal(client, body["trigger_id"], views.reject_modal(practice, from_home=from_home))
@@ -133,10 +136,10 @@ def save_rejection(app: App, deps: Deps) -> Callable[..., None]:
         practice_id = practice_id_in(meta.get("practice_id")) or 0
         practice = service.reject(deps, practice_id=practice_id, moderator=moderator, reason=reason)
         if practice is None:
-            ack(response_action="update", view=error_view(views.DECIDED))
+            ack(response_action="update", view=error_view(_(views.DECIDED)))
             return
         done = views.rejected(practice)
-        ack(response_action="update", view=blocks.notice_modal("Rejected", done))
+        ack(response_action="update", view=blocks.notice_modal(_("Rejected"), done))
 
         if meta.get("home"):
 

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
+from bot.language.i18n import _
 from bot.services import practices as service
 from bot.views import forms
 from bot.views import practice_form as form
@@ -103,7 +104,8 @@ def save_form(app: App, deps: Deps) -> Callable[..., None]:
             # Whose practice it is comes before what is wrong with the form.
             seen = service.look_up(deps, practice_id=practice_id, user_id=user_id)
             if seen is None or not seen.may_change:
-                ack(response_action="update", view=error_view(views.CHANGE_REFUSAL if seen else views.GONE_UNSAVED))
+                refusal = _(views.CHANGE_REFUSAL) if seen else _(views.GONE_UNSAVED)
+                ack(response_action="update", view=error_view(refusal))
                 return
         try:
             draft = form.parse_form(forms.submitted_values(view.get("state") or {}), deps.settings)
@@ -113,7 +115,8 @@ def save_form(app: App, deps: Deps) -> Callable[..., None]:
         saved = service.save(deps, user_id=user_id, draft=draft, practice_id=practice_id)
         if saved.practice is None:
             refused = saved.outcome == service.Outcome.REFUSED
-            ack(response_action="update", view=error_view(views.CHANGE_REFUSAL if refused else views.GONE_UNSAVED))
+            refusal = _(views.CHANGE_REFUSAL) if refused else _(views.GONE_UNSAVED)
+            ack(response_action="update", view=error_view(refusal))
             return
         channel = deps.settings.group_channel
         ack(response_action="update", view=views.saved_view(saved.practice, edited=saved.edited, channel=channel))

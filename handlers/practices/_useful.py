@@ -9,6 +9,7 @@ from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.language.i18n import _
 from bot.services import practices as service
 from bot.views import practices as views
 from handlers.buttons import WritingWork
@@ -24,7 +25,8 @@ def useful_pressed(deps: Deps) -> WritingWork:
     ) -> Callable[[], None] | None:
         marked = service.toggle_useful(deps, practice_id=pressed_id(body), user_id=body["user"]["id"])
         if marked is None:
-            return lambda: answer_press(deps, body, client, respond, views.NOT_PUBLISHED)
+            not_published = _(views.NOT_PUBLISHED)
+            return lambda: answer_press(deps, body, client, respond, not_published)
         card_ts = marked.practice.card_ts
         if card_ts and (body.get("container") or {}).get("message_ts") == card_ts:
             return None  # the count on the card is the answer
