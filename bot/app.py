@@ -129,13 +129,16 @@ def create_app(deps: Deps, *, client: WebClient | None = None, executor: Executo
 
 
 def _speak_their_language(deps: Deps) -> Any:
-    """Return a middleware that answers each request in the language of whoever made it."""
+    """Return a middleware that answers each request in the language of whoever made it.
+
+    Bolt runs the listeners after every middleware has returned, in the same context: the language is
+    set for the rest of the request (each request sets its own), not for a block around `next`.
+    """
 
     def speak_their_language(body: dict[str, Any], client: WebClient, next: Any) -> BoltResponse | None:
         who = requester(body)
-        spoken = languages.of_person(deps, client, who) if who else languages.group_language(deps)
-        with i18n.speaking(spoken):
-            return next()
+        i18n.speak(languages.of_person(deps, client, who) if who else languages.group_language(deps))
+        return next()
 
     return speak_their_language
 

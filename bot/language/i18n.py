@@ -76,6 +76,13 @@ def speaking(language: str | None) -> Iterator[str]:
         _speaking.reset(token)
 
 
+def speak(language: str | None) -> str:
+    """Speak `language` from now on in this context (a request's thread: each request sets its own)."""
+    chosen = language if language in available() else SOURCE_LANGUAGE
+    _speaking.set(chosen)
+    return chosen
+
+
 def language() -> str:
     """The language spoken now."""
     return _speaking.get()
