@@ -492,3 +492,49 @@ def test_members_are_offered_the_calendar_feed_that_lists_the_meetings(settings:
         assert f"https://bot.example.org/calendar.ics?token={token}" in texts(listed.blocks)
         with urlopen(f"{bot.base_url}/calendar.ics?token={token}") as response:
             assert b"SUMMARY:Essen workshop" in response.read()
+
+
+def read(blocks: list[dict[str, Any]] | None) -> str:
+    """Everything a reader sees in blocks, as one string, accents as they are."""
+    return json.dumps(blocks or [], ensure_ascii=False)
+
+
+def test_meetings_speak_each_readers_language_and_the_card_the_groups(local_bot: LocalBot) -> None:
+    """An organiser whose Slack speaks Spanish reads /meetings, the meeting form, its errors and App Home in
+    Spanish; the card in the group channel is in the group's language (English here); the member who moves
+    up from the waitlist is told in German, their Slack's language, although a Spanish speaker freed the place."""
+    emulator, ws = local_bot.emulator, local_bot.workspace
+    assert ws is not None
+    emulator.add_user(replace(ORGANISER, locale="es-ES"))
+    emulator.add_user(replace(MEMBER, locale="de-DE"))
+    meeting = make_meeting(local_bot, capacity=1)
+
+    ws.slash_command(ORGANISER.id, "/meetings")
+    listing = read(private_answer(emulator, ORGANISER.id, "Próximas reuniones").blocks)
+    assert "*Próximas reuniones* (1)" in listing and "Presencial 0/1 · En línea 0 · Lista de espera 0" in listing
+    assert "Asistir en persona" in listing and "No puedo ir" in listing and "allí: " in listing
+
+    view = open_form(local_bot)
+    assert view["title"]["text"] == "Nueva reunión" and view["submit"]["text"] == "Guardar"
+    assert [b["label"]["text"] for b in view["blocks"]][:3] == ["Título", "Tipo", "Empieza"]
+    errors = ws.submit_view(ORGANISER.id, view, form_values(ends="08:00", capacity="-3")).json()["errors"]
+    assert errors["ends"] == "El fin debe ser posterior al inicio."
+    assert errors["capacity"].startswith("Un número entero positivo de plazas")
+
+    ws.open_home(ORGANISER.id)
+    local_bot.wait_idle()
+    home = read((emulator.home_view(ORGANISER.id) or {}).get("blocks"))
+    assert "Próximas reuniones" in home and "Mis inscripciones" in home and "Nueva reunión" in home
+
+    ws.slash_command(ORGANISER.id, "/meetings", f"announce {meeting.id}")
+    private_answer(emulator, ORGANISER.id, "He anunciado")
+    card = card_message(local_bot)
+    assert "In person 0/1" in texts(card["blocks"]) and "Attend in person" in texts(card["blocks"])
+
+    press(local_bot, ORGANISER.id, views.RSVP_IN_PERSON, meeting, card)
+    private_answer(emulator, ORGANISER.id, "Estás inscrito para asistir en persona")
+    press(local_bot, MEMBER.id, views.RSVP_IN_PERSON, meeting, card)
+    private_answer(emulator, MEMBER.id, "Warteliste (Platz 1)")
+    press(local_bot, ORGANISER.id, views.RSVP_NOT_COMING, meeting, card)
+    private_answer(emulator, ORGANISER.id, "Tu plaza pasa a la siguiente persona en espera")
+    dm_to(local_bot, MEMBER.id, "Du bist von der Warteliste")

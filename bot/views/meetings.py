@@ -6,9 +6,11 @@ Slack's `<!date^...>` token so each reader sees their own zone, with the meeting
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_skeleton
 
 from bot.language import i18n
 from bot.language.countries import country_name
@@ -40,8 +42,23 @@ ANSWER_LABELS = {  # translated where shown: `answer_label`
     Attendance.NOT_COMING: N_("not coming"),
     Attendance.WAITLISTED: N_("on the waitlist for an in-person place"),
 }
-SHORT_DAY = "EEE d MMM y"  # Babel's pattern for `Thu 11 Feb 2027`
-LONG_DAY = "EEEE d MMMM y"  # `Thursday 11 February 2027`
+# How a day is written: in English with these patterns, in the other languages in their own standard forms.
+ENGLISH_DAYS = {"short": "EEE d MMM y", "long": "EEEE d MMMM y", "date": "d MMM y", "day": "EEE d MMM"}
+LOCAL_DAYS = {"short": "yMMMEd", "date": "yMMMd", "day": "MMMEd"}  # CLDR skeletons; `long` is the full date
+
+
+def day_words(day: date, form: str) -> str:
+    """A day in words in the language spoken now: `short`, `long`, `date` or `day` (no year).
+
+    English keeps the bot's forms (`Thu 11 Feb 2027`, `Thursday 11 February 2027`, `11 Feb 2027`, `Thu 11 Feb`);
+    the other languages have their own, from CLDR (`jue, 11 feb 2027`, `Donnerstag, 11. Februar 2027`).
+    """
+    language = i18n.language()
+    if language == i18n.SOURCE_LANGUAGE:
+        return format_date(day, ENGLISH_DAYS[form], locale=language)
+    if form == "long":
+        return format_date(day, "full", locale=language)
+    return format_skeleton(LOCAL_DAYS[form], day, locale=language)
 
 
 def answer_label(answer: Attendance) -> str:
@@ -68,10 +85,10 @@ def local(moment: datetime, meeting: Meeting) -> datetime:
 def when_plain(meeting: Meeting) -> str:
     """When the meeting is, in its own zone, in plain text: `Thu 11 Feb 2027, 09:00–17:00 CET`."""
     start, end = local(meeting.starts_at, meeting), local(meeting.ends_at, meeting)
-    day = i18n.format_day(start, SHORT_DAY)
+    day = day_words(start.date(), "short")
     if start.date() == end.date():
         return f"{day}, {start:%H:%M}–{end:%H:%M} {end.tzname()}"
-    last_day = i18n.format_day(end, SHORT_DAY)
+    last_day = day_words(end.date(), "short")
     return f"{day}, {start:%H:%M} {start.tzname()} – {last_day}, {end:%H:%M} {end.tzname()}"
 
 
@@ -79,12 +96,12 @@ def when_text(meeting: Meeting) -> str:
     """When the meeting is, in the reader's zone, with the meeting's own zone beside it."""
     start, end = local(meeting.starts_at, meeting), local(meeting.ends_at, meeting)
     same_day = start.date() == end.date()
-    first_day = i18n.format_day(start, LONG_DAY)
+    first_day = day_words(start.date(), "long")
     first = date_token(meeting.starts_at, "{date_long_pretty}, {time}", f"{first_day}, {start:%H:%M}")
     if same_day:
         last = date_token(meeting.ends_at, "{time}", f"{end:%H:%M}")
     else:
-        last_day = i18n.format_day(end, LONG_DAY)
+        last_day = day_words(end.date(), "long")
         last = date_token(meeting.ends_at, "{date_long_pretty}, {time}", f"{last_day}, {end:%H:%M}")
     return _(
         "{start} – {end} _(there: {there}, {zone})_",
@@ -114,11 +131,13 @@ def place_text(meeting: Meeting) -> str:
         lines.append(f":round_pushpin: {where}" if where else _(":round_pushpin: place to be announced"))
     if meeting.is_online:
         if meeting.join_url:
-            lines.append(_(":computer: Online: {link}", link=blocks.link(meeting.join_url, _("join link"))))
+            link = blocks.link(meeting.join_url, _("join link"))
+            lines.append(_(":computer: Online: {link}", link=link))
         else:
             lines.append(_(":computer: Online (the join link comes later)"))
     if meeting.agenda_url:
-        lines.append(f":clipboard: {blocks.link(meeting.agenda_url, _('Agenda'))}")
+        agenda = blocks.link(meeting.agenda_url, _("Agenda"))
+        lines.append(f":clipboard: {agenda}")
     return "\n".join(lines)
 
 
@@ -252,7 +271,8 @@ def deadline_token(meeting: Meeting) -> str:
     deadline = meeting.registration_deadline
     if deadline is None:
         return ""
-    fallback = i18n.format_moment(local(deadline, meeting), "d MMM y HH:mm")
+    there = local(deadline, meeting)
+    fallback = f"{day_words(there.date(), 'date')} {there:%H:%M}"
     return date_token(deadline, "{date_short_pretty} {time}", fallback)
 
 

@@ -44,8 +44,9 @@ def reader_time(meeting: Meeting, zone_name: str | None) -> str:
         zone = ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError):
         return ""
-    start = i18n.format_moment(meeting.starts_at.astimezone(zone), "EEE d MMM, HH:mm")
-    return _("{time} your time ({zone})", time=start, zone=zone_name)
+    start = meeting.starts_at.astimezone(zone)
+    moment = f"{views.day_words(start.date(), 'day')}, {start:%H:%M}"
+    return _("{time} your time ({zone})", time=moment, zone=zone_name)
 
 
 def channel_reminder(meeting: Meeting, now: datetime) -> dict[str, object]:

@@ -71,9 +71,10 @@ def status_text(answered: service.Answered) -> str:
         )
     if now == Attendance.ONLINE:
         if meeting.join_url:
+            link = blocks.link(meeting.join_url, _("join the meeting"))
             return _(
                 ":computer: {again}You're registered to join *{title}* online, {when}. The join link: {link}",
-                link=blocks.link(meeting.join_url, _("join the meeting")),
+                link=link,
                 **values,
             )
         return _(":computer: {again}You're registered to join *{title}* online, {when}.", **values)
