@@ -1,4 +1,4 @@
-"""The App Home tab: built from sections each area contributes."""
+"""The App Home tab: built from sections each area contributes, with the menu of the reader's language."""
 
 from __future__ import annotations
 
@@ -9,13 +9,18 @@ from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.language import i18n
+from bot.language.i18n import _
+from bot.services import languages
 from bot.views import blocks
+from handlers.buttons import register_action
 from handlers.errors import ack_then, tell_privately
 from store.models import Person
 
 # A home section: the person looking and the dependencies in, blocks out.
 HomeSection = Callable[[Person, Deps], list[blocks.Block]]
 HOME_BLOCKS_LIMIT = 100
+LANGUAGE_MENU = "home_language"  # the action of the language menu
 
 
 def register(app: App, deps: Deps) -> None:
@@ -29,19 +34,58 @@ def register(app: App, deps: Deps) -> None:
         publish_home(client, deps, event["user"])
 
     app.event("app_home_opened")(ack_then(app, publish))
+    register_action(
+        app, deps, LANGUAGE_MENU, choose_language(deps), "choose the language the bot writes in", writes=True
+    )
+
+
+def choose_language(deps: Deps) -> Any:
+    """The language menu: record the choice, then publish the Home again in the language now read."""
+
+    def choose(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> Any:
+        user_id = body["user"]["id"]
+        picked = ((body.get("actions") or [{}])[0].get("selected_option") or {}).get("value")
+        if not isinstance(picked, str) or languages.choose(deps, user_id, picked) is None:
+            return None
+
+        def republish() -> None:
+            with i18n.speaking(languages.of_person(deps, client, user_id)):
+                publish_home(client, deps, user_id)
+
+        return republish
+
+    return choose
 
 
 def welcome_section(person: Person, deps: Deps) -> list[blocks.Block]:
-    """The top of the home tab: who the bot is and who the reader is to the group."""
-    role = "organiser" if person.is_organiser else ("member" if person.is_member else "guest")
+    """The top of the home tab: who the bot is, who the reader is to the group, and the language menu."""
+    if person.is_organiser:
+        role = _("You are here as: *organiser*")
+    elif person.is_member:
+        role = _("You are here as: *member*")
+    else:
+        role = _("You are here as: *guest*")
+    about = [role, _("Your time zone: {zone}", zone=person.tz)] if person.tz else [role]
     return [
         blocks.header(deps.settings.group_name),
         blocks.section(
-            "Meetings, shared practices and announcements for the group, all in Slack.\n"
-            "`/meetings` · `/practice` · `/tci help`"
+            _(
+                "Meetings, shared practices and announcements for the group, all in Slack.\n"
+                "`/meetings` · `/practice` · `/tci help`"
+            )
         ),
-        blocks.context(f"You are here as: *{role}*" + (f" · your time zone: {person.tz}" if person.tz else "")),
+        blocks.context(*about),
+        language_menu(person),
     ]
+
+
+def language_menu(person: Person) -> blocks.Block:
+    """The menu of the languages the bot speaks, each by its own name, with the reader's choice chosen."""
+    options = [blocks.option(_("Slack's language"), languages.FOLLOW_SLACK)]
+    options += [blocks.option(i18n.name_of(code), code) for code in i18n.available()]
+    chosen = i18n.supported(person.language) or languages.FOLLOW_SLACK
+    menu = blocks.static_select(options, placeholder=_("Language"), initial=chosen, action_id=LANGUAGE_MENU)
+    return blocks.section(_(":globe_with_meridians: The language I write to you in"), accessory=menu)
 
 
 def publish_home(client: WebClient, deps: Deps, user_id: str, *, notice: str = "") -> None:
