@@ -7,7 +7,11 @@ group's `GROUP_LANGUAGE`. What goes to a channel is in the group's language.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from slack_sdk import WebClient
+from sqlmodel import Session
 
 from bot.deps import Deps
 from bot.language import i18n
@@ -25,6 +29,17 @@ def of_person(deps: Deps, client: WebClient, slack_id: str) -> str:
     """The language `slack_id` reads the bot in."""
     chosen, slack_locale = deps.people.languages(client, slack_id)
     return i18n.supported(chosen) or i18n.supported(slack_locale) or group_language(deps)
+
+
+def by_language(deps: Deps, session: Session, slack_ids: Iterable[str]) -> dict[str, list[str]]:
+    """These people by the language each reads the bot in, as the store knows it (no Slack call), once each."""
+    group = group_language(deps)
+    readers: dict[str, list[str]] = defaultdict(list)
+    for slack_id in dict.fromkeys(slack_ids):
+        person = people_store.get_person(session=session, slack_id=slack_id)
+        chosen, locale = (person.language, person.slack_locale) if person else (None, None)
+        readers[i18n.supported(chosen) or i18n.supported(locale) or group].append(slack_id)
+    return readers
 
 
 def choose(deps: Deps, slack_id: str, asked: str) -> str | None:

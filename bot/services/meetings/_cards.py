@@ -8,8 +8,6 @@ always shows the counts as they are then. The direct messages are written in eac
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -23,7 +21,6 @@ from bot.services import languages, outbox
 from bot.views import blocks
 from bot.views import meetings as views
 from store import meetings as store
-from store import people as people_store
 from store import schedule
 from store.db import one_transaction
 from store.models import Attendance, Meeting, PostKind, ScheduledPost
@@ -113,23 +110,12 @@ def first_post_key(meeting_id: int) -> str:
     return f"meeting-card:{meeting_id}"
 
 
-def by_language(deps: Deps, session: Session, slack_ids: Iterable[str]) -> dict[str, list[str]]:
-    """These people by the language each reads the bot in: their choice, else their Slack locale, else the group's."""
-    group = languages.group_language(deps)
-    readers: dict[str, list[str]] = defaultdict(list)
-    for slack_id in dict.fromkeys(slack_ids):
-        person = people_store.get_person(session=session, slack_id=slack_id)
-        chosen, locale = (person.language, person.slack_locale) if person else (None, None)
-        readers[i18n.supported(chosen) or i18n.supported(locale) or group].append(slack_id)
-    return readers
-
-
 def promoted_notices(
     deps: Deps, session: Session, meeting: Meeting, promoted: tuple[str, ...], now: datetime
 ) -> list[PlannedPost]:
     """The direct messages telling those who moved up from the waitlist that they have a place."""
     notices = []
-    for language, people in by_language(deps, session, promoted).items():
+    for language, people in languages.by_language(deps, session, promoted).items():
         with i18n.speaking(language):
             text = views.promoted_text(meeting)
             body = [blocks.section(text), *views.meeting_actions(meeting, Attendance.IN_PERSON, where="dm")]
@@ -141,7 +127,7 @@ def registrant_notices(deps: Deps, session: Session, meeting: Meeting, now: date
     """The direct messages telling everyone registered that the meeting moved or was cancelled."""
     registered = store.registrant_ids(session=session, meeting_id=meeting.id or 0)
     notices = []
-    for language, people in by_language(deps, session, registered).items():
+    for language, people in languages.by_language(deps, session, registered).items():
         with i18n.speaking(language):
             text = views.registrants_text(meeting)
             body = [blocks.section(text)]

@@ -13,8 +13,9 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.deps import Deps
+from bot.language import i18n
 from bot.posts import Delivery, Edit, RenderContext, Skip
-from bot.services import outbox
+from bot.services import languages, outbox
 from bot.views import practices as views
 from store import people as people_store
 from store import practices as store
@@ -23,11 +24,15 @@ from store.models import PostKind, Practice, PracticeStatus, ScheduledPost
 from store.schedule import PlannedPost
 
 
-def organiser_notices(session: Session, practice: Practice, now: datetime) -> list[PlannedPost]:
-    """Tell each organiser that a practice waits for approval, with the buttons to decide."""
+def organiser_notices(deps: Deps, session: Session, practice: Practice, now: datetime) -> list[PlannedPost]:
+    """Tell each organiser, in their language, that a practice waits for approval, with the buttons to decide."""
     organisers = [person.slack_id for person in people_store.list_organisers(session=session)]
-    text, body = views.waiting_for_organisers(practice)
-    return outbox.notices(organisers, text, body, about=f"practice-{practice.id}-waiting", now=now)
+    notices: list[PlannedPost] = []
+    for language, readers in languages.by_language(deps, session, organisers).items():
+        with i18n.speaking(language):
+            text, body = views.waiting_for_organisers(practice)
+            notices += outbox.notices(readers, text, body, about=f"practice-{practice.id}-waiting", now=now)
+    return notices
 
 
 def owe_card(session: Session, practice: Practice, *, channel: str, now: datetime) -> bool:

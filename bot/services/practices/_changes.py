@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlmodel import Session
+
 from bot.deps import Deps
-from bot.services import outbox
+from bot.language import i18n
+from bot.services import languages, outbox
 from bot.services.practices._access import Outcome, can_change
 from bot.services.practices._card import organiser_notices, owe_card, owe_removal
 from bot.views import practices as views
@@ -64,7 +67,7 @@ def save(deps: Deps, *, user_id: str, draft: PracticeDraft, practice_id: int | N
         assert saved.practice is not None
         owe_card(session, saved.practice, channel=deps.settings.group_channel, now=now)
         if saved.newly_pending:
-            outbox.owe(session, organiser_notices(session, saved.practice, now), now=now)
+            outbox.owe(session, organiser_notices(deps, session, saved.practice, now), now=now)
     deps.send_now()
     return saved
 
@@ -121,7 +124,8 @@ def approve(deps: Deps, *, practice_id: int | None, moderator: str) -> Approved 
             return None
         posted = owe_card(session, practice, channel=channel, now=now)
         approved = Approved(practice, channel if posted else "")
-        told = views.approved_for_author(practice, approved.posted_in)
+        with i18n.speaking(author_language(deps, session, practice)):
+            told = views.approved_for_author(practice, approved.posted_in)
         outbox.owe(
             session, [outbox.notice(practice.author, told, about=f"practice-{practice_id}-approved", now=now)], now=now
         )
@@ -143,7 +147,8 @@ def reject(deps: Deps, *, practice_id: int | None, moderator: str, reason: str) 
         )
         if practice is None:
             return None
-        told = views.rejected_for_author(practice)
+        with i18n.speaking(author_language(deps, session, practice)):
+            told = views.rejected_for_author(practice)
         outbox.owe(
             session, [outbox.notice(practice.author, told, about=f"practice-{practice_id}-rejected", now=now)], now=now
         )
@@ -179,3 +184,8 @@ def toggle_useful(deps: Deps, *, practice_id: int | None, user_id: str) -> Marke
         owe_card(session, practice, channel=deps.settings.group_channel, now=now)
     deps.send_now()
     return Marked(practice, marked, count)
+
+
+def author_language(deps: Deps, session: Session, practice: Practice) -> str:
+    """The language the practice's author reads the bot in."""
+    return next(iter(languages.by_language(deps, session, [practice.author])))
