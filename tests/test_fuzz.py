@@ -274,7 +274,10 @@ def sample_router(router_type: type[CommandRouter] = CommandRouter, default: str
 
 ROUTER = sample_router()
 ANNOUNCE_ROUTER = sample_router(AnnounceRouter, default="new")
-ROLES = SimpleNamespace(people=SimpleNamespace(is_organiser=lambda user_id: user_id == ORGANISER.id))
+ROLES = SimpleNamespace(
+    people=SimpleNamespace(is_organiser=lambda user_id: user_id == ORGANISER.id),
+    settings=SimpleNamespace(group_name="Learning group"),
+)
 SUBCOMMAND_WORDS = st.sampled_from(
     ["list", "new", "3", "#12", "faq", "FAQ add", "faq   remove", "organisers add", "help"]
 )

@@ -50,23 +50,9 @@ def choose_in_home(bot: LocalBot, user: str, value: str) -> None:
     assert home is not None
     menu = next(block for block in home["blocks"] if (block.get("accessory") or {}).get("action_id") == LANGUAGE_MENU)
     option = next(o for o in menu["accessory"]["options"] if o["value"] == value)
-    action = {
-        "type": "static_select",
-        "action_id": LANGUAGE_MENU,
-        "block_id": menu.get("block_id", "language"),
-        "selected_option": option,
-        "action_ts": "1.000001",
-    }
-    payload = {
-        "type": "block_actions",
-        **bot.workspace._common(user),
-        "trigger_id": bot.emulator.new_trigger_id(user),
-        "state": {"values": {}},
-        "actions": [action],
-        "view": home,
-        "container": {"type": "view", "view_id": home.get("id")},
-    }
-    assert bot.workspace._post_payload(payload).status == 200
+    block_id = menu.get("block_id", "language")
+    chosen = bot.workspace.choose_option(user, action_id=LANGUAGE_MENU, option=option, block_id=block_id, view=home)
+    assert chosen.status == 200
     bot.wait_idle()
 
 

@@ -294,6 +294,28 @@ class LocalWorkspace:
                 payload["message"] = message
         return self._post_payload(payload)
 
+    def choose_option(
+        self, user_id: str, *, action_id: str, option: dict[str, Any], block_id: str, view: dict[str, Any]
+    ) -> BotResponse:
+        """Choose `option` in a static_select of `view` (a modal or App Home), as Slack sends the choice."""
+        action = {
+            "type": "static_select",
+            "action_id": action_id,
+            "block_id": block_id,
+            "selected_option": option,
+            "action_ts": self._action_ts(),
+        }
+        payload = {
+            "type": "block_actions",
+            **self._common(user_id),
+            "trigger_id": self.emulator.new_trigger_id(user_id),
+            "state": {"values": {}},
+            "actions": [action],
+            "view": view,
+            "container": {"type": "view", "view_id": view.get("id")},
+        }
+        return self._post_payload(payload)
+
     def submit_view(
         self, user_id: str, view: dict[str, Any], values: dict[str, dict[str, dict[str, Any]]]
     ) -> BotResponse:
