@@ -5,11 +5,11 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.language import i18n
 from bot.language.i18n import N_, _
 from bot.language.markup import mentioned_users
-from bot.services import languages, outbox, roles
+from bot.services import outbox, roles
 from bot.views import blocks
+from handlers import language
 from handlers.routing import Call, CommandRouter, Subcommand
 from store.models import Person
 
@@ -55,7 +55,7 @@ def register(app: App, deps: Deps) -> None:
         Subcommand(
             "language",
             N_("the language I write to you in: your choice, else your Slack language"),
-            choose_language,
+            language.choose,
             usage=N_("language [code]"),
             writes=True,
             examples=("language es", "language slack"),
@@ -145,40 +145,6 @@ def _zone_sentence(tz: str | None) -> str:
     if tz:
         return _("Your time zone: {zone}.", zone=tz)
     return _("Your time zone: unknown (set it in your Slack profile).")
-
-
-def choose_language(call: Call) -> None:
-    """Say which languages there are, or record the one the person chose and answer in it."""
-    asked = call.args.strip()
-    spoken = ", ".join(f"`{code}` ({i18n.name_of(code)})" for code in i18n.available())
-    if not asked:
-        call.reply(
-            _(
-                "I write to you in {name}. I speak {languages}; choose one with `/tci language es`, or "
-                "`/tci language slack` to follow your Slack language.",
-                name=i18n.name_of(i18n.language()),
-                languages=spoken,
-            )
-        )
-        return
-    chosen = languages.choose(call.deps, call.user_id, asked)
-    if chosen is None:
-        call.reply(
-            _(
-                "I don't speak “{asked}”. I speak {languages}: e.g. `/tci language es`.",
-                asked=blocks.escape(asked[:SAID_LIMIT]),
-                languages=spoken,
-            )
-        )
-        return
-    if chosen == languages.FOLLOW_SLACK:
-        with i18n.speaking(languages.of_person(call.deps, call.client, call.user_id)):
-            call.reply(
-                _("From now on I write to you in your Slack language, {name}.", name=i18n.name_of(i18n.language()))
-            )
-        return
-    with i18n.speaking(chosen):
-        call.reply(_("From now on I write to you in {name}.", name=i18n.name_of(chosen)))
 
 
 def list_organisers(call: Call) -> None:

@@ -141,7 +141,7 @@ def list_pending(call: Call) -> None:
     zone, now = deps.settings.zone_for(person.tz), deps.clock()
     meetings = service.meetings_of(deps, pending)
     shown = pending[:LIST_LIMIT]
-    heading = _heading(len(pending))
+    heading = views.pending_heading(len(pending), limit=service.PENDING_LIMIT)
     body: list[blocks.Block] = [blocks.section(_("*{heading}*, soonest first", heading=heading))]
     for post in shown:
         body += views.entry(post, meetings.get(post.meeting_id or 0), zone=zone, now=now)
@@ -165,13 +165,6 @@ def list_pending(call: Call) -> None:
         for post in shown
     ]
     call.reply(f"{heading}:\n" + "\n".join(lines), body)
-
-
-def _heading(pending: int) -> str:
-    """`Scheduled announcements (3)`; `(50+)` when there may be more than were read."""
-    if pending >= service.PENDING_LIMIT:
-        return _("Scheduled announcements ({count}+)", count=pending)
-    return _("Scheduled announcements ({count})", count=pending)
 
 
 # Buttons ----------------------------------------------------------------------------------------
@@ -292,7 +285,7 @@ def home_section(person: Person, deps: Deps) -> list[blocks.Block]:
     meetings = service.meetings_of(deps, shown)
     zone, now = deps.settings.zone_for(person.tz), deps.clock()
     body: list[blocks.Block] = [
-        blocks.header(_heading(len(pending))),
+        blocks.header(views.pending_heading(len(pending), limit=service.PENDING_LIMIT)),
         blocks.actions(views.open_button(), block_id="announce-open"),
     ]
     if not pending:

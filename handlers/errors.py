@@ -221,3 +221,19 @@ def ack_then(app: App, work: Callable[..., None], *, saved_first: bool = False) 
 
     listener.__name__ = getattr(work, "__name__", "listener")
     return listener
+
+
+def refusal(command: str) -> str:
+    """The polite answer to someone who is not an organiser who asked for `command`."""
+    return _(
+        ":lock: Only the group's organisers can use `{command}`, so nothing was changed. "
+        "If you need this done, ask an organiser (`/tci organisers` lists them).",
+        command=command,
+    )
+
+
+# Translated where it is said: _(ACTION_REFUSAL).
+ACTION_REFUSAL = N_(
+    ":lock: Only the group's organisers can do that, so nothing was changed. "
+    "If you need it done, ask an organiser (`/tci organisers` lists them)."
+)

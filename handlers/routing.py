@@ -19,10 +19,10 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.language import i18n
-from bot.language.i18n import N_, _
+from bot.language.i18n import _
 from bot.registry import ActionSpec, CommandSpec, Kind
 from bot.views import blocks
-from handlers.errors import after_ack, error_view
+from handlers.errors import ACTION_REFUSAL, after_ack, error_view, refusal
 
 _NUMBER = re.compile(r"#?\d{1,9}")
 # The words of a subcommand run when the text starts with a number, e.g. `/meetings 12`.
@@ -259,22 +259,6 @@ class HeldAnswers:
 
     def __call__(self, **payload: Any) -> None:
         self.held.append(payload)
-
-
-def refusal(command: str) -> str:
-    """The polite answer to someone who is not an organiser who asked for `command`."""
-    return _(
-        ":lock: Only the group's organisers can use `{command}`, so nothing was changed. "
-        "If you need this done, ask an organiser (`/tci organisers` lists them).",
-        command=command,
-    )
-
-
-# Translated where it is said: _(ACTION_REFUSAL).
-ACTION_REFUSAL = N_(
-    ":lock: Only the group's organisers can do that, so nothing was changed. "
-    "If you need it done, ask an organiser (`/tci organisers` lists them)."
-)
 
 
 def view_metadata(view: dict[str, Any]) -> dict[str, Any]:

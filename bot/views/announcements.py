@@ -322,3 +322,10 @@ def entry(post: ScheduledPost, meeting: Meeting | None, *, zone: ZoneInfo, now: 
 def open_button() -> blocks.Block:
     """The Announce… button, which opens the form."""
     return blocks.button(_("Announce…"), OPEN, "new", style="primary")
+
+
+def pending_heading(pending: int, *, limit: int) -> str:
+    """`Scheduled announcements (3)`; `(50+)` when there may be more than the `limit` read."""
+    if pending >= limit:
+        return _("Scheduled announcements ({count}+)", count=pending)
+    return _("Scheduled announcements ({count})", count=pending)
