@@ -382,3 +382,10 @@ def test_a_button_in_a_form_changes_the_form_and_the_old_one_stops(local_bot: Lo
 
 def test_a_quote_is_shown_as_one() -> None:
     assert Renderer().mrkdwn("The reason:\n>Not about clusters\nNext") == "The reason:\n▎ Not about clusters\nNext"
+
+
+def test_a_menu_in_app_home_is_chosen_by_its_number_and_words(local_bot: LocalBot) -> None:
+    transcript = run(local_bot, ":home", "1", "deutsch")
+    assert "1: ▾ Slack's language" in transcript and "   4. español" in transcript
+    after = transcript.split("choose:")[1]
+    assert "▾ Deutsch" in after and "Die Sprache, in der ich dir schreibe" in after, "Home again, in German"

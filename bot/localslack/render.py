@@ -145,6 +145,14 @@ class Renderer:
         self.buttons[number] = Button(number, label, element, block_id, **where)
         return f"[reverse] {number}: {escape(label)} [/reverse]"
 
+    def _menu(self, element: dict[str, Any], block_id: str | None, **where: Any) -> str:
+        """A select menu, numbered like a button: pressing it asks which option."""
+        number = self._next
+        self._next += 1
+        label = self.chosen_words(element) or (element.get("placeholder") or {}).get("text", "choose")
+        self.buttons[number] = Button(number, label, element, block_id, **where)
+        return f"[reverse] {number}: ▾ {escape(emojize(label))} [/reverse]"
+
     def blocks(self, blocks: list[dict[str, Any]], **where: Any) -> list[str]:
         """Render blocks as lines of rich markup; buttons get numbers."""
         lines: list[str] = []
@@ -161,6 +169,8 @@ class Renderer:
                 accessory = block.get("accessory")
                 if accessory and accessory.get("type") == "button":
                     lines.append("  " + self._button(accessory, block_id, **where))
+                elif accessory and accessory.get("type") == "static_select":
+                    lines.append("  " + self._menu(accessory, block_id, **where))
             elif kind == "context":
                 parts = [self.mrkdwn(e.get("text", e.get("alt_text", ""))) for e in block.get("elements", [])]
                 lines.append("[dim]" + "  ".join(parts) + "[/dim]")

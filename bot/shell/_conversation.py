@@ -18,9 +18,9 @@ from rich.markup import escape
 from bot.durations import parse_duration
 from bot.localslack import BotResponse, LocalUser
 from bot.localslack.local import PEOPLE, LocalBot
-from bot.localslack.render import Shown
+from bot.localslack.render import Button, Shown, option_label
 from bot.registry import ShortcutSpec
-from bot.shell._forms import Forms
+from bot.shell._forms import Forms, choose_options
 from bot.shell._screen import Screen
 from store import people as people_store
 from store.models import Person
@@ -283,6 +283,9 @@ class Shell(Screen):
                 f"[red]That {shown.what} is gone (the bot {shown.gone} it); its buttons no longer work.[/red]"
             )
             return
+        if button.action.get("type") == "static_select":
+            self.choose(button)
+            return
         if button.action.get("url"):
             self.console.print(f"[dim]opens {escape(button.action['url'])}[/dim]")
         if button.action.get("confirm") and not self.confirmed(button.action["confirm"]):
@@ -305,6 +308,39 @@ class Shell(Screen):
             )
         finally:
             self._pressed = None
+
+    def choose(self, menu: Button) -> None:
+        """Choose an option of a select menu in a view (App Home or a form), by its number or words."""
+        options = menu.action.get("options") or []
+        for number, option in enumerate(options, 1):
+            self.console.print(f"   {number}. {escape(option_label(option))}", highlight=False)
+        answer = self.ask("choose: ")
+        chosen = choose_options(options, answer or "", many=False)
+        ws = self.bot.workspace
+        if not chosen or menu.view is None or ws is None:
+            self.console.print(
+                "[red]Nothing chosen: give one option's number or words.[/red]"
+                if not chosen
+                else "[red]Menus work in App Home and forms here.[/red]"
+            )
+            return
+        self.answered(
+            ws.choose_option(
+                self.user.id,
+                action_id=menu.action.get("action_id", ""),
+                option=chosen[0],
+                block_id=menu.block_id or "",
+                view=self._current_view_of(menu),
+            )
+        )
+
+    def _current_view_of(self, menu: Button) -> dict[str, Any]:
+        """The view a menu is in, as Slack holds it now (a Home tab republished since keeps its id)."""
+        assert menu.view is not None
+        try:
+            return self.bot.emulator.view(str(menu.view.get("id") or ""))
+        except KeyError:
+            return menu.view
 
     def confirmed(self, dialog: dict[str, Any]) -> bool:
         """Ask what Slack asks before it sends a press that has a confirmation dialog."""

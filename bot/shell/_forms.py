@@ -170,12 +170,12 @@ class Forms:
             chosen = element.get(CHANNEL_CHOICE[kind]) if not answer else self._channel(answer, choices)
             return {CHANNEL_CHOICE[kind].replace("initial", "selected"): chosen}
         if kind in SINGLE_CHOICE:
-            picked = initial_options(element) if not answer else _choose(options, answer, many=False)
+            picked = initial_options(element) if not answer else choose_options(options, answer, many=False)
             if answer and not picked:
                 return None
             return {"selected_option": picked[0] if picked else None}
         if kind in MANY_CHOICES:
-            picked = initial_options(element) if not answer else _choose(options, answer, many=True)
+            picked = initial_options(element) if not answer else choose_options(options, answer, many=True)
             return {"selected_options": picked} if picked or not answer else None
         first = element.get("initial_value") or element.get("initial_date") or element.get("initial_time") or ""
         answer = "" if answer == CLEAR else answer or first
@@ -199,7 +199,7 @@ _QUIT = object()
 _VIEW_IDENTITY = ("id", "hash", "team_id", "app_id", "bot_id", "root_view_id", "previous_view_id")
 
 
-def _choose(options: list[dict[str, Any]], answer: str, *, many: bool) -> list[dict[str, Any]]:
+def choose_options(options: list[dict[str, Any]], answer: str, *, many: bool) -> list[dict[str, Any]]:
     """The options an answer names: by number, value or words; commas (or spaces between numbers) part several.
 
     Words match an option's words whole or as their start, ignoring case, when only one option starts so.
