@@ -16,7 +16,7 @@ from bot.language.countries import country_name
 from bot.language.i18n import _, n_
 from bot.views import blocks
 from bot.views import meetings as views
-from bot.views.practices import card_link
+from bot.views.practice_parts import card_link
 from store.models import Meeting, Practice
 
 # How many practices and meetings a digest lists by name; the rest are counted.

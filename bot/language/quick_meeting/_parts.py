@@ -1,0 +1,151 @@
+"""Splitting a one-line meeting at its commas, and telling what each part is: a kind, a link, a place, a date…"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.language.i18n import _
+from bot.language.places import city_info
+from bot.language.quick_meeting._capacity import read_capacity
+from bot.language.quick_meeting._links import is_link, set_join, web_link
+from bot.language.quick_meeting._places import set_city, set_country
+from bot.language.quick_meeting._reading import EXAMPLE, Reading
+from bot.language.quick_meeting._text import MAX_VENUE, free_text
+from bot.language.quick_meeting._times import read_times
+from bot.language.when import WhenError, parse_deadline, parse_zone, quote
+from store.models import MeetingKind
+
+KINDS = {
+    "online": MeetingKind.ONLINE,
+    "hybrid": MeetingKind.HYBRID,
+    "in person": MeetingKind.IN_PERSON,
+    "in-person": MeetingKind.IN_PERSON,
+    "on site": MeetingKind.IN_PERSON,
+    "on-site": MeetingKind.IN_PERSON,
+    "onsite": MeetingKind.IN_PERSON,
+    "face to face": MeetingKind.IN_PERSON,
+}
+
+_AGENDA = re.compile(r"^agenda\s*:?\s*(<?[a-z][a-z0-9+.\-]*:\S+)$", re.IGNORECASE)
+_JOIN = re.compile(r"^(?:join(?:\s+link)?|link|video|call)\s*:?\s*(<?[a-z][a-z0-9+.\-]*:\S+)$", re.IGNORECASE)
+_VENUE = re.compile(r"^(?:venue\s*:?|at)\s+(.+)$|^venue\s*:\s*(.+)$", re.IGNORECASE)
+_CAPACITY = re.compile(r"^(?:capacity|places|seats)\s*:?\s*(.+)$|^(\S+)\s+(?:places|seats)$", re.IGNORECASE)
+_ZONE = re.compile(r"^(?:zone|tz|time\s*zone)\s*:?\s*(.+)$", re.IGNORECASE)
+_DEADLINE = re.compile(
+    r"^(?:deadline|registration\s+deadline|register\s+by|registration\s+by|sign\s+up\s+by|rsvp\s+by"
+    r"|registrations?\s+closes?)\s*:?\s*(.+)$",
+    re.IGNORECASE,
+)
+_CITY = re.compile(r"^city\s*:?\s*(.+)$", re.IGNORECASE)
+_COUNTRY = re.compile(r"^country\s*:?\s*(.+)$", re.IGNORECASE)
+
+
+def split(text: str) -> list[str]:
+    """Split the line at commas, except inside quotes and Slack's <…> links."""
+    parts: list[str] = []
+    current: list[str] = []
+    closing = ""
+    for char in text:
+        if closing:
+            closing = "" if char == closing else closing
+        elif char in '"“<':
+            closing = {'"': '"', "“": "”", "<": ">"}[char]
+        elif char == ",":
+            parts.append("".join(current).strip())
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current).strip())
+    return [part for part in parts if part]
+
+
+def take(parts: list[str], index: int, reading: Reading, zone: ZoneInfo, now: datetime) -> int:
+    """Read the part at `index` into `reading`; return how many parts it used."""
+    part = parts[index]
+    problems = reading.problems
+    following = parts[index + 1] if index + 1 < len(parts) else None
+    lowered = " ".join(part.lower().split())
+    if lowered in KINDS:
+        reading.kind = KINDS[lowered]
+        return 1
+    if match := _AGENDA.match(part):
+        reading.agenda_url = web_link(match[1], problems) or reading.agenda_url
+        return 1
+    if match := _JOIN.match(part):
+        set_join(reading, match[1])
+        return 1
+    if match := _VENUE.match(part):
+        reading.venue = free_text(match[1] or match[2], "venue", MAX_VENUE, problems)
+        return 1
+    if match := _CAPACITY.match(part):
+        reading.capacity = read_capacity(match[1] or match[2], problems)
+        return 1
+    if match := _ZONE.match(part):
+        try:
+            reading.zone = parse_zone(match[1])
+        except WhenError as error:
+            problems.append(error.message)
+        return 1
+    if match := _DEADLINE.match(part):
+        reading.deadline = match[1]
+        try:
+            parse_deadline(match[1], zone=zone, now=now)
+        except WhenError:
+            problems.append(
+                _(
+                    "I could not read the deadline {deadline}. "
+                    "Write it like “deadline 1 Feb 2027” or “register by 1 Feb 2027 18:00”.",
+                    deadline=quote(match[1]),
+                )
+            )
+        return 1
+    if match := _CITY.match(part):
+        return set_city(reading, match[1], following, problems, known=False)
+    if match := _COUNTRY.match(part):
+        set_country(reading, match[1], problems)
+        return 1
+    if is_link(part):
+        set_join(reading, part)
+        return 1
+    has_digit = any(ch.isdigit() for ch in part)
+    if not has_digit and city_info(part) is not None:
+        return set_city(reading, part, following, problems, known=True)
+    return _take_when(parts, index, reading, zone, now, has_digit)
+
+
+def _take_when(parts: list[str], index: int, reading: Reading, zone: ZoneInfo, now: datetime, datey: bool) -> int:
+    """Read the date and times, which may span parts ("Thursday, 11 Feb 2027, 9:00"); else say what is wrong."""
+    part = parts[index]
+    candidates = [", ".join(parts[index:end]) for end in range(index + 1, min(index + 3, len(parts)) + 1)]
+    error: WhenError | None = None
+    for used, candidate in enumerate(candidates, start=1):
+        try:
+            times = read_times(candidate, zone, now)
+        except WhenError as problem:
+            error = error or problem
+            continue
+        if reading.when:
+            reading.problems.append(
+                _(
+                    "I found two dates, {first} and {second}. Give one, with its times, e.g. “11 Feb 2027 9:00-17:00”.",
+                    first=quote(reading.when),
+                    second=quote(candidate),
+                )
+            )
+        else:
+            reading.when, reading.times = candidate, times
+        return used
+    if datey and not reading.when and error is not None:
+        reading.problems.append(error.message)
+        reading.when_problem = True
+    else:
+        reading.problems.append(
+            _(
+                "I did not understand {part}. Separate the parts with commas, e.g. {example}.",
+                part=quote(part),
+                example=EXAMPLE,
+            )
+        )
+    return 1

@@ -1,0 +1,65 @@
+"""Reading the date and times of a one-line meeting: "11 Feb 2027 9:00-17:00 CET", "… 15:00 for 90m"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.durations import parse_duration
+from bot.language.i18n import _
+from bot.language.when import WhenError, parse_end, parse_moment, parse_zone, quote, split_zone
+
+FOR = re.compile(r"^(?P<start>.*\S)\s+for\s+(?P<length>.+)$", re.IGNORECASE)
+RANGE = re.compile(
+    r"\s+(?:to|until|till)\s+|\s*[–—]\s*"  # "9:00 to 17:00", "9:00–17:00"
+    r"|(?:(?<=\d:\d\d)|(?<=\d\.\d\d)|(?<=[ap]m)|(?<=[ap]\.m\.))\s*-\s*",  # "9:00-17:00", "9am - 5pm"
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Times:
+    """The start and, if given, the end of a meeting, with the zone written beside them."""
+
+    start: datetime
+    end: datetime | None
+    zone_token: str  # "CET", "+01:00" or "" (an IANA name given there is returned as the zone)
+    zone: ZoneInfo | None
+
+
+def read_times(text: str, zone: ZoneInfo, now: datetime) -> Times:
+    """Read "11 Feb 2027 9:00-17:00 CET", "… 9:00 to 12 Feb 2027 13:00" or "… 15:00 for 90m"."""
+    body, token = split_zone(text)
+    given: ZoneInfo | None = None
+    if "/" in token:
+        given = zone = parse_zone(token)
+        token = ""
+
+    def zoned(piece: str) -> str:
+        return piece if not token or split_zone(piece)[1] else f"{piece} {token}"
+
+    if match := FOR.match(body):
+        start = parse_moment(zoned(match["start"]), zone=zone, now=now)
+        length = parse_duration(match["length"])
+        if length is None:
+            raise WhenError(
+                _(
+                    "I could not read {length} as a length. Write it like “90m”, “2h” or “1h30m”.",
+                    length=quote(match["length"]),
+                )
+            )
+        return Times(start, start + length, token or split_zone(match["start"])[1], given)
+    pieces = RANGE.split(body, maxsplit=1)
+    start = parse_moment(zoned(pieces[0]), zone=zone, now=now)
+    end = parse_end(zoned(pieces[1]), start=start, zone=zone, now=now) if len(pieces) == 2 else None
+    return Times(start, end, token or split_zone(pieces[0])[1], given)
+
+
+def times_or_none(text: str, zone: ZoneInfo, now: datetime) -> Times | None:
+    """Read the times in `text`, or None when it holds none."""
+    try:
+        return read_times(text, zone, now)
+    except WhenError:
+        return None
