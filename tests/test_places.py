@@ -92,3 +92,35 @@ def test_city_info_prefers_the_most_populous_namesake_unless_a_country_is_given(
 )
 def test_city_info_is_none_for_unknown_cities(name: str, country: str | None) -> None:
     assert city_info(name, country=country) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("España", "ES"),
+        ("espana", "ES"),
+        ("Brasil", "BR"),
+        ("Deutschland", "DE"),
+        ("Alemanha", "DE"),
+        ("Islande", "IS"),
+        ("Islandia", "IS"),
+        ("Kanada", "CA"),
+        ("Canadá", "CA"),
+        ("États-Unis", "US"),
+        ("Reino Unido", "GB"),
+        ("Portugal", "PT"),
+    ],
+)
+def test_countries_are_known_by_their_names_in_every_language_the_bot_speaks(typed: str, code: str) -> None:
+    assert country_code(typed) == code
+
+
+def test_a_country_is_named_in_the_readers_language_and_exports_keep_english() -> None:
+    from bot.language import i18n
+
+    with i18n.speaking("es"):
+        assert (country_name("DE"), country_name("BR"), country_name("IS")) == ("Alemania", "Brasil", "Islandia")
+        assert country_name("DE", i18n.SOURCE_LANGUAGE) == "Germany", "data in English whoever asks"
+    with i18n.speaking("de"):
+        assert country_name("ES") == "Spanien"
+    assert country_name("DE") == "Germany"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.localslack import Delivery
+from bot.localslack import Delivery, LocalUser
 from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, ORGANISER, LocalBot
 from bot.views import practices as views
 from handlers import practices as handler
@@ -227,6 +227,19 @@ def test_list_filters_by_topic_kind_and_country_and_pages(local_bot: LocalBot) -
     command(local_bot, MEMBER.id, "list gossip")
     answer = private_answer(local_bot.emulator, MEMBER.id, "I don't know a kind, topic or country")
     assert "/practice search" in (answer.text or "")
+
+
+def test_a_country_is_found_by_its_name_in_any_language_and_named_in_the_readers(local_bot: LocalBot) -> None:
+    make_practice(local_bot, title="Mittelstand digital", country="DE")
+    make_practice(local_bot, title="Hackathon in Valencia", country="ES")
+    command(local_bot, MEMBER.id, "list Deutschland")
+    german = private_answer(local_bot.emulator, MEMBER.id, "Practices from *Germany* (1)")
+    assert "Mittelstand digital" in texts(german.blocks) and "Valencia" not in texts(german.blocks)
+    lucia = LocalUser(id="U0LUCIA", name="lucia", real_name="Lucía", tz="Europe/Madrid", locale="es-ES")
+    local_bot.emulator.add_user(lucia)
+    command(local_bot, lucia.id, "list España")
+    spanish = private_answer(local_bot.emulator, lucia.id, "*España* (1)")
+    assert "Hackathon in Valencia" in texts(spanish.blocks) and ":flag-es: España" in texts(spanish.blocks)
 
 
 def test_search_ranks_title_matches_first_and_shows_the_words_found(local_bot: LocalBot) -> None:

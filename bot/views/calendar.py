@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 from icalendar.enums import STATUS
 
+from bot.language import i18n
 from bot.language.countries import country_name
 from store.models import Meeting, MeetingKind
 
@@ -44,7 +45,7 @@ def meeting_uid(meeting: Meeting, *, domain: str) -> str:
 
 def place(meeting: Meeting) -> str:
     """Return where the meeting happens in person: venue, city and country, as one line."""
-    parts = (meeting.venue.strip(), meeting.city.strip(), country_name(meeting.country.strip()))
+    parts = (meeting.venue.strip(), meeting.city.strip(), country_name(meeting.country.strip(), i18n.SOURCE_LANGUAGE))
     return ", ".join(part for part in parts if part)
 
 
