@@ -369,3 +369,19 @@ def test_the_error_says_every_problem() -> None:
         parse("Workshop, capacity none")
     assert str(caught.value) == " ".join(caught.value.problems)
     assert isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("places", "capacity"),
+    [("30 plazas", 30), ("aforo 25", 25), ("30 Plätze", 30), ("Kapazität 12", 12), ("30 lugares", 30),
+     ("capacidade 20", 20), ("30 places", 30), ("capacité 18", 18), ("capacity 40", 40)],
+)  # fmt: skip
+def test_places_are_read_in_every_language_the_bot_speaks(places: str, capacity: int) -> None:
+    assert parse(f"Workshop, 15 Mar 2027 10:00-14:00, Madrid, {places}").draft.capacity == capacity
+
+
+def test_the_words_of_every_language_are_read_from_its_word_list() -> None:
+    from bot.language import i18n
+
+    assert {"plazas", "plätze", "lugares", "places"} <= set(i18n.words("places"))
+    assert i18n.words("no such list") == ()

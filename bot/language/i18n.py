@@ -7,12 +7,14 @@ with the plural rules of each language). `N_` marks a text kept in a constant, t
 Which language: `speaking(language)` sets it for the work of one request or one post (a context variable,
 copied into the threads that work starts). English is the source; the other languages are the catalogs in
 `bot/language/locale/<language>/LC_MESSAGES/`, one per area of the bot (`meetings.mo`, `practices.mo`, ...),
-found on disk: adding a language is adding its catalogs (`python .ci/catalogs.py init xx`), with no code change.
+found on disk: adding a language is adding its catalogs (`python .ci/catalogs.py init xx`) and its word lists
+(`words.toml`, the words the bot reads in that language), with no code change.
 """
 
 from __future__ import annotations
 
 import gettext
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -36,6 +38,21 @@ def available() -> tuple[str, ...]:
     """The languages the bot speaks: English, and each language with compiled catalogs."""
     found = {path.parent.parent.name for path in LOCALE_DIR.glob("*/LC_MESSAGES/*.mo")}
     return (SOURCE_LANGUAGE, *sorted(found - {SOURCE_LANGUAGE}))
+
+
+@cache
+def words(kind: str) -> tuple[str, ...]:
+    """The words of one list (`capacity`, `places`...) in every language the bot speaks, lower-cased.
+
+    Each language's lists are `bot/language/locale/<language>/words.toml`, beside its catalogs.
+    """
+    found: dict[str, None] = {}
+    for spoken in available():
+        path = LOCALE_DIR / spoken / "words.toml"
+        if path.exists():
+            listed = tomllib.loads(path.read_text(encoding="utf-8")).get(kind, [])
+            found.update(dict.fromkeys(str(word).casefold() for word in listed))
+    return tuple(found)
 
 
 def supported(tag: str | None) -> str | None:

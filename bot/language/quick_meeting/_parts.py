@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.language import i18n
 from bot.language.i18n import _
 from bot.language.places import city_info
 from bot.language.quick_meeting._capacity import read_capacity
@@ -31,7 +33,6 @@ KINDS = {
 _AGENDA = re.compile(r"^agenda\s*:?\s*(<?[a-z][a-z0-9+.\-]*:\S+)$", re.IGNORECASE)
 _JOIN = re.compile(r"^(?:join(?:\s+link)?|link|video|call)\s*:?\s*(<?[a-z][a-z0-9+.\-]*:\S+)$", re.IGNORECASE)
 _VENUE = re.compile(r"^(?:venue\s*:?|at)\s+(.+)$|^venue\s*:\s*(.+)$", re.IGNORECASE)
-_CAPACITY = re.compile(r"^(?:capacity|places|seats)\s*:?\s*(.+)$|^(\S+)\s+(?:places|seats)$", re.IGNORECASE)
 _ZONE = re.compile(r"^(?:zone|tz|time\s*zone)\s*:?\s*(.+)$", re.IGNORECASE)
 _DEADLINE = re.compile(
     r"^(?:deadline|registration\s+deadline|register\s+by|registration\s+by|sign\s+up\s+by|rsvp\s+by"
@@ -79,7 +80,7 @@ def take(parts: list[str], index: int, reading: Reading, zone: ZoneInfo, now: da
     if match := _VENUE.match(part):
         reading.venue = free_text(match[1] or match[2], "venue", MAX_VENUE, problems)
         return 1
-    if match := _CAPACITY.match(part):
+    if match := capacity_pattern().match(part):
         reading.capacity = read_capacity(match[1] or match[2], problems)
         return 1
     if match := _ZONE.match(part):
@@ -149,3 +150,11 @@ def _take_when(parts: list[str], index: int, reading: Reading, zone: ZoneInfo, n
             )
         )
     return 1
+
+
+@functools.cache
+def capacity_pattern() -> re.Pattern[str]:
+    """ "capacity 40", "40 places" in every language the bot speaks ("aforo 30", "30 Plätze", "30 lugares")."""
+    before = "|".join(re.escape(word) for word in sorted(i18n.words("capacity"), key=len, reverse=True))
+    after = "|".join(re.escape(word) for word in sorted(i18n.words("places"), key=len, reverse=True))
+    return re.compile(rf"^(?:{before})(?:\s*:\s*|\s+)(.+)$|^(\S+)\s+(?:{after})$", re.IGNORECASE)
