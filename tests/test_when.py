@@ -323,3 +323,21 @@ def test_zone_for_abbreviation(abbrev: str, at: datetime, preferred: list[str], 
 )
 def test_split_zone(text: str, expected: tuple[str, str]) -> None:
     assert split_zone(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15 de marzo de 2027 10:00", utc(2027, 3, 15, 9, 0)),
+        ("15. März 2027 10:00", utc(2027, 3, 15, 9, 0)),
+        ("15 de março de 2027 10:00", utc(2027, 3, 15, 9, 0)),
+        ("15 mars 2027 10:00", utc(2027, 3, 15, 9, 0)),
+        ("11 febrero 2027 9:00 CET", utc(2027, 2, 11, 8, 0)),
+        ("mañana 15:00", utc(2026, 11, 25, 14, 0)),
+        ("morgen 15:00", utc(2026, 11, 25, 14, 0)),
+        ("amanhã 15:00", utc(2026, 11, 25, 14, 0)),
+        ("demain 15:00", utc(2026, 11, 25, 14, 0)),
+    ],
+)
+def test_parse_moment_reads_dates_in_every_language_the_bot_speaks(text: str, expected: datetime) -> None:
+    assert parse_moment(text, zone=BERLIN, now=NOW) == expected

@@ -17,6 +17,7 @@ from dateparser.date import DateDataParser
 from dateparser.timezones import timezone_info_list
 
 from bot.durations import parse_duration
+from bot.language import i18n
 from bot.language.i18n import _
 from bot.language.markup import escape
 
@@ -161,7 +162,7 @@ def _read(text: str, zone: ZoneInfo, now: datetime) -> tuple[datetime, str]:
         )
     local_now = now.astimezone(zone).replace(tzinfo=None)
     parser = DateDataParser(
-        languages=["en"],
+        languages=list(i18n.available()),  # a date in any language the bot speaks ("15 de marzo de 2027")
         settings={
             "PREFER_DATES_FROM": "future",
             # RETURN_AS_TIMEZONE_AWARE keeps its default: the date is aware only when the text names its zone.
