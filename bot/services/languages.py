@@ -32,7 +32,13 @@ def of_person(deps: Deps, client: WebClient, slack_id: str) -> str:
 
 
 def by_language(deps: Deps, session: Session, slack_ids: Iterable[str]) -> dict[str, list[str]]:
-    """These people by the language each reads the bot in, as the store knows it (no Slack call), once each."""
+    """These people by the language each reads the bot in, as the store knows it (no Slack call), once each.
+
+    For direct messages written inside a change's transaction, where Slack must not be asked: someone the
+    store has no choice or locale for reads the group's language. A plain notice to people the bot may
+    never have met (a new organiser) is written as `outbox.Said` instead, and put in the reader's language
+    when it is sent, when Slack can be asked.
+    """
     group = group_language(deps)
     readers: dict[str, list[str]] = defaultdict(list)
     for slack_id in dict.fromkeys(slack_ids):
