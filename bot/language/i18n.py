@@ -8,7 +8,7 @@ Which language: `speaking(language)` sets it for the work of one request or one 
 copied into the threads that work starts). English is the source; the other languages are the catalogs in
 `bot/language/locale/<language>/LC_MESSAGES/`, one per area of the bot (`meetings.mo`, `practices.mo`, ...),
 found on disk: adding a language is adding its catalogs (`python .ci/catalogs.py init xx`) and its word lists
-(`words.toml`, the words the bot reads in that language), with no code change.
+(`*.toml` beside its catalogs: the words the bot reads in that language), with no code change.
 """
 
 from __future__ import annotations
@@ -41,17 +41,39 @@ def available() -> tuple[str, ...]:
 
 
 @cache
-def words(kind: str) -> tuple[str, ...]:
-    """The words of one list (`capacity`, `places`...) in every language the bot speaks, lower-cased.
+def word_lists(language: str) -> dict[str, object]:
+    """Every word list of one language: the tables of `bot/language/locale/<language>/*.toml`, merged.
 
-    Each language's lists are `bot/language/locale/<language>/words.toml`, beside its catalogs.
+    Each area keeps its own file (`words.toml` for the forms, `questions.toml` for questions in plain
+    words, `dates.toml` for dates); a list or table named in two files is an error of the lists.
     """
+    merged: dict[str, object] = {}
+    for path in sorted((LOCALE_DIR / language).glob("*.toml")):
+        for name, value in tomllib.loads(path.read_text(encoding="utf-8")).items():
+            if name in merged:
+                raise ValueError(f"{path}: the list {name!r} is also in another file of {language!r}")
+            merged[name] = value
+    return merged
+
+
+def words_in(language: str, kind: str) -> tuple[str, ...]:
+    """The words of one list in one language, lower-cased (none when that language has no such list)."""
+    listed = word_lists(language).get(kind, [])
+    return tuple(str(word).casefold() for word in listed) if isinstance(listed, list) else ()
+
+
+def table_in(language: str, kind: str) -> dict[str, str]:
+    """One table of one language (a word and what it stands for), keys lower-cased."""
+    table = word_lists(language).get(kind, {})
+    return {str(key).casefold(): str(value) for key, value in table.items()} if isinstance(table, dict) else {}
+
+
+@cache
+def words(kind: str) -> tuple[str, ...]:
+    """The words of one list (`capacity`, `places`...) in every language the bot speaks, lower-cased."""
     found: dict[str, None] = {}
     for spoken in available():
-        path = LOCALE_DIR / spoken / "words.toml"
-        if path.exists():
-            listed = tomllib.loads(path.read_text(encoding="utf-8")).get(kind, [])
-            found.update(dict.fromkeys(str(word).casefold() for word in listed))
+        found.update(dict.fromkeys(words_in(spoken, kind)))
     return tuple(found)
 
 
