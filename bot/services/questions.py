@@ -6,19 +6,21 @@ bot.views.answers; nothing is guessed: what the store does not hold gets an hone
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.deps import Deps
+from bot.language import i18n
 from bot.language.matching import match_faq, meetings_matching, pick_meeting
-from bot.language.understanding import Topic, understand
+from bot.language.understanding import Question, Topic, understand
 from bot.services import outbox
 from bot.views.answers import answer
 from store import faq as faq_store
 from store import meetings as meetings_store
 from store import schedule
 from store.db import one_transaction
-from store.models import Attendance, Meeting, Person
+from store.meetings import Counts
+from store.models import Attendance, FaqEntry, Meeting, Person
 
 UPCOMING_LIMIT = 200
 PAST_LIMIT = 50
@@ -36,8 +38,21 @@ ABOUT_ONE_MEETING = frozenset(
 )
 
 
-def reply_to(text: str, *, deps: Deps, person: Person) -> dict[str, Any]:
-    """Answer a question in plain words from the store: the message payload to post."""
+@dataclass(frozen=True)
+class Interpretation:
+    """What a question was understood to ask, and what the store holds for it."""
+
+    question: Question
+    language: str  # the language the answer is written in
+    meeting: Meeting | None = None
+    counts: Counts | None = None
+    my_answer: Attendance | None = None
+    faq: FaqEntry | None = None
+    upcoming: tuple[Meeting, ...] = ()
+
+
+def interpret(text: str, *, deps: Deps, person: Person) -> Interpretation:
+    """Understand a question and find in the store what answers it: the meeting, the FAQ entry, the asker's answer."""
     now = deps.clock()
     question = understand(
         text, now=now, zone=deps.settings.zone_for(person.tz), ignore=deps.settings.group_name.split()
@@ -70,16 +85,31 @@ def reply_to(text: str, *, deps: Deps, person: Person) -> dict[str, Any]:
                 my_answer = Attendance(registration.attendance) if registration else None
         elif question.topic in (Topic.FAQ, Topic.UNKNOWN):
             faq = match_faq(question.text, faq_store.list_faq(session=session))
-    return answer(
-        question,
+    return Interpretation(
+        question=question,
+        language=i18n.language(),
         meeting=meeting,
         counts=counts,
         my_answer=my_answer,
         faq=faq,
-        upcoming=upcoming,
-        user_id=person.slack_id,
-        now=now,
+        upcoming=tuple(upcoming),
     )
+
+
+def reply_to(text: str, *, deps: Deps, person: Person) -> dict[str, Any]:
+    """Answer a question in plain words from the store: the message payload to post."""
+    found = interpret(text, deps=deps, person=person)
+    with i18n.speaking(found.language):
+        return answer(
+            found.question,
+            meeting=found.meeting,
+            counts=found.counts,
+            my_answer=found.my_answer,
+            faq=found.faq,
+            upcoming=found.upcoming,
+            user_id=person.slack_id,
+            now=deps.clock(),
+        )
 
 
 def answered(deps: Deps, event_id: str) -> bool:
