@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -18,8 +17,9 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import get_month_names
 
-from bot.language import i18n, markup
+from bot.language import i18n, lexicon, markup
 from bot.language.i18n import N_, _
+from bot.language.lexicon import fold
 from bot.language.words import (
     AGENDA_WORDS,
     ALIASES,
@@ -57,7 +57,7 @@ from bot.language.words import (
 from store.models import MeetingKind
 
 MAX_QUESTION = 500  # characters of a question that are read; the rest is ignored
-FUZZY_CUTOFF = 0.8  # how close a misspelt word must be to a known one
+FUZZY_CUTOFF = lexicon.FUZZY_CUTOFF
 
 
 class Topic(StrEnum):
@@ -138,6 +138,8 @@ class Question:
     hint: MeetingHint = field(default_factory=MeetingHint)
     text: str = ""
     thanks: bool = False
+    language: str = i18n.SOURCE_LANGUAGE  # the language the answer is written in
+    words: tuple[str, ...] = ()  # the question's words, read as English
 
 
 WORD = re.compile(r"#\d+|[^\W_]+(?:['’][^\W_]+)*")
@@ -157,13 +159,6 @@ def strip_markup(text: str) -> str:
     return markup.strip(text)
 
 
-def fold(text: str) -> str:
-    """Lower-case the text and drop accents and apostrophes, so that "São" matches "Sao"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return plain.lower().replace("'", "").replace("’", "")
-
-
 @lru_cache(maxsize=4096)
 def correct(word: str) -> str:
     """The known word that `word` stands for: a short form, a misspelling of a topic word, or itself."""
@@ -181,9 +176,14 @@ def correct(word: str) -> str:
     return word
 
 
-def _tokens(text: str) -> list[_Token]:
-    """The words of the text, corrected; names are left as written ("the Rome meeting" is not "remote")."""
-    raws = [match.group(0) for match in WORD.finditer(text)]
+def _raw_words(text: str, language: str) -> list[str]:
+    return lexicon.split_elisions([match.group(0) for match in WORD.finditer(text)], language)
+
+
+def _tokens(raws: Sequence[str], language: str) -> list[_Token]:
+    """The words of the text, in English, corrected; names are left as written ("the Rome meeting" is not "remote")."""
+    if language != i18n.SOURCE_LANGUAGE:
+        return _tokens_in(raws, language)
     plain = [ALIASES.get(fold(raw), fold(raw)) for raw in raws]
     words = [correct(word) for word in plain]
     tokens = []
@@ -197,11 +197,26 @@ def _tokens(text: str) -> list[_Token]:
     return tokens
 
 
+def _tokens_in(raws: Sequence[str], language: str) -> list[_Token]:
+    """The words of a question in another language, read as English by that language's word list."""
+    folded = [fold(raw) for raw in raws]
+    known = lexicon.lexicon(language)
+    capitalised_nouns = bool(i18n.word_lists(language).get("nouns_capitalised", False))
+    tokens = []
+    for position, word in lexicon.read_as_english(folded, language):
+        raw = raws[position]
+        corrected = folded[position] not in known.words and word != folded[position]
+        if corrected and position > 0 and raw[:1].isupper() and not capitalised_nouns:
+            word = folded[position]  # a name that looks like a misspelt word: "Sevilla" is not "semana"
+        tokens.append(_Token(raw=raw, word=word, first=position == 0))
+    return tokens
+
+
 def _month_of(tokens: Sequence[_Token], index: int) -> int | None:
     word = tokens[index].word
     if word not in MONTHS:
         return None
-    if word == "may":  # also "may I ...": a month only where a month fits
+    if word == "may" and fold(tokens[index].raw) == "may":  # also "may I ...": a month only where a month fits
         before = tokens[index - 1].word if index > 0 else ""
         after = tokens[index + 1].word if index + 1 < len(tokens) else ""
         if not (before in MAY_CONTEXT or _DAY.match(before) or _DAY.match(after) or after in MEETING_NOUNS):
@@ -351,13 +366,19 @@ def _topic(words: list[str], leftover_ok: bool, hint: MeetingHint, *, named: boo
     return Topic.UNKNOWN
 
 
-def understand(text: str, *, now: datetime, zone: ZoneInfo, ignore: Iterable[str] = ()) -> Question:
-    """Read a question in plain words: its topic and what points to a meeting.
+def understand(
+    text: str, *, now: datetime, zone: ZoneInfo, ignore: Iterable[str] = (), asker: str | None = None
+) -> Question:
+    """Read a question in plain words, in any language the bot speaks: its topic and what points to a meeting.
 
-    `ignore` holds words that never name a meeting (the group's own name, say).
+    `ignore` holds words that never name a meeting (the group's own name, say); `asker` is the asker's
+    language, which the answer is in when the question's own cannot be told.
     """
     cleaned = " ".join(strip_markup(text).split())[:MAX_QUESTION]
-    tokens = _tokens(cleaned)
+    asker = asker or i18n.language()
+    every_word = [fold(word) for raw in WORD.findall(cleaned) for word in re.split(r"['’]", raw) if word]
+    reading = lexicon.language_of_question(cleaned, every_word, asker)
+    tokens = _tokens(_raw_words(cleaned, reading.language), reading.language)
     words = [token.word for token in tokens]
     ignored = {fold(word) for word in ignore}
     dates = _dates(tokens, cleaned, now.astimezone(zone).date())
@@ -391,4 +412,11 @@ def understand(text: str, *, now: datetime, zone: ZoneInfo, ignore: Iterable[str
     )
     all_names = len(name_like) == len(leftover)
     topic = _topic(words, all_names, hint, named=bool(leftover) and short and all_names)
-    return Question(topic=topic, hint=hint, text=cleaned, thanks=not present.isdisjoint(THANKS_WORDS))
+    return Question(
+        topic=topic,
+        hint=hint,
+        text=cleaned,
+        thanks=not present.isdisjoint(THANKS_WORDS),
+        language=reading.language if reading.told else asker,
+        words=tuple(words),
+    )

@@ -87,7 +87,7 @@ def interpret(text: str, *, deps: Deps, person: Person) -> Interpretation:
             faq = match_faq(question.text, faq_store.list_faq(session=session))
     return Interpretation(
         question=question,
-        language=i18n.language(),
+        language=question.language,
         meeting=meeting,
         counts=counts,
         my_answer=my_answer,
