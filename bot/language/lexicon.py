@@ -130,9 +130,9 @@ def read_as_english(folded: Sequence[str], language: str) -> list[tuple[int, str
     out: list[tuple[int, str]] = []
     index = 0
     while index < len(folded):
-        for phrase, meaning in known.phrases:
+        for phrase, said in known.phrases:
             if tuple(folded[index : index + len(phrase)]) == phrase:
-                out.extend((index, word) for word in meaning)
+                out.extend((index, word) for word in said)
                 index += len(phrase)
                 break
         else:
