@@ -341,3 +341,116 @@ def test_split_zone(text: str, expected: tuple[str, str]) -> None:
 )
 def test_parse_moment_reads_dates_in_every_language_the_bot_speaks(text: str, expected: datetime) -> None:
     assert parse_moment(text, zone=BERLIN, now=NOW) == expected
+
+
+# weekdays and times of day in every language ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("nächsten Dienstag 10 Uhr", utc(2026, 12, 1, 9, 0)),
+        ("kommenden Freitag um 14 Uhr", utc(2026, 11, 27, 13, 0)),
+        ("Dienstag 10 Uhr", utc(2026, 12, 1, 9, 0)),
+        ("am nächsten Dienstag um 9.30 Uhr", utc(2026, 12, 1, 8, 30)),
+        ("próxima terça às 18h", utc(2026, 12, 1, 17, 0)),
+        ("próxima terça-feira às 18:30", utc(2026, 12, 1, 17, 30)),
+        ("terça que vem 18h", utc(2026, 12, 1, 17, 0)),
+        ("mardi prochain 14h", utc(2026, 12, 1, 13, 0)),
+        ("mardi prochain à 14h30", utc(2026, 12, 1, 13, 30)),
+        ("le mardi 14 h", utc(2026, 12, 1, 13, 0)),
+        ("el próximo martes a las 10", utc(2026, 12, 1, 9, 0)),
+        ("martes que viene 10:00", utc(2026, 12, 1, 9, 0)),
+        ("próximo lunes 9h", utc(2026, 11, 30, 8, 0)),
+        ("Miércoles 9h", utc(2026, 11, 25, 8, 0)),
+        ("miercoles 9h", utc(2026, 11, 25, 8, 0)),
+        ("next tuesday 10:00", utc(2026, 12, 1, 9, 0)),
+        ("next tuesday at 10", utc(2026, 12, 1, 9, 0)),
+        ("tomorrow 15:00", utc(2026, 11, 25, 14, 0)),
+        ("demain 14h", utc(2026, 11, 25, 13, 0)),
+        ("mañana a las 18", utc(2026, 11, 25, 17, 0)),
+        ("morgen um 10 Uhr", utc(2026, 11, 25, 9, 0)),
+        ("el 15 de marzo de 2027 a las 10", utc(2027, 3, 15, 9, 0)),
+        ("am 15. März 2027 um 10 Uhr", utc(2027, 3, 15, 9, 0)),
+        ("le 15 mars 2027 à 14h", utc(2027, 3, 15, 13, 0)),
+        ("no dia 15 de março de 2027 às 18h", utc(2027, 3, 15, 17, 0)),
+        ("jeudi 11 février 2027 9h", utc(2027, 2, 11, 8, 0)),  # a weekday beside a date is the date's
+        ("mardi prochain 14h CET", utc(2026, 12, 1, 13, 0)),
+    ],
+)
+def test_parse_moment_reads_weekdays_and_hours_in_every_language(text: str, expected: datetime) -> None:
+    assert parse_moment(text, zone=BERLIN, now=NOW) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["next tuesday 10:00", "nächsten Dienstag 10 Uhr", "mardi prochain 10h", "el próximo martes a las 10",
+     "próxima terça às 10h", "tuesday 10:00", "Dienstag 10 Uhr", "martes 10:00"],
+)  # fmt: skip
+def test_next_weekday_on_that_weekday_is_a_week_on_in_every_language(text: str) -> None:
+    # NOW is a Tuesday, 11:00 in Berlin.
+    assert parse_moment(text, zone=BERLIN, now=NOW) == utc(2026, 12, 1, 9, 0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["next thursday 10:00", "nächsten Donnerstag 10 Uhr", "jeudi prochain 10h", "el próximo jueves a las 10",
+     "próxima quinta às 10h", "quinta-feira que vem 10h", "jueves que viene 10:00"],
+)  # fmt: skip
+def test_next_weekday_later_this_week_is_this_weeks_in_every_language(text: str) -> None:
+    assert parse_moment(text, zone=BERLIN, now=NOW) == utc(2026, 11, 26, 9, 0)
+
+
+@pytest.mark.parametrize(
+    "text", ["this tuesday 18:00", "ce mardi 18h", "diesen Dienstag 18 Uhr", "este martes a las 18", "esta terça 18h"]
+)
+def test_this_weekday_is_today_on_that_weekday(text: str) -> None:
+    assert parse_moment(text, zone=BERLIN, now=NOW) == utc(2026, 11, 24, 17, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [("18h", "18:00"), ("14 h", "14:00"), ("10 Uhr", "10:00"), ("14h30", "14:30"), ("9 heures", "9:00")],
+)
+def test_an_hour_alone_is_a_time_of_day_never_hours_from_now(text: str, same_as: str) -> None:
+    assert parse_moment(text, zone=BERLIN, now=NOW) == parse_moment(same_as, zone=BERLIN, now=NOW)
+    assert parse_moment("18h", zone=BERLIN, now=NOW) == utc(2026, 11, 24, 17, 0)  # today, 18:00 in Berlin
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("vendredi prochain", utc(2026, 11, 27, 22, 59)),
+        ("nächsten Freitag", utc(2026, 11, 27, 22, 59)),
+        ("el próximo viernes", utc(2026, 11, 27, 22, 59)),
+        ("sexta que vem 18h", utc(2026, 11, 27, 17, 0)),
+    ],
+)
+def test_parse_deadline_reads_weekdays_in_every_language(text: str, expected: datetime) -> None:
+    assert parse_deadline(text, zone=BERLIN, now=NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "hour_words", "expected"),
+    [
+        ("18 Uhr", False, utc(2027, 2, 11, 17, 0)),
+        ("14h30", False, utc(2027, 2, 11, 13, 30)),
+        ("16h", True, utc(2027, 2, 11, 15, 0)),  # after a start written "9h"
+        ("3h", True, utc(2027, 2, 11, 11, 0)),  # three o'clock is before the start: a length
+        ("16h", False, utc(2027, 2, 12, 0, 0)),  # after "9:00", "16h" stays sixteen hours
+    ],
+)
+def test_parse_end_reads_hours_as_times_of_day(text: str, hour_words: bool, expected: datetime) -> None:
+    assert parse_end(text, start=START, zone=BERLIN, now=NOW, hour_words=hour_words) == expected
+
+
+def test_every_language_has_the_same_date_word_lists_and_babels_weekday_names() -> None:
+    from bot.language import i18n, weekdays
+
+    english = {name for name in i18n.word_lists("en") if name.startswith("date_")}
+    assert english == {"date_next", "date_next_after", "date_this", "date_on", "date_at", "date_hour", "date_until"}
+    for language in i18n.available():
+        assert english <= set(i18n.word_lists(language)), language
+    names = weekdays.weekday_names()
+    assert (names["dienstag"], names["terca-feira"], names["terca"], names["mardi"], names["martes"]) == (1, 1, 1, 1, 1)
+    assert "mar" not in names, "a month's abbreviation too (marzo, March)"

@@ -17,7 +17,7 @@ from dateparser.date import DateDataParser
 from dateparser.timezones import timezone_info_list
 
 from bot.durations import parse_duration
-from bot.language import i18n
+from bot.language import i18n, weekdays
 from bot.language.i18n import _
 from bot.language.markup import escape
 
@@ -161,6 +161,8 @@ def _read(text: str, zone: ZoneInfo, now: datetime) -> tuple[datetime, str]:
             _("I can't read dates in the time zone {zone}. Add the zone, e.g. “9:00 Europe/Madrid”.", zone=zone.key)
         )
     local_now = now.astimezone(zone).replace(tzinfo=None)
+    # What the date parser lacks: "nächsten Dienstag", "mardi prochain" as their dates, "18h" as 18:00.
+    cleaned = weekdays.rewrite(cleaned, today=local_now.date())
     parser = DateDataParser(
         languages=list(i18n.available()),  # a date in any language the bot speaks ("15 de marzo de 2027")
         settings={
@@ -223,17 +225,25 @@ def parse_deadline(text: str, *, zone: ZoneInfo, now: datetime) -> datetime:
     return datetime.combine(day, time(23, 59), tzinfo=zone).astimezone(UTC)
 
 
-def parse_end(text: str, *, start: datetime, zone: ZoneInfo, now: datetime) -> datetime:
-    """Read when something ends: a time on the start's day ("17:00", "5pm"), a length ("3h"), or a date and time."""
+def parse_end(text: str, *, start: datetime, zone: ZoneInfo, now: datetime, hour_words: bool = False) -> datetime:
+    """Read when something ends: a time on the start's day ("17:00", "5pm", "18 Uhr"), a length ("3h"), or a
+    date and time. With `hour_words` (the start was written "14h") an end such as "16h" is a time, not a length,
+    unless that time is not after the start."""
     cleaned = " ".join(text.split())
     if len(cleaned) > MAX_LENGTH:
         raise WhenError(
             _("That end time is too long for me. Please write it like “17:00”, “3h” or “12 Feb 2027 13:00”.")
         )
-    length = parse_duration(cleaned)
-    if length is not None:
-        return start + length
     clock, token = split_zone(cleaned)
+    worded = weekdays.clock_time(clock)
+    length = parse_duration(cleaned)
+    if worded is not None and (length is None or hour_words):
+        day = start.astimezone(zone).date()
+        end = parse_moment(f"{day.isoformat()} {worded[0]:02d}:{worded[1]:02d} {token}", zone=zone, now=now)
+        if end > start or length is None:
+            return end
+    if length is not None:  # "3h"; and "2h" after a start at "14h", which cannot be two o'clock
+        return start + length
     match = _CLOCK.match(clock)
     if match is not None:
         if match["noon"] is not None:
@@ -276,3 +286,4 @@ def warm_up() -> None:
     parse_moment("11 Feb 2027 9:00 CET", zone=ZoneInfo("UTC"), now=datetime.now(UTC))
     _zone_keys()
     _abbreviations()
+    weekdays.warm_up()

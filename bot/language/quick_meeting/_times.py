@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.durations import parse_duration
+from bot.language import i18n, weekdays
 from bot.language.i18n import _
 from bot.language.when import WhenError, parse_end, parse_moment, parse_zone, quote, split_zone
 
 FOR = re.compile(r"^(?P<start>.*\S)\s+for\s+(?P<length>.+)$", re.IGNORECASE)
-RANGE = re.compile(
-    r"\s+(?:to|until|till)\s+|\s*[–—]\s*"  # "9:00 to 17:00", "9:00–17:00"
-    r"|(?:(?<=\d:\d\d)|(?<=\d\.\d\d)|(?<=[ap]m)|(?<=[ap]\.m\.))\s*-\s*",  # "9:00-17:00", "9am - 5pm"
-    re.IGNORECASE,
-)
+
+
+@functools.cache
+def range_pattern() -> re.Pattern[str]:
+    """What stands between a start and an end: "9:00-17:00", "9am to 5pm", "14h à 16h", "10 Uhr bis 12 Uhr"."""
+    ends = [r"(?<=\d:\d\d)", r"(?<=\d\.\d\d)", r"(?<=[ap]m)", r"(?<=[ap]\.m\.)"]  # a start time ends here
+    for word in i18n.words("date_hour"):
+        ends += [rf"(?<=\d{re.escape(word)})", rf"(?<=\d {re.escape(word)})"]
+    until = "|".join(
+        r"\s+".join(re.escape(part) for part in word.split())
+        for word in sorted(i18n.words("date_until"), key=len, reverse=True)
+    )
+    after_time = f"(?:{'|'.join(ends)})"
+    return re.compile(
+        rf"{after_time}\s+(?:{until})\s+"  # "9:00 to 17:00", "14h à 16h"
+        r"|\s*[–—]\s*"  # "9:00–17:00"
+        rf"|{after_time}\s*-\s*",  # "9:00-17:00", "9am - 5pm", "14h-16h"
+        re.IGNORECASE,
+    )
 
 
 @dataclass(frozen=True)
@@ -51,9 +67,12 @@ def read_times(text: str, zone: ZoneInfo, now: datetime) -> Times:
                 )
             )
         return Times(start, start + length, token or split_zone(match["start"])[1], given)
-    pieces = RANGE.split(body, maxsplit=1)
+    pieces = range_pattern().split(body, maxsplit=1)
     start = parse_moment(zoned(pieces[0]), zone=zone, now=now)
-    end = parse_end(zoned(pieces[1]), start=start, zone=zone, now=now) if len(pieces) == 2 else None
+    end = None
+    if len(pieces) == 2:  # "14h-16h": an end written like its start is a time of day, not sixteen hours
+        hour_words = weekdays.has_hour_word(pieces[0])
+        end = parse_end(zoned(pieces[1]), start=start, zone=zone, now=now, hour_words=hour_words)
     return Times(start, end, token or split_zone(pieces[0])[1], given)
 
 
