@@ -124,3 +124,43 @@ def test_a_country_is_named_in_the_readers_language_and_exports_keep_english() -
     with i18n.speaking("de"):
         assert country_name("ES") == "Spanien"
     assert country_name("DE") == "Germany"
+
+
+@pytest.mark.parametrize(
+    ("name", "city"),
+    [
+        ("Lisboa", City("Lisbon", "PT", "Europe/Lisbon")),
+        ("Múnich", City("Munich", "DE", "Europe/Berlin")),
+        ("München", City("Munich", "DE", "Europe/Berlin")),
+        ("Munchen", City("Munich", "DE", "Europe/Berlin")),
+        ("Colonia", City("Köln", "DE", "Europe/Berlin")),  # not Colonia, New Jersey: its own name, but small
+        ("Köln", City("Köln", "DE", "Europe/Berlin")),
+        ("Cologne", City("Köln", "DE", "Europe/Berlin")),
+        ("Ginebra", City("Geneva", "CH", "Europe/Zurich")),
+        ("Genf", City("Geneva", "CH", "Europe/Zurich")),
+        ("Genève", City("Geneva", "CH", "Europe/Zurich")),
+        ("geneve", City("Geneva", "CH", "Europe/Zurich")),
+        ("Londres", City("London", "GB", "Europe/London")),
+        ("Nueva York", City("New York City", "US", "America/New_York")),
+        ("Nova Iorque", City("New York City", "US", "America/New_York")),
+        ("Porto", City("Porto", "PT", "Europe/Lisbon")),  # its own name, before another city's other name
+        ("Lisboa, Portugal", City("Lisbon", "PT", "Europe/Lisbon")),
+    ],
+)
+def test_city_info_knows_cities_by_their_names_in_other_languages(name: str, city: City) -> None:
+    assert city_info(name) == city
+
+
+@pytest.mark.parametrize("name", ["lun dun", "MUC", "Лондон", "ロンドン", "lndn"])
+def test_transliterations_codes_and_other_scripts_are_not_city_names(name: str) -> None:
+    assert city_info(name) is None
+
+
+def test_a_namesake_in_the_groups_countries_is_preferred_unless_a_country_is_given() -> None:
+    assert city_info("Valencia") == City("Valencia", "ES", "Europe/Madrid")  # not the more populous Venezuelan one
+    assert city_info("Valencia, VE") == City("Valencia", "VE", "America/Caracas")
+    assert city_info("Valencia", country="Venezuela") == City("Valencia", "VE", "America/Caracas")
+    assert city_info("Valencia", prefer=()) == City("Valencia", "VE", "America/Caracas"), "the most populous"
+    # A namesake more than ten times as big elsewhere still wins: London, Ontario is in a home country.
+    assert city_info("London") == City("London", "GB", "Europe/London")
+    assert city_info("London, Canada") == City("London", "CA", "America/Toronto")

