@@ -192,6 +192,17 @@ def past_meetings(*, session: Session, now: datetime, limit: int = 20) -> list[M
     return list(session.exec(statement))
 
 
+def cancelled_meetings(*, session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
+    """Cancelled meetings that were still to come, soonest first."""
+    statement = (
+        select(Meeting)
+        .where(col(Meeting.status) == MeetingStatus.CANCELLED, col(Meeting.ends_at) > now)
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
 def meetings_between(*, session: Session, start: datetime, end: datetime) -> list[Meeting]:
     """Scheduled meetings starting in [start, end), soonest first."""
     statement = (

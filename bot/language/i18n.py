@@ -144,9 +144,9 @@ def N_(message: str, /) -> str:
     return message
 
 
-def name_of(language_code: str) -> str:
-    """A language's name in that language, as its speakers write it ("español", "Deutsch")."""
-    return Locale.parse(language_code).get_display_name(language_code) or language_code
+def name_of(language_code: str, *, in_language: str | None = None) -> str:
+    """A language's name in that language, as its speakers write it ("español", "Deutsch"), or in another."""
+    return Locale.parse(language_code).get_display_name(in_language or language_code) or language_code
 
 
 def format_number(number: float) -> str:

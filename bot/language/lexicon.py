@@ -30,7 +30,9 @@ from bot.language.words import (
 
 FUZZY_CUTOFF = 0.8  # how close a misspelt word must be to a known one
 TOLD_APART = 0.2  # how far ahead of the second the question's language must be, on a scale of 0 to 2
-SHORT, LONG = 10, 60  # letters: the detector is not heard below SHORT, and fully from LONG on
+MISSPELT = 0.5  # what a misspelt word of a language's list counts for, towards telling the language
+CLEAR = 3.0  # how many times the detector must believe in one of the tied languages more than in the others
+SHORT, LONG = 20, 120  # letters: the detector is not heard below SHORT, and fully from LONG on
 ENGLISH_MONTHS = tuple(sorted(MONTHS, key=MONTHS.__getitem__))
 
 
@@ -114,7 +116,8 @@ def correct_in(word: str, language: str) -> str:
     known = lexicon(language)
     if word in known.words or len(word) < FUZZY_MIN_LENGTH or word.isdigit():
         return word
-    close = difflib.get_close_matches(word, known.spelled, n=1, cutoff=FUZZY_CUTOFF)
+    # A misspelling keeps its first letter: "sagen" is not "absagen", nor "esen" "spesen".
+    close = difflib.get_close_matches(word, [k for k in known.spelled if k[0] == word[0]], n=1, cutoff=FUZZY_CUTOFF)
     if close and (close[0] not in ENGLISH_MONTHS or close[0][:3] == word[:3]):
         return close[0]
     return word
@@ -149,14 +152,18 @@ def read_as_english(folded: Sequence[str], language: str) -> list[tuple[int, str
 
 
 def _shares(folded: Sequence[str]) -> dict[str, float]:
-    """For each language, the share of the question's words that are words of its list."""
+    """For each language, the share of the question's words that are words of its list (a misspelt one counts half)."""
     words = [word for word in folded if not word.isdigit() and not word.startswith("#")]
     if not words:
         return {}
-    return {
-        language: sum(1 for word in words if lexicon(language).knows(word)) / len(words)
-        for language in i18n.available()
-    }
+    return {language: sum(_known(word, language) for word in words) / len(words) for language in i18n.available()}
+
+
+def _known(word: str, language: str) -> float:
+    known = lexicon(language)
+    if known.knows(word):
+        return 1.0
+    return MISSPELT if known.knows(correct_in(word, language)) else 0.0
 
 
 @dataclass(frozen=True)
@@ -168,21 +175,29 @@ class Reading:
 
 
 def language_of_question(text: str, folded: Sequence[str], asker: str) -> Reading:
-    """Which language a question is in: its words' share of each language's list, with the detector's belief."""
+    """Which language a question is in: its words' share of each language's list, with the detector's belief.
+
+    A question that one language's words read clearly better than the others' is in that language. When
+    several read it as well (“Es gratis?”), the asker's language is taken if it is one of them, else the
+    detector chooses among them when it is clear.
+    """
     shares = _shares(folded)
-    if not shares:
+    if not shares or max(shares.values()) == 0:
         return Reading(asker, told=False)
     # The detector's letters tell little of a short question: its belief weighs more as the question grows.
     letters = sum(char.isalpha() for char in text)
     weight = min(1.0, max(0.0, (letters - SHORT) / (LONG - SHORT)))
-    belief = detect.confidences(text) if weight else {}
+    belief = detect.confidences(text)
     scores = {language: share + weight * belief.get(language, 0.0) for language, share in shares.items()}
-    ranked = sorted(scores, key=lambda language: (scores[language], language == asker), reverse=True)
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
     first = ranked[0]
     second = scores[ranked[1]] if len(ranked) > 1 else 0.0
-    if scores[first] - second >= TOLD_APART and shares[first] > 0:
+    if scores[first] - second >= TOLD_APART:
         return Reading(first, told=True)
-    # Too close to tell: the asker's own language, if its words read the question as well as any.
-    if shares.get(asker, 0.0) >= shares[first] or scores.get(asker, 0.0) >= scores[first]:
+    tied = [language for language in ranked if scores[language] > scores[first] - TOLD_APART and shares[language]]
+    if asker in tied:
         return Reading(asker, told=False)
-    return Reading(first, told=False)
+    chosen = max(tied, key=lambda language: belief.get(language, 0.0))
+    others = max((belief.get(language, 0.0) for language in tied if language != chosen), default=0.0)
+    clear = belief.get(chosen, 0.0) >= max(0.5, CLEAR * others)
+    return Reading(chosen, told=clear)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -78,11 +78,32 @@ def _of_kind(hint: MeetingHint, meetings: Sequence[Meeting]) -> list[Meeting]:
     return [meeting for meeting in meetings if meeting.kind == MeetingKind.HYBRID]
 
 
+def _word_score(hint: MeetingHint, meeting: Meeting) -> int:
+    known = _meeting_words(meeting)
+    return sum(1 for wanted in hint.words if any(_same_word(wanted, word) for word in known))
+
+
+def better_named(hint: MeetingHint, cancelled: Sequence[Meeting], chosen: Meeting | None) -> Meeting | None:
+    """The cancelled meeting the question names, if it names it better than the meeting chosen (or none was).
+
+    "When is the Madrid roundtable?" after the roundtable's cancellation is about the roundtable, not an
+    older Madrid meeting that shares one word with it.
+    """
+    found = _by_dates(hint, cancelled)
+    if not hint.words:  # "the April meeting": a cancelled one only when no other fits the dates
+        return found[0] if found and chosen is None else None
+    best = max(found, key=lambda meeting: _word_score(hint, meeting), default=None)
+    if best is None or _word_score(hint, best) == 0:
+        return None
+    if chosen is not None and _word_score(hint, chosen) >= _word_score(hint, best):
+        return None
+    return best
+
+
 def _by_words(hint: MeetingHint, meetings: Sequence[Meeting]) -> list[Meeting]:
     scored = []
     for position, meeting in enumerate(meetings):
-        known = _meeting_words(meeting)
-        score = sum(1 for wanted in hint.words if any(_same_word(wanted, word) for word in known))
+        score = _word_score(hint, meeting)
         if score:
             scored.append((-score, position, meeting))
     return [meeting for _, _, meeting in sorted(scored, key=lambda row: row[:2])]
@@ -110,6 +131,8 @@ def pick_meeting(hint: MeetingHint, upcoming: Sequence[Meeting], past: Sequence[
     then no meeting is the honest answer.
     """
     first, then = (past, upcoming) if hint.past else (upcoming, past)
+    if hint.first and hint.past:
+        first = sorted(past, key=lambda meeting: (meeting.starts_at, meeting.id or 0))
     if not hint.specific:
         return first[0] if first else None
     for meetings in (first, then):
@@ -152,9 +175,13 @@ def _near(wanted: str, words: set[str]) -> bool:
     )
 
 
-def match_faq(text: str, entries: Sequence[FaqEntry]) -> FaqEntry | None:
-    """The FAQ entry that answers the question, or None when none fits well enough."""
-    asked = _content(strip_markup(text)[:MAX_QUESTION])
+def match_faq(text: str, entries: Sequence[FaqEntry], *, also: Iterable[str] = ()) -> FaqEntry | None:
+    """The FAQ entry that answers the question, or None when none fits well enough.
+
+    `also` holds the question's words as read in English, so that an entry written in English answers
+    a question asked in another language ("¿quién paga el viaje?" shares "travel" with it).
+    """
+    asked = _content(strip_markup(text)[:MAX_QUESTION]) | _content(" ".join(also))
     if not asked:
         return None
     best: FaqEntry | None = None

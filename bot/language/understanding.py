@@ -17,12 +17,13 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import get_month_names
 
-from bot.language import i18n, lexicon, markup
+from bot.language import i18n, lexicon, markup, places
 from bot.language.i18n import N_, _
 from bot.language.lexicon import fold
 from bot.language.words import (
     AGENDA_WORDS,
     ALIASES,
+    ELSE_WORDS,
     FAQ_WORDS,
     FIRST_PERSON,
     FUZZY_MIN_LENGTH,
@@ -40,13 +41,17 @@ from bot.language.words import (
     MONTHS,
     NAMED_NOUNS,
     NEXT_WORDS,
+    NOW_WORDS,
+    ORGANISER_WORDS,
     PAST_WORDS,
     PEOPLE_WORDS,
     PLACES_STRONG,
     PLACES_WEAK,
     PLURAL_NOUNS,
+    PRACTICE_WORDS,
     PREPOSITIONS,
     REGISTERED_WORDS,
+    SHARE_WORDS,
     STOPWORDS,
     THANKS_WORDS,
     TOPIC_WORDS,
@@ -73,6 +78,12 @@ class Topic(StrEnum):
     LIST = "list"  # the meetings coming up
     FAQ = "faq"  # cost, travel, accommodation, membership: what the organisers' FAQ may answer
     GREETING = "greeting"
+    ATTENDEES = "attendees"  # who else is coming
+    MINE = "mine"  # the meetings the asker answered
+    HOW_TO_SHARE = "how_to_share"  # sharing a practice
+    ORGANISERS = "organisers"
+    TIME_IN = "time_in"  # a meeting's time in another zone or city
+    NOW = "now"  # a meeting in progress
     UNKNOWN = "unknown"
 
 
@@ -98,6 +109,9 @@ class MeetingHint:
     number: int | None = None  # "#3"
     kind: MeetingKind | None = None  # "the online meeting"
     past: bool = False  # "the last meeting", "when was ..."
+    first: bool = False  # "where was the first meeting?": the earliest one
+    zone: str | None = None  # "in Toronto time": the IANA zone the asker wants the time in
+    zone_label: str = ""  # that place as the person wrote it
 
     @property
     def specific(self) -> bool:
@@ -282,10 +296,13 @@ def _kind(words: Sequence[str]) -> MeetingKind | None:
     return None
 
 
-def _name_like(tokens: Sequence[_Token], index: int) -> bool:
-    """Whether a leftover word looks like a name: capitalised, or right next to "meeting" or after "in"."""
+def _name_like(tokens: Sequence[_Token], index: int, *, capitals: bool = True) -> bool:
+    """Whether a leftover word looks like a name: capitalised, or right next to "meeting" or after "in".
+
+    `capitals` is False for a language that capitalises every noun (German), where a capital says nothing.
+    """
     token = tokens[index]
-    if token.raw[:1].isupper() and not token.first:
+    if capitals and token.raw[:1].isupper() and not token.first:
         return True
     around = [tokens[i].word for i in (index - 1, index + 1) if 0 <= i < len(tokens)]
     if any(word in MEETING_NOUNS or word in NAMED_NOUNS for word in around):
@@ -302,6 +319,27 @@ def _phrase(words: Sequence[str], *phrase: str) -> bool:
     return any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1))
 
 
+def _further_topic(words: list[str], present: set[str], *, asking_to: bool, hint: MeetingHint) -> Topic | None:
+    """The questions beyond one meeting's facts: sharing, organisers, who is coming, one's own meetings, now."""
+    if hint.zone:
+        return Topic.TIME_IN
+    if _has(present, SHARE_WORDS) and (_has(present, PRACTICE_WORDS) or asking_to):
+        return Topic.HOW_TO_SHARE
+    if _has(present, ORGANISER_WORDS) and not _has(present, SHARE_WORDS):
+        return Topic.ORGANISERS
+    coming = {"coming", "attending", "attend", "participate", "going", "registered", "participants"}
+    if _has(present, {"who", "anyone", "anybody"}) and _has(present, coming | ELSE_WORDS):
+        return Topic.ATTENDEES
+    if _has(present, FIRST_PERSON) and _has(present, {"registered", "signed", "booked", "answered", "going"}):
+        plural = _has(present, PLURAL_NOUNS) or (not hint.specific and _has(present, {"which", "what"}))
+        if plural and not _phrase(words, "how", "many"):
+            return Topic.MINE
+    now_asked = _has(present, NOW_WORDS) and not hint.dated and not _has(present, FIRST_PERSON)
+    if now_asked and _has(present, MEETING_NOUNS, NAMED_NOUNS, {"happening", "on", "there"}):
+        return Topic.NOW
+    return None
+
+
 def _topic(words: list[str], leftover_ok: bool, hint: MeetingHint, *, named: bool) -> Topic:
     """Decide the topic from the words, the strongest signal first."""
     present = set(words)
@@ -313,12 +351,17 @@ def _topic(words: list[str], leftover_ok: bool, hint: MeetingHint, *, named: boo
     asking_to = how or _phrase(words, "can", "i") or _phrase(words, "could", "i") or _phrase(words, "may", "i")
     asking_to = asking_to or _phrase(words, "where", "do", "i") or _phrase(words, "where", "can", "i")
     wants_online = _has(present, JOIN_STRONG, JOIN_WEAK)
+    further = _further_topic(words, present, asking_to=asking_to, hint=hint)
+    if further is not None:
+        return further
 
     if asking_to and _has(present, HOW_TO_WORDS):
         if wants_online and _has(present, JOIN_VERBS):
             return Topic.JOIN
         if "join" in present and _has(present, GROUP_WORDS, {"member", "members", "membership"}):
             return Topic.FAQ
+        if _has(present, {"member", "members", "membership"}) and _has(present, {"not", "no"}):
+            return Topic.FAQ  # "I'm not a member, can I take part?"
         if _has(present, FAQ_WORDS - {"member", "members"}):
             return Topic.FAQ
         return Topic.HOW_TO_REGISTER
@@ -341,7 +384,7 @@ def _topic(words: list[str], leftover_ok: bool, hint: MeetingHint, *, named: boo
         return Topic.HOW_TO_REGISTER
     if _has(present, AGENDA_WORDS) or _phrase(words, "what", "on") or _phrase(words, "what", "is", "on"):
         return Topic.AGENDA
-    if words and words[-1] == "about" and "what" in present:
+    if (words and words[-1] == "about" and "what" in present) or _phrase(words, "what", "about"):
         return Topic.AGENDA
     singular = _has(present, {"meeting", "event", "session", "workshop", "conference", "meetup"})
     if (
@@ -366,6 +409,29 @@ def _topic(words: list[str], leftover_ok: bool, hint: MeetingHint, *, named: boo
     return Topic.UNKNOWN
 
 
+_NOT_PLACES = STOPWORDS | TOPIC_WORDS | MEETING_NOUNS | NAMED_NOUNS
+
+
+def _zone_named(tokens: Sequence[_Token]) -> tuple[str, str, set[int]] | None:
+    """A place whose time the question asks in ("in Toronto time", "hora de Toronto"): zone, name, positions."""
+    words = [token.word for token in tokens]
+    for index, word in enumerate(words):
+        if word != "time":
+            continue
+        spans = []
+        if index + 2 < len(words) and words[index + 1] in ("in", "of", "at"):
+            spans += [(index + 2, index + 4), (index + 2, index + 3)]
+        spans += [(index - 2, index), (index - 1, index)]
+        for start, end in spans:
+            if start < 0 or end > len(tokens) or any(words[i] in _NOT_PLACES for i in range(start, end)):
+                continue
+            name = " ".join(token.raw for token in tokens[start:end])
+            city = places.city_info(name)
+            if city is not None:
+                return city.timezone, name, {*range(start, end), index}
+    return None
+
+
 def understand(
     text: str, *, now: datetime, zone: ZoneInfo, ignore: Iterable[str] = (), asker: str | None = None
 ) -> Question:
@@ -382,7 +448,14 @@ def understand(
     words = [token.word for token in tokens]
     ignored = {fold(word) for word in ignore}
     dates = _dates(tokens, cleaned, now.astimezone(zone).date())
+    wanted_zone = _zone_named(tokens)
+    if wanted_zone is not None:
+        dates.used |= wanted_zone[2]
     number = next((int(token.raw[1:]) for token in tokens if token.raw.startswith("#")), None)
+    for index, token in enumerate(tokens[:-1]):  # "meeting number 3", "Treffen Nr. 3", "reunión número 3"
+        if number is None and token.word == "number" and tokens[index + 1].word.isdigit():
+            number = int(tokens[index + 1].word)
+            dates.used |= {index, index + 1}
 
     leftover: list[int] = []
     for index, token in enumerate(tokens):
@@ -397,7 +470,10 @@ def understand(
     present = set(words)
     past = not present.isdisjoint(PAST_WORDS) and not _phrase(words, "how", "long")
     short = len(tokens) <= 2
-    name_like = [i for i in leftover if _name_like(tokens, i) or (short and tokens[i].raw[:1].isupper())]
+    capitals = not i18n.word_lists(reading.language).get("nouns_capitalised", False)
+    name_like = [
+        i for i in leftover if _name_like(tokens, i, capitals=capitals) or (short and tokens[i].raw[:1].isupper())
+    ]
     hint = MeetingHint(
         words=tuple(dict.fromkeys(words[i] for i in leftover)),
         names=tuple(dict.fromkeys(words[i] for i in name_like)),
@@ -409,6 +485,9 @@ def understand(
         number=number,
         kind=_kind(words),
         past=past,
+        first=past and "first" in present,
+        zone=wanted_zone[0] if wanted_zone else None,
+        zone_label=wanted_zone[1] if wanted_zone else "",
     )
     all_names = len(name_like) == len(leftover)
     topic = _topic(words, all_names, hint, named=bool(leftover) and short and all_names)

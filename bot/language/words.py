@@ -59,13 +59,16 @@ STOPWORDS = _words("""
     detail good great hear heard take takes taking took else whether quite maybe perhaps sure exactly exact
     actually currently around via per such same both either neither only own while during before after again ever never
     week weeks weekend year years month months today tomorrow tonight yesterday
+    cancelled canceled cancellation postponed first
     """)
 
 # Words that stand for "a meeting" without naming one.
 MEETING_NOUNS = _words(
     "meeting meetings meetup meetups event events session sessions conference conferences gathering gatherings"
 )
-NAMED_NOUNS = _words("workshop workshops")  # nouns that may also be part of a title
+NAMED_NOUNS = _words(
+    "workshop workshops exchange call calls webinar roundtable"
+)  # nouns that may also be part of a title
 
 FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself"})
 WHEN_WORDS = _words(
@@ -106,7 +109,7 @@ REGISTERED_WORDS = _words(
 )
 LIST_WORDS = _words("upcoming list planned scheduled future calendar")
 PLURAL_NOUNS = _words("meetings events sessions workshops meetups conferences gatherings")
-GREETING_WORDS = _words("hi hello hey hallo hola hiya howdy morning afternoon evening help")
+GREETING_WORDS = _words("hi hello hey hiya howdy morning afternoon evening help")
 THANKS_WORDS = _words("thanks thank cheers")
 PAST_WORDS = _words("last previous past recent earlier ago was")
 NEXT_WORDS = _words("next upcoming coming")
@@ -121,6 +124,15 @@ KIND_WORDS = {
     "face": MeetingKind.IN_PERSON,
 }
 PREPOSITIONS = _words("in at for about of on to from")
+# What the further questions sound like: who organises, sharing a practice, a meeting now, a time elsewhere.
+ORGANISER_WORDS = _words(
+    "organiser organisers organizer organizers organise organises organize organizes organising organizing "
+    "organised organized coordinator coordinators admin admins moderator moderators contact"
+)
+SHARE_WORDS = _words("share sharing shared submit contribute upload post")
+PRACTICE_WORDS = _words("practice practices case cases example examples experience experiences")
+NOW_WORDS = _words("now currently live")
+ELSE_WORDS = _words("else other others")
 
 TOPIC_WORDS = (
     WHEN_WORDS
@@ -141,6 +153,9 @@ TOPIC_WORDS = (
     | PAST_WORDS
     | NEXT_WORDS
     | frozenset(KIND_WORDS)
+    | ORGANISER_WORDS
+    | SHARE_WORDS
+    | PRACTICE_WORDS
 )
 # The words a misspelling is corrected to (months are matched on their own, more strictly).
 VOCABULARY = tuple(sorted(word for word in TOPIC_WORDS | MEETING_NOUNS if len(word) >= FUZZY_MIN_LENGTH))

@@ -6,17 +6,18 @@ bot.views.answers; nothing is guessed: what the store does not hold gets an hone
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.deps import Deps
 from bot.language import i18n
-from bot.language.matching import match_faq, meetings_matching, pick_meeting
+from bot.language.matching import better_named, match_faq, meetings_matching, pick_meeting
 from bot.language.understanding import Question, Topic, understand
 from bot.services import outbox
-from bot.views.answers import answer
+from bot.views.answers import More, answer
 from store import faq as faq_store
 from store import meetings as meetings_store
+from store import people as people_store
 from store import schedule
 from store.db import one_transaction
 from store.meetings import Counts
@@ -34,8 +35,11 @@ ABOUT_ONE_MEETING = frozenset(
         Topic.REGISTERED,
         Topic.PLACES,
         Topic.HOW_TO_REGISTER,
+        Topic.ATTENDEES,
+        Topic.TIME_IN,
     }
 )
+IN_PROGRESS_LIMIT = 5  # meetings looked at for "is there a meeting now?"
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class Interpretation:
     my_answer: Attendance | None = None
     faq: FaqEntry | None = None
     upcoming: tuple[Meeting, ...] = ()
+    more: More = field(default_factory=More)
 
 
 def interpret(text: str, *, deps: Deps, person: Person) -> Interpretation:
@@ -58,33 +63,52 @@ def interpret(text: str, *, deps: Deps, person: Person) -> Interpretation:
         text, now=now, zone=deps.settings.zone_for(person.tz), ignore=deps.settings.group_name.split()
     )
     hint = question.hint
+    topic = question.topic
     meeting = counts = faq = None
     my_answer: Attendance | None = None
+    more = More()
     # Only a question that names a meeting, or asks for the list, needs more than the next meeting.
-    limit = UPCOMING_LIMIT if hint.specific or question.topic == Topic.LIST else 1
+    limit = UPCOMING_LIMIT if hint.specific or topic == Topic.LIST else IN_PROGRESS_LIMIT
     with deps.sessions() as session:
         upcoming = meetings_store.upcoming_meetings(session=session, now=now, limit=limit)
-        wants_meetings = question.topic == Topic.LIST or question.topic in ABOUT_ONE_MEETING
+        wants_meetings = topic == Topic.LIST or topic in ABOUT_ONE_MEETING
         named_upcoming = meetings_matching(hint, upcoming) if hint.specific and wants_meetings else upcoming
-        if question.topic == Topic.LIST and not named_upcoming:
+        if topic == Topic.LIST and not named_upcoming:
             # "Were there meetings in 2018?": nothing coming up fits, so the most recent one that does.
             earlier = meetings_matching(hint, meetings_store.past_meetings(session=session, now=now, limit=PAST_LIMIT))
             if earlier:
                 question, meeting = replace(question, topic=Topic.WHEN), earlier[0]
-        elif question.topic in ABOUT_ONE_MEETING:
+        elif topic in ABOUT_ONE_MEETING:
             past: list[Meeting] = []
             if hint.past or not named_upcoming:
                 past = meetings_store.past_meetings(session=session, now=now, limit=PAST_LIMIT)
             # The upcoming meetings that fit were found above: choose among those rather than match again.
             meeting = pick_meeting(hint, named_upcoming or upcoming, past)
+            if hint.specific:
+                # A question naming a meeting that was cancelled is answered about it, never about another.
+                cancelled = meetings_store.cancelled_meetings(session=session, now=now, limit=PAST_LIMIT)
+                meeting = better_named(hint, cancelled, meeting) or meeting
             if meeting is not None and meeting.id is not None:
                 counts = meetings_store.counts(session=session, meeting_id=meeting.id)
                 registration = meetings_store.registration_of(
                     session=session, meeting_id=meeting.id, slack_id=person.slack_id
                 )
                 my_answer = Attendance(registration.attendance) if registration else None
-        elif question.topic in (Topic.FAQ, Topic.UNKNOWN):
-            faq = match_faq(question.text, faq_store.list_faq(session=session))
+                if my_answer == Attendance.WAITLISTED:
+                    position = meetings_store.waitlist_position(
+                        session=session, meeting_id=meeting.id, slack_id=person.slack_id
+                    )
+                    more = replace(more, position=position)
+        elif topic == Topic.MINE:
+            mine = meetings_store.registrations_of(session=session, slack_id=person.slack_id, now=now)
+            more = replace(more, mine=tuple(mine))
+        elif topic == Topic.ORGANISERS:
+            more = replace(more, organisers=tuple(people_store.list_organisers(session=session)))
+        elif topic == Topic.NOW:
+            more = replace(more, in_progress=tuple(m for m in upcoming if m.starts_at <= now))
+            upcoming = [m for m in upcoming if m.starts_at > now]
+        elif topic in (Topic.FAQ, Topic.UNKNOWN):
+            faq = match_faq(question.text, faq_store.list_faq(session=session), also=question.words)
     return Interpretation(
         question=question,
         language=question.language,
@@ -93,6 +117,7 @@ def interpret(text: str, *, deps: Deps, person: Person) -> Interpretation:
         my_answer=my_answer,
         faq=faq,
         upcoming=tuple(upcoming),
+        more=more,
     )
 
 
@@ -109,6 +134,7 @@ def reply_to(text: str, *, deps: Deps, person: Person) -> dict[str, Any]:
             upcoming=found.upcoming,
             user_id=person.slack_id,
             now=deps.clock(),
+            more=found.more,
         )
 
 

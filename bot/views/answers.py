@@ -9,6 +9,7 @@ never ping anyone.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from bot.language.i18n import N_, _, n_
 from bot.language.matching import meetings_matching
 from bot.language.understanding import MeetingHint, Question, Topic
 from bot.views import blocks
+from bot.views import further_answers as further
 from bot.views.meetings import (
     ANSWER_LABELS,
     date_token,
@@ -30,7 +32,7 @@ from bot.views.meetings import (
     when_text,
 )
 from store.meetings import Counts
-from store.models import Attendance, FaqEntry, Meeting, MeetingKind
+from store.models import Attendance, FaqEntry, Meeting, MeetingKind, Person
 
 LIST_LIMIT = 5  # meetings named in one answer
 
@@ -58,27 +60,71 @@ def answer(
     upcoming: Sequence[Meeting],
     user_id: str,
     now: datetime | None = None,
+    more: More | None = None,
 ) -> dict[str, Any]:
     """Build the reply to a question from the meeting, the counts, the asker's answer and the FAQ entry found.
 
-    `now` tells whether a registration deadline has passed; without it, deadlines are only shown.
+    `now` tells whether a registration deadline has passed; without it, deadlines are only shown. `more`
+    holds what the further questions need (one's meetings, the organisers, the meeting in progress).
     """
     topic = question.topic
+    more = more or More()
     if faq is not None and topic in (Topic.FAQ, Topic.UNKNOWN):
-        return faq_answer(faq)
+        return faq_answer(faq, more.faq_text, more.faq_untranslated)
     if topic in (Topic.FAQ, Topic.UNKNOWN):
         return blocks.notice(_(DONT_KNOW))
     if topic == Topic.GREETING:
         return greeting(question, user_id)
     if topic == Topic.LIST:
         return list_answer(question.hint, upcoming)
+    if topic in ELSEWHERE:
+        return ELSEWHERE[topic](more, upcoming)
     if meeting is None:
         return no_meeting(question.hint, upcoming)
     over = meeting.ends_at <= now if now is not None else all(other.id != meeting.id for other in upcoming)
+    if meeting.is_cancelled:
+        return further.cancelled_answer(meeting, upcoming_line(upcoming))
     if topic == Topic.HOW_TO_REGISTER:
         return how_to_register_answer(meeting, counts or Counts(), my_answer, over, now=now)
-    build = BUILDERS[topic]
+    if topic == Topic.ATTENDEES:
+        return further.attendees_answer(meeting, counts or Counts(), my_answer)
+    if topic == Topic.TIME_IN and question.hint.zone:
+        return further.time_in_answer(meeting, question.hint.zone, question.hint.zone_label, over=over)
+    if topic == Topic.REGISTERED and my_answer == Attendance.WAITLISTED and more.position and not over:
+        return waiting_answer(meeting, counts or Counts(), more.position)
+    build = BUILDERS.get(topic, when_answer)
     return build(meeting, counts or Counts(), my_answer, over)
+
+
+@dataclass(frozen=True)
+class More:
+    """What the answers beyond one meeting's facts are built from."""
+
+    position: int | None = None  # the asker's place on the meeting's waitlist
+    mine: tuple[tuple[Meeting, Attendance], ...] = ()
+    organisers: tuple[Person, ...] = ()
+    in_progress: tuple[Meeting, ...] = ()
+    faq_text: tuple[str, str] | None = None  # the FAQ entry's question and answer in the answer's language
+    faq_untranslated: str = ""  # the entry's own language, when no translation into the answer's exists
+
+
+ELSEWHERE: dict[Topic, Callable[[More, Sequence[Meeting]], dict[str, Any]]] = {
+    Topic.MINE: lambda more, upcoming: further.mine_answer(more.mine),
+    Topic.HOW_TO_SHARE: lambda more, upcoming: further.how_to_share_answer(),
+    Topic.ORGANISERS: lambda more, upcoming: further.organisers_answer(more.organisers),
+    Topic.NOW: lambda more, upcoming: further.now_answer(more.in_progress, upcoming_line(upcoming)),
+}
+
+
+def waiting_answer(meeting: Meeting, counts: Counts, position: int) -> dict[str, Any]:
+    """The asker is on the waitlist: their place in it."""
+    text = _(
+        "You are number {position} on the waitlist for an in-person place at {title}; "
+        "you will be told as soon as a place frees up.",
+        position=position,
+        title=title_line(meeting),
+    )
+    return _with_entry(text, meeting, counts, Attendance.WAITLISTED)
 
 
 def greeting(question: Question, user_id: str) -> dict[str, Any]:
@@ -87,9 +133,18 @@ def greeting(question: Question, user_id: str) -> dict[str, Any]:
     return blocks.notice(f"{opening} {_(WHAT_I_DO)}")
 
 
-def faq_answer(faq: FaqEntry) -> dict[str, Any]:
-    """The organisers' answer to a question they answered before."""
-    text = f"*{blocks.escape(faq.question)}*\n{blocks.escape(faq.answer)}"
+def faq_answer(faq: FaqEntry, translated: tuple[str, str] | None = None, untranslated: str = "") -> dict[str, Any]:
+    """The organisers' answer to a question they answered before, in the answer's language when translated.
+
+    An entry with no translation into it answers in its own language, and says so.
+    """
+    question, said = translated or (faq.question, faq.answer)
+    text = f"*{blocks.escape(question)}*\n{blocks.escape(said)}"
+    if untranslated:
+        text += "\n" + _(
+            "_This answer is in {language}: the organisers have not translated it yet._",
+            language=i18n.name_of(untranslated, in_language=i18n.language()),
+        )
     return blocks.notice(blocks.clip(text))
 
 
