@@ -47,7 +47,7 @@ def attendees_answer(meeting: Meeting, counts: Counts, my_answer: Attendance | N
         )
     ]
     if my_answer is not None:
-        lines.append(_("You are {answer}.", answer=answer_label(my_answer)))
+        lines.append(_("Your answer: {answer}.", answer=answer_label(my_answer)))
     lines.append(_("Organisers see the names in `/meetings attendees {number}`.", number=meeting.id))
     return _reply("\n".join(lines), meeting)
 
@@ -76,8 +76,8 @@ def how_to_share_answer() -> dict[str, Any]:
         _(
             "To share a practice, type `/practice share`: a form asks for its title, your organisation, "
             "a summary and the evidence. You can also share a message as a practice from its ⋯ menu "
-            "(*Share as practice*). `/practice search <words>` finds the practices shared so far."
-        ).replace("<words>", "&lt;words&gt;")
+            "(*Share as practice*). `/practice search &lt;words&gt;` finds the practices shared so far."
+        )
     )
 
 
@@ -138,10 +138,11 @@ def now_answer(in_progress: Sequence[Meeting], upcoming_line: str) -> dict[str, 
 
 def cancelled_answer(meeting: Meeting, upcoming_line: str) -> dict[str, Any]:
     """The meeting asked about was cancelled: say so, and never answer about another one."""
+    title = f"*{blocks.escape(meeting.title)}* (#{meeting.id})"
     return blocks.notice(
         _(
             "{title} was cancelled; it was planned for {when}. {upcoming}",
-            title=f"*{blocks.escape(meeting.title)}* (#{meeting.id})",
+            title=title,
             when=blocks.escape(when_plain(meeting)),
             upcoming=upcoming_line,
         )
