@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.config import Settings
 from bot.language.quick_meeting import QuickMeeting, QuickMeetingError, parse_quick
+from bot.localslack.local import ORGANISER, LocalBot
+from handlers import meetings as handler
+from store import meetings as store
+from store.models import Meeting
+from tests.helpers import wait_delivery
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 EXAMPLE = "“Essen workshop, 11 Feb 2027 9:00-17:00 CET, Essen, capacity 40”"
@@ -385,3 +393,159 @@ def test_the_words_of_every_language_are_read_from_its_word_list() -> None:
 
     assert {"plazas", "plätze", "lugares", "places"} <= set(i18n.words("places"))
     assert i18n.words("no such list") == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Taller, 15 Mar 2027 10:00-14:00, Valencia, lugar: Hotel Puerta, plazo 1 de marzo de 2027, 30 plazas",
+            {"city": "Valencia", "country": "ES", "timezone": "Europe/Madrid", "venue": "Hotel Puerta",
+             "registration_deadline": utc(2027, 3, 1, 22, 59), "capacity": 30},
+        ),
+        (
+            "Taller, 15 Mar 2027 10:00, sede Cámara de Comercio, inscripción hasta el 1 de marzo de 2027 18:00",
+            {"venue": "Cámara de Comercio", "registration_deadline": utc(2027, 3, 1, 17, 0)},
+        ),
+        (
+            "Taller, 15 Mar 2027 10:00, Sede: Cámara, inscripcion hasta 1 de marzo de 2027, zona Europe/Lisbon",
+            {"venue": "Cámara", "registration_deadline": utc(2027, 3, 1, 23, 59), "timezone": "Europe/Lisbon"},
+        ),
+        (
+            "Oficina, 15 Mar 2027 10:00-14:00, Lisboa, local: Centro de Congressos, inscrições até 1 de março de 2027",
+            {"city": "Lisbon", "country": "PT", "timezone": "Europe/Lisbon", "venue": "Centro de Congressos",
+             "registration_deadline": utc(2027, 3, 1, 23, 59)},
+        ),
+        (
+            "Oficina, 15 Mar 2027 10:00, fuso horário America/Sao_Paulo, prazo 1 de março de 2027",
+            {"timezone": "America/Sao_Paulo", "registration_deadline": utc(2027, 3, 2, 2, 59)},
+        ),
+        (
+            "Workshop, 15. März 2027 10 Uhr bis 14 Uhr, München, Ort: Messe, Anmeldeschluss 1. März 2027",
+            {"city": "Munich", "country": "DE", "timezone": "Europe/Berlin", "venue": "Messe",
+             "starts_at": utc(2027, 3, 15, 9, 0), "ends_at": utc(2027, 3, 15, 13, 0),
+             "registration_deadline": utc(2027, 3, 1, 22, 59)},
+        ),
+        (
+            "Workshop, 15. März 2027 10:00, Köln, anmelden bis 1. März 2027 18 Uhr",
+            {"city": "Köln", "registration_deadline": utc(2027, 3, 1, 17, 0)},
+        ),
+        (
+            "Workshop, 15. März 2027 10:00, Stadt: Kleinstadt, Land: Deutschland, Zeitzone Europe/Berlin",
+            {"city": "Kleinstadt", "country": "DE", "timezone": "Europe/Berlin"},
+        ),
+        (
+            "Atelier, 15 mars 2027 10h-14h, Genève, lieu : Palais des Nations, inscription avant le 1 mars 2027",
+            {"city": "Geneva", "country": "CH", "timezone": "Europe/Zurich", "venue": "Palais des Nations",
+             "starts_at": utc(2027, 3, 15, 9, 0), "ends_at": utc(2027, 3, 15, 13, 0),
+             "registration_deadline": utc(2027, 3, 1, 22, 59)},
+        ),
+        (
+            "Atelier, 15 mars 2027 10h, ville : Petiteville, pays : France, fuseau Europe/Paris",
+            {"city": "Petiteville", "country": "FR", "timezone": "Europe/Paris"},
+        ),
+        ("Encuentro, 15 Mar 2027 10:00, en línea, https://meet.example.org/x", {"kind": "online"}),
+        ("Encuentro, 15 Mar 2027 10:00, en linea", {"kind": "online"}),
+        ("Encuentro, 15 Mar 2027 10:00, Madrid, híbrido, enlace https://meet.example.org/x",
+         {"kind": "hybrid", "join_url": "https://meet.example.org/x"}),
+        ("Encuentro, 15 Mar 2027 10:00, Madrid, presencial", {"kind": "in_person"}),
+        ("Treffen, 15. März 2027 10:00, Köln, Präsenz", {"kind": "in_person"}),
+        ("Treffen, 15. März 2027 10:00, Köln, hybrid, Tagesordnung https://example.org/a",
+         {"kind": "hybrid", "agenda_url": "https://example.org/a"}),
+        ("Réunion, 15 mars 2027 10h, en ligne, lien https://meet.example.org/x",
+         {"kind": "online", "join_url": "https://meet.example.org/x"}),
+        ("Réunion, 15 mars 2027 10h, Paris, hybride, ordre du jour https://example.org/a",
+         {"kind": "hybrid", "agenda_url": "https://example.org/a"}),
+        ("Reunião, 15 Mar 2027 10:00, Porto, presencial, pauta https://example.org/a",
+         {"kind": "in_person", "agenda_url": "https://example.org/a"}),
+        ("Atelier, 15 mars 2027 10h, Paris, capacite 18", {"capacity": 18}),
+    ],
+)  # fmt: skip
+def test_the_parts_are_named_in_every_language_the_bot_speaks(text: str, expected: dict[str, Any]) -> None:
+    draft = parse(text).draft
+    for name, value in expected.items():
+        assert getattr(draft, name) == value, name
+
+
+@pytest.mark.parametrize(
+    ("when", "starts", "ends"),
+    [
+        ("mardi prochain 14h-16h", utc(2026, 12, 1, 13, 0), utc(2026, 12, 1, 15, 0)),
+        ("mardi prochain de 14h à 16h30", utc(2026, 12, 1, 13, 0), utc(2026, 12, 1, 15, 30)),
+        ("próxima terça das 14h às 16h", utc(2026, 12, 1, 13, 0), utc(2026, 12, 1, 15, 0)),
+        ("martes que viene de 10:00 a 12:00", utc(2026, 12, 1, 9, 0), utc(2026, 12, 1, 11, 0)),
+        ("nächsten Dienstag 10 Uhr bis 12 Uhr", utc(2026, 12, 1, 9, 0), utc(2026, 12, 1, 11, 0)),
+        ("mardi prochain 14h - 2h", utc(2026, 12, 1, 13, 0), utc(2026, 12, 1, 15, 0)),  # two hours, not 2 a.m.
+        ("next tuesday 10:00-3h", utc(2026, 12, 1, 9, 0), utc(2026, 12, 1, 12, 0)),
+    ],
+)
+def test_start_and_end_in_every_language(when: str, starts: datetime, ends: datetime) -> None:
+    draft = parse(f"Atelier, {when}, zone Europe/Berlin").draft
+    assert (draft.starts_at, draft.ends_at) == (starts, ends)
+
+
+def test_a_weekday_and_a_city_in_another_language() -> None:
+    quick = parse("Taller, el próximo martes a las 10, Múnich")
+    assert (quick.draft.city, quick.draft.timezone) == ("Munich", "Europe/Berlin")
+    assert quick.draft.starts_at == utc(2026, 12, 1, 9, 0)
+    assert quick.notes == ("Time zone taken from the city: Europe/Berlin.", ASSUMED_TWO_HOURS)
+
+
+# Through Slack: /meetings add, the preview, "Save"; what the store holds -------------------------
+
+CLOCK = datetime(2027, 3, 2, 9, 0, tzinfo=UTC)  # a Tuesday: "next Tuesday" is 9 March 2027
+
+
+def saved_through_slack(settings: Settings, text: str, *, locale: str) -> Meeting:
+    """Type `/meetings add <text>` as an organiser whose Slack speaks `locale`, press Save, return the meeting."""
+    with LocalBot(settings, clock=lambda: CLOCK) as bot:
+        ws = bot.workspace
+        assert ws is not None
+        bot.emulator.add_user(replace(ORGANISER, locale=locale))
+        ws.slash_command(ORGANISER.id, "/meetings", f"add {text}")
+
+        def save_button(delivery: Any) -> bool:
+            return delivery.user == ORGANISER.id and any(
+                element.get("action_id") == handler.QUICK_SAVE
+                for block in delivery.blocks or []
+                if block["type"] == "actions"
+                for element in block["elements"]
+            )
+
+        preview = wait_delivery(bot.emulator, save_button)
+        [save] = [
+            element
+            for block in preview.blocks or []
+            if block["type"] == "actions"
+            for element in block["elements"]
+            if element["action_id"] == handler.QUICK_SAVE
+        ]
+        ws.press_button(
+            ORGANISER.id, action_id=handler.QUICK_SAVE, value=save["value"], message={"blocks": preview.blocks}
+        )
+        bot.wait_idle()
+        assert bot.service is not None
+        with bot.service.deps.sessions() as session:
+            [meeting] = store.upcoming_meetings(session=session, now=CLOCK, limit=10)
+        return meeting
+
+
+@pytest.mark.parametrize(
+    ("locale", "text", "zone", "local_start", "city"),
+    [
+        ("de-DE", "Workshop, nächsten Dienstag 10 Uhr, München", "Europe/Berlin", datetime(2027, 3, 9, 10, 0),
+         "Munich"),
+        ("pt-BR", "Oficina, próxima terça às 18h, Lisboa", "Europe/Lisbon", datetime(2027, 3, 9, 18, 0), "Lisbon"),
+        ("fr-FR", "Atelier, mardi prochain 14h, Genève", "Europe/Zurich", datetime(2027, 3, 9, 14, 0), "Geneva"),
+        ("es-ES", "Taller, el próximo martes a las 10, Valencia", "Europe/Madrid", datetime(2027, 3, 9, 10, 0),
+         "Valencia"),
+    ],
+)  # fmt: skip
+def test_a_one_line_meeting_typed_in_each_language_is_saved_at_the_time_meant(
+    settings: Settings, locale: str, text: str, zone: str, local_start: datetime, city: str
+) -> None:
+    meeting = saved_through_slack(settings, text, locale=locale)
+    assert meeting.timezone == zone
+    assert meeting.starts_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None) == local_start
+    assert (meeting.ends_at - meeting.starts_at).total_seconds() == 2 * 3600, "two hours when no end is given"
+    assert meeting.city == city

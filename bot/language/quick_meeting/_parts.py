@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.language import i18n
+from bot.language import i18n, weekdays
 from bot.language.i18n import _
 from bot.language.places import city_info
 from bot.language.quick_meeting._capacity import read_capacity
@@ -19,28 +19,42 @@ from bot.language.quick_meeting._times import read_times
 from bot.language.when import WhenError, parse_deadline, parse_zone, quote
 from store.models import MeetingKind
 
-KINDS = {
-    "online": MeetingKind.ONLINE,
-    "hybrid": MeetingKind.HYBRID,
-    "in person": MeetingKind.IN_PERSON,
-    "in-person": MeetingKind.IN_PERSON,
-    "on site": MeetingKind.IN_PERSON,
-    "on-site": MeetingKind.IN_PERSON,
-    "onsite": MeetingKind.IN_PERSON,
-    "face to face": MeetingKind.IN_PERSON,
+# How people attend, by the word list that names it in each language's words.toml.
+KIND_LISTS = {
+    "meeting_online": MeetingKind.ONLINE,
+    "meeting_hybrid": MeetingKind.HYBRID,
+    "meeting_in_person": MeetingKind.IN_PERSON,
 }
+_LINK = r"(<?[a-z][a-z0-9+.\-]*:\S+)"
 
-_AGENDA = re.compile(r"^agenda\s*:?\s*(<?[a-z][a-z0-9+.\-]*:\S+)$", re.IGNORECASE)
-_JOIN = re.compile(r"^(?:join(?:\s+link)?|link|video|call)\s*:?\s*(<?[a-z][a-z0-9+.\-]*:\S+)$", re.IGNORECASE)
-_VENUE = re.compile(r"^(?:venue\s*:?|at)\s+(.+)$|^venue\s*:\s*(.+)$", re.IGNORECASE)
-_ZONE = re.compile(r"^(?:zone|tz|time\s*zone)\s*:?\s*(.+)$", re.IGNORECASE)
-_DEADLINE = re.compile(
-    r"^(?:deadline|registration\s+deadline|register\s+by|registration\s+by|sign\s+up\s+by|rsvp\s+by"
-    r"|registrations?\s+closes?)\s*:?\s*(.+)$",
-    re.IGNORECASE,
-)
-_CITY = re.compile(r"^city\s*:?\s*(.+)$", re.IGNORECASE)
-_COUNTRY = re.compile(r"^country\s*:?\s*(.+)$", re.IGNORECASE)
+
+def _loose(word: str) -> str:
+    """A regular expression for `word` as people type it: any case, with or without its accents, any spaces."""
+    pieces = []
+    for char in word:
+        plain = weekdays.fold(char)
+        if char.isspace():
+            pieces.append(r"\s+")
+        elif plain != char and len(plain) == 1:
+            pieces.append(f"[{re.escape(char)}{re.escape(plain)}]")
+        else:
+            pieces.append(re.escape(char))
+    return "".join(pieces)
+
+
+@functools.cache
+def named(kind: str, value: str = "(.+)") -> re.Pattern[str]:
+    """A part named by a word of the list `kind` in any language ("venue: Hall 3", "lugar Hotel X"), then its value."""
+    words = "|".join(_loose(word) for word in sorted(i18n.words(kind), key=len, reverse=True)) or r"(?!x)x"
+    return re.compile(rf"^(?:{words})(?:\s*:\s*|\s+){value}$", re.IGNORECASE)
+
+
+@functools.cache
+def kinds() -> dict[str, MeetingKind]:
+    """The words for how people attend ("online", "en línea", "Präsenz"), folded, in every language."""
+    return {
+        " ".join(weekdays.fold(word).split()): kind for name, kind in KIND_LISTS.items() for word in i18n.words(name)
+    }
 
 
 def split(text: str) -> list[str]:
@@ -67,29 +81,29 @@ def take(parts: list[str], index: int, reading: Reading, zone: ZoneInfo, now: da
     part = parts[index]
     problems = reading.problems
     following = parts[index + 1] if index + 1 < len(parts) else None
-    lowered = " ".join(part.lower().split())
-    if lowered in KINDS:
-        reading.kind = KINDS[lowered]
+    kind = kinds().get(" ".join(weekdays.fold(part).split()))
+    if kind is not None:
+        reading.kind = kind
         return 1
-    if match := _AGENDA.match(part):
+    if match := named("meeting_agenda", _LINK).match(part):
         reading.agenda_url = web_link(match[1], problems) or reading.agenda_url
         return 1
-    if match := _JOIN.match(part):
+    if match := named("meeting_join", _LINK).match(part):
         set_join(reading, match[1])
         return 1
-    if match := _VENUE.match(part):
-        reading.venue = free_text(match[1] or match[2], "venue", MAX_VENUE, problems)
+    if match := named("meeting_venue").match(part):
+        reading.venue = free_text(match[1], "venue", MAX_VENUE, problems)
         return 1
     if match := capacity_pattern().match(part):
         reading.capacity = read_capacity(match[1] or match[2], problems)
         return 1
-    if match := _ZONE.match(part):
+    if match := named("meeting_zone").match(part):
         try:
             reading.zone = parse_zone(match[1])
         except WhenError as error:
             problems.append(error.message)
         return 1
-    if match := _DEADLINE.match(part):
+    if match := named("meeting_deadline").match(part):
         reading.deadline = match[1]
         try:
             parse_deadline(match[1], zone=zone, now=now)
@@ -102,9 +116,9 @@ def take(parts: list[str], index: int, reading: Reading, zone: ZoneInfo, now: da
                 )
             )
         return 1
-    if match := _CITY.match(part):
+    if match := named("meeting_city").match(part):
         return set_city(reading, match[1], following, problems, known=False)
-    if match := _COUNTRY.match(part):
+    if match := named("meeting_country").match(part):
         set_country(reading, match[1], problems)
         return 1
     if is_link(part):
@@ -155,6 +169,6 @@ def _take_when(parts: list[str], index: int, reading: Reading, zone: ZoneInfo, n
 @functools.cache
 def capacity_pattern() -> re.Pattern[str]:
     """ "capacity 40", "40 places" in every language the bot speaks ("aforo 30", "30 Plätze", "30 lugares")."""
-    before = "|".join(re.escape(word) for word in sorted(i18n.words("capacity"), key=len, reverse=True))
-    after = "|".join(re.escape(word) for word in sorted(i18n.words("places"), key=len, reverse=True))
+    before = "|".join(_loose(word) for word in sorted(i18n.words("capacity"), key=len, reverse=True))
+    after = "|".join(_loose(word) for word in sorted(i18n.words("places"), key=len, reverse=True))
     return re.compile(rf"^(?:{before})(?:\s*:\s*|\s+)(.+)$|^(\S+)\s+(?:{after})$", re.IGNORECASE)
