@@ -454,3 +454,43 @@ def test_every_language_has_the_same_date_word_lists_and_babels_weekday_names() 
     names = weekdays.weekday_names()
     assert (names["dienstag"], names["terca-feira"], names["terca"], names["mardi"], names["martes"]) == (1, 1, 1, 1, 1)
     assert "mar" not in names, "a month's abbreviation too (marzo, March)"
+
+
+ITALIAN = """
+date_next = ["prossimo", "prossima"]
+date_next_after = ["prossimo", "prossima"]
+date_this = ["questo", "questa"]
+date_on = []
+date_at = ["alle", "alla"]
+date_hour = []
+date_until = ["alle"]
+"""
+
+
+def _forget_words() -> None:
+    from bot.language import i18n, weekdays
+
+    i18n.words.cache_clear()
+    for cached in (weekdays.month_names, weekdays.weekday_names, weekdays._hour_time, weekdays._at_hour,
+                   weekdays._at_time, weekdays._on_day, weekdays._weekday, weekdays._written_date):  # fmt: skip
+        cached.cache_clear()
+
+
+def test_a_language_added_with_its_word_lists_is_read_with_no_code_for_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Italian, were its catalogs and its dates.toml added: Babel names its weekdays, the list its little words."""
+    import tomllib
+
+    from bot.language import i18n
+
+    spoken, lists = i18n.available(), i18n.word_lists
+    monkeypatch.setattr(i18n, "available", lambda: (*spoken, "it"))
+    monkeypatch.setattr(
+        i18n, "word_lists", lambda language: tomllib.loads(ITALIAN) if language == "it" else lists(language)
+    )
+    _forget_words()
+    try:
+        assert parse_moment("martedì prossimo alle 10", zone=BERLIN, now=NOW) == utc(2026, 12, 1, 9, 0)
+        assert parse_moment("giovedì alle 18", zone=BERLIN, now=NOW) == utc(2026, 11, 26, 17, 0)
+    finally:
+        monkeypatch.undo()
+        _forget_words()
