@@ -27,7 +27,7 @@ _CONTEXTS: Final[tuple[Literal["format", "stand-alone"], ...]] = ("format", "sta
 
 
 def fold(text: str) -> str:
-    """Lower-case `text` and drop its accents, keeping one character for each ("Mär." gives "mar.")."""
+    """Lower-case `text` and drop its accents ("Mär." gives "mar.", "terça" gives "terca")."""
     return _folded(text)[0]
 
 
@@ -154,7 +154,7 @@ def _replace(pattern: re.Pattern[str], text: str, replace: Callable[[re.Match[st
 
 
 def _clock(hour: str, minute: str | None) -> str | None:
-    """ "HH:MM" for an hour and minute of a day, or None when they are none."""
+    """An hour and a minute written as HH:MM, or None when they are no time of day."""
     hours, minutes = int(hour), int(minute or 0)
     return f"{hours:02d}:{minutes:02d}" if hours <= 23 and minutes <= 59 else None
 
