@@ -477,6 +477,8 @@ def test_the_parts_are_named_in_every_language_the_bot_speaks(text: str, expecte
         ("nächsten Dienstag 10 Uhr bis 12 Uhr", utc(2026, 12, 1, 9, 0), utc(2026, 12, 1, 11, 0)),
         ("mardi prochain 14h - 2h", utc(2026, 12, 1, 13, 0), utc(2026, 12, 1, 15, 0)),  # two hours, not 2 a.m.
         ("next tuesday 10:00-3h", utc(2026, 12, 1, 9, 0), utc(2026, 12, 1, 12, 0)),
+        ("11 Feb 2027 noon to 14:00", utc(2027, 2, 11, 11, 0), utc(2027, 2, 11, 13, 0)),
+        ("proxima terca das 14h ate 16h", utc(2026, 12, 1, 13, 0), utc(2026, 12, 1, 15, 0)),  # without accents
     ],
 )
 def test_start_and_end_in_every_language(when: str, starts: datetime, ends: datetime) -> None:

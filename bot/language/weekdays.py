@@ -43,6 +43,21 @@ def _folded(text: str) -> tuple[str, list[int]]:
     return "".join(chars), origin
 
 
+def loose(word: str) -> str:
+    """A regular expression for `word` as people type it, with or without its accents, any spaces between its words
+    (to be compiled with re.IGNORECASE)."""
+    pieces = []
+    for char in word:
+        plain = fold(char)
+        if char.isspace():
+            pieces.append(r"\s+")
+        elif plain != char and len(plain) == 1:
+            pieces.append(f"[{re.escape(char)}{re.escape(plain)}]")
+        else:
+            pieces.append(re.escape(char))
+    return "".join(pieces)
+
+
 def _alternatives(names: Iterable[str]) -> str:
     """A regular expression matching any of `names` (folded), the longest first, spaces as any spaces."""
     unique = sorted({fold(name) for name in names if name.strip()}, key=len, reverse=True)

@@ -28,24 +28,10 @@ KIND_LISTS = {
 _LINK = r"(<?[a-z][a-z0-9+.\-]*:\S+)"
 
 
-def _loose(word: str) -> str:
-    """A regular expression for `word` as people type it: any case, with or without its accents, any spaces."""
-    pieces = []
-    for char in word:
-        plain = weekdays.fold(char)
-        if char.isspace():
-            pieces.append(r"\s+")
-        elif plain != char and len(plain) == 1:
-            pieces.append(f"[{re.escape(char)}{re.escape(plain)}]")
-        else:
-            pieces.append(re.escape(char))
-    return "".join(pieces)
-
-
 @functools.cache
 def named(kind: str, value: str = "(.+)") -> re.Pattern[str]:
     """A part named by a word of the list `kind` in any language ("venue: Hall 3", "lugar Hotel X"), then its value."""
-    words = "|".join(_loose(word) for word in sorted(i18n.words(kind), key=len, reverse=True)) or r"(?!x)x"
+    words = "|".join(weekdays.loose(word) for word in sorted(i18n.words(kind), key=len, reverse=True)) or r"(?!x)x"
     return re.compile(rf"^(?:{words})(?:\s*:\s*|\s+){value}$", re.IGNORECASE)
 
 
@@ -169,6 +155,6 @@ def _take_when(parts: list[str], index: int, reading: Reading, zone: ZoneInfo, n
 @functools.cache
 def capacity_pattern() -> re.Pattern[str]:
     """ "capacity 40", "40 places" in every language the bot speaks ("aforo 30", "30 Plätze", "30 lugares")."""
-    before = "|".join(_loose(word) for word in sorted(i18n.words("capacity"), key=len, reverse=True))
-    after = "|".join(_loose(word) for word in sorted(i18n.words("places"), key=len, reverse=True))
+    before = "|".join(weekdays.loose(word) for word in sorted(i18n.words("capacity"), key=len, reverse=True))
+    after = "|".join(weekdays.loose(word) for word in sorted(i18n.words("places"), key=len, reverse=True))
     return re.compile(rf"^(?:{before})(?:\s*:\s*|\s+)(.+)$|^(\S+)\s+(?:{after})$", re.IGNORECASE)

@@ -19,13 +19,11 @@ FOR = re.compile(r"^(?P<start>.*\S)\s+for\s+(?P<length>.+)$", re.IGNORECASE)
 @functools.cache
 def range_pattern() -> re.Pattern[str]:
     """What stands between a start and an end: "9:00-17:00", "9am to 5pm", "14h à 16h", "10 Uhr bis 12 Uhr"."""
-    ends = [r"(?<=\d:\d\d)", r"(?<=\d\.\d\d)", r"(?<=[ap]m)", r"(?<=[ap]\.m\.)"]  # a start time ends here
+    # Where a start time ends: "9:00", "9.00", "9am", "9 a.m.", "noon" (as when.parse_end reads them), "14h".
+    ends = [r"(?<=\d:\d\d)", r"(?<=\d\.\d\d)", r"(?<=[ap]m)", r"(?<=[ap]\.m\.)", r"(?<=noon)", r"(?<=midday)"]
     for word in i18n.words("date_hour"):
-        ends += [rf"(?<=\d{re.escape(word)})", rf"(?<=\d {re.escape(word)})"]
-    until = "|".join(
-        r"\s+".join(re.escape(part) for part in word.split())
-        for word in sorted(i18n.words("date_until"), key=len, reverse=True)
-    )
+        ends += [rf"(?<=\d{re.escape(word)})", rf"(?<=\d {re.escape(word)})"]  # fixed widths, as lookbehinds are
+    until = "|".join(weekdays.loose(word) for word in sorted(i18n.words("date_until"), key=len, reverse=True))
     after_time = f"(?:{'|'.join(ends)})"
     return re.compile(
         rf"{after_time}\s+(?:{until})\s+"  # "9:00 to 17:00", "14h à 16h"
