@@ -62,6 +62,20 @@ logger = logging.getLogger(__name__)
 NAME = "meetings scale"
 CLIENTS = 4
 QUESTION = "when is the next meeting in Toronto?"
+# The same question in each other language the bot speaks, measured on the bot alone beside the English one.
+QUESTIONS_IN = {
+    "es": "¿cuándo es la próxima reunión en Toronto?",
+    "pt": "quando é a próxima reunião em Toronto?",
+    "de": "wann ist das nächste Treffen in Toronto?",
+    "fr": "quand est la prochaine réunion à Toronto ?",
+}
+LANGUAGE_RATIO_TARGET = 1.5  # a question in another language costs at most this many times an English one
+# Questions go round these channels: Slack takes about one message a second per channel, and the bot
+# paces its answers so, so that a burst in one channel would measure the pacing, not the bot.
+# The emulator sets no pace; the bot's own workspace-wide pace (5 posts a second) is lifted, so that the
+# answers measure the bot's work and not the spacing between posts, as the bare apps (which post at once).
+UNPACED = {"POSTS_PER_SECOND": "1000"}
+QUESTION_CHANNELS = tuple(f"C0BENCHQ{n:03d}" for n in range(128))
 STORE = StoreSize(meetings=1_000, registrations=20_000, people=2_000)
 
 ACK_TARGET_MS = 15.0
@@ -172,13 +186,23 @@ def _meetings_list(bench: _Bench) -> Request:
     return Request(body, key=RESPOND_KEY + url.rsplit("/", 1)[1])
 
 
-def _question(bench: _Bench) -> Request:
-    event = mention_event(bench.emulator, user_id=MEMBER.id, channel=GROUP_CHANNEL, text=QUESTION)
-    body = event_body(bench.emulator, event, event_id=f"Ev0BENCH{next(bench.event_ids):08d}")
-    return Request(body, content_type=JSON_CONTENT_TYPE, key=THREAD_KEY + event["ts"])
+def _asking(text: str) -> Callable[[_Bench], Request]:
+    def build(bench: _Bench) -> Request:
+        channel = QUESTION_CHANNELS[next(bench.channel_turns) % len(QUESTION_CHANNELS)]
+        event = mention_event(bench.emulator, user_id=MEMBER.id, channel=channel, text=text)
+        body = event_body(bench.emulator, event, event_id=f"Ev0BENCH{next(bench.event_ids):08d}")
+        return Request(body, content_type=JSON_CONTENT_TYPE, key=THREAD_KEY + event["ts"])
+
+    return build
 
 
-SCENARIOS = (Scenario("/meetings", _meetings_list), Scenario("question (mention)", _question))
+_question = _asking(QUESTION)
+ENGLISH_QUESTION = "question (mention)"
+SCENARIOS = (Scenario("/meetings", _meetings_list), Scenario(ENGLISH_QUESTION, _question))
+# Measured on the bot only: the bare apps answer every language alike.
+LANGUAGE_SCENARIOS = tuple(
+    Scenario(f"question (mention, {language})", _asking(text)) for language, text in QUESTIONS_IN.items()
+)
 
 
 @dataclass
@@ -210,6 +234,7 @@ class _Bench:
         self.database_url = database_url
         self.signing_secret = secrets.token_hex(16)
         self.event_ids = itertools.count(1)
+        self.channel_turns = itertools.count()
 
     def server(self, target: str) -> ServerProcess:
         """Prepare the process of `target` on a free port."""
@@ -220,7 +245,13 @@ class _Bench:
             workdir=self.workdir,
             data_dir=self.data_dir,
             database_url=self.database_url,
+            settings=UNPACED,
         )
+
+    @property
+    def language_sizes(self) -> Sizes:
+        """Each other language's question is measured on fewer requests than the English one."""
+        return Sizes(warmup=max(5, self.sizes.warmup // 5), measured=max(40, self.sizes.measured // 3))
 
     @property
     def data_dir(self) -> Path:
@@ -281,13 +312,15 @@ class _Bench:
         """Start `target`, warm it up and measure each scenario, then stop it."""
         measurement = Measurement()
         process = self.server(target)
+        scenarios = SCENARIOS + (LANGUAGE_SCENARIOS if target == BOT else ())
         with serving(process, healthy_timeout=HEALTHY_TIMEOUT_SECONDS) as lifetime:
-            for scenario in SCENARIOS:
-                warmup = self.burst(process.port, scenario, self.sizes.warmup)
+            for scenario in scenarios:
+                sizes = self.sizes if scenario in SCENARIOS else self.language_sizes
+                warmup = self.burst(process.port, scenario, sizes.warmup)
                 measurement.warmup_failures += warmup.failures
                 if warmup.first_failure:
                     logger.warning("%s %s warm-up: first failure: %s", target, scenario.label, warmup.first_failure)
-                burst = self.burst(process.port, scenario, self.sizes.measured)
+                burst = self.burst(process.port, scenario, sizes.measured)
                 measurement.bursts[scenario.label] = burst
                 logger.info(
                     "%s %s: %d requests in %.2f s, %d failed%s; an answer: %.80r",
@@ -347,6 +380,7 @@ def _rows(results: dict[str, Measurement], engine: Engine) -> list[Row]:
                     note=store_note,
                 ),
             ]
+    rows += _language_rows(bot, engine, store_note)
     rows += [
         failures_row(_benchmark(BOT, engine), bot.failures),
         shutdown_row(_benchmark(BOT, engine), bot.exit_code, bot.errors_logged),
@@ -375,6 +409,32 @@ def _rows(results: dict[str, Measurement], engine: Engine) -> list[Row]:
     return rows
 
 
+def _language_rows(bot: Measurement, engine: Engine, note: str) -> list[Row]:
+    """A question's answer time in each other language, beside the English one measured in the same run."""
+    english = bot.bursts[ENGLISH_QUESTION].answer_ms
+    rows: list[Row] = []
+    for scenario in LANGUAGE_SCENARIOS:
+        burst = bot.bursts.get(scenario.label)
+        if burst is None:
+            continue
+        for pct in (50, 99):
+            ratio = _pct(burst.answer_ms, pct) / _pct(english, pct)
+            rows.append(
+                Row(
+                    _benchmark(BOT, engine),
+                    f"answer p{pct} {scenario.label} / English",
+                    round(_pct(burst.answer_ms, pct), 3),
+                    "ms",
+                    target=f"<= {LANGUAGE_RATIO_TARGET:g}x English" if pct == 99 else None,
+                    baseline=f"{_benchmark(BOT, engine)}: {ENGLISH_QUESTION}",
+                    ratio=round(ratio, 3),
+                    ok=(burst.failures == 0 and ratio <= LANGUAGE_RATIO_TARGET) if pct == 99 else None,
+                    note=note,
+                )
+            )
+    return rows
+
+
 def run(config: RunConfig, engine: Engine = Engine.SQLITE) -> list[Row]:
     """Measure acknowledgement and answer latency of `/meetings` and a question against a large store."""
     if engine is Engine.POSTGRESQL and (reason := postgres_unavailable()) is not None:
@@ -390,6 +450,8 @@ def run(config: RunConfig, engine: Engine = Engine.SQLITE) -> list[Row]:
         WatchedEmulator(board, users=(ORGANISER, MEMBER)) as emulator,
     ):
         emulator.add_channel(GROUP_CHANNEL, "learning-group")
+        for number, channel in enumerate(QUESTION_CHANNELS):
+            emulator.add_channel(channel, f"questions-{number}")
         bench = _Bench(sizes, emulator, board, Path(workdir), database_url)
         bench.seed()
         for target in TARGETS[engine]:

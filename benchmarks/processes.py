@@ -224,10 +224,12 @@ def bot_server(
     group_channel: str,
     organiser_ids: Sequence[str],
     database_url: str | None = None,
+    settings: Mapping[str, str] | None = None,
 ) -> ServerProcess:
     """Prepare `tci-bot run` on a free port, its Web API the emulator, its store at `database_url`.
 
-    Without `database_url`, the store is the embedded SQLite file in `data_dir`.
+    Without `database_url`, the store is the embedded SQLite file in `data_dir`; `settings` adds to
+    or overrides the bot's environment.
     """
     port = free_port()
     env = child_environment(
@@ -242,6 +244,7 @@ def bot_server(
             "DATA_DIR": str(data_dir),
             "PORT": str(port),
             "LOG_LEVEL": "WARNING",
+            **(settings or {}),
         },
         drop=BOT_SETTINGS,
     )
@@ -284,6 +287,7 @@ def target_server(
     workdir: Path,
     data_dir: Path,
     database_url: str | None = None,
+    settings: Mapping[str, str] | None = None,
 ) -> ServerProcess:
     """The bot (`BOT`) or a bare Bolt app (`BARE_FLOOR` with process_before_response, else Bolt's defaults).
 
@@ -299,6 +303,7 @@ def target_server(
             group_channel=GROUP_CHANNEL,
             organiser_ids=(ORGANISER.id,),
             database_url=database_url,
+            settings=settings,
         )
     return bare_server(
         target,

@@ -34,7 +34,7 @@ def register(app: App, deps: Deps) -> None:
             ack()
             return
         person = deps.people.resolve(client, event["user"])
-        payload = reply_to(event.get("text") or "", deps=deps, person=person)
+        payload = reply_to(event.get("text") or "", deps=deps, person=person, client=client)
         owe_answer(deps, channel=event["channel"], message=payload, thread_ts=reply_thread(event), event_id=event_id)
         ack()
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from slack_sdk import WebClient
+
 from bot.deps import Deps
 from bot.language import i18n
 from bot.language.matching import better_named, match_faq, meetings_matching, pick_meeting
@@ -56,8 +58,11 @@ class Interpretation:
     more: More = field(default_factory=More)
 
 
-def interpret(text: str, *, deps: Deps, person: Person) -> Interpretation:
-    """Understand a question and find in the store what answers it: the meeting, the FAQ entry, the asker's answer."""
+def interpret(text: str, *, deps: Deps, person: Person, client: WebClient | None = None) -> Interpretation:
+    """Understand a question and find in the store what answers it: the meeting, the FAQ entry, the asker's answer.
+
+    `client` lets the organisers be named by their Slack names when the store has none for them yet.
+    """
     now = deps.clock()
     question = understand(
         text, now=now, zone=deps.settings.zone_for(person.tz), ignore=deps.settings.group_name.split()
@@ -109,6 +114,9 @@ def interpret(text: str, *, deps: Deps, person: Person) -> Interpretation:
             upcoming = [m for m in upcoming if m.starts_at > now]
         elif topic in (Topic.FAQ, Topic.UNKNOWN):
             faq = match_faq(question.text, faq_store.list_faq(session=session), also=question.words)
+    if more.organisers and client is not None:
+        named = (p if p.display_name else deps.people.resolve(client, p.slack_id) for p in more.organisers)
+        more = replace(more, organisers=tuple(named))
     return Interpretation(
         question=question,
         language=question.language,
@@ -121,9 +129,9 @@ def interpret(text: str, *, deps: Deps, person: Person) -> Interpretation:
     )
 
 
-def reply_to(text: str, *, deps: Deps, person: Person) -> dict[str, Any]:
+def reply_to(text: str, *, deps: Deps, person: Person, client: WebClient | None = None) -> dict[str, Any]:
     """Answer a question in plain words from the store: the message payload to post."""
-    found = interpret(text, deps=deps, person=person)
+    found = interpret(text, deps=deps, person=person, client=client)
     with i18n.speaking(found.language):
         return answer(
             found.question,

@@ -16,7 +16,7 @@ from bot.language import i18n
 from bot.language.countries import country_name
 from bot.language.i18n import N_, _, n_
 from bot.views import blocks
-from bot.views.calendar import google_calendar_url, place
+from bot.views.calendar import google_calendar_url
 from store.meetings import Counts
 from store.models import Attendance, Meeting, MeetingKind
 
@@ -113,8 +113,9 @@ def when_text(meeting: Meeting) -> str:
 
 
 def place_plain(meeting: Meeting) -> str:
-    """Where the meeting is, as plain words (`Messe Essen, Essen, Germany`, `online`)."""
-    where = place(meeting)
+    """Where the meeting is, as plain words in the reader's language (`Messe Essen, Essen, Germany`, `online`)."""
+    parts = (meeting.venue.strip(), meeting.city.strip(), country_name(meeting.country.strip()))
+    where = ", ".join(part for part in parts if part)
     if meeting.kind == MeetingKind.ONLINE:
         return _("online")
     if meeting.kind == MeetingKind.HYBRID:
