@@ -13,7 +13,9 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.language.countries import country_name
-from bot.language.understanding import FUZZY_CUTOFF, MAX_QUESTION, WORD, MeetingHint, fold, strip_markup
+from bot.language.lexicon import FUZZY_CUTOFF, fold
+from bot.language.reading import WORD, strip_markup
+from bot.language.understanding import MAX_QUESTION, MeetingHint
 from bot.language.words import ALIASES, FUZZY_MIN_LENGTH, MEETING_NOUNS, STOPWORDS
 from store.models import FaqEntry, Meeting, MeetingKind
 

@@ -6,27 +6,25 @@ No database and no Slack here, so every rule can be tested on its own.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_month_names
 
-from bot.language import i18n, lexicon, markup, places
+from bot.language import i18n, lexicon, places
 from bot.language.i18n import N_, _
 from bot.language.lexicon import fold
+from bot.language.reading import WORD, Token, raw_words, strip_markup
+from bot.language.reading import tokens as tokens_of
 from bot.language.words import (
     AGENDA_WORDS,
-    ALIASES,
     ELSE_WORDS,
     FAQ_WORDS,
     FIRST_PERSON,
-    FUZZY_MIN_LENGTH,
     GREETING_WORDS,
     GROUP_WORDS,
     HOW_TO_WORDS,
@@ -37,7 +35,6 @@ from bot.language.words import (
     LIST_WORDS,
     MAY_CONTEXT,
     MEETING_NOUNS,
-    MONTH_NAMES,
     MONTHS,
     NAMED_NOUNS,
     NEXT_WORDS,
@@ -55,7 +52,6 @@ from bot.language.words import (
     STOPWORDS,
     THANKS_WORDS,
     TOPIC_WORDS,
-    VOCABULARY,
     WHEN_WORDS,
     WHERE_WORDS,
 )
@@ -156,77 +152,11 @@ class Question:
     words: tuple[str, ...] = ()  # the question's words, read as English
 
 
-WORD = re.compile(r"#\d+|[^\W_]+(?:['’][^\W_]+)*")
 _DAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
-@dataclass
-class _Token:
-    raw: str  # as written
-    word: str  # folded, lower case, short forms expanded, misspellings corrected
-    first: bool = False  # the first word of the question
-
-
-def strip_markup(text: str) -> str:
-    """Remove Slack's markup: mentions and special mentions go, links keep their label."""
-    return markup.strip(text)
-
-
-@lru_cache(maxsize=4096)
-def correct(word: str) -> str:
-    """The known word that `word` stands for: a short form, a misspelling of a topic word, or itself."""
-    word = ALIASES.get(word, word)
-    if word in STOPWORDS or word in TOPIC_WORDS or word in MEETING_NOUNS or word in MONTHS:
-        return word
-    if len(word) < FUZZY_MIN_LENGTH or word.isdigit():
-        return word
-    close = difflib.get_close_matches(word, VOCABULARY, n=1, cutoff=FUZZY_CUTOFF)
-    if close:
-        return close[0]
-    month = difflib.get_close_matches(word, MONTH_NAMES, n=1, cutoff=FUZZY_CUTOFF)
-    if month and month[0][:3] == word[:3]:
-        return month[0]
-    return word
-
-
-def _raw_words(text: str, language: str) -> list[str]:
-    return lexicon.split_elisions([match.group(0) for match in WORD.finditer(text)], language)
-
-
-def _tokens(raws: Sequence[str], language: str) -> list[_Token]:
-    """The words of the text, in English, corrected; names are left as written ("the Rome meeting" is not "remote")."""
-    if language != i18n.SOURCE_LANGUAGE:
-        return _tokens_in(raws, language)
-    plain = [ALIASES.get(fold(raw), fold(raw)) for raw in raws]
-    words = [correct(word) for word in plain]
-    tokens = []
-    for index, raw in enumerate(raws):
-        word = words[index]
-        if word != plain[index]:
-            following = words[index + 1] if index + 1 < len(words) else ""
-            if (index > 0 and raw[:1].isupper()) or following in MEETING_NOUNS or following in NAMED_NOUNS:
-                word = plain[index]
-        tokens.append(_Token(raw=raw, word=word, first=index == 0))
-    return tokens
-
-
-def _tokens_in(raws: Sequence[str], language: str) -> list[_Token]:
-    """The words of a question in another language, read as English by that language's word list."""
-    folded = [fold(raw) for raw in raws]
-    known = lexicon.lexicon(language)
-    capitalised_nouns = bool(i18n.word_lists(language).get("nouns_capitalised", False))
-    tokens = []
-    for position, word in lexicon.read_as_english(folded, language):
-        raw = raws[position]
-        corrected = folded[position] not in known.words and word != folded[position]
-        if corrected and position > 0 and raw[:1].isupper() and not capitalised_nouns:
-            word = folded[position]  # a name that looks like a misspelt word: "Sevilla" is not "semana"
-        tokens.append(_Token(raw=raw, word=word, first=position == 0))
-    return tokens
-
-
-def _month_of(tokens: Sequence[_Token], index: int) -> int | None:
+def _month_of(tokens: Sequence[Token], index: int) -> int | None:
     word = tokens[index].word
     if word not in MONTHS:
         return None
@@ -247,7 +177,7 @@ class _Dates:
     used: set[int] = field(default_factory=set)  # token positions taken by dates
 
 
-def _dates(tokens: Sequence[_Token], text: str, today: date) -> _Dates:
+def _dates(tokens: Sequence[Token], text: str, today: date) -> _Dates:
     found = _Dates()
     iso = _ISO_DATE.search(text)
     if iso:
@@ -296,7 +226,7 @@ def _kind(words: Sequence[str]) -> MeetingKind | None:
     return None
 
 
-def _name_like(tokens: Sequence[_Token], index: int, *, capitals: bool = True) -> bool:
+def _name_like(tokens: Sequence[Token], index: int, *, capitals: bool = True) -> bool:
     """Whether a leftover word looks like a name: capitalised, or right next to "meeting" or after "in".
 
     `capitals` is False for a language that capitalises every noun (German), where a capital says nothing.
@@ -412,7 +342,7 @@ def _topic(words: list[str], leftover_ok: bool, hint: MeetingHint, *, named: boo
 _NOT_PLACES = STOPWORDS | TOPIC_WORDS | MEETING_NOUNS | NAMED_NOUNS
 
 
-def _zone_named(tokens: Sequence[_Token]) -> tuple[str, str, set[int]] | None:
+def _zone_named(tokens: Sequence[Token]) -> tuple[str, str, set[int]] | None:
     """A place whose time the question asks in ("in Toronto time", "hora de Toronto"): zone, name, positions."""
     words = [token.word for token in tokens]
     for index, word in enumerate(words):
@@ -444,7 +374,7 @@ def understand(
     asker = asker or i18n.language()
     every_word = [fold(word) for raw in WORD.findall(cleaned) for word in re.split(r"['’]", raw) if word]
     reading = lexicon.language_of_question(cleaned, every_word, asker)
-    tokens = _tokens(_raw_words(cleaned, reading.language), reading.language)
+    tokens = tokens_of(raw_words(cleaned, reading.language), reading.language)
     words = [token.word for token in tokens]
     ignored = {fold(word) for word in ignore}
     dates = _dates(tokens, cleaned, now.astimezone(zone).date())
