@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -208,6 +210,21 @@ class PracticeStatus(StrEnum):
     REJECTED = "rejected"
 
 
+# The language of a practice shared before practices had one, and of any written without saying.
+PRACTICE_LANGUAGE = "en"
+
+
+def _indexed(column: str) -> Callable[[Any], str]:
+    """A default for one column the full-text index reads, made from the row being inserted."""
+
+    def compute(context: Any) -> str:
+        from store.practices._index import indexed_part  # late: store.practices imports this module
+
+        return indexed_part(column, context.get_current_parameters())
+
+    return compute
+
+
 class Practice(SQLModel, table=True):
     """Something a member shared: an initiative, a policy, a lesson, with its evidence."""
 
@@ -236,6 +253,24 @@ class Practice(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), index=True))
+    language: str = Field(  # the language it is written in ("es"), which its words are stemmed in
+        default=PRACTICE_LANGUAGE, max_length=16, sa_column_kwargs={"server_default": PRACTICE_LANGUAGE}
+    )
+    # What the full-text index reads: title, organisation, then summary and evidence, each as words stemmed in
+    # the practice's language with accents folded (store.practices._index). The store writes all three with
+    # every change of the text; an insert that leaves them out (None) has them made from the row's own fields.
+    # SQLite keeps them for its FTS5 table; on PostgreSQL a trigger moves them into search_vector as they are
+    # written (migration 0008), and they read back empty.
+    search_title: str | None = Field(
+        default=None, sa_column=Column(Text(), nullable=False, server_default="", default=_indexed("search_title"))
+    )
+    search_organisation: str | None = Field(
+        default=None,
+        sa_column=Column(Text(), nullable=False, server_default="", default=_indexed("search_organisation")),
+    )
+    search_body: str | None = Field(
+        default=None, sa_column=Column(Text(), nullable=False, server_default="", default=_indexed("search_body"))
+    )
 
     @property
     def is_published(self) -> bool:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, text, update
+from sqlalchemy import ColumnElement, delete, func, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
 from store.db import commit, upsert
-from store.models import Person, Practice, PracticeStatus, UsefulMark
+from store.models import PRACTICE_LANGUAGE, Person, Practice, PracticeStatus, UsefulMark
 from store.practices._fields import (
     COUNTRY_LIMIT,
     EDITABLE,
@@ -26,24 +26,40 @@ from store.practices._fields import (
     PracticeDraft,
     PracticeField,
 )
+from store.practices._index import INDEXED, STEMMERS, indexed_columns
+from store.practices._search import (
+    CANDIDATES,
+    MATCH_END,
+    MATCH_START,
+    MAX_SEARCH_WORDS,
+    Hit,
+    SearchResult,
+    passage,
+    search,
+    search_words,
+)
 
 __all__ = [
+    "CANDIDATES",
     "COUNTRY_LIMIT",
     "EDITABLE",
     "FIELDS",
+    "MATCH_END",
+    "MATCH_START",
+    "MAX_SEARCH_WORDS",
     "ORGANISATION_LIMIT",
+    "STEMMERS",
     "TEXT_LIMIT",
     "TITLE_LIMIT",
     "URL_LIMIT",
+    "Hit",
     "PracticeDraft",
     "PracticeField",
+    "SearchResult",
+    "passage",
+    "search",
+    "search_words",
 ]
-
-# Marks the search puts around the words it found, for the caller to turn into bold after escaping.
-MATCH_START = "\x02"
-MATCH_END = "\x03"
-_WORD = re.compile(r"[^\W_]+")
-MAX_SEARCH_WORDS = 12
 
 
 @dataclass(frozen=True)
@@ -62,23 +78,6 @@ class Page:
 
 
 @dataclass(frozen=True)
-class Hit:
-    """A practice a search found, with the passage that matched (words found between MATCH_START and MATCH_END)."""
-
-    practice: Practice
-    snippet: str
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    """What a search found: ranked hits, and whether they hold every word or only some."""
-
-    hits: list[Hit]
-    words: tuple[str, ...]
-    every_word: bool = True
-
-
-@dataclass(frozen=True)
 class Figures:
     """Counts of published practices: the evidence the group benchmarks with."""
 
@@ -90,11 +89,24 @@ class Figures:
     by_topic_and_country: list[tuple[str, str, int]]
 
 
-def create_practice(*, session: Session, draft: PracticeDraft, author: str, now: datetime, moderated: bool) -> Practice:
-    """Store a new practice: published at once, or pending when the group moderates."""
+def create_practice(
+    *,
+    session: Session,
+    draft: PracticeDraft,
+    author: str,
+    now: datetime,
+    moderated: bool,
+    language: str = PRACTICE_LANGUAGE,
+) -> Practice:
+    """Store a new practice written in `language`: published at once, or pending when the group moderates.
+
+    Its words go into the full-text index stemmed in that language.
+    """
     status = PracticeStatus.PENDING if moderated else PracticeStatus.PUBLISHED
+    values: dict[str, Any] = {**draft.values(), "language": language}
+    values.update(indexed_columns(values))
     practice = Practice(
-        **draft.values(),
+        **values,
         author=author,
         status=status,
         created_at=now,
@@ -113,17 +125,27 @@ def get_practice(*, session: Session, practice_id: int) -> Practice | None:
 
 
 def update_practice(
-    *, session: Session, practice_id: int, draft: PracticeDraft, now: datetime, moderated: bool = False
+    *,
+    session: Session,
+    practice_id: int,
+    draft: PracticeDraft,
+    now: datetime,
+    moderated: bool = False,
+    language: str | None = None,
 ) -> Practice | None:
-    """Replace the editable fields of a practice; None if it is gone.
+    """Replace the editable fields of a practice, and its language when given; None if it is gone.
 
-    A rejected practice, once changed, goes back for approval (or is published, without moderation).
+    The full-text index follows the new words. A rejected practice, once changed, goes back for
+    approval (or is published, without moderation).
     """
     practice = session.get(Practice, practice_id)
     if practice is None:
         return None
-    for name, value in draft.values().items():
+    values = {**draft.values(), "language": language or practice.language}
+    for name, value in {**values, **indexed_columns(values)}.items():
         setattr(practice, name, value)
+    for name in INDEXED:  # written together, changed or not: PostgreSQL's index is built from all three at once
+        flag_modified(practice, name)
     practice.updated_at = now
     if practice.status == PracticeStatus.REJECTED:
         practice.status = PracticeStatus.PENDING if moderated else PracticeStatus.PUBLISHED
@@ -240,126 +262,6 @@ def published_between(*, session: Session, start: datetime, end: datetime, limit
         .limit(limit)
     )
     return list(session.exec(query))
-
-
-def search_words(text_: str) -> tuple[str, ...]:
-    """The words of a search, as the index sees them (letters and digits; no operators)."""
-    return tuple(dict.fromkeys(word.lower() for word in _WORD.findall(text_)))[:MAX_SEARCH_WORDS]
-
-
-def search(*, session: Session, query: str, limit: int = 10) -> SearchResult:
-    """Published practices matching the words of `query`, best first; the title weighs most.
-
-    Practices holding every word come first; if none does, those holding some of them. Words
-    match their other forms (the index stems them: "skills" finds "skill"), and the last word
-    also matches as the start of a longer word, as one types ("digit" finds "digitization").
-    Ranking scores the newest CANDIDATES matches, so that a common word costs the same at
-    100,000 practices as at 1,000.
-    """
-    words = search_words(query)
-    if not words:
-        return SearchResult(hits=[], words=())
-    run = _ranked_sqlite if session.get_bind().dialect.name == "sqlite" else _ranked_postgres
-    found = run(session, words, every_word=True, limit=limit)
-    every_word = True
-    if not found and len(words) > 1:
-        found = run(session, words, every_word=False, limit=limit)
-        every_word = False
-    return SearchResult(hits=_hits(session, found, words), words=words, every_word=every_word)
-
-
-# How many of the newest matches a search ranks; relevance decides among these.
-CANDIDATES = 1000
-# Column weights for FTS5's bm25: title, organisation, summary, evidence.
-_SQLITE_WEIGHTS = "10.0, 3.0, 1.0, 1.0"
-_SNIPPET_BEFORE = 8
-_SNIPPET_AFTER = 16
-
-
-def _ranked_sqlite(session: Session, words: tuple[str, ...], *, every_word: bool, limit: int) -> list[int]:
-    # Quoted terms: nothing a person types can form an FTS5 operator or column filter.
-    terms = [f'"{word}"' for word in words[:-1]] + [f'"{words[-1]}"*']
-    match = (" AND " if every_word else " OR ").join(terms)
-    rows = session.execute(
-        text(
-            f"""
-            SELECT id FROM (
-                SELECT rowid AS id, bm25(practices_fts, {_SQLITE_WEIGHTS}) AS score
-                FROM practices_fts WHERE practices_fts MATCH :match
-                ORDER BY rowid DESC LIMIT :candidates
-            )
-            ORDER BY score, id DESC
-            LIMIT :limit
-            """
-        ),
-        {"match": match, "candidates": CANDIDATES, "limit": limit},
-    )
-    return [int(row[0]) for row in rows]
-
-
-def _ranked_postgres(session: Session, words: tuple[str, ...], *, every_word: bool, limit: int) -> list[int]:
-    # Each word is parsed by to_tsquery on its own, so no input can form an operator.
-    operator = " && " if every_word else " || "
-    terms = operator.join(f"to_tsquery('english', :w{i})" for i in range(len(words)))
-    params: dict[str, Any] = {f"w{i}": word for i, word in enumerate(words)}
-    params[f"w{len(words) - 1}"] = f"{words[-1]}:*"
-    params.update(published="published", limit=limit, candidates=CANDIDATES)
-    # The query is written out where it is used, not taken from a CTE: so the planner sees its words and
-    # can tell a common one (walk the newest practices backwards, ~1 ms) from a rare one (the GIN index).
-    # The candidates carry only their ids; the vectors of the CANDIDATES kept are read to rank them.
-    rows = session.execute(
-        text(
-            f"""
-            WITH candidates AS (
-                SELECT p.id FROM practices AS p
-                WHERE p.search_vector @@ ({terms}) AND p.status = :published
-                ORDER BY p.id DESC LIMIT :candidates
-            )
-            SELECT c.id FROM candidates AS c JOIN practices AS p ON p.id = c.id
-            ORDER BY ts_rank_cd(p.search_vector, ({terms})) DESC, c.id DESC
-            LIMIT :limit
-            """
-        ),
-        params,
-    )
-    return [int(row[0]) for row in rows]
-
-
-def _hits(session: Session, ids: list[int], words: tuple[str, ...]) -> list[Hit]:
-    if not ids:
-        return []
-    # By primary key only: a condition on the status would lead the planner to the status index.
-    loaded = session.exec(select(Practice).where(col(Practice.id).in_(ids)))
-    practices = {p.id: p for p in loaded if p.status == PracticeStatus.PUBLISHED}
-    found = _word_pattern(words)
-    return [Hit(practices[pid], passage(practices[pid], found)) for pid in ids if pid in practices]
-
-
-def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    """Words as they may appear in a text: each one's start, long enough to tell it ("sharing" finds "shared")."""
-    starts = sorted({word[: max(4, len(word) - 3)] if len(word) > 4 else word for word in words}, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(start) for start in starts) + r")\w*", re.IGNORECASE)
-
-
-def passage(practice: Practice, found: re.Pattern[str]) -> str:
-    """The passage of the summary, evidence or organisation around the first word found, the words marked.
-
-    The title is shown beside every hit, so a match there needs no passage; without a word in
-    the other fields the passage is the start of the summary.
-    """
-    for text_ in (practice.summary, practice.evidence, practice.organisation):
-        tokens = text_.split()
-        first = next((i for i, token in enumerate(tokens) if found.search(token)), None)
-        if first is None:
-            continue
-        start, end = max(0, first - _SNIPPET_BEFORE), min(len(tokens), first + _SNIPPET_AFTER)
-        shown = " ".join(tokens[start:end])
-        marked = found.sub(lambda m: f"{MATCH_START}{m.group(0)}{MATCH_END}", shown)
-        return ("…" if start else "") + marked + ("…" if end < len(tokens) else "")
-    tokens = practice.summary.split()
-    return " ".join(tokens[: _SNIPPET_BEFORE + _SNIPPET_AFTER]) + (
-        "…" if len(tokens) > _SNIPPET_BEFORE + _SNIPPET_AFTER else ""
-    )
 
 
 def mark_useful(*, session: Session, practice_id: int, slack_id: str, now: datetime) -> tuple[bool, int]:

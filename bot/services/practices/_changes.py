@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from bot.deps import Deps
-from bot.language import i18n
+from bot.language import detect, i18n
 from bot.services import languages, outbox
 from bot.services.practices._access import Outcome, can_change
 from bot.services.practices._card import organiser_notices, owe_card, owe_removal
@@ -43,13 +43,17 @@ def save(deps: Deps, *, user_id: str, draft: PracticeDraft, practice_id: int | N
     """Share a new practice, or change one the person may change; moderated when the group says so.
 
     An organiser's practice is never held for approval; a rejected one, once changed, goes back for it.
+    Its language is told from its words each time, so that the search stems them in it.
     A published practice's card, or the organisers' notice of one that now waits, is owed in the same transaction.
     """
     moderated = deps.settings.moderation and not deps.people.is_organiser(user_id)
+    language = written_in(deps, draft)
     now = deps.clock()
     with deps.sessions() as session, one_transaction(session):
         if practice_id is None:
-            practice = store.create_practice(session=session, draft=draft, author=user_id, now=now, moderated=moderated)
+            practice = store.create_practice(
+                session=session, draft=draft, author=user_id, now=now, moderated=moderated, language=language
+            )
             saved = Saved(Outcome.DONE, practice)
         else:
             old = store.get_practice(session=session, practice_id=practice_id)
@@ -59,7 +63,7 @@ def save(deps: Deps, *, user_id: str, draft: PracticeDraft, practice_id: int | N
                 return Saved(Outcome.REFUSED)
             was_pending = old.status == PracticeStatus.PENDING
             changed = store.update_practice(
-                session=session, practice_id=practice_id, draft=draft, now=now, moderated=moderated
+                session=session, practice_id=practice_id, draft=draft, now=now, moderated=moderated, language=language
             )
             if changed is None:
                 return Saved(Outcome.GONE)
@@ -70,6 +74,12 @@ def save(deps: Deps, *, user_id: str, draft: PracticeDraft, practice_id: int | N
             outbox.owe(session, organiser_notices(deps, session, saved.practice, now), now=now)
     deps.send_now()
     return saved
+
+
+def written_in(deps: Deps, draft: PracticeDraft) -> str:
+    """The language a practice is written in, as its title, summary and evidence tell; else the group's."""
+    text = "\n".join((draft.title, draft.summary, draft.evidence))
+    return detect.language_of(text) or languages.group_language(deps)
 
 
 @dataclass(frozen=True)

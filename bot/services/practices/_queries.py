@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.deps import Deps
+from bot.language import i18n
 from bot.language.places import country_code
 from bot.services import export
 from store import practices as store
@@ -97,11 +98,14 @@ class Found:
 
 
 def search(deps: Deps, *, query: str) -> Found:
-    """Ranked full-text search over published practices (no words: nothing is searched)."""
+    """Ranked full-text search over published practices, each word in every language the bot speaks.
+
+    No words: nothing is searched.
+    """
     if not store.search_words(query):
         return Found(SearchResult(hits=[], words=()), {})
     with deps.sessions() as session:
-        result = store.search(session=session, query=query, limit=SEARCH_LIMIT)
+        result = store.search(session=session, query=query, limit=SEARCH_LIMIT, languages=i18n.available())
         useful = store.useful_counts(session=session, practice_ids=[h.practice.id or 0 for h in result.hits])
     return Found(result, useful)
 

@@ -1,0 +1,220 @@
+"""Ranked full-text search over published practices, in every language the bot speaks, on either engine.
+
+The index holds each practice's words stemmed in its own language with accents folded (`_index`). A
+search word is put in the form it would have in each language the caller names; it matches when any
+of those forms does, and a practice matches when it holds every word (or, failing that, some).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from store.models import Practice, PracticeStatus
+from store.practices._index import STEMMERS, fold, indexed_word, shortest_starts
+
+# Marks the search puts around the words it found, for the caller to turn into bold after escaping.
+MATCH_START = "\x02"
+MATCH_END = "\x03"
+_WORD = re.compile(r"[^\W_]+")
+MAX_SEARCH_WORDS = 12
+# How many of the newest matches a search ranks; relevance decides among these.
+CANDIDATES = 1000
+# Column weights for FTS5's bm25: title, organisation, summary with evidence.
+_SQLITE_WEIGHTS = "10.0, 3.0, 1.0"
+_SNIPPET_BEFORE = 8
+_SNIPPET_AFTER = 16
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A practice a search found, with the passage that matched (words found between MATCH_START and MATCH_END)."""
+
+    practice: Practice
+    snippet: str
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What a search found: ranked hits, and whether they hold every word or only some."""
+
+    hits: list[Hit]
+    words: tuple[str, ...]
+    every_word: bool = True
+
+
+def search_words(text_: str) -> tuple[str, ...]:
+    """The words of a search, as the index sees them (letters and digits; no operators)."""
+    return tuple(dict.fromkeys(word.lower() for word in _WORD.findall(text_)))[:MAX_SEARCH_WORDS]
+
+
+def search(*, session: Session, query: str, limit: int = 10, languages: Iterable[str] | None = None) -> SearchResult:
+    """Published practices matching the words of `query`, best first; the title weighs most.
+
+    Practices holding every word come first; if none does, those holding some of them. Words match
+    their other forms in the practice's language ("skills" finds "skill", "reunion" finds "reuniones"),
+    accents typed or not, and the last word also matches as the start of a longer word, as one types
+    ("digit" finds "digitization"). The query's language is not known: each word is tried in each of
+    `languages` (by default every language the store can stem). Ranking scores the newest CANDIDATES
+    matches, so that a common word costs the same at 100,000 practices as at 1,000.
+    """
+    words = search_words(query)
+    if not words:
+        return SearchResult(hits=[], words=())
+    terms = _Terms.of(words, tuple(dict.fromkeys(languages or ())) or tuple(STEMMERS))
+    run = _ranked_sqlite if session.get_bind().dialect.name == "sqlite" else _ranked_postgres
+    found = run(session, terms, every_word=True, limit=limit)
+    every_word = True
+    if not found and len(words) > 1:
+        found = run(session, terms, every_word=False, limit=limit)
+        every_word = False
+    return SearchResult(hits=_hits(session, found, words), words=words, every_word=every_word)
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """A search's words as the index may hold them: each word's forms, and each language's form of every word."""
+
+    forms: tuple[tuple[str, ...], ...]  # by word: its forms in any of the languages (the last word's, as starts)
+    by_language: dict[str, tuple[str, ...]]  # by language: the form of each word in it
+
+    @classmethod
+    def of(cls, words: tuple[str, ...], languages: tuple[str, ...]) -> _Terms:
+        by_language = {language: tuple(indexed_word(word, language) for word in words) for language in languages}
+        forms = [tuple(dict.fromkeys(own[i] for own in by_language.values())) for i in range(len(words))]
+        forms[-1] = shortest_starts(forms[-1])
+        return cls(tuple(forms), by_language)
+
+
+def _ranked_sqlite(session: Session, terms: _Terms, *, every_word: bool, limit: int) -> list[int]:
+    # Quoted terms of letters and digits only: nothing a person types can form an FTS5 operator or column filter.
+    words = []
+    for i, alternatives in enumerate(terms.forms):
+        star = "*" if i == len(terms.forms) - 1 else ""
+        quoted = [f'"{form}"{star}' for form in alternatives]
+        words.append(quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")")
+    match = (" AND " if every_word else " OR ").join(words)
+    rows = session.execute(
+        text(
+            f"""
+            SELECT id FROM (
+                SELECT rowid AS id, bm25(practices_fts, {_SQLITE_WEIGHTS}) AS score
+                FROM practices_fts WHERE practices_fts MATCH :match
+                ORDER BY rowid DESC LIMIT :candidates
+            )
+            ORDER BY score, id DESC
+            LIMIT :limit
+            """
+        ),
+        {"match": match, "candidates": CANDIDATES, "limit": limit},
+    )
+    return [int(row[0]) for row in rows]
+
+
+def _ranked_postgres(session: Session, terms: _Terms, *, every_word: bool, limit: int) -> list[int]:
+    params: dict[str, Any] = {"published": PracticeStatus.PUBLISHED, "limit": limit, "candidates": CANDIDATES}
+    query = _tsquery(params, "w", terms.forms, every_word=every_word)
+    # Each candidate is ranked by the forms of its own language only: a query of every form is slower to rank.
+    by_forms: dict[tuple[str, ...], list[str]] = {}
+    for language, own in terms.by_language.items():
+        by_forms.setdefault(own, []).append(language)
+    cases = []
+    for k, (own, spoken) in enumerate(by_forms.items()):
+        names = []
+        for m, language in enumerate(spoken):
+            params[f"l{k}_{m}"] = language
+            names.append(f":l{k}_{m}")
+        ranked = _tsquery(params, f"r{k}_", tuple((form,) for form in own), every_word=every_word)
+        cases.append(f"WHEN p.language IN ({', '.join(names)}) THEN {ranked}")
+    rank = f"CASE {' '.join(cases)} ELSE {query} END" if cases else query
+    # The query is written out where it is used, not taken from a CTE: so the planner sees its words and
+    # can tell a common one (walk the newest practices backwards, ~1 ms) from a rare one (the GIN index).
+    # The candidates carry only their ids; the vectors of the CANDIDATES kept are read to rank them.
+    rows = session.execute(
+        text(
+            f"""
+            WITH candidates AS (
+                SELECT p.id FROM practices AS p
+                WHERE p.search_vector @@ {query} AND p.status = :published
+                ORDER BY p.id DESC LIMIT :candidates
+            )
+            SELECT c.id FROM candidates AS c JOIN practices AS p ON p.id = c.id
+            ORDER BY ts_rank_cd(p.search_vector, {rank}) DESC, c.id DESC
+            LIMIT :limit
+            """
+        ),
+        params,
+    )
+    return [int(row[0]) for row in rows]
+
+
+def _tsquery(params: dict[str, Any], prefix: str, forms: Sequence[tuple[str, ...]], *, every_word: bool) -> str:
+    """A tsquery of every word (or any word), a word being any of its forms; the last word's forms as starts.
+
+    Each form is a parameter parsed by to_tsquery on its own, so no input can form an operator.
+    """
+    words = []
+    for i, alternatives in enumerate(forms):
+        star = ":*" if i == len(forms) - 1 else ""
+        names = []
+        for j, form in enumerate(alternatives):
+            params[f"{prefix}{i}_{j}"] = form + star
+            names.append(f"to_tsquery('simple', :{prefix}{i}_{j})")
+        words.append(names[0] if len(names) == 1 else "(" + " || ".join(names) + ")")
+    return "(" + (" && " if every_word else " || ").join(words) + ")"
+
+
+def _hits(session: Session, ids: list[int], words: tuple[str, ...]) -> list[Hit]:
+    if not ids:
+        return []
+    # By primary key only: a condition on the status would lead the planner to the status index.
+    loaded = session.exec(select(Practice).where(col(Practice.id).in_(ids)))
+    practices = {p.id: p for p in loaded if p.status == PracticeStatus.PUBLISHED}
+    found = _word_pattern(words)
+    return [Hit(practices[pid], passage(practices[pid], found)) for pid in ids if pid in practices]
+
+
+def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Words as they may appear in a text, accents folded: each one's start, long enough to tell it.
+
+    "sharing" finds "shared", "reuniones" finds "reunión", "digitalen" finds "Digitalisierung".
+    """
+    starts = {fold(word[: max(4, len(word) - 3)] if len(word) > 4 else word) for word in words}
+    ordered = sorted(starts, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(start) for start in ordered) + r")\w*", re.IGNORECASE)
+
+
+def passage(practice: Practice, found: re.Pattern[str]) -> str:
+    """The passage of the summary, evidence or organisation around the first word found, the words marked.
+
+    The words are looked for with their accents folded (the pattern's are), and marked as written. The
+    title is shown beside every hit, so a match there needs no passage; without a word in the other
+    fields the passage is the start of the summary.
+    """
+    for text_ in (practice.summary, practice.evidence, practice.organisation):
+        tokens = text_.split()
+        first = next((i for i, token in enumerate(tokens) if found.search(fold(token))), None)
+        if first is None:
+            continue
+        start, end = max(0, first - _SNIPPET_BEFORE), min(len(tokens), first + _SNIPPET_AFTER)
+        shown = " ".join(tokens[start:end])
+        return ("…" if start else "") + _marked(shown, found) + ("…" if end < len(tokens) else "")
+    tokens = practice.summary.split()
+    return " ".join(tokens[: _SNIPPET_BEFORE + _SNIPPET_AFTER]) + (
+        "…" if len(tokens) > _SNIPPET_BEFORE + _SNIPPET_AFTER else ""
+    )
+
+
+def _marked(shown: str, found: re.Pattern[str]) -> str:
+    """`shown` with the words `found` matches (in its folded form, letter for letter) marked as written."""
+    pieces: list[str] = []
+    at = 0
+    for match in found.finditer(fold(shown)):
+        pieces += [shown[at : match.start()], MATCH_START, shown[match.start() : match.end()], MATCH_END]
+        at = match.end()
+    return "".join(pieces) + shown[at:]
