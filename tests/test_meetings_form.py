@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from bot.localslack.local import ORGANISER, LocalBot
 from bot.views import meeting_form
@@ -115,6 +116,16 @@ def test_each_editable_field_is_declared_once_and_reads_back_as_it_was_written()
     read = meeting_form.parse_form(written, now=datetime(2026, 11, 24, tzinfo=UTC))
     assert read == essen
     assert meeting_form.draft_from_json(meeting_form.draft_to_json(essen)) == essen
+
+
+def test_an_end_written_with_an_hour_word_after_such_a_start_is_a_time_of_day() -> None:
+    """In the form, a start "mardi 2 mars 2027 14h" makes the end "16h" four o'clock, not sixteen hours on."""
+    written = meeting_form.initial_values(None, zone="Europe/Paris", default_offsets="1d")
+    written |= {"title": "Atelier numérique", "starts": "mardi 2 mars 2027 14h", "ends": "16h", "kind": "online"}
+    read = meeting_form.parse_form(written, now=datetime(2027, 2, 20, tzinfo=UTC))
+    paris = ZoneInfo("Europe/Paris")
+    assert read.starts_at.astimezone(paris).strftime("%Y-%m-%d %H:%M") == "2027-03-02 14:00"
+    assert read.ends_at.astimezone(paris).strftime("%Y-%m-%d %H:%M") == "2027-03-02 16:00"
 
 
 def test_a_one_line_meeting_with_an_unreadable_part_is_also_checked_for_its_dates(local_bot: LocalBot) -> None:

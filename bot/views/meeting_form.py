@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config import format_offset, parse_offsets
-from bot.language import i18n
+from bot.language import i18n, weekdays
 from bot.language.countries import country_name
 from bot.language.i18n import N_, _, n_
 from bot.language.links import is_web_link
@@ -66,6 +67,7 @@ class Reading:
 
     now: datetime
     read: Mapping[str, Any]
+    written: Mapping[str, str] = dataclass_field(default_factory=dict)  # each field as typed, by its block
 
     @property
     def zone(self) -> ZoneInfo:
@@ -134,7 +136,9 @@ def _moment(text: str, reading: Reading) -> datetime:
 
 
 def _end(text: str, reading: Reading) -> datetime:
-    return parse_end(text, start=reading.start, zone=reading.zone, now=reading.now)
+    # A start written "14h" makes "16h" an end time, not sixteen hours.
+    hour_words = weekdays.has_hour_word(reading.written.get(BY_ATTRIBUTE["starts_at"].block_id, ""))
+    return parse_end(text, start=reading.start, zone=reading.zone, now=reading.now, hour_words=hour_words)
 
 
 def _zone(text: str, _reading: Reading) -> str:
@@ -352,7 +356,7 @@ def parse_form(values: dict[str, str], *, now: datetime, keep_start: datetime | 
     """
     errors: dict[str, str] = {}
     read: dict[str, Any] = {}
-    reading = Reading(now=now, read=read)
+    reading = Reading(now=now, read=read, written=values)
     for field in READING_ORDER:
         text = values.get(field.block_id, "")
         read[field.attribute] = field.empty
