@@ -200,6 +200,23 @@ class FaqEntry(SQLModel, table=True):
     keywords: str = Field(default="", max_length=500)  # comma-separated words that point to this entry
     created_by: str = Field(default="", max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    language: str | None = Field(default=None, max_length=16)  # the language it is written in; None: the group's
+
+
+class FaqTranslation(SQLModel, table=True):
+    """An FAQ entry in another language, as an organiser wrote it: one per entry and language."""
+
+    __tablename__ = "faq_translations"
+    __table_args__ = (UniqueConstraint("faq_id", "language", name="uq_faq_translations_entry_language"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    faq_id: int = Field(foreign_key="faq_entries.id", ondelete="CASCADE")
+    language: str = Field(max_length=16)
+    question: str = Field(max_length=300)
+    answer: str = Field(sa_column=Column(Text(), nullable=False))
+    keywords: str = Field(default="", max_length=500)
+    created_by: str = Field(default="", max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class PracticeStatus(StrEnum):

@@ -101,6 +101,18 @@ DATA: dict[str, list[dict[str, Any]]] = {
             "keywords": "travel, hotel",
             "created_by": "U0ORG",
             "created_at": NOW,
+            "language": "en",
+        }
+    ],
+    "faq_translations": [
+        {
+            "faq_id": 1,
+            "language": "es",
+            "question": "¿Pago el viaje?",
+            "answer": "Sí: cada participante paga su viaje.",
+            "keywords": "viaje, hotel",
+            "created_by": "U0ORG",
+            "created_at": NOW,
         }
     ],
     "practices": [

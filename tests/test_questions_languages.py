@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 from bot.localslack.local import GROUP_CHANNEL, MEMBER, ORGANISER, LocalBot
 from bot.localslack.records import LocalUser
+from store import faq as faq_store
 from store import meetings as store
 from store.meetings import MeetingDraft
 from store.models import MeetingKind
-from tests.helpers import wait_delivery
+from tests.helpers import private_answer, wait_delivery
 from tests.test_questions import WAITING, YEAR, seed
 
 ANA = LocalUser(id="U0ANA", name="ana", real_name="Ana García", locale="es-ES")
@@ -125,3 +126,54 @@ def test_a_meeting_in_progress_is_happening_now_with_its_link(local_bot: LocalBo
     shown = asked_directly(local_bot, MEMBER.id, "Gibt es gerade ein Treffen?")
     assert "*Monthly digitization call*" in shown and "findet gerade statt" in shown
     assert "https://meet.example.org/monthly" in shown
+
+
+def test_organisers_translate_an_faq_entry_and_each_language_gets_its_own(local_bot: LocalBot) -> None:
+    seed(local_bot.service.deps.sessions)  # type: ignore[union-attr]
+    ws = local_bot.workspace
+    assert ws is not None
+    with local_bot.service.deps.sessions() as session:  # type: ignore[union-attr]
+        travel = next(e for e in faq_store.list_faq(session=session) if "travel" in e.question)
+    ws.slash_command(
+        ORGANISER.id,
+        "/meetings",
+        f"faq translate {travel.id} es ¿Quién paga el viaje y el alojamiento? | Cada participante paga su viaje, "
+        "su alojamiento y sus dietas. | viaje, alojamiento, hotel, vuelo",
+    )
+    said = private_answer(local_bot.emulator, ORGANISER.id, f"FAQ {travel.id} in").text or ""
+    assert "People who ask me in" in said
+
+    spanish = asked_directly(local_bot, MEMBER.id, "¿Quién me paga el vuelo?")
+    assert "Cada participante paga su viaje, su alojamiento y sus dietas." in spanish
+    assert "no la han traducido" not in spanish
+    # No Portuguese translation: the entry answers in its own language, and says so in Portuguese.
+    portuguese = asked_directly(local_bot, MEMBER.id, "Quem paga a viagem e o hotel?")
+    assert "Participants pay their own travel, accommodation and subsistence." in portuguese
+    assert "_Esta resposta está em inglês: os organizadores ainda não a traduziram._" in portuguese
+    english = asked_directly(local_bot, MEMBER.id, "who pays for the hotel?")
+    assert "Participants pay their own travel" in english and "translated" not in english
+
+    # `/meetings faq` shows each reader the translation into their language.
+    local_bot.emulator.add_user(ANA)
+    ws.slash_command(ANA.id, "/meetings", "faq")
+    listed = private_answer(local_bot.emulator, ANA.id, "Quién paga el viaje")
+    assert "Cada participante paga su viaje" in json.dumps(listed.blocks, ensure_ascii=False)
+
+
+def test_an_faq_translation_with_bad_input_or_from_a_member_changes_nothing(local_bot: LocalBot) -> None:
+    seed(local_bot.service.deps.sessions)  # type: ignore[union-attr]
+    ws = local_bot.workspace
+    assert ws is not None
+    ws.slash_command(ORGANISER.id, "/meetings", "faq translate 1 xx Question? | Answer.")
+    assert "the language (`en`, `de`, `es`, `fr`, `pt`)" in (
+        private_answer(local_bot.emulator, ORGANISER.id, "language").text or ""
+    )
+    ws.slash_command(ORGANISER.id, "/meetings", "faq translate 99 es ¿Pregunta? | Respuesta.")
+    private_answer(local_bot.emulator, ORGANISER.id, "there is no FAQ entry 99")
+    ws.slash_command(ORGANISER.id, "/meetings", "faq translate 1 de " + "x" * 301 + " | Antwort.")
+    private_answer(local_bot.emulator, ORGANISER.id, "the question has 301 characters")
+    refused = ws.slash_command(MEMBER.id, "/meetings", "faq translate 1 de Frage? | Antwort.")
+    assert refused.status == 200 and "organiser" in refused.json()["text"]
+    local_bot.wait_idle()
+    with local_bot.service.deps.sessions() as session:  # type: ignore[union-attr]
+        assert faq_store.translations(session=session) == {}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from bot.language.lexicon import FUZZY_CUTOFF, fold
 from bot.language.reading import WORD, strip_markup
 from bot.language.understanding import MAX_QUESTION, MeetingHint
 from bot.language.words import ALIASES, FUZZY_MIN_LENGTH, MEETING_NOUNS, STOPWORDS
-from store.models import FaqEntry, Meeting, MeetingKind
+from store.models import FaqEntry, FaqTranslation, Meeting, MeetingKind
 
 FAQ_THRESHOLD = 2  # one keyword hit, or two words shared with the entry's question
 
@@ -177,11 +177,18 @@ def _near(wanted: str, words: set[str]) -> bool:
     )
 
 
-def match_faq(text: str, entries: Sequence[FaqEntry], *, also: Iterable[str] = ()) -> FaqEntry | None:
+def match_faq(
+    text: str,
+    entries: Sequence[FaqEntry],
+    *,
+    also: Iterable[str] = (),
+    translations: Mapping[int, Mapping[str, FaqTranslation]] | None = None,
+) -> FaqEntry | None:
     """The FAQ entry that answers the question, or None when none fits well enough.
 
     `also` holds the question's words as read in English, so that an entry written in English answers
-    a question asked in another language ("¿quién paga el viaje?" shares "travel" with it).
+    a question asked in another language ("¿quién paga el viaje?" shares "travel" with it); an entry's
+    translations are matched as well as the entry itself.
     """
     asked = _content(strip_markup(text)[:MAX_QUESTION]) | _content(" ".join(also))
     if not asked:
@@ -189,13 +196,19 @@ def match_faq(text: str, entries: Sequence[FaqEntry], *, also: Iterable[str] = (
     best: FaqEntry | None = None
     best_score = 0
     for entry in entries:
-        hits = 0
-        for keyword in entry.keywords.split(","):
-            needed = _content(keyword)
-            if needed and all(_near(word, asked) for word in needed):
-                hits += 1
-        shared = sum(1 for word in _content(entry.question) if _near(word, asked))
-        score = 2 * hits + shared
+        versions = [(entry.question, entry.keywords)]
+        versions += [(t.question, t.keywords) for t in (translations or {}).get(entry.id or 0, {}).values()]
+        score = max(_faq_score(asked, question, keywords) for question, keywords in versions)
         if score > best_score:
             best, best_score = entry, score
     return best if best_score >= FAQ_THRESHOLD else None
+
+
+def _faq_score(asked: set[str], question: str, keywords: str) -> int:
+    hits = 0
+    for keyword in keywords.split(","):
+        needed = _content(keyword)
+        if needed and all(_near(word, asked) for word in needed):
+            hits += 1
+    shared = sum(1 for word in _content(question) if _near(word, asked))
+    return 2 * hits + shared

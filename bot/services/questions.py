@@ -6,6 +6,7 @@ bot.views.answers; nothing is guessed: what the store does not hold gets an hone
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -15,7 +16,7 @@ from bot.deps import Deps
 from bot.language import i18n
 from bot.language.matching import better_named, match_faq, meetings_matching, pick_meeting
 from bot.language.understanding import Question, Topic, understand
-from bot.services import outbox
+from bot.services import languages, outbox
 from bot.views.answers import More, answer
 from store import faq as faq_store
 from store import meetings as meetings_store
@@ -23,7 +24,7 @@ from store import people as people_store
 from store import schedule
 from store.db import one_transaction
 from store.meetings import Counts
-from store.models import Attendance, FaqEntry, Meeting, Person
+from store.models import Attendance, FaqEntry, FaqTranslation, Meeting, Person
 
 UPCOMING_LIMIT = 200
 PAST_LIMIT = 50
@@ -113,7 +114,12 @@ def interpret(text: str, *, deps: Deps, person: Person, client: WebClient | None
             more = replace(more, in_progress=tuple(m for m in upcoming if m.starts_at <= now))
             upcoming = [m for m in upcoming if m.starts_at > now]
         elif topic in (Topic.FAQ, Topic.UNKNOWN):
-            faq = match_faq(question.text, faq_store.list_faq(session=session), also=question.words)
+            translations = faq_store.translations(session=session)
+            faq = match_faq(
+                question.text, faq_store.list_faq(session=session), also=question.words, translations=translations
+            )
+            if faq is not None:
+                more = _faq_in(faq, translations.get(faq.id or 0, {}), question.language, deps)
     if more.organisers and client is not None:
         named = (p if p.display_name else deps.people.resolve(client, p.slack_id) for p in more.organisers)
         more = replace(more, organisers=tuple(named))
@@ -127,6 +133,14 @@ def interpret(text: str, *, deps: Deps, person: Person, client: WebClient | None
         upcoming=tuple(upcoming),
         more=more,
     )
+
+
+def _faq_in(faq: FaqEntry, translations: Mapping[str, FaqTranslation], language: str, deps: Deps) -> More:
+    """The entry in the answer's language: its translation, or itself with the language it is written in."""
+    if language in translations:
+        return More(faq_text=(translations[language].question, translations[language].answer))
+    own = faq.language or languages.group_language(deps)
+    return More() if own == language else More(faq_untranslated=own)
 
 
 def reply_to(text: str, *, deps: Deps, person: Person, client: WebClient | None = None) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from handlers.buttons import register_action
 from handlers.meetings._announcing import announce, announce_pressed, cancel, confirm_cancel
 from handlers.meetings._attendees import attendees, attendees_csv
 from handlers.meetings._browsing import home_section, list_past, list_upcoming, show_next, show_one
-from handlers.meetings._faq import add_faq, list_faq, reminders, remove_faq
+from handlers.meetings._faq import add_faq, list_faq, reminders, remove_faq, translate_faq
 from handlers.meetings._organising import (
     add,
     discard,
@@ -134,6 +134,16 @@ def register(app: App, deps: Deps) -> None:
             N_("add a question and its answer"),
             add_faq,
             usage=N_("faq add question | answer | keywords"),
+            organiser_only=True,
+            writes=True,
+        )
+    )
+    sub(
+        Subcommand(
+            "faq translate",
+            N_("add an entry's question and answer in another language"),
+            translate_faq,
+            usage=N_("faq translate <number> <language> question | answer | keywords"),
             organiser_only=True,
             writes=True,
         )

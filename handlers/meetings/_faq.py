@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from bot.config import format_offset
+from bot.language import i18n
 from bot.language.i18n import N_, _
 from bot.services import meetings as service
 from bot.views import blocks
 from handlers.routing import Call, meeting_number
 
 FAQ_USAGE = N_("`/meetings faq add Do I pay for travel? | Yes: participants pay their own travel. | travel, hotel`")
+TRANSLATE_USAGE = N_(
+    "`/meetings faq translate 2 es ¿Pago el viaje? | Sí: cada participante paga su viaje. | viaje, hotel`"
+)
 
 
 def reminders(call: Call) -> None:
@@ -61,7 +65,12 @@ def list_faq(call: Call) -> None:
         else:
             call.reply(_("The FAQ is empty so far."))
         return
-    lines = [f"*{e.id}. {blocks.escape(e.question)}*\n{blocks.escape(e.answer)}" for e in entries]
+    translations = service.faq_translations(call.deps)
+    reader = i18n.language()
+    lines = []
+    for entry in entries:
+        shown = translations.get(entry.id or 0, {}).get(reader) or entry
+        lines.append(f"*{entry.id}. {blocks.escape(shown.question)}*\n{blocks.escape(shown.answer)}")
     body = [blocks.section(_("*Frequently asked questions*"))] + [blocks.section(line) for line in lines[:45]]
     body.append(blocks.context(_("You can also just ask me: mention me or send me a direct message.")))
     call.reply(_("Frequently asked questions:") + "\n" + "\n".join(lines), body)
@@ -107,6 +116,47 @@ def add_faq(call: Call) -> None:
                 **values,
             )
         )
+
+
+def translate_faq(call: Call) -> None:
+    """Add an entry's translation (`<number> <language> question | answer | keywords`)."""
+    head, _bar, rest = call.args.partition("|")
+    words = head.split(maxsplit=2)
+    number = meeting_number(words[0]) if words else None
+    language = i18n.supported(words[1]) if len(words) > 1 else None
+    parts = [words[2].strip() if len(words) > 2 else "", *(part.strip() for part in rest.split("|"))]
+    if number is None or language is None or not _bar or not parts[0] or len(parts) < 2 or not parts[1]:
+        call.reply(
+            _(
+                "Give the entry's number, the language ({languages}), then the question and its answer "
+                "separated by |, and keywords after another | if you like: {usage}",
+                languages=", ".join(f"`{code}`" for code in i18n.available()),
+                usage=_(TRANSLATE_USAGE),
+            )
+        )
+        return
+    done = service.translate_faq(
+        call.deps,
+        entry_id=number,
+        language=language,
+        question=parts[0],
+        answer=parts[1],
+        keywords=",".join(parts[2:]).split(","),
+        created_by=call.user_id,
+    )
+    if done.translation is None:
+        call.reply(_("Nothing was added: {problems}.", problems="; ".join(done.problems)))
+        return
+    call.reply(
+        _(
+            ":white_check_mark: FAQ {number} in {language}: *{question}*\n{answer}\n"
+            "People who ask me in {language} now get this answer.",
+            number=number,
+            language=i18n.name_of(language, in_language=i18n.language()),
+            question=blocks.escape(done.translation.question),
+            answer=blocks.escape(done.translation.answer),
+        )
+    )
 
 
 def remove_faq(call: Call) -> None:

@@ -24,7 +24,16 @@ from bot.services.meetings._cards import (
     post_card,
 )
 from bot.services.meetings._cards import register_renderers as register_card_renderers
-from bot.services.meetings._faq import FaqAdded, add_faq, faq_entries, reminders_wanted, remove_faq
+from bot.services.meetings._faq import (
+    FaqAdded,
+    FaqTranslated,
+    add_faq,
+    faq_entries,
+    faq_translations,
+    reminders_wanted,
+    remove_faq,
+    translate_faq,
+)
 from bot.services.meetings._organising import (
     Cancelled,
     Saved,
@@ -47,6 +56,7 @@ __all__ = [
     "Closed",
     "Details",
     "FaqAdded",
+    "FaqTranslated",
     "Home",
     "Listing",
     "Saved",
@@ -59,6 +69,7 @@ __all__ = [
     "details",
     "editable",
     "faq_entries",
+    "faq_translations",
     "find_meeting",
     "home",
     "next_meeting",
@@ -72,6 +83,7 @@ __all__ = [
     "remove_faq",
     "save_form",
     "send_attendees_csv",
+    "translate_faq",
     "upcoming",
     "why_closed",
 ]

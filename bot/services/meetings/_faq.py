@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.deps import Deps
+from bot.language import detect, i18n
 from bot.language.i18n import _, format_number, n_
 from store import faq as faq_store
 from store import people as people_store
-from store.models import FaqEntry
+from store.models import FaqEntry, FaqTranslation
 
 QUESTION_LIMIT = 300
 ANSWER_LIMIT = 3000
@@ -41,8 +42,67 @@ def faq_entries(deps: Deps) -> list[FaqEntry]:
 
 
 def add_faq(deps: Deps, *, question: str, answer: str, keywords: list[str], created_by: str) -> FaqAdded:
-    """Add a question with its answer and the words that point to it, if each is within its limit."""
+    """Add a question with its answer and the words that point to it, if each is within its limit.
+
+    Its language is the one it is written in when that can be told, else the organiser's.
+    """
     words = ", ".join(word.strip().lower() for word in keywords if word.strip())
+    problems = _problems(question, answer, words)
+    if problems:
+        return FaqAdded(entry=None, problems=problems)
+    language = detect.language_of(f"{question} {answer}") or i18n.language()
+    with deps.sessions() as session:
+        entry = faq_store.add_faq(
+            session=session,
+            question=question,
+            answer=answer,
+            keywords=words,
+            created_by=created_by,
+            now=deps.clock(),
+            language=language,
+        )
+    return FaqAdded(entry=entry)
+
+
+@dataclass(frozen=True)
+class FaqTranslated:
+    """The translation stored, or what was wrong with it (nothing is stored then)."""
+
+    translation: FaqTranslation | None
+    problems: list[str] = field(default_factory=list)
+
+
+def translate_faq(
+    deps: Deps, *, entry_id: int, language: str, question: str, answer: str, keywords: list[str], created_by: str
+) -> FaqTranslated:
+    """Store an entry in another language (replacing an earlier translation into it), if each part is in its limit."""
+    words = ", ".join(word.strip().lower() for word in keywords if word.strip())
+    problems = _problems(question, answer, words)
+    if problems:
+        return FaqTranslated(translation=None, problems=problems)
+    with deps.sessions() as session:
+        translation = faq_store.translate_faq(
+            session=session,
+            entry_id=entry_id,
+            language=language,
+            question=question,
+            answer=answer,
+            keywords=words,
+            created_by=created_by,
+            now=deps.clock(),
+        )
+    if translation is None:
+        return FaqTranslated(translation=None, problems=[_("there is no FAQ entry {number}", number=entry_id)])
+    return FaqTranslated(translation=translation)
+
+
+def faq_translations(deps: Deps) -> dict[int, dict[str, FaqTranslation]]:
+    """Every FAQ entry's translations, by entry and language."""
+    with deps.sessions() as session:
+        return faq_store.translations(session=session)
+
+
+def _problems(question: str, answer: str, words: str) -> list[str]:
     problems = []
     if len(question) > QUESTION_LIMIT:
         problems.append(
@@ -68,13 +128,7 @@ def add_faq(deps: Deps, *, question: str, answer: str, keywords: list[str], crea
                 KEYWORDS_LIMIT,
             )
         )
-    if problems:
-        return FaqAdded(entry=None, problems=problems)
-    with deps.sessions() as session:
-        entry = faq_store.add_faq(
-            session=session, question=question, answer=answer, keywords=words, created_by=created_by, now=deps.clock()
-        )
-    return FaqAdded(entry=entry)
+    return problems
 
 
 def remove_faq(deps: Deps, *, entry_id: int) -> FaqEntry | None:
