@@ -494,3 +494,33 @@ def test_a_language_added_with_its_word_lists_is_read_with_no_code_for_it(monkey
     finally:
         monkeypatch.undo()
         _forget_words()
+
+
+@pytest.mark.parametrize(
+    ("written", "minutes"),
+    [
+        ("2 Stunden", 120),
+        ("1 Std. 30 Min.", 90),
+        ("1 hora y 30 minutos", 90),
+        ("90 minutos", 90),
+        ("2 horas e 30 minutos", 150),
+        ("2 heures", 120),
+        ("1 heure et 15 minutes", 75),
+        ("2 hours", 120),
+    ],
+)
+def test_an_end_given_as_a_length_in_any_language(written: str, minutes: int) -> None:
+    start = utc(2027, 3, 2, 9, 0)
+    assert parse_end(written, start=start, zone=BERLIN, now=NOW) == start + timedelta(minutes=minutes)
+
+
+def test_a_one_line_meeting_for_a_length_in_any_language() -> None:
+    from bot.language.quick_meeting._times import read_times
+
+    for written in (
+        "2 Mar 2027 10:00 für 2 Stunden",
+        "2 Mar 2027 10:00 durante 2 horas",
+        "2 Mar 2027 10:00 pendant 2 heures",
+    ):
+        times = read_times(written, BERLIN, NOW)
+        assert times.end is not None and times.end - times.start == timedelta(hours=2), written

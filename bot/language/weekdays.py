@@ -219,6 +219,32 @@ def has_hour_word(text: str) -> bool:
     return _hour_time().search(fold(text)) is not None
 
 
+@functools.cache
+def _length_words() -> tuple[tuple[re.Pattern[str], str], ...]:
+    units = (("length_days", "d"), ("length_hours", "h"), ("length_minutes", "m"), ("length_and", "and"))
+    return tuple(
+        (re.compile(rf"(?<![^\W\d_])(?:{_words(kind)})(?![^\W_])", re.IGNORECASE), english) for kind, english in units
+    )
+
+
+def english_length(text: str) -> str:
+    """A length written in any language the bot speaks, in the units the length reader knows.
+
+    "2 Stunden" gives "2 h", "1 hora y 30 minutos" "1 h and 30 m"; English is left as it is.
+    """
+    folded = fold(text)
+    for pattern, english in _length_words():
+        folded = pattern.sub(f" {english} ", folded)
+    return " ".join(folded.split())
+
+
+@functools.cache
+def for_pattern() -> re.Pattern[str]:
+    """ "<start> for <length>", with the word for "for" in any language the bot speaks ("für", "durante")."""
+    words = "|".join(loose(word) for word in sorted(i18n.words("length_for"), key=len, reverse=True)) or r"(?!x)x"
+    return re.compile(rf"^(?P<start>.*\S)\s+(?:{words})\s+(?P<length>.+)$", re.IGNORECASE)
+
+
 def warm_up() -> None:
     """Build the lists of names and the patterns now, so that the first organiser does not wait for them."""
     rewrite("next tuesday at 10", today=date(2027, 2, 11))

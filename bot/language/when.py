@@ -236,7 +236,7 @@ def parse_end(text: str, *, start: datetime, zone: ZoneInfo, now: datetime, hour
         )
     clock, token = split_zone(cleaned)
     worded = weekdays.clock_time(clock)
-    length = parse_duration(cleaned)
+    length = parse_duration(weekdays.english_length(cleaned))
     if worded is not None and (length is None or hour_words):
         day = start.astimezone(zone).date()
         end = parse_moment(f"{day.isoformat()} {worded[0]:02d}:{worded[1]:02d} {token}", zone=zone, now=now)

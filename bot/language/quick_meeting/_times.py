@@ -13,8 +13,6 @@ from bot.language import i18n, weekdays
 from bot.language.i18n import _
 from bot.language.when import WhenError, parse_end, parse_moment, parse_zone, quote, split_zone
 
-FOR = re.compile(r"^(?P<start>.*\S)\s+for\s+(?P<length>.+)$", re.IGNORECASE)
-
 
 @functools.cache
 def range_pattern() -> re.Pattern[str]:
@@ -54,9 +52,9 @@ def read_times(text: str, zone: ZoneInfo, now: datetime) -> Times:
     def zoned(piece: str) -> str:
         return piece if not token or split_zone(piece)[1] else f"{piece} {token}"
 
-    if match := FOR.match(body):
+    if match := weekdays.for_pattern().match(body):
         start = parse_moment(zoned(match["start"]), zone=zone, now=now)
-        length = parse_duration(match["length"])
+        length = parse_duration(weekdays.english_length(match["length"]))
         if length is None:
             raise WhenError(
                 _(

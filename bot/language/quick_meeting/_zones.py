@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.language import weekdays
 from bot.language.i18n import _
 from bot.language.quick_meeting._reading import Reading
-from bot.language.quick_meeting._times import FOR, Times, range_pattern
+from bot.language.quick_meeting._times import Times, range_pattern
 from bot.language.when import WhenError, parse_moment, split_zone, zone_for_abbreviation
 
 
@@ -68,7 +69,7 @@ def choose_zone(
 
 def _agrees(when: str, zone: ZoneInfo, start: datetime, now: datetime) -> bool:
     """Whether the times, read without the zone written beside them, fall at the same moment in `zone`."""
-    body = split_zone(FOR.sub(r"\g<start>", when))[0]
+    body = split_zone(weekdays.for_pattern().sub(r"\g<start>", when))[0]
     first = range_pattern().split(body, maxsplit=1)[0]
     try:
         return parse_moment(split_zone(first)[0], zone=zone, now=now) == start
