@@ -1,8 +1,8 @@
 """The words the full-text index holds: a practice's text stemmed in its own language, accents folded.
 
-Both engines index the same words, made here: SQLite's FTS5 table and PostgreSQL's tsvector (the
-'simple' configuration, which only splits and lower-cases) read the `search_*` columns this module
-fills. A practice's words are stemmed with the Snowball stemmer of its language, then their accents are
+Both engines index the same words, made here: SQLite's FTS5 table reads the `search_*` columns this
+module fills, and PostgreSQL builds its tsvector from them with the 'simple' configuration (which only
+splits and lower-cases). A practice's words are stemmed with the Snowball stemmer of its language, then their accents are
 folded, so "reuniones" and "reunión" are both "reunion" and "reunion" typed without its accent finds
 them. A search word's language is unknown: it is stemmed in each language the bot speaks, and matches
 when any of those forms does.
@@ -37,7 +37,7 @@ _VOWELS = "aeo"
 _SHORTEST_STEM = 3
 
 _WORD = re.compile(r"[^\W_]+")
-_CACHED_WORDS = 200_000  # (word, language) pairs: the vocabulary of a large store, a few tens of MiB at most
+_CACHED_WORDS = 50_000  # (word, language) pairs: a large group's vocabulary, under 10 MiB
 
 
 class _Stemmer(Protocol):
