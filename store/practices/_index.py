@@ -2,10 +2,10 @@
 
 Both engines index the same words, made here: SQLite's FTS5 table reads the `search_*` columns this
 module fills, and PostgreSQL builds its tsvector from them with the 'simple' configuration (which only
-splits and lower-cases). A practice's words are stemmed with the Snowball stemmer of its language, then their accents are
-folded, so "reuniones" and "reunión" are both "reunion" and "reunion" typed without its accent finds
-them. A search word's language is unknown: it is stemmed in each language the bot speaks, and matches
-when any of those forms does.
+splits and lower-cases). A practice's words are stemmed with the Snowball stemmer of its language, then
+their accents are folded, so "reuniones" and "reunión" are both "reunion" and "reunion" typed without
+its accent finds them. A search word's language is unknown: it is stemmed in each language the bot
+speaks, and matches when any of those forms does.
 """
 
 from __future__ import annotations
