@@ -26,7 +26,7 @@ from store.practices._fields import (
     PracticeDraft,
     PracticeField,
 )
-from store.practices._index import INDEXED, STEMMERS, indexed_columns
+from store.practices._index import DEFAULT_LANGUAGES, INDEXED, indexed_columns
 from store.practices._search import (
     CANDIDATES,
     MATCH_END,
@@ -42,13 +42,13 @@ from store.practices._search import (
 __all__ = [
     "CANDIDATES",
     "COUNTRY_LIMIT",
+    "DEFAULT_LANGUAGES",
     "EDITABLE",
     "FIELDS",
     "MATCH_END",
     "MATCH_START",
     "MAX_SEARCH_WORDS",
     "ORGANISATION_LIMIT",
-    "STEMMERS",
     "TEXT_LIMIT",
     "TITLE_LIMIT",
     "URL_LIMIT",

@@ -18,18 +18,16 @@ from functools import cache, lru_cache
 from typing import Any, Protocol
 
 import snowballstemmer  # type: ignore[import-untyped]  # no type information of its own
+from babel import Locale, UnknownLocaleError
 
 from store.models import PRACTICE_LANGUAGE
 
-# Each language code the bot may speak, by the Snowball algorithm that stems it. A language missing here
-# is indexed unstemmed (its words as written, accents folded), as PostgreSQL's 'simple' would.
-STEMMERS: Mapping[str, str] = {
-    "en": "english",
-    "es": "spanish",
-    "pt": "portuguese",
-    "de": "german",
-    "fr": "french",
-}
+# The languages a search tries when its caller names none (the bot names those it speaks).
+DEFAULT_LANGUAGES = ("en",)
+# Snowball's algorithms are named by the language's English name ("spanish"), which Babel gives for its code.
+# A language Snowball has no stemmer for is indexed unstemmed (its words as written, accents folded), as
+# PostgreSQL's 'simple' would.
+_ALGORITHMS = frozenset(snowballstemmer.algorithms())
 # Portuguese stems keep the nasal vowel of -ão words, which singular and plural do not share (formação ->
 # formaçã, formações -> formaçõ); the index drops a stem's last vowel in these languages (both fold to formac).
 _LAST_VOWEL_DROPPED = frozenset({"portuguese"})
@@ -54,9 +52,15 @@ def _stemmer(algorithm: str) -> _Stemmer:
     return by_algorithm[algorithm]
 
 
+@cache
 def algorithm(language: str) -> str | None:
     """The Snowball algorithm that stems `language` ("es" -> "spanish", "pt-BR" -> "portuguese"), if any."""
-    return STEMMERS.get(language.lower().replace("_", "-").split("-")[0])
+    code = language.lower().replace("_", "-").split("-")[0]
+    try:
+        name = (Locale.parse(code).get_language_name("en") or "").lower()
+    except (ValueError, UnknownLocaleError):
+        return None
+    return name if name in _ALGORITHMS else None
 
 
 @cache

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from store.models import Practice, PracticeStatus
-from store.practices._index import STEMMERS, fold, indexed_word, shortest_starts
+from store.practices._index import DEFAULT_LANGUAGES, fold, indexed_word, shortest_starts
 
 # Marks the search puts around the words it found, for the caller to turn into bold after escaping.
 MATCH_START = "\x02"
@@ -66,7 +66,7 @@ def search(*, session: Session, query: str, limit: int = 10, languages: Iterable
     words = search_words(query)
     if not words:
         return SearchResult(hits=[], words=())
-    terms = _Terms.of(words, tuple(dict.fromkeys(languages or ())) or tuple(STEMMERS))
+    terms = _Terms.of(words, tuple(dict.fromkeys(languages or ())) or tuple(DEFAULT_LANGUAGES))
     run = _ranked_sqlite if session.get_bind().dialect.name == "sqlite" else _ranked_postgres
     found = run(session, terms, every_word=True, limit=limit)
     every_word = True
