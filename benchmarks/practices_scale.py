@@ -70,10 +70,12 @@ from benchmarks.processes import (
     target_server,
 )
 from benchmarks.seed_practices import seed_practices
+from bot.language import i18n
 from bot.localslack.emulator import SlackEmulator
 from store.db import make_engine
 from store.models import Practice, PracticeStatus
 from store.practices import CANDIDATES, EXPORT_COLUMNS, search, search_words
+from store.practices._search import _Terms, _tsquery
 
 logger = logging.getLogger(__name__)
 
@@ -198,7 +200,7 @@ def _store_search(database_url: str, plan: Plan) -> StoreSearch:
             for label, query in QUERIES:
                 started = time.perf_counter()
                 with Session(engine) as session:
-                    result = search(session=session, query=query)
+                    result = search(session=session, query=query, languages=i18n.available())
                 searched = time.perf_counter()
                 with Session(engine) as session:
                     practice = session.get(Practice, rng.randint(1, plan.practices))
@@ -227,26 +229,26 @@ def _store_search(database_url: str, plan: Plan) -> StoreSearch:
     return measured
 
 
-MATCH_COUNT = text("SELECT count(*) FROM practices_fts WHERE practices_fts MATCH :match")
-
-
 def _matching_rows(session: Session, query: str) -> int:
-    """How many practices hold every word of `query` (the last as a prefix): the rows the search ranks."""
+    """How many practices hold every word of `query` (the last as a prefix): the rows the search ranks.
+
+    The words are the store's: each one's forms in every language the bot speaks, as the search tries them.
+    """
     words = search_words(query)
     if not words:
         return 0
+    forms = _Terms.of(words, i18n.available()).forms
     if session.get_bind().dialect.name != "sqlite":
-        return _matching_rows_postgres(session, words)
-    match = " AND ".join(f'"{word}"*' for word in words)
-    return int(session.execute(MATCH_COUNT, {"match": match}).scalar_one())
-
-
-def _matching_rows_postgres(session: Session, words: tuple[str, ...]) -> int:
-    terms = " && ".join(f"to_tsquery('english', :w{i})" for i in range(len(words)))
-    params: dict[str, Any] = {f"w{i}": word for i, word in enumerate(words)}
-    params[f"w{len(words) - 1}"] = f"{words[-1]}:*"
-    query = text(f"SELECT count(*) FROM practices WHERE status = 'published' AND search_vector @@ ({terms})")
-    return int(session.execute(query, params).scalar_one())
+        params: dict[str, Any] = {}
+        matched = _tsquery(params, "w", forms, every_word=True)
+        count = text(f"SELECT count(*) FROM practices WHERE status = 'published' AND search_vector @@ {matched}")
+        return int(session.execute(count, params).scalar_one())
+    terms = []
+    for i, alternatives in enumerate(forms):
+        star = "*" if i == len(forms) - 1 else ""
+        terms.append("(" + " OR ".join(f'"{form}"{star}' for form in alternatives) + ")")
+    count = text("SELECT count(*) FROM practices_fts WHERE practices_fts MATCH :match")
+    return int(session.execute(count, {"match": " AND ".join(terms)}).scalar_one())
 
 
 def _store_rows(measured: StoreSearch, plan: Plan, engine: Engine) -> list[Row]:
