@@ -112,6 +112,15 @@ DEMO_FAQ = (
     ),
 )
 
+# The first entry in Spanish too, as an organiser would add it (`/meetings faq translate 1 es ...`).
+DEMO_FAQ_ES = {
+    "How much does it cost?": (
+        "¿Cuánto cuesta?",
+        "Las reuniones son gratuitas para los miembros de TCI, que además tienen prioridad en las plazas.",
+        "coste, precio, cuota, gratis, pagar",
+    ),
+}
+
 
 @dataclass(frozen=True)
 class DemoPractice:
@@ -122,6 +131,7 @@ class DemoPractice:
     draft: PracticeDraft
     useful: tuple[str, ...] = ()  # roles of those who marked it useful
     pending: bool = False
+    language: str = "en"  # the language it is written in
 
 
 def _pick(configured: Sequence[str], defaults: Sequence[str], wanted: str) -> str:
@@ -301,6 +311,37 @@ def demo_practices(
             ),
         ),
         DemoPractice(
+            40,
+            "guest",
+            PracticeDraft(
+                title="Reuniones de diagnóstico digital para pymes del clúster",
+                kind=initiative,
+                topic=skills,
+                organisation="Clúster TIC de Valencia",
+                country="ES",
+                summary="Un técnico del clúster visita cada pyme asociada y, en dos reuniones, revisa sus "
+                "procesos y propone tres mejoras digitales con su coste.",
+                evidence="96 pymes visitadas en 2025; 71 aplicaron al menos una mejora en seis meses.",
+            ),
+            useful=("member",),
+            language="es",
+        ),
+        DemoPractice(
+            25,
+            "member",
+            PracticeDraft(
+                title="Digitalisierung im Handwerk: ein Werkstattnetz",
+                kind=good,
+                topic=cooperation,
+                organisation="Cluster Digitales Handwerk NRW",
+                country="DE",
+                summary="Betriebe öffnen ihre Werkstätten für andere Mitglieder und zeigen dort ihre digitalen "
+                "Werkzeuge im Einsatz, von der Auftragsplanung bis zur vernetzten Maschine.",
+                evidence="38 offene Werkstätten seit 2024; 210 Besuche; 45 Betriebe haben ein Werkzeug übernommen.",
+            ),
+            language="de",
+        ),
+        DemoPractice(
             1,
             "member",
             PracticeDraft(
@@ -346,14 +387,28 @@ def seed_demo(deps: Deps) -> None:
             session=session, meeting_id=toronto.id or 0, slack_id=organiser, answer=Attendance.IN_PERSON, now=now
         )
         for question, answer, keywords in DEMO_FAQ:
-            faq_store.add_faq(
+            entry = faq_store.add_faq(
                 session=session, question=question, answer=answer, keywords=keywords, created_by=organiser, now=now
             )
+            if entry.id is not None and question in DEMO_FAQ_ES:
+                faq_store.translate_faq(
+                    session=session,
+                    entry_id=entry.id,
+                    language="es",
+                    created_by=organiser,
+                    now=now,
+                    **dict(zip(("question", "answer", "keywords"), DEMO_FAQ_ES[question], strict=True)),
+                )
         settings = deps.settings
         for demo in demo_practices(settings.practice_topics, settings.practice_kinds):
             shared = now - timedelta(days=demo.days_ago, hours=demo.days_ago % 7)
             practice = practices_store.create_practice(
-                session=session, draft=demo.draft, author=PEOPLE[demo.author].id, now=shared, moderated=demo.pending
+                session=session,
+                draft=demo.draft,
+                author=PEOPLE[demo.author].id,
+                now=shared,
+                moderated=demo.pending,
+                language=demo.language,
             )
             for role in demo.useful:
                 practices_store.mark_useful(

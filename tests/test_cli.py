@@ -193,7 +193,7 @@ def test_schedule_and_export_read_the_shells_demo_data(tmp_path: Path) -> None:
     assert before.returncode == 1 and "`tci-bot shell --demo` makes it" in before.stderr
     assert tci_bot("shell", "--demo", env=env, cwd=tmp_path, input=":quit\n").returncode == 0
     practices = tci_bot("export", "practices", "--demo", "--out", "-", env=env, cwd=tmp_path)
-    assert practices.returncode == 0 and "wrote 10 practices" in practices.stderr
+    assert practices.returncode == 0 and "wrote 12 practices" in practices.stderr
     assert "Digital skills vouchers" in practices.stdout
     assert tci_bot("export", "--demo", "registrations", "--out", "-", env=env, cwd=tmp_path).returncode == 0
     planned = tci_bot("schedule", "--demo", "--json", env=env, cwd=tmp_path)
