@@ -46,7 +46,7 @@ def add_faq(deps: Deps, *, question: str, answer: str, keywords: list[str], crea
 
     Its language is the one it is written in when that can be told, else the organiser's.
     """
-    words = ", ".join(word.strip().lower() for word in keywords if word.strip())
+    words = _keywords(keywords)
     problems = _problems(question, answer, words)
     if problems:
         return FaqAdded(entry=None, problems=problems)
@@ -76,7 +76,7 @@ def translate_faq(
     deps: Deps, *, entry_id: int, language: str, question: str, answer: str, keywords: list[str], created_by: str
 ) -> FaqTranslated:
     """Store an entry in another language (replacing an earlier translation into it), if each part is in its limit."""
-    words = ", ".join(word.strip().lower() for word in keywords if word.strip())
+    words = _keywords(keywords)
     problems = _problems(question, answer, words)
     if problems:
         return FaqTranslated(translation=None, problems=problems)
@@ -100,6 +100,11 @@ def faq_translations(deps: Deps) -> dict[int, dict[str, FaqTranslation]]:
     """Every FAQ entry's translations, by entry and language."""
     with deps.sessions() as session:
         return faq_store.translations(session=session)
+
+
+def _keywords(keywords: list[str]) -> str:
+    """The keywords as stored: lower-cased, separated by commas."""
+    return ", ".join(word.strip().lower() for word in keywords if word.strip())
 
 
 def _problems(question: str, answer: str, words: str) -> list[str]:
