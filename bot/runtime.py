@@ -45,11 +45,12 @@ REFUSED_TOKEN_ERRORS = frozenset(
 
 
 def _warm_up() -> None:
-    """Load what understanding typed dates and places needs, so the first organiser does not wait."""
-    from bot.language import places, when
+    """Load what understanding typed dates, places and questions needs, so the first person does not wait."""
+    from bot.language import lexicon, places, when
 
     when.warm_up()
     places.warm_up()
+    lexicon.warm_up()
 
 
 class StartupError(Exception):
