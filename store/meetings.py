@@ -82,6 +82,7 @@ class Change:
     meeting: Meeting
     changed: tuple[str, ...]
     promoted: tuple[str, ...] = ()  # people moved up from the waitlist by a larger capacity
+    before: dict[str, Any] = field(default_factory=dict)  # what each changed field held before
 
     @property
     def time_or_place(self) -> bool:
@@ -130,6 +131,7 @@ def update_meeting(*, session: Session, meeting_id: int, draft: MeetingDraft, no
         return None
     values = draft.values()
     changed = tuple(name for name in EDITABLE if getattr(meeting, name) != values[name])
+    before = {name: getattr(meeting, name) for name in changed}
     for name in changed:
         setattr(meeting, name, values[name])
     promoted: list[str] = []
@@ -140,7 +142,7 @@ def update_meeting(*, session: Session, meeting_id: int, draft: MeetingDraft, no
     session.add(meeting)
     commit(session)
     session.refresh(meeting)
-    return Change(meeting=meeting, changed=changed, promoted=tuple(promoted))
+    return Change(meeting=meeting, changed=changed, promoted=tuple(promoted), before=before)
 
 
 def cancel_meeting(*, session: Session, meeting_id: int, now: datetime) -> Meeting | None:

@@ -14,6 +14,7 @@ from bot.config import Secret, Settings
 from bot.localslack import Delivery
 from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, ORGANISER, LocalBot
 from bot.views import meetings as views
+from bot.views.meetings import when_plain
 from handlers import meetings as handler
 from store import faq as faq_store
 from store import meetings as store
@@ -363,7 +364,10 @@ def test_editing_time_tells_registrants_and_updates_the_card(local_bot: LocalBot
     local_bot.wait_idle()
     changed = stored(local_bot, meeting.id)
     assert changed.sequence == 1 and changed.starts_at > meeting.starts_at
-    dm_to(local_bot, GUEST.id, "has changed")
+    notice = dm_to(local_bot, GUEST.id, "has changed")
+    # What changed, from what to what, in the meeting's own zone: never only the new time.
+    moved = f"Moved from {when_plain(meeting)} to {when_plain(changed)}."
+    assert moved in (notice.text or ""), notice.text
     assert str(int(changed.starts_at.timestamp())) in texts(card_message(local_bot)["blocks"])
 
 
@@ -538,3 +542,31 @@ def test_meetings_speak_each_readers_language_and_the_card_the_groups(local_bot:
     press(local_bot, ORGANISER.id, views.RSVP_NOT_COMING, meeting, card)
     private_answer(emulator, ORGANISER.id, "Tu plaza pasa a la siguiente persona en espera")
     dm_to(local_bot, MEMBER.id, "Du bist von der Warteliste")
+
+
+def test_a_change_notice_says_what_changed_from_what_to_what() -> None:
+    from bot.views.meetings import registrants_text
+
+    meeting = Meeting(
+        id=7,
+        title="Essen workshop",
+        kind=MeetingKind.HYBRID,
+        starts_at=datetime(2027, 3, 11, 14, tzinfo=UTC),
+        ends_at=datetime(2027, 3, 11, 16, tzinfo=UTC),
+        timezone="Europe/Berlin",
+        venue="Zeche Zollverein",
+        city="Essen",
+        country="DE",
+        join_url="https://meet.example.org/new",
+    )
+    before = {
+        "starts_at": datetime(2027, 3, 4, 14, tzinfo=UTC),
+        "ends_at": datetime(2027, 3, 4, 16, tzinfo=UTC),
+        "venue": "Messe Essen",
+        "join_url": "https://meet.example.org/old",
+    }
+    said = registrants_text(meeting, before)
+    assert "Moved from Thu 4 Mar 2027, 15:00–17:00 CET to Thu 11 Mar 2027, 15:00–17:00 CET." in said
+    assert "The place changed from Messe Essen, Essen, Germany, and online to Zeche Zollverein, Essen, Germany" in said
+    assert "A new join link: <https://meet.example.org/new|join link>" in said
+    assert "has changed. It is now" in registrants_text(meeting, {"title": "Old title"}), "nothing to compare"

@@ -6,6 +6,7 @@ Slack's `<!date^...>` token so each reader sees their own zone, with the meeting
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -288,7 +289,7 @@ def promoted_text(meeting: Meeting) -> str:
     )
 
 
-def registrants_text(meeting: Meeting) -> str:
+def registrants_text(meeting: Meeting, before: Mapping[str, Any] | None = None) -> str:
     """The direct message to those registered when the meeting moved or was cancelled."""
     title = blocks.escape(meeting.title)
     if meeting.is_cancelled:
@@ -297,11 +298,54 @@ def registrants_text(meeting: Meeting) -> str:
             title=title,
             when=when_text(meeting),
         )
+    changes = what_changed(meeting, before or {})
+    if not changes:
+        return _(
+            ":pushpin: *{title}* has changed. It is now {when}\n{place}\n"
+            "Your registration stands; if you can no longer come, press *Can't come*. "
+            "The new calendar file updates the meeting in your calendar.",
+            title=title,
+            when=when_text(meeting),
+            place=place_text(meeting),
+        )
     return _(
-        ":pushpin: *{title}* has changed. It is now {when}\n{place}\n"
+        ":pushpin: *{title}* has changed:\n{changes}\n"
         "Your registration stands; if you can no longer come, press *Can't come*. "
         "The new calendar file updates the meeting in your calendar.",
         title=title,
-        when=when_text(meeting),
-        place=place_text(meeting),
+        changes="\n".join(changes),
     )
+
+
+WHEN_FIELDS = ("starts_at", "ends_at", "timezone")
+PLACE_FIELDS = ("kind", "venue", "city", "country")
+
+
+def what_changed(meeting: Meeting, before: Mapping[str, Any]) -> list[str]:
+    """Each change registrants care for, from what to what: the time, the place, the join link."""
+    if not before:
+        return []
+    old = Meeting(**{**meeting.model_dump(), **before})
+    lines = []
+    if any(name in before for name in WHEN_FIELDS) and when_plain(old) != when_plain(meeting):
+        lines.append(
+            _(
+                ":calendar: Moved from {before} to {after}.",
+                before=blocks.escape(when_plain(old)),
+                after=blocks.escape(when_plain(meeting)),
+            )
+        )
+    if any(name in before for name in PLACE_FIELDS) and place_plain(old) != place_plain(meeting):
+        lines.append(
+            _(
+                ":round_pushpin: The place changed from {before} to {after}.",
+                before=blocks.escape(place_plain(old)),
+                after=blocks.escape(place_plain(meeting)),
+            )
+        )
+    if "join_url" in before and meeting.is_online:
+        if meeting.join_url:
+            lines.append(_(":computer: A new join link: {link}", link=blocks.link(meeting.join_url, _("join link"))))
+        else:
+            lines.append(_(":computer: The join link was withdrawn; a new one comes later."))
+    return lines

@@ -8,9 +8,11 @@ always shows the counts as they are then. The direct messages are written in eac
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlmodel import Session
 
@@ -123,13 +125,18 @@ def promoted_notices(
     return notices
 
 
-def registrant_notices(deps: Deps, session: Session, meeting: Meeting, now: datetime) -> list[PlannedPost]:
-    """The direct messages telling everyone registered that the meeting moved or was cancelled."""
+def registrant_notices(
+    deps: Deps, session: Session, meeting: Meeting, now: datetime, before: Mapping[str, Any] | None = None
+) -> list[PlannedPost]:
+    """The direct messages telling everyone registered that the meeting moved or was cancelled.
+
+    `before` holds what the changed fields were, so that each notice says what changed from what to what.
+    """
     registered = store.registrant_ids(session=session, meeting_id=meeting.id or 0)
     notices = []
     for language, people in languages.by_language(deps, session, registered).items():
         with i18n.speaking(language):
-            text = views.registrants_text(meeting)
+            text = views.registrants_text(meeting, before)
             body = [blocks.section(text)]
             if not meeting.is_cancelled:
                 body += views.meeting_actions(meeting, where="dm")

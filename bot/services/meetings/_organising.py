@@ -105,7 +105,7 @@ def save_form(deps: Deps, *, meeting_id: int | None, values: dict[str, str], use
             if change.changed:
                 owe_card_update(session, change.meeting, now)
                 if change.time_or_place:
-                    outbox.owe(session, registrant_notices(deps, session, change.meeting, now), now=now)
+                    outbox.owe(session, registrant_notices(deps, session, change.meeting, now, change.before), now=now)
                 outbox.owe(session, promoted_notices(deps, session, change.meeting, change.promoted, now), now=now)
     deps.send_now()
     return saved
