@@ -570,3 +570,36 @@ def test_a_change_notice_says_what_changed_from_what_to_what() -> None:
     assert "The place changed from Messe Essen, Essen, Germany, and online to Zeche Zollverein, Essen, Germany" in said
     assert "A new join link: <https://meet.example.org/new|join link>" in said
     assert "has changed. It is now" in registrants_text(meeting, {"title": "Old title"}), "nothing to compare"
+
+
+def test_a_meeting_in_progress_is_shown_happening_now_with_its_link_and_no_buttons(local_bot: LocalBot) -> None:
+    now = datetime.now(UTC)
+    with local_bot.service.deps.sessions() as session:  # type: ignore[union-attr]
+        meeting = store.create_meeting(
+            session=session,
+            draft=MeetingDraft(
+                title="Monthly digitization call",
+                kind=MeetingKind.ONLINE,
+                starts_at=now - timedelta(minutes=10),
+                ends_at=now + timedelta(minutes=50),
+                timezone="Europe/Madrid",
+                join_url="https://meet.example.org/monthly",
+            ),
+            created_by=ORGANISER.id,
+            now=now - timedelta(days=2),
+        )
+    ws = local_bot.workspace
+    assert ws is not None
+    listed = ws.slash_command(MEMBER.id, "/meetings", "")
+    local_bot.wait_idle()
+    shown = texts(listed.json().get("blocks")) if listed.body.strip() else ""
+    if "Monthly digitization call" not in shown:
+        shown = texts(private_answer(local_bot.emulator, MEMBER.id, "Monthly digitization call").blocks)
+    assert "Happening now" in shown and "https://meet.example.org/monthly|join now" in shown
+    assert views.RSVP_ONLINE not in shown, "no answering a meeting that has begun"
+    one = ws.slash_command(MEMBER.id, "/meetings", str(meeting.id))
+    local_bot.wait_idle()
+    details = texts(one.json().get("blocks")) if one.body.strip() else ""
+    if "Happening now" not in details:
+        details = texts(private_answer(local_bot.emulator, MEMBER.id, "Monthly digitization call (#").blocks)
+    assert "Happening now" in details and views.RSVP_ONLINE not in details

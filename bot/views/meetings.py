@@ -203,9 +203,16 @@ def calendar_buttons(meeting: Meeting) -> list[blocks.Block]:
     return [blocks.button(_("Calendar file (.ics)"), CALENDAR_FILE, str(meeting.id)), google]
 
 
-def meeting_actions(meeting: Meeting, answer: Attendance | None = None, *, where: str = "") -> list[blocks.Block]:
-    """The row of buttons under a meeting, or nothing for a cancelled one."""
-    if meeting.is_cancelled:
+def in_progress(meeting: Meeting, now: datetime | None) -> bool:
+    """Whether the meeting has begun and not yet ended (never, when `now` is not known)."""
+    return now is not None and not meeting.is_cancelled and meeting.starts_at <= now < meeting.ends_at
+
+
+def meeting_actions(
+    meeting: Meeting, answer: Attendance | None = None, *, where: str = "", now: datetime | None = None
+) -> list[blocks.Block]:
+    """The row of buttons under a meeting, or nothing for a cancelled one or one in progress (`now` given)."""
+    if meeting.is_cancelled or in_progress(meeting, now):
         return []
     block_id = f"meeting-{meeting.id}{'-' + where if where else ''}"
     return [blocks.actions(*rsvp_buttons(meeting, answer), *calendar_buttons(meeting), block_id=block_id)]
@@ -236,22 +243,44 @@ def card_text(meeting: Meeting) -> str:
     return f"{meeting.title}: {when}, {where}"
 
 
-def entry(meeting: Meeting, counts: Counts, answer: Attendance | None = None, *, where: str = "") -> list[blocks.Block]:
-    """A meeting in a list: title, when, where, counts, the reader's answer, and its buttons."""
+def entry(
+    meeting: Meeting,
+    counts: Counts,
+    answer: Attendance | None = None,
+    *,
+    where: str = "",
+    now: datetime | None = None,
+) -> list[blocks.Block]:
+    """A meeting in a list: title, when, where, counts, the reader's answer, and its buttons.
+
+    With `now`, a meeting that has begun is shown happening now, with its join link and no buttons to answer.
+    """
     lines = [title_line(meeting), when_text(meeting), place_text(meeting)]
+    if in_progress(meeting, now):
+        lines.insert(1, happening_now(meeting))
     small = [counts_text(meeting, counts)]
     if answer is not None:
         small.append(_("You: *{answer}*", answer=answer_label(answer)))
     return [
         blocks.section("\n".join(line for line in lines if line)),
         blocks.context(" · ".join(part for part in small if part)),
-        *meeting_actions(meeting, answer, where=where),
+        *meeting_actions(meeting, answer, where=where, now=now),
     ]
+
+
+def happening_now(meeting: Meeting) -> str:
+    """`:red_circle: Happening now, until 17:00 CET`, with the join link when it can be joined online."""
+    end = local(meeting.ends_at, meeting)
+    until = f"{end:%H:%M} {end.tzname()}"
+    if meeting.is_online and meeting.join_url:
+        link = blocks.link(meeting.join_url, _("join now"))
+        return _(":red_circle: *Happening now*, until {until}: {link}", until=until, link=link)
+    return _(":red_circle: *Happening now*, until {until}", until=until)
 
 
 def details(meeting: Meeting, counts: Counts, answer: Attendance | None, *, now: datetime) -> list[blocks.Block]:
     """One meeting in full."""
-    body = entry(meeting, counts, answer)
+    body = entry(meeting, counts, answer, now=now)
     facts = [_("Kind: {kind}", kind=kind_label(meeting))]
     if meeting.capacity is not None and meeting.has_places:
         left = counts.places_left(meeting.capacity) or 0

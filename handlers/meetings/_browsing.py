@@ -36,11 +36,12 @@ def list_upcoming(call: Call) -> None:
     else:
         heading = _("*Upcoming meetings* ({count})", count=count)
     body: list[blocks.Block] = [blocks.section(heading)]
+    now = deps.clock()
     for meeting in shown:
         answer = listing.answers.get(meeting.id or 0)
         body += [
             blocks.divider(),
-            *views.entry(meeting, listing.counts_of(meeting), answer),
+            *views.entry(meeting, listing.counts_of(meeting), answer, now=now),
         ]
     if listing.more:
         shown_all = n_(
@@ -128,8 +129,10 @@ def home_section(person: Person, deps: Deps) -> list[blocks.Block]:
         body.append(blocks.actions(new, block_id="meetings-organise"))
     if not listing.meetings:
         body.append(blocks.section(_("No meetings are planned yet.")))
+    now = deps.clock()
     for meeting in listing.meetings:
-        body += views.entry(meeting, listing.counts_of(meeting), listing.answers.get(meeting.id or 0), where="home")
+        answer = listing.answers.get(meeting.id or 0)
+        body += views.entry(meeting, listing.counts_of(meeting), answer, where="home", now=now)
         if person.is_organiser:
             body.append(organiser_buttons(meeting))
     if deps.settings.feed_url:
