@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_API_BASE_URL = "https://slack.com/api/"
 DEFAULT_REMINDER_OFFSETS = "7d,1d,1h"
 DEFAULT_LATE_POST_WINDOW = "6h"
+DEFAULT_MEMBER_PRIORITY_BEFORE = "7d"
+MEMBER_PRIORITIES = ("provisional", "waitlist")
 DEFAULT_POST_LEASE = "30s"
 DEFAULT_DIGEST_SCHEDULE = "0 9 * * mon"  # Mondays at 09:00 in GROUP_TIMEZONE
 DEFAULT_CALL_SCHEDULE = "0 10 1 * *"  # the 1st of each month at 10:00 in GROUP_TIMEZONE
@@ -127,6 +129,10 @@ class Settings:
     channel_posts_per_second: float = DEFAULT_CHANNEL_POSTS_PER_SECOND  # and in any one channel
     # The group's language: channel posts, and whoever chose none and has no Slack locale the bot speaks.
     group_language: str = "en"
+    # Members' priority for in-person places: "provisional" (a non-member's place gives way to a member's
+    # until the registration deadline, or this long before the start) or "waitlist" (members first there only).
+    member_priority: str = "provisional"
+    member_priority_before: timedelta = timedelta(days=7)
 
     @property
     def socket_mode(self) -> bool:
@@ -340,6 +346,20 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
             f"(not understood: {window_text})"
         )
 
+    member_priority = (get("MEMBER_PRIORITY") or "provisional").lower()
+    if member_priority not in MEMBER_PRIORITIES:
+        problems.append(f"MEMBER_PRIORITY should be provisional or waitlist (not understood: {member_priority})")
+        member_priority = "provisional"
+    before_text = get("MEMBER_PRIORITY_BEFORE", DEFAULT_MEMBER_PRIORITY_BEFORE) or DEFAULT_MEMBER_PRIORITY_BEFORE
+    member_priority_before = timedelta(days=7)
+    try:
+        (member_priority_before,) = parse_offsets(before_text)
+    except ValueError:
+        problems.append(
+            "MEMBER_PRIORITY_BEFORE should be one duration with unit d, h, m or s, such as 7d "
+            f"(not understood: {before_text})"
+        )
+
     lease_text = get("POST_LEASE", DEFAULT_POST_LEASE) or DEFAULT_POST_LEASE
     post_lease = timedelta(seconds=30)
     try:
@@ -394,6 +414,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         posts_per_second=posts_per_second,
         channel_posts_per_second=channel_posts_per_second,
         group_language=group_language,
+        member_priority=member_priority,
+        member_priority_before=member_priority_before,
     )
 
 

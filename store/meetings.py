@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, inspect, or_, update
@@ -97,6 +97,7 @@ class RegistrationResult:
     attendance: Attendance  # where they stand now
     previous: Attendance | None
     promoted: tuple[str, ...] = field(default_factory=tuple)  # people moved up from the waitlist
+    bumped: tuple[str, ...] = field(default_factory=tuple)  # non-members whose provisional place went to a member
 
     @property
     def changed(self) -> bool:
@@ -332,14 +333,31 @@ def reminder_recipients(*, session: Session, meeting_id: int) -> list[str]:
     return list(session.exec(statement))
 
 
+def priority_until(meeting: Meeting, window: timedelta | None) -> datetime | None:
+    """Until when a non-member's in-person place is provisional: the registration deadline, else `window`
+    before the start; None when places are first come, first served (`window` None)."""
+    if window is None:
+        return None
+    return meeting.registration_deadline or meeting.starts_at - window
+
+
 def register(
-    *, session: Session, meeting_id: int, slack_id: str, answer: Attendance, now: datetime
+    *,
+    session: Session,
+    meeting_id: int,
+    slack_id: str,
+    answer: Attendance,
+    now: datetime,
+    priority_window: timedelta | None = None,
 ) -> RegistrationResult:
     """Record someone's answer; an in-person place is given while any is free, else the waitlist.
 
     The meeting's row is locked first (a write on SQLite, a row lock on PostgreSQL), so that two
     people asking for the last place at once are served one after the other: one gets it, one waits.
     When an in-person place is given up, the first on the waitlist moves up (members first).
+    With `priority_window`, a member who asks for a place in a full meeting before `priority_until`
+    takes the provisional place of the non-member who got one last; that person goes to the head of
+    the non-members' waitlist.
     The caller checks that the meeting is open for this answer; a meeting cancelled or started in
     the meantime raises RegistrationClosed, checked under the lock.
     """
@@ -358,10 +376,16 @@ def register(
         abandon(session)  # asked again for what they have: keep their place or their turn
         return RegistrationResult(attendance=previous, previous=previous)
     now_standing = answer
+    bumped: list[str] = []
     if answer == Attendance.IN_PERSON and meeting.capacity is not None:
         taken = _count(session, meeting_id, Attendance.IN_PERSON)
         if taken >= meeting.capacity:
             now_standing = Attendance.WAITLISTED
+            until = priority_until(meeting, priority_window)
+            asker = session.get(Person, slack_id)
+            if until is not None and now < until and asker is not None and asker.is_member:
+                bumped = _give_way(session, meeting_id, now)
+                now_standing = Attendance.IN_PERSON if bumped else Attendance.WAITLISTED
     if registration is None:
         registration = Registration(
             meeting_id=meeting_id, slack_id=slack_id, attendance=now_standing, answered_at=now, created_at=now
@@ -373,7 +397,47 @@ def register(
     session.flush()
     promoted = _fill_places(session, meeting, now) if previous == Attendance.IN_PERSON else []
     commit(session)
-    return RegistrationResult(attendance=now_standing, previous=previous, promoted=tuple(promoted))
+    return RegistrationResult(
+        attendance=now_standing, previous=previous, promoted=tuple(promoted), bumped=tuple(bumped)
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _give_way(session: Session, meeting_id: int, now: datetime) -> list[str]:
+    """The non-member who got an in-person place last goes to the head of the non-members' waitlist."""
+    holders = (
+        select(Registration)
+        .join(Person, col(Person.slack_id) == col(Registration.slack_id))
+        .where(
+            col(Registration.meeting_id) == meeting_id,
+            col(Registration.attendance) == Attendance.IN_PERSON,
+            ~Person.is_member,
+        )
+        .order_by(col(Registration.answered_at).desc(), col(Registration.id).desc())
+        .limit(1)
+    )
+    holder = session.exec(holders).first()
+    if holder is None:
+        return []
+    waiting = (
+        select(func.min(Registration.answered_at))
+        .join(Person, col(Person.slack_id) == col(Registration.slack_id))
+        .where(
+            col(Registration.meeting_id) == meeting_id,
+            col(Registration.attendance) == Attendance.WAITLISTED,
+            ~Person.is_member,
+        )
+    )
+    first_waiting = session.exec(waiting).one()
+    holder.attendance = Attendance.WAITLISTED
+    if first_waiting is not None and _aware(first_waiting) <= _aware(holder.answered_at):
+        holder.answered_at = _aware(first_waiting) - timedelta(microseconds=1)  # ahead of the other non-members
+    session.add(holder)
+    session.flush()
+    return [holder.slack_id]
 
 
 def _lock(session: Session, meeting_id: int) -> None:

@@ -283,16 +283,18 @@ def test_announce_register_waitlist_and_live_card(local_bot: LocalBot) -> None:
     assert "In person 1/1" in texts(card_message(local_bot)["blocks"]), "the card was updated in place"
     assert len([m for m in local_bot.emulator.messages(GROUP_CHANNEL) if m.get("bot_id")]) == 1
 
+    # The guest's place was provisional (MEMBER_PRIORITY=provisional): the member takes it, the guest waits.
     press(local_bot, MEMBER.id, views.RSVP_IN_PERSON, meeting, card)
-    private_answer(local_bot.emulator, MEMBER.id, "on the waitlist")
+    private_answer(local_bot.emulator, MEMBER.id, "registered to come in person")
+    dm_to(local_bot, GUEST.id, "a member asked for an in-person place")
     press(local_bot, ORGANISER.id, views.RSVP_ONLINE, meeting, card)
     private_answer(local_bot.emulator, ORGANISER.id, "join")
     assert "Waitlist 1" in texts(card_message(local_bot)["blocks"])
     assert counts(local_bot, meeting.id) == store.Counts(in_person=1, online=1, waitlisted=1)
 
-    press(local_bot, GUEST.id, views.RSVP_NOT_COMING, meeting, card)
-    private_answer(local_bot.emulator, GUEST.id, "not coming")
-    dm_to(local_bot, MEMBER.id, "moved up from the waitlist")
+    press(local_bot, MEMBER.id, views.RSVP_NOT_COMING, meeting, card)
+    private_answer(local_bot.emulator, MEMBER.id, "not coming")
+    dm_to(local_bot, GUEST.id, "moved up from the waitlist")
     assert counts(local_bot, meeting.id) == store.Counts(in_person=1, online=1, not_coming=1)
     assert "In person 1/1" in texts(card_message(local_bot)["blocks"])
 

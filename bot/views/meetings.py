@@ -300,11 +300,14 @@ def details(meeting: Meeting, counts: Counts, answer: Attendance | None, *, now:
 def deadline_token(meeting: Meeting) -> str:
     """The meeting's registration deadline as a date token, in its own zone where Slack cannot show the reader's."""
     deadline = meeting.registration_deadline
-    if deadline is None:
-        return ""
-    there = local(deadline, meeting)
+    return moment_token(deadline, meeting) if deadline is not None else ""
+
+
+def moment_token(moment: datetime, meeting: Meeting) -> str:
+    """A moment as a date token (`Mon 1 Feb 2027 18:00`), in the meeting's zone where Slack cannot show the reader's."""
+    there = local(moment, meeting)
     fallback = f"{day_words(there.date(), 'date')} {there:%H:%M}"
-    return date_token(deadline, "{date_short_pretty} {time}", fallback)
+    return date_token(moment, "{date_short_pretty} {time}", fallback)
 
 
 def promoted_text(meeting: Meeting) -> str:
@@ -315,6 +318,19 @@ def promoted_text(meeting: Meeting) -> str:
         "If you can't make it any more, press *Can't come* so the next person gets the place.",
         title=blocks.escape(meeting.title),
         when=when_text(meeting),
+    )
+
+
+def bumped_text(meeting: Meeting, position: int) -> str:
+    """The direct message to a non-member whose provisional place went to a member."""
+    return _(
+        ":hourglass_flowing_sand: *{title}*, {when}, was full, and a member asked for an in-person place. "
+        "Members have priority until registration closes, so your place was provisional: you are now "
+        "number {position} on the waitlist, first among non-members, and you will be told as soon as a place "
+        "frees up. You can still join online if the meeting is online too, or press *Can't come*.",
+        title=blocks.escape(meeting.title),
+        when=when_text(meeting),
+        position=position,
     )
 
 

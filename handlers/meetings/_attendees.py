@@ -34,7 +34,12 @@ def attendees_lines(found: service.Attendees) -> list[str]:
     meeting = found.meeting
     groups: dict[str, list[str]] = defaultdict(list)
     for registration, person in found.rows:
-        name = person.mention if person.is_member else _("{person} (not a member)", person=person.mention)
+        if person.is_member:
+            name = person.mention
+        elif found.provisional and registration.attendance == Attendance.IN_PERSON:
+            name = _("{person} (not a member; provisional place)", person=person.mention)
+        else:
+            name = _("{person} (not a member)", person=person.mention)
         groups[registration.attendance].append(name)
     lines = [f"*{blocks.escape(meeting.title)}* (#{meeting.id}): {views.counts_text(meeting, found.counts)}"]
     for attendance, label in GROUPS:

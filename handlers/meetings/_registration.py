@@ -54,6 +54,14 @@ def status_text(answered: service.Answered) -> str:
         "again": "" if result.changed else _("You had already answered this.") + " ",
     }
     now = result.attendance
+    if now == Attendance.IN_PERSON and answered.provisional_until is not None:
+        return _(
+            ":white_check_mark: {again}You're registered to come in person to *{title}*, {when}. As you are not "
+            "a member of the group, your place is provisional until {until}: if the meeting is full and a member "
+            "asks for a place before then, the place goes to them and you go to the head of the waitlist.",
+            until=views.moment_token(answered.provisional_until, meeting),
+            **values,
+        )
     if now == Attendance.IN_PERSON:
         return _(":white_check_mark: {again}You're registered to come in person to *{title}*, {when}.", **values)
     if now == Attendance.WAITLISTED:

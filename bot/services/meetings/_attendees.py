@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.language.i18n import _
 from bot.services.export import safe_cell
+from bot.services.meetings._registration import provisional
 from bot.views import blocks
 from store import meetings as store
 from store.meetings import Counts
@@ -26,6 +27,7 @@ class Attendees:
     meeting: Meeting
     rows: list[tuple[Registration, Person]]
     counts: Counts
+    provisional: bool = False  # non-members' in-person places still give way to members
 
 
 def attendees(deps: Deps, *, meeting: Meeting) -> Attendees:
@@ -33,7 +35,8 @@ def attendees(deps: Deps, *, meeting: Meeting) -> Attendees:
     with deps.sessions() as session:
         rows = store.attendees(session=session, meeting_id=meeting.id or 0)
         counts = store.counts(session=session, meeting_id=meeting.id or 0)
-    return Attendees(meeting=meeting, rows=rows, counts=counts)
+    held = meeting.capacity is not None and provisional(deps, meeting, deps.clock())
+    return Attendees(meeting=meeting, rows=rows, counts=counts, provisional=held)
 
 
 def attendees_csv(found: Attendees) -> str:

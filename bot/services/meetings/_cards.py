@@ -125,6 +125,21 @@ def promoted_notices(
     return notices
 
 
+def bumped_notices(
+    deps: Deps, session: Session, meeting: Meeting, bumped: tuple[str, ...], now: datetime
+) -> list[PlannedPost]:
+    """The direct messages telling non-members that a member took their provisional place, with their position."""
+    notices = []
+    for language, people in languages.by_language(deps, session, bumped).items():
+        for slack_id in people:
+            position = store.waitlist_position(session=session, meeting_id=meeting.id or 0, slack_id=slack_id) or 1
+            with i18n.speaking(language):
+                text = views.bumped_text(meeting, position)
+                body = [blocks.section(text), *views.meeting_actions(meeting, Attendance.WAITLISTED, where="dm")]
+                notices += outbox.notices([slack_id], text, body, about=f"meeting-{meeting.id}-gave-way", now=now)
+    return notices
+
+
 def registrant_notices(
     deps: Deps, session: Session, meeting: Meeting, now: datetime, before: Mapping[str, Any] | None = None
 ) -> list[PlannedPost]:

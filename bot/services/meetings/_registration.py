@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.deps import Deps
 from bot.services import outbox
-from bot.services.meetings._cards import owe_card_update, promoted_notices
+from bot.services.meetings._cards import bumped_notices, owe_card_update, promoted_notices
 from store import meetings as store
+from store import people as people_store
 from store.db import one_transaction
 from store.meetings import RegistrationResult
 from store.models import Attendance, Meeting
@@ -37,6 +38,7 @@ class Answered:
     closed: Closed | None = None
     result: RegistrationResult | None = None
     position: int | None = None  # their place in the waitlist (1 is next), when they are waiting
+    provisional_until: datetime | None = None  # a non-member's in-person place gives way to a member's until then
 
 
 def why_closed(meeting: Meeting | None, answer: Attendance, now: datetime) -> Closed | None:
@@ -60,6 +62,19 @@ def why_closed(meeting: Meeting | None, answer: Attendance, now: datetime) -> Cl
     return None
 
 
+def priority_window(deps: Deps) -> timedelta | None:
+    """How long before a meeting without a deadline a non-member's place stays provisional; None when
+    places are first come, first served (MEMBER_PRIORITY=waitlist)."""
+    settings = deps.settings
+    return settings.member_priority_before if settings.member_priority == "provisional" else None
+
+
+def provisional(deps: Deps, meeting: Meeting, now: datetime) -> bool:
+    """Whether a non-member's in-person place at this meeting is still provisional."""
+    until = store.priority_until(meeting, priority_window(deps))
+    return until is not None and now < until
+
+
 def answer_meeting(deps: Deps, *, meeting_id: int, slack_id: str, answer: Attendance) -> Answered:
     """Record someone's answer: a place while any is free, else the waitlist (members first).
 
@@ -74,16 +89,32 @@ def answer_meeting(deps: Deps, *, meeting_id: int, slack_id: str, answer: Attend
         if closed is not None or meeting is None:
             return Answered(meeting=meeting, closed=closed)
         try:
-            result = store.register(session=session, meeting_id=meeting_id, slack_id=slack_id, answer=answer, now=now)
+            result = store.register(
+                session=session,
+                meeting_id=meeting_id,
+                slack_id=slack_id,
+                answer=answer,
+                now=now,
+                priority_window=priority_window(deps),
+            )
         except store.RegistrationClosed:
             meeting = store.get_meeting(session=session, meeting_id=meeting_id)
             return Answered(meeting=meeting, closed=why_closed(meeting, answer, deps.clock()) or Closed.STARTED)
         if result.changed:
             owe_card_update(session, meeting, now)
         outbox.owe(session, promoted_notices(deps, session, meeting, result.promoted, now), now=now)
+        outbox.owe(session, bumped_notices(deps, session, meeting, result.bumped, now), now=now)
         position = None
         if result.attendance == Attendance.WAITLISTED:
             position = store.waitlist_position(session=session, meeting_id=meeting_id, slack_id=slack_id)
+        until = None
+        if (
+            result.attendance == Attendance.IN_PERSON
+            and meeting.capacity is not None
+            and provisional(deps, meeting, now)
+        ):
+            asker = people_store.get_person(session=session, slack_id=slack_id)
+            until = store.priority_until(meeting, priority_window(deps)) if asker and not asker.is_member else None
     if result.changed:
         deps.send_now()
-    return Answered(meeting=meeting, result=result, position=position)
+    return Answered(meeting=meeting, result=result, position=position, provisional_until=until)
