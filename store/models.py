@@ -123,6 +123,7 @@ class Attendance(StrEnum):
     ONLINE = "online"
     NOT_COMING = "not_coming"
     WAITLISTED = "waitlisted"  # asked for an in-person place when none was free
+    OFFERED = "offered"  # first in line when a place freed: it is held for them while the offer runs
 
 
 class Meeting(SQLModel, table=True):
@@ -338,6 +339,7 @@ class PostKind(StrEnum):
     CARD_DELETE = "card_delete"  # a card taken down (a practice deleted)
     NOTICE = "notice"  # a direct message to one person (moved up, meeting changed, a decision, a new role)
     ANSWER = "answer"  # the answer to a question asked in plain words
+    OFFER_LAPSE = "offer_lapse"  # a waitlist offer's time limit: if still open, it lapses and the next is offered
 
 
 class ScheduledPost(SQLModel, table=True):
