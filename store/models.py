@@ -138,6 +138,10 @@ class Meeting(SQLModel, table=True):
     starts_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     ends_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     timezone: str = Field(max_length=64)  # the meeting's own IANA zone
+    # Dates only: starts_at is 00:00 of the first day and ends_at 00:00 of the day after the last, in `timezone`.
+    all_day: bool = Field(
+        default=False, sa_column=Column(Boolean(), nullable=False, default=False, server_default=false())
+    )
     venue: str = Field(default="", max_length=255)
     city: str = Field(default="", max_length=100)
     country: str = Field(default="", max_length=2)  # ISO 3166-1 alpha-2, or empty

@@ -85,6 +85,7 @@ DATA: dict[str, list[dict[str, Any]]] = {
             "sequence": 2,
             "card_channel": "C0GROUP",
             "card_ts": "1700000000.000100",
+            "all_day": False,
             "created_by": "U0ORG",
             "created_at": NOW,
             "updated_at": NOW,
@@ -329,4 +330,25 @@ def test_numbers_never_reused_keeps_every_row_and_foreign_key(database_url: str)
         connection.exec_driver_sql("DELETE FROM practices WHERE id = 1")
         connection.exec_driver_sql("DELETE FROM meetings WHERE id = 1")
     assert rows(engine, "useful_marks") == [] and rows(engine, "registrations") == [], "the foreign keys still hold"
+    engine.dispose()
+
+
+def test_all_day_meetings_from_0009_keep_their_times_and_go_back(database_url: str) -> None:
+    """Revision 0010: a meeting of 0009 is not all-day after the upgrade; an all-day one is kept
+    as written, and going back to 0009 drops only the column."""
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0009")
+    before = fill(engine)
+    migrate.upgrade(engine, "0010")
+    assert_kept(engine, before)
+    assert [r["all_day"] for r in rows(engine, "meetings")] in ([False], [0])
+    day = datetime(2027, 5, 11, 22, 0, tzinfo=UTC)  # 12 May 2027, 00:00 in Lisbon's summer time
+    values = {**DATA["meetings"][0], "starts_at": day, "ends_at": day + timedelta(days=2), "all_day": True}
+    insert(engine, "meetings", **values)
+    with session_factory(engine)() as session:
+        meetings = upcoming_meetings(session=session, now=NOW, limit=10)
+        assert [m.all_day for m in meetings] == [False, True]
+    migrate.downgrade(engine, "0009")
+    assert "all_day" not in {c["name"] for c in inspect(engine).get_columns("meetings")}
+    assert len(rows(engine, "meetings")) == 2
     engine.dispose()
