@@ -321,6 +321,9 @@ def registered_answer(meeting: Meeting, counts: Counts, my_answer: Attendance | 
         Attendance.NOT_COMING: N_(
             "You answered that you can't come to {title}. Changed your mind? Press a button below."
         ),
+        Attendance.OFFERED: N_(
+            "A place freed up at {title} and is held for you: take it with the button in my direct message to you."
+        ),
     }
     if my_answer:
         text = _(sentences[my_answer], title=title)

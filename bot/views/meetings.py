@@ -42,6 +42,7 @@ ANSWER_LABELS = {  # translated where shown: `answer_label`
     Attendance.ONLINE: N_("joining online"),
     Attendance.NOT_COMING: N_("not coming"),
     Attendance.WAITLISTED: N_("on the waitlist for an in-person place"),
+    Attendance.OFFERED: N_("offered a freed place: see your direct messages"),
 }
 # How a day is written: in English with these patterns, in the other languages in their own standard forms.
 ENGLISH_DAYS = {"short": "EEE d MMM y", "long": "EEEE d MMMM y", "date": "d MMM y", "day": "EEE d MMM"}
