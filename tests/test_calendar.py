@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import parse_qs, urlsplit
@@ -154,6 +154,40 @@ def test_the_google_link_gives_utc_times_and_the_meeting_zone(session: Session) 
     assert query["ctz"] == ["Europe/Berlin"]
     assert query["location"] == ["Zeche Zollverein, Essen, Germany"]
     assert "Digital twins" in query["details"][0] and "https://meet.example.org/essen" in query["details"][0]
+
+
+def summit(zone: str = "Europe/Lisbon") -> MeetingDraft:
+    """Two days with no times: from 00:00 on 12 May 2027 to 00:00 on 14 May, in `zone`."""
+    there = ZoneInfo(zone)
+    return replace(
+        ESSEN,
+        title="Digital summit",
+        starts_at=datetime(2027, 5, 12, tzinfo=there).astimezone(UTC),
+        ends_at=datetime(2027, 5, 14, tzinfo=there).astimezone(UTC),
+        timezone=zone,
+        all_day=True,
+    )
+
+
+@pytest.mark.parametrize("zone", ["Europe/Lisbon", "America/Toronto", "Pacific/Auckland"])
+def test_an_all_day_meeting_is_dated_with_its_days_alone(session: Session, zone: str) -> None:
+    """DTSTART;VALUE=DATE and DTEND;VALUE=DATE (the day after the last), whatever the meeting's zone."""
+    data = calendar_file([add(session, summit(zone))], name="Group", domain=DOMAIN)
+    assert b"DTSTART;VALUE=DATE:20270512" in data and b"DTEND;VALUE=DATE:20270514" in data
+    calendar = Calendar.from_ical(data)
+    [event] = calendar.events
+    assert (event.start, event.end) == (date(2027, 5, 12), date(2027, 5, 14))
+    assert "TZID" not in event["DTSTART"].params and list(calendar.timezones) == [], "dates have no zone"
+
+    query = parse_qs(urlsplit(google_calendar_url(add(session, summit(zone)))).query)
+    assert query["dates"] == ["20270512/20270514"]
+
+
+def test_a_feed_with_timed_and_all_day_meetings_has_the_zones_of_the_timed(session: Session) -> None:
+    data = calendar_file([add(session), add(session, summit())], name="Group", domain=DOMAIN)
+    calendar = Calendar.from_ical(data)
+    assert [zone.tz_name for zone in calendar.timezones] == ["Europe/Berlin"]
+    assert [event["DTSTART"].params.get("VALUE") for event in calendar.events] == [None, "DATE"]
 
 
 @pytest.mark.parametrize("letter", ["a", "ü", "€"])

@@ -10,7 +10,7 @@ import difflib
 import functools
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateparser.date import DateDataParser
@@ -40,6 +40,13 @@ _CLOCK = re.compile(
     r"|^(?P<noon>noon|midday)$",
     re.IGNORECASE,
 )
+
+
+# A clock time written with a colon ("9:00", "0:00"): text with one is never a date alone.
+_COLON_TIME = re.compile(r"\d\s*:\s*\d")
+# Between two full dates: a dash with spaces around it, or an en or em dash ("12 May – 14 May 2027").
+_DAYS_APART = re.compile(r"\s+[-–—]\s+|\s*[–—]\s*")
+_YEAR = re.compile(r"\b\d{4}\b")
 
 
 class WhenError(ValueError):
@@ -266,6 +273,116 @@ def parse_end(text: str, *, start: datetime, zone: ZoneInfo, now: datetime, hour
                 text=quote(text),
             )
         ) from None
+
+
+def is_date_alone(text: str) -> bool:
+    """Whether `text` holds no time of day as written: no "9:00", no hour word ("14h", "10 Uhr")."""
+    return _COLON_TIME.search(text) is None and not weekdays.has_hour_word(text)
+
+
+def parse_day(text: str, *, zone: ZoneInfo, now: datetime) -> date:
+    """Read a date alone ("12 May 2027", "12. Mai 2027", "12 mayo 2027", "2027-05-12"); relative days in `zone`.
+
+    A date with a time, even 00:00, is not a date alone: the date parser gives both as midnight, so the
+    text tells them apart (a time written with a colon or an hour word), and so does the parser's precision.
+    """
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise WhenError(_("Please give a date, e.g. 12 May 2027."))
+    if cleaned.isdecimal():  # "13" alone is a number before it is a date
+        raise _not_a_day(text)
+    rest, token = split_zone(cleaned)
+    if "/" in token:  # "12 May 2027 Europe/Lisbon": the day as it is in the zone named
+        cleaned, zone = rest, parse_zone(token)
+    moment, period = _read(cleaned, zone, now)
+    if period != "day" or not is_date_alone(text):
+        raise _not_a_day(text)
+    return moment.astimezone(zone).date()
+
+
+def _not_a_day(text: str) -> WhenError:
+    return WhenError(_("{text} is not a date alone. Write a day like “12 May 2027”.", text=quote(text)))
+
+
+def parse_days(text: str, *, zone: ZoneInfo, now: datetime) -> tuple[date, date]:
+    """Read the first and last day of "12–13 May 2027", "12-13 May 2027", "30 Apr – 2 May 2027" or "12 May 2027"."""
+    cleaned = " ".join(text.split())
+    match = _day_range().match(cleaned)
+    if match is not None:  # "12-13 May 2027", "12. bis 13. Mai 2027": the first day shares the last's month
+        last = parse_day(match["last"], zone=zone, now=now)
+        try:
+            first = last.replace(day=int(match["day"]))
+        except ValueError:
+            raise _not_a_day(text) from None
+        return _in_order(first, last, text)
+    pieces = _DAYS_APART.split(cleaned, maxsplit=1)
+    if len(pieces) == 2 and all(pieces):
+        last = parse_day(pieces[1], zone=zone, now=now)
+        if _YEAR.search(pieces[0]) is None and any(ch.isdigit() for ch in pieces[0]):
+            first = parse_day(f"{pieces[0]} {last.year}", zone=zone, now=now)  # "30 Dec – 2 Jan 2028"
+            if first > last:
+                first = first.replace(year=first.year - 1)
+        else:
+            first = parse_day(pieces[0], zone=zone, now=now)
+        return _in_order(first, last, text)
+    day = parse_day(cleaned, zone=zone, now=now)
+    return day, day
+
+
+class DaysOutOfOrder(WhenError):
+    """Dates alone whose last day comes before the first."""
+
+
+def _in_order(first: date, last: date, text: str) -> tuple[date, date]:
+    if last < first:
+        raise DaysOutOfOrder(_("In {text} the last day comes before the first.", text=quote(text)))
+    return first, last
+
+
+@functools.cache
+def _day_range() -> re.Pattern[str]:
+    """A day, then a dash or a word for "to" in any language the bot speaks, then a day with its month."""
+    until = "|".join(weekdays.loose(word) for word in sorted(i18n.words("date_until"), key=len, reverse=True))
+    between = rf"\s*[-–—]\s*|\s+(?:{until})\s+" if until else r"\s*[-–—]\s*"
+    return re.compile(rf"^(?P<day>\d{{1,2}})\.?(?:{between})(?P<last>\d{{1,2}}\.?\s*[^\W\d_].*)$", re.IGNORECASE)
+
+
+def is_day(text: str, *, zone: ZoneInfo, now: datetime) -> bool:
+    """Whether `text` is a date alone that can be read ("12 May 2027", not "12 May 2027 9:00")."""
+    if not text.strip() or not is_date_alone(text):
+        return False
+    try:
+        parse_day(text, zone=zone, now=now)
+    except WhenError:
+        return False
+    return True
+
+
+def days_alone(start: str, end: str, *, zone: ZoneInfo, now: datetime) -> bool:
+    """Whether a start and end as typed make a meeting on dates alone: the start a date, the end empty or a date."""
+    return is_day(start, zone=zone, now=now) and (not end.strip() or is_day(end, zone=zone, now=now))
+
+
+def end_of_days(text: str, *, start: datetime, zone: ZoneInfo, now: datetime) -> datetime:
+    """00:00 after the last day written in `text` (after the day of `start` when `text` is empty), in `zone`, as UTC."""
+    last = parse_day(text, zone=zone, now=now) if text.strip() else start.astimezone(zone).date()
+    return day_start(last + timedelta(days=1), zone)
+
+
+def day_start(day: date, zone: ZoneInfo) -> datetime:
+    """00:00 of `day` in `zone`, as a UTC datetime (how a meeting on dates alone is stored)."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def days_of(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> tuple[date, date]:
+    """The first and last day of a meeting on dates alone (stored from 00:00 of the first to 00:00 after the last)."""
+    first = starts_at.astimezone(zone).date()
+    return first, max(first, ends_at.astimezone(zone).date() - timedelta(days=1))
+
+
+def format_day(day: date) -> str:
+    """Write a day as "Wed 12 May 2027", so that parse_day reads it back."""
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def format_local(moment: datetime, zone: ZoneInfo) -> str:

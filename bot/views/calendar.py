@@ -6,7 +6,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from icalendar.enums import STATUS
 
 from bot.language import i18n
 from bot.language.countries import country_name
+from bot.language.when import days_of
 from store.models import Meeting, MeetingKind
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ GOOGLE_CALENDAR_URL = "https://calendar.google.com/calendar/render"
 MAX_GOOGLE_URL_LENGTH = 2000  # Slack's limit for a URL button; the link is kept shorter than this
 ELLIPSIS = "…"
 _GOOGLE_TIME = "%Y%m%dT%H%M%SZ"
+_GOOGLE_DAY = "%Y%m%d"
 _SLUG_LENGTH = 48
 # How far before and after the meetings the VTIMEZONE rules reach.
 _ZONE_MARGIN = timedelta(days=366)
@@ -68,14 +70,24 @@ def _details(description: str, links: str) -> str:
     return "\n\n".join(part for part in (description.strip(), links) if part)
 
 
-def meeting_event(meeting: Meeting, *, domain: str) -> Event:
-    """Build the meeting's VEVENT, its times in the meeting's own zone."""
+def event_span(meeting: Meeting) -> tuple[date, date] | tuple[datetime, datetime]:
+    """The event's start and end: in the meeting's own zone, or its first day and the day after its last
+    (DTSTART;VALUE=DATE, DTEND;VALUE=DATE, RFC 5545 3.6.1) for a meeting on dates alone."""
     zone = ZoneInfo(meeting.timezone)
+    if meeting.all_day:
+        first, last = days_of(meeting.starts_at, meeting.ends_at, zone)
+        return first, last + timedelta(days=1)
+    return meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
+
+
+def meeting_event(meeting: Meeting, *, domain: str) -> Event:
+    """Build the meeting's VEVENT, its times in the meeting's own zone (its days, for a meeting on dates alone)."""
+    start, end = event_span(meeting)
     return Event.new(
         uid=meeting_uid(meeting, domain=domain),
         stamp=meeting.updated_at.astimezone(UTC),
-        start=meeting.starts_at.astimezone(zone),
-        end=meeting.ends_at.astimezone(zone),
+        start=start,
+        end=end,
         summary=meeting.title,
         location=location(meeting) or None,
         description=_details(meeting.description, _links(meeting)) or None,
@@ -135,7 +147,11 @@ def _longest_fitting(build: Callable[[str], str], text: str) -> str | None:
 
 def google_calendar_url(meeting: Meeting) -> str:
     """Return the "add to Google Calendar" link, shortening the details to stay within Slack's limit."""
-    dates = f"{_google_time(meeting.starts_at)}/{_google_time(meeting.ends_at)}"
+    if meeting.all_day:  # its days, the last one exclusive, as in the .ics
+        first, after = event_span(meeting)
+        dates = f"{first.strftime(_GOOGLE_DAY)}/{after.strftime(_GOOGLE_DAY)}"
+    else:
+        dates = f"{_google_time(meeting.starts_at)}/{_google_time(meeting.ends_at)}"
     where = location(meeting)
     links = _links(meeting)
 

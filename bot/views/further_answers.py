@@ -17,6 +17,7 @@ from bot.views.meetings import (
     answer_label,
     day_words,
     meeting_actions,
+    meeting_days,
     title_line,
     when_plain,
     when_text,
@@ -100,7 +101,9 @@ def time_in_answer(meeting: Meeting, zone: str, place: str, *, over: bool) -> di
     """The meeting's start and end in another zone (a city's)."""
     there = ZoneInfo(zone)
     start, end = meeting.starts_at.astimezone(there), meeting.ends_at.astimezone(there)
-    if start.date() == end.date():
+    if meeting.all_day:  # its days are the same everywhere
+        when = when_plain(meeting)
+    elif start.date() == end.date():
         when = f"{day_words(start.date(), 'long')}, {start:%H:%M}–{end:%H:%M} {end.tzname()}"
     else:
         when = f"{day_words(start.date(), 'long')}, {start:%H:%M} – {day_words(end.date(), 'long')}, {end:%H:%M}"
@@ -122,6 +125,8 @@ def now_answer(in_progress: Sequence[Meeting], upcoming_line: str) -> dict[str, 
     for meeting in in_progress:
         end = day_words(meeting.ends_at.astimezone(ZoneInfo(meeting.timezone)).date(), "short")
         until = f"{end}, {meeting.ends_at.astimezone(ZoneInfo(meeting.timezone)):%H:%M %Z}"
+        if meeting.all_day:  # until the end of its last day
+            until = day_words(meeting_days(meeting)[1], "short")
         if meeting.is_online and meeting.join_url:
             lines.append(
                 _(

@@ -7,15 +7,16 @@ Slack's `<!date^...>` token so each reader sees their own zone, with the meeting
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_interval, format_skeleton
 
 from bot.language import i18n
 from bot.language.countries import country_name
 from bot.language.i18n import N_, _, n_
+from bot.language.when import days_of
 from bot.views import blocks
 from bot.views.calendar import google_calendar_url
 from store.meetings import Counts
@@ -84,8 +85,42 @@ def local(moment: datetime, meeting: Meeting) -> datetime:
     return moment.astimezone(ZoneInfo(meeting.timezone))
 
 
+def meeting_days(meeting: Meeting) -> tuple[date, date]:
+    """The first and last day of a meeting on dates alone."""
+    return days_of(meeting.starts_at, meeting.ends_at, ZoneInfo(meeting.timezone))
+
+
+def days_words(first: date, last: date) -> str:
+    """Days in words in the language spoken now: `Wed 12 – Thu 13 May 2027`, or `Wed 12 May 2027` for one day.
+
+    English keeps the bot's day-first forms; the other languages have CLDR's intervals (`Mi., 12. – Do., 13. Mai 2027`).
+    """
+    language = i18n.language()
+    if language != i18n.SOURCE_LANGUAGE:
+        return format_interval(first, last, LOCAL_DAYS["short"], locale=language)
+    if first == last:
+        return day_words(first, "short")
+    if (first.year, first.month) == (last.year, last.month):
+        opening = format_date(first, "EEE d", locale=language)
+    elif first.year == last.year:
+        opening = day_words(first, "day")
+    else:
+        opening = day_words(first, "short")
+    return f"{opening} – {day_words(last, 'short')}"
+
+
+def day_token(day: date) -> str:
+    """A day as Slack's date token, without a time: at noon UTC, so that it is the same day in nearly every zone."""
+    return date_token(datetime.combine(day, time(12), tzinfo=UTC), "{date_long_pretty}", day_words(day, "long"))
+
+
 def when_plain(meeting: Meeting) -> str:
-    """When the meeting is, in its own zone, in plain text: `Thu 11 Feb 2027, 09:00–17:00 CET`."""
+    """When the meeting is, in its own zone, in plain text: `Thu 11 Feb 2027, 09:00–17:00 CET`.
+
+    A meeting on dates alone is its days: `Wed 12 – Thu 13 May 2027`.
+    """
+    if meeting.all_day:
+        return days_words(*meeting_days(meeting))
     start, end = local(meeting.starts_at, meeting), local(meeting.ends_at, meeting)
     day = day_words(start.date(), "short")
     if start.date() == end.date():
@@ -95,7 +130,13 @@ def when_plain(meeting: Meeting) -> str:
 
 
 def when_text(meeting: Meeting) -> str:
-    """When the meeting is, in the reader's zone, with the meeting's own zone beside it."""
+    """When the meeting is, in the reader's zone, with the meeting's own zone beside it; a meeting on dates
+    alone is its days, the same for every reader."""
+    if meeting.all_day:
+        days = meeting_days(meeting)
+        if days[0] == days[1]:
+            return day_token(days[0])
+        return _("{first} – {last}", first=day_token(days[0]), last=day_token(days[1]))
     start, end = local(meeting.starts_at, meeting), local(meeting.ends_at, meeting)
     same_day = start.date() == end.date()
     first_day = day_words(start.date(), "long")
@@ -272,7 +313,7 @@ def entry(
 def happening_now(meeting: Meeting) -> str:
     """`:red_circle: Happening now, until 17:00 CET`, with the join link when it can be joined online."""
     end = local(meeting.ends_at, meeting)
-    until = f"{end:%H:%M} {end.tzname()}"
+    until = day_words(meeting_days(meeting)[1], "day") if meeting.all_day else f"{end:%H:%M} {end.tzname()}"
     if meeting.is_online and meeting.join_url:
         link = blocks.link(meeting.join_url, _("join now"))
         return _(":red_circle: *Happening now*, until {until}: {link}", until=until, link=link)
@@ -363,7 +404,7 @@ def registrants_text(meeting: Meeting, before: Mapping[str, Any] | None = None) 
     )
 
 
-WHEN_FIELDS = ("starts_at", "ends_at", "timezone")
+WHEN_FIELDS = ("starts_at", "ends_at", "timezone", "all_day")
 PLACE_FIELDS = ("kind", "venue", "city", "country")
 
 

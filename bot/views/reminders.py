@@ -37,8 +37,9 @@ def starts_in(meeting: Meeting, now: datetime) -> str:
 
 
 def reader_time(meeting: Meeting, zone_name: str | None) -> str:
-    """`Thu 3 Dec, 10:00 your time (Europe/Madrid)`, or "" when the reader's zone is unknown."""
-    if not zone_name:
+    """`Thu 3 Dec, 10:00 your time (Europe/Madrid)`, or "" when the reader's zone is unknown or the meeting
+    is on dates alone (its days are the same in every zone)."""
+    if not zone_name or meeting.all_day:
         return ""
     try:
         zone = ZoneInfo(zone_name)
