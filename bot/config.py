@@ -25,6 +25,7 @@ DEFAULT_API_BASE_URL = "https://slack.com/api/"
 DEFAULT_REMINDER_OFFSETS = "7d,1d,1h"
 DEFAULT_LATE_POST_WINDOW = "6h"
 DEFAULT_MEMBER_PRIORITY_BEFORE = "7d"
+DEFAULT_WAITLIST_OFFER_TIME = "24h"
 MEMBER_PRIORITIES = ("provisional", "waitlist")
 DEFAULT_POST_LEASE = "30s"
 DEFAULT_DIGEST_SCHEDULE = "0 9 * * mon"  # Mondays at 09:00 in GROUP_TIMEZONE
@@ -133,6 +134,9 @@ class Settings:
     # until the registration deadline, or this long before the start) or "waitlist" (members first there only).
     member_priority: str = "provisional"
     member_priority_before: timedelta = timedelta(days=7)
+    # How long a freed place is offered to the first in line before it goes to the next; None ("off"):
+    # a freed place is given to the first in line at once.
+    waitlist_offer_time: timedelta | None = timedelta(hours=24)
 
     @property
     def socket_mode(self) -> bool:
@@ -336,36 +340,18 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
     if moderation_text not in _TRUE + _FALSE:
         problems.append(f"PRACTICE_MODERATION should be on or off (not understood: {moderation_text})")
 
-    window_text = get("LATE_POST_WINDOW", DEFAULT_LATE_POST_WINDOW) or DEFAULT_LATE_POST_WINDOW
-    late_post_window = timedelta(hours=6)
-    try:
-        (late_post_window,) = parse_offsets(window_text)
-    except ValueError:
-        problems.append(
-            "LATE_POST_WINDOW should be one duration with unit d, h, m or s, such as 6h "
-            f"(not understood: {window_text})"
-        )
-
+    late_post_window = _length(get("LATE_POST_WINDOW"), DEFAULT_LATE_POST_WINDOW, "LATE_POST_WINDOW", problems)
     member_priority = (get("MEMBER_PRIORITY") or "provisional").lower()
     if member_priority not in MEMBER_PRIORITIES:
         problems.append(f"MEMBER_PRIORITY should be provisional or waitlist (not understood: {member_priority})")
         member_priority = "provisional"
-    before_text = get("MEMBER_PRIORITY_BEFORE", DEFAULT_MEMBER_PRIORITY_BEFORE) or DEFAULT_MEMBER_PRIORITY_BEFORE
-    member_priority_before = timedelta(days=7)
-    try:
-        (member_priority_before,) = parse_offsets(before_text)
-    except ValueError:
-        problems.append(
-            "MEMBER_PRIORITY_BEFORE should be one duration with unit d, h, m or s, such as 7d "
-            f"(not understood: {before_text})"
-        )
-
-    lease_text = get("POST_LEASE", DEFAULT_POST_LEASE) or DEFAULT_POST_LEASE
-    post_lease = timedelta(seconds=30)
-    try:
-        (post_lease,) = parse_offsets(lease_text)
-    except ValueError:
-        problems.append(f"POST_LEASE should be one duration such as 30s (not understood: {lease_text})")
+    before_text = get("MEMBER_PRIORITY_BEFORE")
+    member_priority_before = _length(before_text, DEFAULT_MEMBER_PRIORITY_BEFORE, "MEMBER_PRIORITY_BEFORE", problems)
+    offer_text = get("WAITLIST_OFFER_TIME").lower()
+    waitlist_offer_time: timedelta | None = None
+    if offer_text not in _FALSE or not offer_text:
+        waitlist_offer_time = _length(offer_text, DEFAULT_WAITLIST_OFFER_TIME, "WAITLIST_OFFER_TIME", problems)
+    post_lease = _length(get("POST_LEASE"), DEFAULT_POST_LEASE, "POST_LEASE", problems)
 
     zone = ZoneInfo(group_timezone) if not any(p.startswith("GROUP_TIMEZONE") for p in problems) else ZoneInfo("UTC")
     digest_schedule = _schedule(get("DIGEST_SCHEDULE", DEFAULT_DIGEST_SCHEDULE), "DIGEST_SCHEDULE", zone, problems)
@@ -416,6 +402,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         group_language=group_language,
         member_priority=member_priority,
         member_priority_before=member_priority_before,
+        waitlist_offer_time=waitlist_offer_time,
     )
 
 
@@ -443,6 +430,18 @@ def _schedule(text: str, name: str, zone: ZoneInfo, problems: list[str]) -> str:
             f"or off ({error}; not understood: {text})"
         )
     return text
+
+
+def _length(text: str, default: str, name: str, problems: list[str]) -> timedelta:
+    """One length of time (`6h`, `30s`); the default's, and a problem, when it cannot be read."""
+    try:
+        (length,) = parse_offsets(text or default)
+    except ValueError:
+        problems.append(
+            f"{name} should be one duration with unit d, h, m or s, such as {default} (not understood: {text})"
+        )
+        (length,) = parse_offsets(default)
+    return length
 
 
 def _rate(text: str, default: float, name: str, problems: list[str]) -> float:

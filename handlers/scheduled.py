@@ -19,4 +19,5 @@ def register(app: App, deps: Deps) -> None:
     digest.register_renderers(deps)
     outbox.register_renderers(deps)
     meetings.register_card_renderers(deps)
+    meetings.register_offer_renderers(deps)
     practices.register_card_renderers(deps)

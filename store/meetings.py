@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, inspect, or_, update
+from sqlalchemy import func, inspect, update
 from sqlmodel import Session, col, select
 
 from store.db import abandon, commit
+from store.meeting_queries import ATTENDING as ATTENDING
+from store.meeting_queries import Counts as Counts
+from store.meeting_queries import answers_of as answers_of
+from store.meeting_queries import attendees as attendees
+from store.meeting_queries import cancelled_meetings as cancelled_meetings
+from store.meeting_queries import counts as counts
+from store.meeting_queries import counts_for as counts_for
+from store.meeting_queries import meetings_between as meetings_between
+from store.meeting_queries import next_meeting as next_meeting
+from store.meeting_queries import past_meetings as past_meetings
+from store.meeting_queries import registrant_ids as registrant_ids
+from store.meeting_queries import registration_of as registration_of
+from store.meeting_queries import registrations_of as registrations_of
+from store.meeting_queries import reminder_recipients as reminder_recipients
+from store.meeting_queries import upcoming_meetings as upcoming_meetings
+from store.meeting_queries import waitlist_order as waitlist_order
+from store.meeting_queries import waitlist_position as waitlist_position
 from store.models import Attendance, Meeting, MeetingStatus, Person, Registration
 from store.people import ensure_person
 
 # Changes that registrants are told about: when it is, and where or how to get there.
-TIME_OR_PLACE = ("starts_at", "ends_at", "timezone", "kind", "venue", "city", "country", "join_url")
-ATTENDING = (Attendance.IN_PERSON, Attendance.ONLINE, Attendance.WAITLISTED)
+TIME_OR_PLACE = ("starts_at", "ends_at", "timezone", "all_day", "kind", "venue", "city", "country", "join_url")
+HOLDING = (Attendance.IN_PERSON, Attendance.OFFERED)  # what takes an in-person place: a place held counts
 
 
 @dataclass(frozen=True)
@@ -37,6 +54,7 @@ class MeetingDraft:
     capacity: int | None = None
     registration_deadline: datetime | None = None
     reminder_offsets: str = ""
+    all_day: bool = False  # dates alone: starts_at and ends_at are 00:00 of the first day and of the day after the last
 
     def values(self) -> dict[str, Any]:
         """The draft as column values."""
@@ -62,26 +80,13 @@ def stored_length(column: str) -> int:
 
 
 @dataclass(frozen=True)
-class Counts:
-    """How many people answered what."""
-
-    in_person: int = 0
-    online: int = 0
-    not_coming: int = 0
-    waitlisted: int = 0
-
-    def places_left(self, capacity: int | None) -> int | None:
-        """In-person places still free, or None when there is no limit."""
-        return None if capacity is None else max(capacity - self.in_person, 0)
-
-
-@dataclass(frozen=True)
 class Change:
     """What an edit changed."""
 
     meeting: Meeting
     changed: tuple[str, ...]
     promoted: tuple[str, ...] = ()  # people moved up from the waitlist by a larger capacity
+    offered: tuple[str, ...] = ()  # or offered the places, when freed places are offered
     before: dict[str, Any] = field(default_factory=dict)  # what each changed field held before
 
     @property
@@ -98,6 +103,7 @@ class RegistrationResult:
     previous: Attendance | None
     promoted: tuple[str, ...] = field(default_factory=tuple)  # people moved up from the waitlist
     bumped: tuple[str, ...] = field(default_factory=tuple)  # non-members whose provisional place went to a member
+    offered: tuple[str, ...] = field(default_factory=tuple)  # the first in line, offered a freed place
 
     @property
     def changed(self) -> bool:
@@ -123,8 +129,11 @@ def get_meeting(*, session: Session, meeting_id: int) -> Meeting | None:
     return session.get(Meeting, meeting_id)
 
 
-def update_meeting(*, session: Session, meeting_id: int, draft: MeetingDraft, now: datetime) -> Change | None:
-    """Apply an organiser's edit; a larger capacity moves people up from the waitlist."""
+def update_meeting(
+    *, session: Session, meeting_id: int, draft: MeetingDraft, now: datetime, offers: bool = False
+) -> Change | None:
+    """Apply an organiser's edit; a larger capacity moves people up from the waitlist (or, with `offers`,
+    offers them the places)."""
     _lock(session, meeting_id)
     meeting = session.get(Meeting, meeting_id)
     if meeting is None:
@@ -139,11 +148,18 @@ def update_meeting(*, session: Session, meeting_id: int, draft: MeetingDraft, no
     if changed:
         meeting.sequence += 1
         meeting.updated_at = now
-        promoted = _fill_places(session, meeting, now)
+        promoted = _fill_places(session, meeting, now, offers=offers)
     session.add(meeting)
     commit(session)
     session.refresh(meeting)
-    return Change(meeting=meeting, changed=changed, promoted=tuple(promoted), before=before)
+    moved = tuple(promoted)
+    return Change(
+        meeting=meeting,
+        changed=changed,
+        promoted=() if offers else moved,
+        offered=moved if offers else (),
+        before=before,
+    )
 
 
 def cancel_meeting(*, session: Session, meeting_id: int, now: datetime) -> Meeting | None:
@@ -167,172 +183,6 @@ def set_card(*, session: Session, meeting_id: int, channel: str, ts: str) -> Non
     commit(session)
 
 
-def upcoming_meetings(*, session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
-    """Meetings not yet over and not cancelled, soonest first."""
-    statement = (
-        select(Meeting)
-        .where(col(Meeting.status) == MeetingStatus.SCHEDULED, col(Meeting.ends_at) > now)
-        .order_by(col(Meeting.starts_at), col(Meeting.id))
-        .limit(limit)
-    )
-    return list(session.exec(statement))
-
-
-def next_meeting(*, session: Session, now: datetime) -> Meeting | None:
-    """The next meeting not yet over, or None."""
-    found = upcoming_meetings(session=session, now=now, limit=1)
-    return found[0] if found else None
-
-
-def past_meetings(*, session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
-    """Meetings that have ended (cancelled ones included, marked), most recent first."""
-    statement = (
-        select(Meeting)
-        .where(col(Meeting.ends_at) <= now)
-        .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
-        .limit(limit)
-    )
-    return list(session.exec(statement))
-
-
-def cancelled_meetings(*, session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
-    """Cancelled meetings that were still to come, soonest first."""
-    statement = (
-        select(Meeting)
-        .where(col(Meeting.status) == MeetingStatus.CANCELLED, col(Meeting.ends_at) > now)
-        .order_by(col(Meeting.starts_at), col(Meeting.id))
-        .limit(limit)
-    )
-    return list(session.exec(statement))
-
-
-def meetings_between(*, session: Session, start: datetime, end: datetime) -> list[Meeting]:
-    """Scheduled meetings starting in [start, end), soonest first."""
-    statement = (
-        select(Meeting)
-        .where(
-            col(Meeting.status) == MeetingStatus.SCHEDULED,
-            col(Meeting.starts_at) >= start,
-            col(Meeting.starts_at) < end,
-        )
-        .order_by(col(Meeting.starts_at), col(Meeting.id))
-    )
-    return list(session.exec(statement))
-
-
-def counts_for(*, session: Session, meeting_ids: Iterable[int]) -> dict[int, Counts]:
-    """How many people answered what, for each of the meetings (one query)."""
-    ids = list(meeting_ids)
-    if not ids:
-        return {}
-    found: dict[int, dict[str, int]] = {meeting_id: {} for meeting_id in ids}
-    statement = (
-        select(Registration.meeting_id, Registration.attendance, func.count())
-        .where(col(Registration.meeting_id).in_(ids))
-        .group_by(col(Registration.meeting_id), col(Registration.attendance))
-    )
-    for meeting_id, attendance, count in session.exec(statement):
-        found[meeting_id][attendance] = count
-    return {meeting_id: Counts(**values) for meeting_id, values in found.items()}
-
-
-def counts(*, session: Session, meeting_id: int) -> Counts:
-    """How many people answered what, for one meeting."""
-    return counts_for(session=session, meeting_ids=[meeting_id])[meeting_id]
-
-
-def registration_of(*, session: Session, meeting_id: int, slack_id: str) -> Registration | None:
-    """This person's answer to this meeting, if any."""
-    statement = select(Registration).where(
-        col(Registration.meeting_id) == meeting_id, col(Registration.slack_id) == slack_id
-    )
-    return session.exec(statement).first()
-
-
-def answers_of(*, session: Session, slack_id: str, meeting_ids: Iterable[int]) -> dict[int, Attendance]:
-    """This person's answers to each of the meetings that they answered."""
-    ids = list(meeting_ids)
-    if not ids:
-        return {}
-    statement = select(Registration.meeting_id, Registration.attendance).where(
-        col(Registration.slack_id) == slack_id, col(Registration.meeting_id).in_(ids)
-    )
-    return {meeting_id: Attendance(attendance) for meeting_id, attendance in session.exec(statement)}
-
-
-def registrations_of(*, session: Session, slack_id: str, now: datetime) -> list[tuple[Meeting, Attendance]]:
-    """The upcoming meetings this person is coming to or waiting for, soonest first."""
-    statement = (
-        select(Meeting, Registration.attendance)
-        .join(Registration, col(Registration.meeting_id) == col(Meeting.id))
-        .where(
-            col(Registration.slack_id) == slack_id,
-            col(Registration.attendance).in_(ATTENDING),
-            col(Meeting.status) == MeetingStatus.SCHEDULED,
-            col(Meeting.ends_at) > now,
-        )
-        .order_by(col(Meeting.starts_at))
-    )
-    return [(meeting, Attendance(attendance)) for meeting, attendance in session.exec(statement)]
-
-
-def attendees(*, session: Session, meeting_id: int) -> list[tuple[Registration, Person]]:
-    """Everyone who answered, by answer, the waitlist in the order it is served, then by time."""
-    statement = (
-        select(Registration, Person)
-        .join(Person, col(Person.slack_id) == col(Registration.slack_id))
-        .where(col(Registration.meeting_id) == meeting_id)
-        .order_by(col(Registration.attendance), col(Registration.answered_at), col(Registration.id))
-    )
-    rows = list(session.exec(statement))
-    waitlist = waitlist_order([(r, p) for r, p in rows if r.attendance == Attendance.WAITLISTED])
-    others = [(r, p) for r, p in rows if r.attendance != Attendance.WAITLISTED]
-    return others + waitlist
-
-
-def waitlist_order(rows: Sequence[tuple[Registration, Person]]) -> list[tuple[Registration, Person]]:
-    """The waitlist as it is served: members first (Person.is_member), then by when they asked."""
-    return sorted(rows, key=lambda row: (not row[1].is_member, row[0].answered_at, row[0].id or 0))
-
-
-def waitlist_position(*, session: Session, meeting_id: int, slack_id: str) -> int | None:
-    """This person's place in the waitlist (1 is next), or None when they are not waiting."""
-    rows = [
-        (registration, person)
-        for registration, person in attendees(session=session, meeting_id=meeting_id)
-        if registration.attendance == Attendance.WAITLISTED
-    ]
-    for position, (registration, _person) in enumerate(rows, 1):
-        if registration.slack_id == slack_id:
-            return position
-    return None
-
-
-def registrant_ids(*, session: Session, meeting_id: int) -> list[str]:
-    """Who is coming or waiting for a place (the people to tell about a change)."""
-    statement = (
-        select(Registration.slack_id)
-        .where(col(Registration.meeting_id) == meeting_id, col(Registration.attendance).in_(ATTENDING))
-        .order_by(col(Registration.id))
-    )
-    return list(session.exec(statement))
-
-
-def reminder_recipients(*, session: Session, meeting_id: int) -> list[str]:
-    """Who is registered and has not turned meeting reminders off."""
-    statement = (
-        select(Registration.slack_id)
-        .join(Person, col(Person.slack_id) == col(Registration.slack_id), isouter=True)
-        .where(
-            col(Registration.meeting_id) == meeting_id,
-            col(Registration.attendance).in_(ATTENDING),
-            or_(col(Person.reminders).is_(None), col(Person.reminders)),
-        )
-        .order_by(col(Registration.id))
-    )
-    return list(session.exec(statement))
-
-
 def priority_until(meeting: Meeting, window: timedelta | None) -> datetime | None:
     """Until when a non-member's in-person place is provisional: the registration deadline, else `window`
     before the start; None when places are first come, first served (`window` None)."""
@@ -349,12 +199,14 @@ def register(
     answer: Attendance,
     now: datetime,
     priority_window: timedelta | None = None,
+    offers: bool = False,
 ) -> RegistrationResult:
     """Record someone's answer; an in-person place is given while any is free, else the waitlist.
 
     The meeting's row is locked first (a write on SQLite, a row lock on PostgreSQL), so that two
     people asking for the last place at once are served one after the other: one gets it, one waits.
     When an in-person place is given up, the first on the waitlist moves up (members first).
+    With `offers`, a freed place is offered to the first in line (held for them) rather than given.
     With `priority_window`, a member who asks for a place in a full meeting before `priority_until`
     takes the provisional place of the non-member who got one last; that person goes to the head of
     the non-members' waitlist.
@@ -375,10 +227,15 @@ def register(
     if answer == Attendance.IN_PERSON and previous in (Attendance.IN_PERSON, Attendance.WAITLISTED):
         abandon(session)  # asked again for what they have: keep their place or their turn
         return RegistrationResult(attendance=previous, previous=previous)
+    if answer == Attendance.IN_PERSON and previous == Attendance.OFFERED and registration is not None:
+        registration.attendance, registration.answered_at = Attendance.IN_PERSON, now  # the place held is theirs
+        session.add(registration)
+        commit(session)
+        return RegistrationResult(attendance=Attendance.IN_PERSON, previous=previous)
     now_standing = answer
     bumped: list[str] = []
     if answer == Attendance.IN_PERSON and meeting.capacity is not None:
-        taken = _count(session, meeting_id, Attendance.IN_PERSON)
+        taken = _held(session, meeting_id)
         if taken >= meeting.capacity:
             now_standing = Attendance.WAITLISTED
             until = priority_until(meeting, priority_window)
@@ -395,10 +252,14 @@ def register(
         registration.answered_at = now
     session.add(registration)
     session.flush()
-    promoted = _fill_places(session, meeting, now) if previous == Attendance.IN_PERSON else []
+    moved = _fill_places(session, meeting, now, offers=offers) if previous in HOLDING else []
     commit(session)
     return RegistrationResult(
-        attendance=now_standing, previous=previous, promoted=tuple(promoted), bumped=tuple(bumped)
+        attendance=now_standing,
+        previous=previous,
+        promoted=() if offers else tuple(moved),
+        offered=tuple(moved) if offers else (),
+        bumped=tuple(bumped),
     )
 
 
@@ -453,13 +314,21 @@ def _count(session: Session, meeting_id: int, attendance: Attendance) -> int:
     return int(session.exec(statement).one())
 
 
-def _fill_places(session: Session, meeting: Meeting, now: datetime) -> list[str]:
-    """Move people up from the waitlist while places are free; return who moved up."""
-    if not meeting.has_places:
+def _held(session: Session, meeting_id: int) -> int:
+    """In-person places taken: given, or held for an offer."""
+    return _count(session, meeting_id, Attendance.IN_PERSON) + _count(session, meeting_id, Attendance.OFFERED)
+
+
+def _fill_places(
+    session: Session, meeting: Meeting, now: datetime, *, offers: bool = False, passing: Iterable[str] = ()
+) -> list[str]:
+    """Move people up from the waitlist while places are free (or, with `offers`, offer them the places,
+    held while the offers run); return who moved up or was offered. `passing` are not offered this time."""
+    if not meeting.has_places or meeting.starts_at <= now:
         return []
     free = None
     if meeting.capacity is not None:
-        free = meeting.capacity - _count(session, meeting.id or 0, Attendance.IN_PERSON)
+        free = meeting.capacity - _held(session, meeting.id or 0)
         if free <= 0:
             return []
     statement = (
@@ -468,13 +337,48 @@ def _fill_places(session: Session, meeting: Meeting, now: datetime) -> list[str]
         .where(col(Registration.meeting_id) == meeting.id, col(Registration.attendance) == Attendance.WAITLISTED)
         .order_by(Person.is_member.desc(), col(Registration.answered_at), col(Registration.id))
     )
+    skipped = list(passing)
+    if skipped:
+        statement = statement.where(col(Registration.slack_id).not_in(skipped))
     if free is not None:
         statement = statement.limit(free)
     moved = []
     for registration in session.exec(statement):
-        registration.attendance = Attendance.IN_PERSON
-        registration.answered_at = now
+        if offers:
+            registration.attendance = Attendance.OFFERED  # their turn in the line is kept while it runs
+        else:
+            registration.attendance = Attendance.IN_PERSON
+            registration.answered_at = now
         session.add(registration)
         moved.append(registration.slack_id)
     session.flush()
     return moved
+
+
+@dataclass(frozen=True)
+class OfferSettled:
+    """What became of an offer: where its holder stands now, and who is offered the place next."""
+
+    attendance: Attendance
+    offered: tuple[str, ...] = ()
+
+
+def settle_offer(
+    *, session: Session, meeting_id: int, slack_id: str, outcome: Attendance, now: datetime
+) -> OfferSettled | None:
+    """Close an open offer: taken (IN_PERSON), declined (NOT_COMING) or lapsed (WAITLISTED, at the end of the
+    line); a place not taken is offered to the next in line. None when the person holds no offer."""
+    _lock(session, meeting_id)
+    meeting = session.get(Meeting, meeting_id)
+    registration = registration_of(session=session, meeting_id=meeting_id, slack_id=slack_id)
+    if meeting is None or registration is None or registration.attendance != Attendance.OFFERED:
+        abandon(session)
+        return None
+    registration.attendance, registration.answered_at = outcome, now
+    session.add(registration)
+    session.flush()
+    offered: list[str] = []
+    if outcome != Attendance.IN_PERSON and not meeting.is_cancelled:
+        offered = _fill_places(session, meeting, now, offers=True, passing=(slack_id,))
+    commit(session)
+    return OfferSettled(attendance=outcome, offered=tuple(offered))

@@ -38,7 +38,8 @@ QUIET_SECONDS = 3.0  # longer than any retry's backoff here: a second copy would
 @pytest.fixture
 def bot(settings: Settings) -> Iterator[LocalBot]:
     """The whole bot, with Slack's pace and the lease shortened so that a retry comes within seconds."""
-    local = LocalBot(replace(settings, **FAST)).start()  # type: ignore[arg-type]
+    # Freed places are given at once here (WAITLIST_OFFER_TIME=off): the promotion is what is told once.
+    local = LocalBot(replace(settings, **FAST, waitlist_offer_time=None)).start()  # type: ignore[arg-type]
     try:
         yield local
     finally:

@@ -76,6 +76,19 @@ def dm_to(bot: LocalBot, user: str, contains: str) -> Delivery:
     )
 
 
+def take_offer(bot: LocalBot, user: str, offer: Delivery, action_id: str = "meeting_offer_take") -> None:
+    """Press a button of the offer a person was sent by direct message."""
+    assert bot.workspace is not None
+    buttons = [e for b in offer.blocks or [] if b.get("type") == "actions" for e in b["elements"]]
+    value = next(e["value"] for e in buttons if e["action_id"] == action_id)
+    message = {"ts": offer.ts, "blocks": offer.blocks, "text": offer.text}
+    response = bot.workspace.press_button(
+        user, action_id=action_id, value=value, message=message, channel=offer.channel
+    )
+    assert response.status == 200
+    bot.wait_idle()
+
+
 def card_message(bot: LocalBot) -> dict[str, Any]:
     """The meeting's card as the group channel shows it, once the bot has sent what it owes."""
     assert bot.wait_idle()
@@ -292,9 +305,13 @@ def test_announce_register_waitlist_and_live_card(local_bot: LocalBot) -> None:
     assert "Waitlist 1" in texts(card_message(local_bot)["blocks"])
     assert counts(local_bot, meeting.id) == store.Counts(in_person=1, online=1, waitlisted=1)
 
+    # The freed place is offered to the first in line, and held for them until they take it.
     press(local_bot, MEMBER.id, views.RSVP_NOT_COMING, meeting, card)
     private_answer(local_bot.emulator, MEMBER.id, "not coming")
-    dm_to(local_bot, GUEST.id, "moved up from the waitlist")
+    offer = dm_to(local_bot, GUEST.id, "A place freed up")
+    assert counts(local_bot, meeting.id).in_person == 1, "the place is held while the offer runs"
+    take_offer(local_bot, GUEST.id, offer)
+    private_answer(local_bot.emulator, GUEST.id, "The place is yours")
     assert counts(local_bot, meeting.id) == store.Counts(in_person=1, online=1, not_coming=1)
     assert "In person 1/1" in texts(card_message(local_bot)["blocks"])
 
@@ -507,8 +524,8 @@ def read(blocks: list[dict[str, Any]] | None) -> str:
 
 def test_meetings_speak_each_readers_language_and_the_card_the_groups(local_bot: LocalBot) -> None:
     """An organiser whose Slack speaks Spanish reads /meetings, the meeting form, its errors and App Home in
-    Spanish; the card in the group channel is in the group's language (English here); the member who moves
-    up from the waitlist is told in German, their Slack's language, although a Spanish speaker freed the place."""
+    Spanish; the card in the group channel is in the group's language (English here); the member
+    offered the freed place is told in German, their Slack's language, although a Spanish speaker freed it."""
     emulator, ws = local_bot.emulator, local_bot.workspace
     assert ws is not None
     emulator.add_user(replace(ORGANISER, locale="es-ES"))
@@ -543,7 +560,8 @@ def test_meetings_speak_each_readers_language_and_the_card_the_groups(local_bot:
     private_answer(emulator, MEMBER.id, "Warteliste (Platz 1)")
     press(local_bot, ORGANISER.id, views.RSVP_NOT_COMING, meeting, card)
     private_answer(emulator, ORGANISER.id, "Tu plaza pasa a la siguiente persona en espera")
-    dm_to(local_bot, MEMBER.id, "Du bist von der Warteliste")
+    offer = dm_to(local_bot, MEMBER.id, "ist ein Platz frei geworden, und du bist als")
+    assert "Platz nehmen" in (offer.text or "") or "Platz nehmen" in texts(offer.blocks)
 
 
 def test_a_change_notice_says_what_changed_from_what_to_what() -> None:

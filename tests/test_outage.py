@@ -40,7 +40,8 @@ PRACTICES = ("Outage-proof cluster newsletter", "Shared data room for SMEs", "Di
 @pytest.fixture
 def bot(settings: Settings) -> Iterator[LocalBot]:
     """The whole bot with Slack's pace lifted, and tries again within seconds once Slack is back."""
-    local = LocalBot(replace(settings, **FAST)).start()  # type: ignore[arg-type]
+    # Freed places are given at once here (WAITLIST_OFFER_TIME=off): the promotion is what is told once.
+    local = LocalBot(replace(settings, **FAST, waitlist_offer_time=None)).start()  # type: ignore[arg-type]
     local.emulator.add_user(DANA)
     assert local.service is not None and local.service.scheduler is not None
     sender = local.service.scheduler.sender

@@ -14,6 +14,7 @@ from bot.language.i18n import N_
 from bot.registry import ActionSpec, Kind
 from bot.views import meeting_form as form
 from bot.views import meetings as views
+from bot.views import offers
 from handlers.buttons import register_action
 from handlers.meetings._announcing import announce, announce_pressed, cancel, confirm_cancel
 from handlers.meetings._attendees import attendees, attendees_csv
@@ -29,7 +30,7 @@ from handlers.meetings._organising import (
     quick_save,
     save_form,
 )
-from handlers.meetings._registration import rsvp, send_calendar_file
+from handlers.meetings._registration import offer_pressed, rsvp, send_calendar_file
 from handlers.meetings._shared import (
     ANNOUNCE,
     ATTENDEES_CSV,
@@ -163,6 +164,10 @@ def register(app: App, deps: Deps) -> None:
 
     for action_id, answer in views.RSVP_ACTIONS.items():
         register_action(app, deps, action_id, rsvp(deps), f"answer a meeting: {answer}", writes=True)
+    register_action(app, deps, offers.OFFER_TAKE, offer_pressed(deps, take=True), "take an offered place", writes=True)
+    register_action(
+        app, deps, offers.OFFER_DECLINE, offer_pressed(deps, take=False), "pass an offered place on", writes=True
+    )
     register_action(app, deps, views.CALENDAR_FILE, send_calendar_file(deps), "get a meeting's calendar file")
     app.action(views.GOOGLE_CALENDAR)(opened_link)
     register_action(app, deps, QUICK_SAVE, quick_save(deps), "save a meeting typed on one line", organiser_only=True)

@@ -23,6 +23,7 @@ from store.models import Attendance
 GROUPS = (  # labels translated where shown
     (Attendance.IN_PERSON, N_("In person")),
     (Attendance.ONLINE, N_("Online")),
+    (Attendance.OFFERED, N_("Offered a freed place, waiting for their answer")),
     (Attendance.WAITLISTED, N_("Waitlist, in the order places are given")),
     (Attendance.NOT_COMING, N_("Not coming")),
 )

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.language.i18n import _, format_number
 from bot.services import meetings as service
-from bot.views import blocks
+from bot.views import blocks, offers
 from bot.views import meetings as views
 from bot.views.calendar import calendar_domain, calendar_file, ics_filename
 from handlers.buttons import ActionWork, WritingWork
@@ -112,6 +112,32 @@ def rsvp(deps: Deps) -> WritingWork:
         return lambda: answer_press(deps, body, client, respond, text)
 
     return answer_meeting
+
+
+def offer_pressed(deps: Deps, *, take: bool) -> WritingWork:
+    """The work behind *Take the place* and *No longer needed*: written before the press is acknowledged."""
+
+    def answer_offer(
+        body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+    ) -> Callable[[], None]:
+        meeting_part, _colon, stamp = str(body["actions"][0].get("value") or "").partition(":")
+        user_id = body["user"]["id"]
+        number = int(meeting_part) if meeting_part.isdigit() and len(meeting_part) <= 9 else 0
+        pressed = service.answer_offer(deps, meeting_id=number, stamp=stamp[:20], slack_id=user_id, take=take)
+        meeting = pressed.meeting
+        if pressed.reply == service.Reply.TAKEN and meeting is not None:
+            text = offers.taken_text(meeting)
+        elif pressed.reply == service.Reply.DECLINED and meeting is not None:
+            text = offers.declined_text(meeting)
+        elif pressed.reply == service.Reply.LAPSED and meeting is not None:
+            text = offers.lapsed_answer(meeting, pressed.expired_at)
+        elif pressed.reply == service.Reply.NOT_YOURS:
+            text = offers.not_yours_text()
+        else:
+            text = offers.gone_text()
+        return lambda: answer_press(deps, body, client, respond, text)
+
+    return answer_offer
 
 
 def send_calendar_file(deps: Deps) -> ActionWork:

@@ -34,6 +34,8 @@ from bot.services.meetings._faq import (
     remove_faq,
     translate_faq,
 )
+from bot.services.meetings._offers import Pressed, Reply, answer_offer
+from bot.services.meetings._offers import register_renderers as register_offer_renderers
 from bot.services.meetings._organising import (
     Cancelled,
     Saved,
@@ -59,9 +61,12 @@ __all__ = [
     "FaqTranslated",
     "Home",
     "Listing",
+    "Pressed",
+    "Reply",
     "Saved",
     "add_faq",
     "answer_meeting",
+    "answer_offer",
     "attendees",
     "attendees_csv",
     "cancel_meeting",
@@ -78,6 +83,7 @@ __all__ = [
     "post_card",
     "read_quick",
     "register_card_renderers",
+    "register_offer_renderers",
     "registrant_count",
     "reminders_wanted",
     "remove_faq",

@@ -13,6 +13,7 @@ from bot.deps import Deps
 from bot.language.quick_meeting import QuickMeeting, QuickMeetingError, parse_quick
 from bot.services import outbox, planning
 from bot.services.meetings._cards import owe_card_update, promoted_notices, registrant_notices
+from bot.services.meetings._offers import offer_posts, offers_on
 from bot.views import meeting_form as form
 from store import meetings as store
 from store.db import one_transaction
@@ -98,7 +99,9 @@ def save_form(deps: Deps, *, meeting_id: int | None, values: dict[str, str], use
         if old is None:
             saved = Saved(store.create_meeting(session=session, draft=draft, created_by=user_id, now=now))
         else:
-            change = store.update_meeting(session=session, meeting_id=old.id or 0, draft=draft, now=now)
+            change = store.update_meeting(
+                session=session, meeting_id=old.id or 0, draft=draft, now=now, offers=offers_on(deps)
+            )
             if change is None:
                 return None
             saved = Saved(change.meeting, change)
@@ -107,6 +110,7 @@ def save_form(deps: Deps, *, meeting_id: int | None, values: dict[str, str], use
                 if change.time_or_place:
                     outbox.owe(session, registrant_notices(deps, session, change.meeting, now, change.before), now=now)
                 outbox.owe(session, promoted_notices(deps, session, change.meeting, change.promoted, now), now=now)
+                outbox.owe(session, offer_posts(deps, session, change.meeting, change.offered, now), now=now)
     deps.send_now()
     return saved
 

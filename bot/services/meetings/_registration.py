@@ -10,6 +10,7 @@ from enum import StrEnum
 from bot.deps import Deps
 from bot.services import outbox
 from bot.services.meetings._cards import bumped_notices, owe_card_update, promoted_notices
+from bot.services.meetings._offers import offer_posts, offers_on
 from store import meetings as store
 from store import people as people_store
 from store.db import one_transaction
@@ -96,6 +97,7 @@ def answer_meeting(deps: Deps, *, meeting_id: int, slack_id: str, answer: Attend
                 answer=answer,
                 now=now,
                 priority_window=priority_window(deps),
+                offers=offers_on(deps),
             )
         except store.RegistrationClosed:
             meeting = store.get_meeting(session=session, meeting_id=meeting_id)
@@ -104,6 +106,7 @@ def answer_meeting(deps: Deps, *, meeting_id: int, slack_id: str, answer: Attend
             owe_card_update(session, meeting, now)
         outbox.owe(session, promoted_notices(deps, session, meeting, result.promoted, now), now=now)
         outbox.owe(session, bumped_notices(deps, session, meeting, result.bumped, now), now=now)
+        outbox.owe(session, offer_posts(deps, session, meeting, result.offered, now), now=now)
         position = None
         if result.attendance == Attendance.WAITLISTED:
             position = store.waitlist_position(session=session, meeting_id=meeting_id, slack_id=slack_id)

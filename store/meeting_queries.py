@@ -1,0 +1,199 @@
+"""Reading meetings and their registrations: the lists people see, counts, answers and the waitlist.
+
+Queries only; what changes a meeting or a registration is in store.meetings, which re-exports these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from store.models import Attendance, Meeting, MeetingStatus, Person, Registration
+
+ATTENDING = (Attendance.IN_PERSON, Attendance.ONLINE, Attendance.WAITLISTED, Attendance.OFFERED)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many people answered what."""
+
+    in_person: int = 0
+    online: int = 0
+    not_coming: int = 0
+    waitlisted: int = 0
+
+    def places_left(self, capacity: int | None) -> int | None:
+        """In-person places still free, or None when there is no limit."""
+        return None if capacity is None else max(capacity - self.in_person, 0)
+
+
+def upcoming_meetings(*, session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
+    """Meetings not yet over and not cancelled, soonest first."""
+    statement = (
+        select(Meeting)
+        .where(col(Meeting.status) == MeetingStatus.SCHEDULED, col(Meeting.ends_at) > now)
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def next_meeting(*, session: Session, now: datetime) -> Meeting | None:
+    """The next meeting not yet over, or None."""
+    found = upcoming_meetings(session=session, now=now, limit=1)
+    return found[0] if found else None
+
+
+def past_meetings(*, session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
+    """Meetings that have ended (cancelled ones included, marked), most recent first."""
+    statement = (
+        select(Meeting)
+        .where(col(Meeting.ends_at) <= now)
+        .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def cancelled_meetings(*, session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
+    """Cancelled meetings that were still to come, soonest first."""
+    statement = (
+        select(Meeting)
+        .where(col(Meeting.status) == MeetingStatus.CANCELLED, col(Meeting.ends_at) > now)
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def meetings_between(*, session: Session, start: datetime, end: datetime) -> list[Meeting]:
+    """Scheduled meetings starting in [start, end), soonest first."""
+    statement = (
+        select(Meeting)
+        .where(
+            col(Meeting.status) == MeetingStatus.SCHEDULED,
+            col(Meeting.starts_at) >= start,
+            col(Meeting.starts_at) < end,
+        )
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
+    )
+    return list(session.exec(statement))
+
+
+def counts_for(*, session: Session, meeting_ids: Iterable[int]) -> dict[int, Counts]:
+    """How many people answered what, for each of the meetings (one query)."""
+    ids = list(meeting_ids)
+    if not ids:
+        return {}
+    found: dict[int, dict[str, int]] = {meeting_id: {} for meeting_id in ids}
+    statement = (
+        select(Registration.meeting_id, Registration.attendance, func.count())
+        .where(col(Registration.meeting_id).in_(ids))
+        .group_by(col(Registration.meeting_id), col(Registration.attendance))
+    )
+    for meeting_id, attendance, count in session.exec(statement):
+        found[meeting_id][attendance] = count
+    for values in found.values():  # a place held for an offer is taken
+        values[Attendance.IN_PERSON] = values.get(Attendance.IN_PERSON, 0) + values.pop(Attendance.OFFERED, 0)
+    return {meeting_id: Counts(**values) for meeting_id, values in found.items()}
+
+
+def counts(*, session: Session, meeting_id: int) -> Counts:
+    """How many people answered what, for one meeting."""
+    return counts_for(session=session, meeting_ids=[meeting_id])[meeting_id]
+
+
+def registration_of(*, session: Session, meeting_id: int, slack_id: str) -> Registration | None:
+    """This person's answer to this meeting, if any."""
+    statement = select(Registration).where(
+        col(Registration.meeting_id) == meeting_id, col(Registration.slack_id) == slack_id
+    )
+    return session.exec(statement).first()
+
+
+def answers_of(*, session: Session, slack_id: str, meeting_ids: Iterable[int]) -> dict[int, Attendance]:
+    """This person's answers to each of the meetings that they answered."""
+    ids = list(meeting_ids)
+    if not ids:
+        return {}
+    statement = select(Registration.meeting_id, Registration.attendance).where(
+        col(Registration.slack_id) == slack_id, col(Registration.meeting_id).in_(ids)
+    )
+    return {meeting_id: Attendance(attendance) for meeting_id, attendance in session.exec(statement)}
+
+
+def registrations_of(*, session: Session, slack_id: str, now: datetime) -> list[tuple[Meeting, Attendance]]:
+    """The upcoming meetings this person is coming to or waiting for, soonest first."""
+    statement = (
+        select(Meeting, Registration.attendance)
+        .join(Registration, col(Registration.meeting_id) == col(Meeting.id))
+        .where(
+            col(Registration.slack_id) == slack_id,
+            col(Registration.attendance).in_(ATTENDING),
+            col(Meeting.status) == MeetingStatus.SCHEDULED,
+            col(Meeting.ends_at) > now,
+        )
+        .order_by(col(Meeting.starts_at))
+    )
+    return [(meeting, Attendance(attendance)) for meeting, attendance in session.exec(statement)]
+
+
+def attendees(*, session: Session, meeting_id: int) -> list[tuple[Registration, Person]]:
+    """Everyone who answered, by answer, the waitlist in the order it is served, then by time."""
+    statement = (
+        select(Registration, Person)
+        .join(Person, col(Person.slack_id) == col(Registration.slack_id))
+        .where(col(Registration.meeting_id) == meeting_id)
+        .order_by(col(Registration.attendance), col(Registration.answered_at), col(Registration.id))
+    )
+    rows = list(session.exec(statement))
+    waitlist = waitlist_order([(r, p) for r, p in rows if r.attendance == Attendance.WAITLISTED])
+    others = [(r, p) for r, p in rows if r.attendance != Attendance.WAITLISTED]
+    return others + waitlist
+
+
+def waitlist_order(rows: Sequence[tuple[Registration, Person]]) -> list[tuple[Registration, Person]]:
+    """The waitlist as it is served: members first (Person.is_member), then by when they asked."""
+    return sorted(rows, key=lambda row: (not row[1].is_member, row[0].answered_at, row[0].id or 0))
+
+
+def waitlist_position(*, session: Session, meeting_id: int, slack_id: str) -> int | None:
+    """This person's place in the waitlist (1 is next), or None when they are not waiting."""
+    rows = [
+        (registration, person)
+        for registration, person in attendees(session=session, meeting_id=meeting_id)
+        if registration.attendance == Attendance.WAITLISTED
+    ]
+    for position, (registration, _person) in enumerate(rows, 1):
+        if registration.slack_id == slack_id:
+            return position
+    return None
+
+
+def registrant_ids(*, session: Session, meeting_id: int) -> list[str]:
+    """Who is coming or waiting for a place (the people to tell about a change)."""
+    statement = (
+        select(Registration.slack_id)
+        .where(col(Registration.meeting_id) == meeting_id, col(Registration.attendance).in_(ATTENDING))
+        .order_by(col(Registration.id))
+    )
+    return list(session.exec(statement))
+
+
+def reminder_recipients(*, session: Session, meeting_id: int) -> list[str]:
+    """Who is registered and has not turned meeting reminders off."""
+    statement = (
+        select(Registration.slack_id)
+        .join(Person, col(Person.slack_id) == col(Registration.slack_id), isouter=True)
+        .where(
+            col(Registration.meeting_id) == meeting_id,
+            col(Registration.attendance).in_(ATTENDING),
+            or_(col(Person.reminders).is_(None), col(Person.reminders)),
+        )
+        .order_by(col(Registration.id))
+    )
+    return list(session.exec(statement))
