@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -88,7 +89,8 @@ def test_the_one_line_form_tells_every_problem_of_the_meeting_at_once(local_bot:
 
 def test_each_editable_field_is_declared_once_and_reads_back_as_it_was_written() -> None:
     """The form has one input per field of a meeting; a meeting written into the form reads back unchanged."""
-    assert [f.attribute for f in meeting_form.MEETING_FIELDS] == list(EDITABLE)
+    # Whether a meeting is all-day is read from how its start and end are written, not from an input.
+    assert [f.attribute for f in meeting_form.MEETING_FIELDS] == [name for name in EDITABLE if name != "all_day"]
     view = meeting_form.modal(
         meeting_form.initial_values(None, zone="Europe/Madrid", default_offsets="1d"), meeting_id=None
     )
@@ -116,6 +118,21 @@ def test_each_editable_field_is_declared_once_and_reads_back_as_it_was_written()
     read = meeting_form.parse_form(written, now=datetime(2026, 11, 24, tzinfo=UTC))
     assert read == essen
     assert meeting_form.draft_from_json(meeting_form.draft_to_json(essen)) == essen
+
+    # Two days with no times: the form shows the days alone and reads them back as they were.
+    summit = replace(
+        essen,
+        starts_at=datetime(2027, 5, 11, 23, tzinfo=UTC),  # 00:00 on 12 May in Lisbon
+        ends_at=datetime(2027, 5, 13, 23, tzinfo=UTC),  # 00:00 on 14 May, the day after the last
+        timezone="Europe/Lisbon",
+        registration_deadline=None,
+        all_day=True,
+    )
+    written = meeting_form.initial_values(summit, zone="Europe/Madrid", default_offsets="1d")
+    assert (written["starts"], written["ends"]) == ("Wed 12 May 2027", "Thu 13 May 2027")
+    assert meeting_form.parse_form(written, now=datetime(2026, 11, 24, tzinfo=UTC)) == summit
+    assert meeting_form.draft_from_json(meeting_form.draft_to_json(summit)) == summit
+    assert "All day: Wed 12 – Thu 13 May 2027" in meeting_form.summary(summit)
 
 
 def test_an_end_written_with_an_hour_word_after_such_a_start_is_a_time_of_day() -> None:

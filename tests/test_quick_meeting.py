@@ -248,7 +248,8 @@ def test_past_and_backwards_times_are_left_to_the_caller() -> None:
         ('"", 11 Feb 2027 9:00', [f"Please start with the meeting's title, e.g. {EXAMPLE}."]),
         ("11 Feb 2027 9:00, Essen", [f"Please start with the meeting's title, e.g. {EXAMPLE}."]),
         ("Workshop, Essen", [f"When is it? Add a date and a time after the title, e.g. {EXAMPLE}."]),
-        ("Workshop, 11 Feb 2027, Essen", ["“11 Feb 2027” has no time: please add a time, e.g. 11 Feb 2027 9:00."]),
+        ("Workshop, 14-13 May 2027, Essen", ["In “14-13 May 2027” the last day comes before the first."]),
+        ("Workshop, May 2027, Essen", ["“May 2027” needs a day and a time, e.g. 11 Feb 2027 9:00."]),
         (
             "Workshop, 11 Feb 2027 9:00, Essen, capacity forty",
             ["The capacity must be a whole number of places above zero, e.g. “capacity 40”, not “forty”."],
@@ -551,3 +552,47 @@ def test_a_one_line_meeting_typed_in_each_language_is_saved_at_the_time_meant(
     assert meeting.starts_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None) == local_start
     assert (meeting.ends_at - meeting.starts_at).total_seconds() == 2 * 3600, "two hours when no end is given"
     assert meeting.city == city
+
+
+@pytest.mark.parametrize(
+    ("when", "first", "last"),
+    [
+        ("12-13 May 2027", (2027, 5, 12), (2027, 5, 13)),
+        ("12–13 May 2027", (2027, 5, 12), (2027, 5, 13)),
+        ("12 May 2027", (2027, 5, 12), (2027, 5, 12)),
+        ("12 mai 2027", (2027, 5, 12), (2027, 5, 12)),
+        ("12. Mai 2027", (2027, 5, 12), (2027, 5, 12)),
+        ("12. bis 13. Mai 2027", (2027, 5, 12), (2027, 5, 13)),
+        ("12 a 13 de mayo de 2027", (2027, 5, 12), (2027, 5, 13)),
+        ("12 de maio de 2027", (2027, 5, 12), (2027, 5, 12)),
+        ("30 Apr – 2 May 2027", (2027, 4, 30), (2027, 5, 2)),
+        ("2027-05-12", (2027, 5, 12), (2027, 5, 12)),
+    ],
+)
+def test_dates_alone_make_an_all_day_meeting_from_midnight_to_midnight_in_its_zone(
+    when: str, first: tuple[int, int, int], last: tuple[int, int, int]
+) -> None:
+    quick = parse(f"Digital summit, {when}, Lisbon, 40 places")
+    draft = quick.draft
+    lisbon = ZoneInfo("Europe/Lisbon")
+    assert draft.all_day and draft.timezone == "Europe/Lisbon"
+    start, end = draft.starts_at.astimezone(lisbon), draft.ends_at.astimezone(lisbon)
+    assert (start.hour, start.minute, end.hour, end.minute) == (0, 0, 0, 0)
+    assert (start.year, start.month, start.day) == first
+    assert (end - start).days == (datetime(*last) - datetime(*first)).days + 1, "up to 00:00 after the last day"
+    assert ASSUMED_TWO_HOURS not in quick.notes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Workshop, 11 Feb 2027, 9:00-17:00, Essen",
+        "Workshop, Thursday, 11 Feb 2027, 9:00, Essen",
+        "Workshop, 11 Feb 2027 0:00-8:00, Essen",
+        "Workshop, 11 Feb 2027 0h-8h, Essen",
+    ],
+)
+def test_a_date_with_times_in_the_next_part_or_written_at_midnight_is_not_all_day(text: str) -> None:
+    draft = parse(text).draft
+    assert not draft.all_day
+    assert draft.starts_at.astimezone(ZoneInfo("Europe/Berlin")).date().isoformat() == "2027-02-11"

@@ -14,12 +14,12 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config import format_offset, parse_offsets
-from bot.language import i18n, weekdays
+from bot.language import i18n, weekdays, when
 from bot.language.countries import country_name
 from bot.language.i18n import N_, _, n_
 from bot.language.links import is_web_link
@@ -27,6 +27,7 @@ from bot.language.places import country_code
 from bot.language.when import WhenError, format_local, parse_end, parse_moment, parse_zone
 from bot.views import blocks
 from bot.views.forms import FormErrors
+from bot.views.meetings import days_words
 from store.meetings import EDITABLE, MeetingDraft, stored_length
 from store.models import Meeting, MeetingKind
 
@@ -80,6 +81,12 @@ class Reading:
         """The meeting's start, or now while the start given cannot be read."""
         return self.read.get("starts_at") or self.now
 
+    @property
+    def all_day(self) -> bool:
+        """Whether the meeting is on dates alone: its start written "12 May 2027", its end empty or a date too."""
+        start, end = (self.written.get(BY_ATTRIBUTE[name].block_id, "") for name in ("starts_at", "ends_at"))
+        return when.days_alone(start, end, zone=self.zone, now=self.now)
+
 
 @dataclass(frozen=True)
 class Prefill:
@@ -87,6 +94,7 @@ class Prefill:
 
     zone: ZoneInfo  # the meeting's own zone
     default_offsets: str  # the group's reminder offsets, for a meeting that has none of its own
+    days: tuple[date, date] | None = None  # the first and last day of a meeting on dates alone
 
 
 Reader = Callable[[str, Reading], Any]
@@ -118,6 +126,7 @@ class MeetingField:
     empty: Any = ""  # the value of an input left empty
     needs: tuple[str, ...] = ()  # attributes read first; while one of them is wrong, this is read for its writing only
     moment: bool = False  # an aware date and time (ISO 8601 in the preview's JSON)
+    by_days: bool = False  # may be left empty for a meeting on dates alone (it ends with its first day)
 
     @property
     def as_typed(self) -> bool:
@@ -135,7 +144,15 @@ def _moment(text: str, reading: Reading) -> datetime:
     return parse_moment(text, zone=reading.zone, now=reading.now)
 
 
+def _start(text: str, reading: Reading) -> datetime:
+    if reading.all_day:  # 00:00 of the first day, in the meeting's zone
+        return when.day_start(when.parse_day(text, zone=reading.zone, now=reading.now), reading.zone)
+    return _moment(text, reading)
+
+
 def _end(text: str, reading: Reading) -> datetime:
+    if reading.all_day:  # 00:00 after the last day (the first, when left empty), in the meeting's zone
+        return when.end_of_days(text, start=reading.start, zone=reading.zone, now=reading.now)
     # A start written "14h" makes "16h" an end time, not sixteen hours.
     hour_words = weekdays.has_hour_word(reading.written.get(BY_ATTRIBUTE["starts_at"].block_id, ""))
     return parse_end(text, start=reading.start, zone=reading.zone, now=reading.now, hour_words=hour_words)
@@ -173,6 +190,11 @@ def _written_moment(value: datetime | None, prefill: Prefill) -> str:
     return format_local(value, prefill.zone) if value else ""
 
 
+def _written_day(index: int) -> Writer:
+    """The start (0) or end (1) as written: the first or last day alone for a meeting on dates alone."""
+    return lambda value, fill: when.format_day(fill.days[index]) if fill.days else _written_moment(value, fill)
+
+
 MEETING_FIELDS: tuple[MeetingField, ...] = (
     MeetingField("title", "title", N_("Title"), N_("e.g. Essen workshop"), required=True, limit=TITLE_LIMIT),
     MeetingField(
@@ -182,11 +204,11 @@ MEETING_FIELDS: tuple[MeetingField, ...] = (
         "starts_at",
         "starts",
         N_("Starts"),
-        N_("A date and time, e.g. 11 Feb 2027 9:00 or next Tuesday 10:00"),
+        N_("A date and time, e.g. 11 Feb 2027 9:00 or next Tuesday 10:00; a date alone for an all-day meeting"),
         required=True,
         limit=MOMENT_LIMIT,
-        read=_moment,
-        write=_written_moment,
+        read=_start,
+        write=_written_day(0),
         needs=("timezone",),
         moment=True,
     ),
@@ -194,13 +216,14 @@ MEETING_FIELDS: tuple[MeetingField, ...] = (
         "ends_at",
         "ends",
         N_("Ends"),
-        N_("A time on the same day (17:00), a length (3h, 90m) or a date and time"),
+        N_("A time on the same day (17:00), a length (3h, 90m), a date and time; or an all-day meeting's last day"),
         required=True,
         limit=MOMENT_LIMIT,
         read=_end,
-        write=_written_moment,
+        write=_written_day(1),
         needs=("timezone", "starts_at"),
         moment=True,
+        by_days=True,
     ),
     MeetingField(
         "timezone",
@@ -269,7 +292,7 @@ MEETING_FIELDS: tuple[MeetingField, ...] = (
         write=lambda offsets, prefill: offsets or prefill.default_offsets,
     ),
 )
-if {f.attribute for f in MEETING_FIELDS} != set(EDITABLE):  # a field added to the draft is added here too
+if {f.attribute for f in MEETING_FIELDS} | {"all_day"} != set(EDITABLE):  # all_day: from how the times are written
     raise RuntimeError("the meeting form's fields and MeetingDraft's differ")
 
 BY_ATTRIBUTE = {f.attribute: f for f in MEETING_FIELDS}
@@ -303,7 +326,9 @@ def initial_values(draft: MeetingDraft | None, *, zone: str, default_offsets: st
     """What the form shows first: the meeting's values when editing, sensible defaults when creating."""
     if draft is None:
         return {"timezone": zone, "reminders": default_offsets, "kind": MeetingKind.IN_PERSON}
-    prefill = Prefill(zone=ZoneInfo(draft.timezone), default_offsets=default_offsets)
+    zone_info = ZoneInfo(draft.timezone)
+    days = when.days_of(draft.starts_at, draft.ends_at, zone_info) if draft.all_day else None
+    prefill = Prefill(zone=zone_info, default_offsets=default_offsets, days=days)
     return {f.block_id: f.write(getattr(draft, f.attribute), prefill) for f in MEETING_FIELDS}
 
 
@@ -360,17 +385,19 @@ def parse_form(values: dict[str, str], *, now: datetime, keep_start: datetime | 
     for field in READING_ORDER:
         text = values.get(field.block_id, "")
         read[field.attribute] = field.empty
-        if field.required and not text and not field.options:
+        by_days = field.by_days and reading.all_day  # an all-day meeting's end may be left empty
+        if field.required and not text and not field.options and not by_days:
             errors[field.block_id] = _("{field} is needed.", field=_(field.label))
         elif len(text) > field.limit and not field.options:
             errors[field.block_id] = too_long(field.limit, len(text))
-        elif text:
+        elif text or by_days:
             try:
                 read[field.attribute] = field.read(text, reading)
             except (WhenError, FieldProblem) as error:
                 errors[field.block_id] = error.message
         if field.block_id in errors or any(BY_ATTRIBUTE[name].block_id in errors for name in field.needs):
             read[field.attribute] = None  # unknown, or read only for how it is written
+    read["all_day"] = reading.all_day
     editing = keep_start is not None and read["starts_at"] == keep_start
     for block_id, message in _problems(read, now=now, editing=editing).items():
         errors.setdefault(block_id, message)
@@ -452,14 +479,12 @@ def draft_from_json(text: str) -> MeetingDraft:
 def summary(draft: MeetingDraft) -> str:
     """What the bot understood, to show before saving."""
     tz = ZoneInfo(draft.timezone)
+    start, end = format_local(draft.starts_at, tz), format_local(draft.ends_at, tz)
     lines = [
         _("*{title}* ({kind})", title=blocks.escape(draft.title), kind=_(KIND_WORDS[MeetingKind(draft.kind)])),
-        _(
-            "From {start} to {end} ({zone})",
-            start=format_local(draft.starts_at, tz),
-            end=format_local(draft.ends_at, tz),
-            zone=draft.timezone,
-        ),
+        _("All day: {days}", days=days_words(*when.days_of(draft.starts_at, draft.ends_at, tz)))
+        if draft.all_day
+        else _("From {start} to {end} ({zone})", start=start, end=end, zone=draft.timezone),
     ]
     where = ", ".join(blocks.escape(p) for p in (draft.venue, draft.city, country_name(draft.country)) if p)
     if where:

@@ -1,7 +1,8 @@
 """The one-line meeting organisers type after `/meetings add`, read into a draft and what was assumed.
 
 "Essen workshop, 11 Feb 2027 9:00-17:00 CET, Essen, capacity 40": the title first, then, in any
-order and separated by commas, the date and times, a city (and its country), a venue, a capacity,
+order and separated by commas, the date and times (or dates alone for an all-day meeting: "12–13 May 2027"),
+a city (and its country), a venue, a capacity,
 how people attend, a join link, an agenda link, a registration deadline and a time zone.
 Checks that need the clock or the whole draft (in the future, ends after it starts) are the caller's.
 The parts are read by kind: `_parts` splits the line and tells them apart, `_times`, `_zones`, `_places`,
@@ -160,5 +161,6 @@ def _build(reading: Reading, default_zone: str, group_zone: str, fallback: ZoneI
         agenda_url=reading.agenda_url,
         capacity=reading.capacity,
         registration_deadline=deadline,
+        all_day=times.all_day,
     )
     return QuickMeeting(draft=draft, notes=tuple(notes))

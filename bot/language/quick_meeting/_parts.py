@@ -15,7 +15,7 @@ from bot.language.quick_meeting._links import is_link, set_join, web_link
 from bot.language.quick_meeting._places import set_city, set_country
 from bot.language.quick_meeting._reading import EXAMPLE, Reading
 from bot.language.quick_meeting._text import MAX_VENUE, free_text
-from bot.language.quick_meeting._times import read_times
+from bot.language.quick_meeting._times import Times, read_times
 from bot.language.when import WhenError, parse_deadline, parse_zone, quote
 from store.models import MeetingKind
 
@@ -121,12 +121,19 @@ def _take_when(parts: list[str], index: int, reading: Reading, zone: ZoneInfo, n
     part = parts[index]
     candidates = [", ".join(parts[index:end]) for end in range(index + 1, min(index + 3, len(parts)) + 1)]
     error: WhenError | None = None
+    found: tuple[int, str, Times] | None = None
     for used, candidate in enumerate(candidates, start=1):
         try:
             times = read_times(candidate, zone, now)
         except WhenError as problem:
             error = error or problem
             continue
+        # Dates alone give way to a longer reading with times ("11 Feb 2027, 9:00-17:00", "Thursday, 11 Feb 2027").
+        found = (used, candidate, times)
+        if not times.all_day:
+            break
+    if found is not None:
+        used, candidate, times = found
         if reading.when:
             reading.problems.append(
                 _(

@@ -1,17 +1,28 @@
-"""Reading the date and times of a one-line meeting: "11 Feb 2027 9:00-17:00 CET", "… 15:00 for 90m"."""
+"""Reading the date and times of a one-line meeting: "11 Feb 2027 9:00-17:00 CET", "… 15:00 for 90m", "12–13 May"."""
 
 from __future__ import annotations
 
 import functools
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.durations import parse_duration
 from bot.language import i18n, weekdays
 from bot.language.i18n import _
-from bot.language.when import WhenError, parse_end, parse_moment, parse_zone, quote, split_zone
+from bot.language.when import (
+    DaysOutOfOrder,
+    WhenError,
+    day_start,
+    is_date_alone,
+    parse_days,
+    parse_end,
+    parse_moment,
+    parse_zone,
+    quote,
+    split_zone,
+)
 
 
 @functools.cache
@@ -39,10 +50,37 @@ class Times:
     end: datetime | None
     zone_token: str  # "CET", "+01:00" or "" (an IANA name given there is returned as the zone)
     zone: ZoneInfo | None
+    all_day: bool = False  # dates alone: from 00:00 of the first day to 00:00 of the day after the last
 
 
 def read_times(text: str, zone: ZoneInfo, now: datetime) -> Times:
-    """Read "11 Feb 2027 9:00-17:00 CET", "… 9:00 to 12 Feb 2027 13:00" or "… 15:00 for 90m"."""
+    """Read "11 Feb 2027 9:00-17:00 CET", "… 9:00 to 12 Feb 2027 13:00", "… 15:00 for 90m", or dates alone
+    ("12–13 May 2027", "12. Mai 2027"), which make an all-day meeting."""
+    try:
+        return _read_timed(text, zone, now)
+    except WhenError as timed:
+        if not is_date_alone(text):
+            raise
+        try:
+            return _read_days(text, zone, now)
+        except DaysOutOfOrder:
+            raise
+        except WhenError:
+            raise timed from None
+
+
+def _read_days(text: str, zone: ZoneInfo, now: datetime) -> Times:
+    """Read dates alone: the meeting runs from 00:00 of the first day to 00:00 after the last, in the zone."""
+    body, token = split_zone(text)
+    given: ZoneInfo | None = None
+    if "/" in token:
+        given = zone = parse_zone(token)
+        token = ""
+    first, last = parse_days(body, zone=zone, now=now)
+    return Times(day_start(first, zone), day_start(last + timedelta(days=1), zone), token, given, all_day=True)
+
+
+def _read_timed(text: str, zone: ZoneInfo, now: datetime) -> Times:
     body, token = split_zone(text)
     given: ZoneInfo | None = None
     if "/" in token:
