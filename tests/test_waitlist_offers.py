@@ -140,3 +140,34 @@ def test_no_offer_outlives_the_meetings_start(local_bot: LocalBot) -> None:
     with local_bot.service.deps.sessions() as session:  # type: ignore[union-attr]
         (lapse,) = [p for p in schedule.posts(session=session, limit=100) if p.kind == PostKind.OFFER_LAPSE]
     assert lapse.due_at == soon, "24 hours shortened to the start"
+
+
+def test_an_offer_due_while_the_bot_was_down_lapses_once_when_it_is_back(settings: Settings) -> None:
+    quick = replace(settings, waitlist_offer_time=timedelta(seconds=2))
+    first = LocalBot(quick).start()
+    try:
+        meeting = full_meeting(first)
+        press(first, ORGANISER.id, views.RSVP_NOT_COMING, meeting)
+        offer_to(first, MEMBER.id)
+    finally:
+        first.stop()  # down before the offer is due
+    time.sleep(2.5)
+    again = LocalBot(quick).start()
+    try:
+        again.emulator.add_user(DANA)
+        channel = again.emulator.im_channel(MEMBER.id)
+        wait_delivery(
+            again.emulator,
+            lambda d: d.kind == "message" and d.channel == channel and "not taken in time" in (d.text or ""),
+            timeout=40,
+        )
+        offer_to(again, DANA.id)
+        time.sleep(0.5)
+        lapsed = [
+            d for d in again.emulator.deliveries if d.channel == channel and "not taken in time" in (d.text or "")
+        ]
+        assert len(lapsed) == 1 and len(offers_to(again, DANA.id)) == 1
+        assert not [d for d in first.emulator.deliveries if "not taken in time" in (d.text or "")]
+        assert standing(again, meeting)[DANA.id] == Attendance.OFFERED
+    finally:
+        again.stop()
