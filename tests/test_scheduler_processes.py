@@ -139,3 +139,73 @@ def test_two_processes_on_one_postgresql_database_post_each_row_once(migrated_ur
     workers = Counter(r.claimed_by.rsplit(":", 1)[0] for r in rows)
     assert len(workers) == 2, f"both processes posted: {workers}"
     engine.dispose()
+
+
+def test_two_processes_lapse_each_offer_once_and_never_hold_one_place_twice(migrated_url: str, tmp_path: Path) -> None:
+    """Five places freed at once, offered to the first five of thirty; with two bots on one database, every
+    offer lapses once, the next is offered each time, and no more people hold places than there are."""
+    if not migrated_url.startswith("postgresql"):
+        pytest.skip("several bot processes share a PostgreSQL database; SQLite is for one process")
+    engine = make_engine(migrated_url)
+    sessions = session_factory(engine)
+    now = datetime.now(UTC)
+    holders = [f"U0H{n:03d}" for n in range(5)]
+    waiting = [f"U0W{n:03d}" for n in range(30)]
+    with sessions() as session:
+        meeting = meetings_store.create_meeting(
+            session=session,
+            draft=MeetingDraft(
+                title="Offers workshop",
+                kind=MeetingKind.IN_PERSON,
+                starts_at=now + timedelta(days=3),
+                ends_at=now + timedelta(days=3, hours=2),
+                timezone="Europe/Madrid",
+                capacity=5,
+            ),
+            created_by="U0ORG",
+            now=now,
+        )
+        for slack_id in holders + waiting:
+            meetings_store.register(
+                session=session, meeting_id=meeting.id or 0, slack_id=slack_id, answer=Attendance.IN_PERSON, now=now
+            )
+        offered: list[str] = []
+        for slack_id in holders:
+            result = meetings_store.register(
+                session=session,
+                meeting_id=meeting.id or 0,
+                slack_id=slack_id,
+                answer=Attendance.NOT_COMING,
+                now=now,
+                offers=True,
+            )
+            offered += result.offered
+        lapses = [
+            PlannedPost(
+                key=f"offer-lapse:{meeting.id}:{slack_id}:1",
+                kind=PostKind.OFFER_LAPSE,
+                channel=slack_id,
+                due_at=now + timedelta(seconds=20),  # once both processes are up
+                meeting_id=meeting.id,
+                payload=json.dumps({"meeting_id": meeting.id, "slack_id": slack_id, "stamp": "1"}),
+            )
+            for slack_id in offered
+        ]
+        schedule.plan(session=session, posts=lapses, now=now)
+    assert len(offered) == 5
+    settings = {"WAITLIST_OFFER_TIME": "2s", "POSTS_PER_SECOND": "200", "CHANNEL_POSTS_PER_SECOND": "50"}
+    with SlackEmulator(users=PEOPLE.values()) as emulator:
+        with (
+            bot_process(tmp_path, emulator, migrated_url, **settings),
+            bot_process(tmp_path, emulator, migrated_url, **settings),
+        ):
+            wait_until(lambda: len([k for k in tagged(emulator) if k.startswith("offer-lapse")]) >= 20, timeout=90)
+            time.sleep(1)
+        counts = tagged(emulator)
+    lapsed = {key: n for key, n in counts.items() if key.startswith("offer-lapse")}
+    assert len(lapsed) >= 20 and set(lapsed.values()) == {1}, "each offer lapsed once"
+    with sessions() as session:
+        rows = meetings_store.attendees(session=session, meeting_id=meeting.id or 0)
+    held = [r.slack_id for r, _p in rows if r.attendance in (Attendance.IN_PERSON, Attendance.OFFERED)]
+    assert len(held) <= 5, f"more people hold places than there are: {held}"
+    engine.dispose()
