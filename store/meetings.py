@@ -33,6 +33,7 @@ from store.people import ensure_person
 
 # Changes that registrants are told about: when it is, and where or how to get there.
 TIME_OR_PLACE = ("starts_at", "ends_at", "timezone", "all_day", "kind", "venue", "city", "country", "join_url")
+PRESS_SKEW = timedelta(seconds=30)  # how far before it is handled a press's own time is believed
 HOLDING = (Attendance.IN_PERSON, Attendance.OFFERED)  # what takes an in-person place: a place held counts
 
 
@@ -200,12 +201,15 @@ def register(
     now: datetime,
     priority_window: timedelta | None = None,
     offers: bool = False,
+    asked_at: datetime | None = None,
 ) -> RegistrationResult:
     """Record someone's answer; an in-person place is given while any is free, else the waitlist.
 
     The meeting's row is locked first (a write on SQLite, a row lock on PostgreSQL), so that two
     people asking for the last place at once are served one after the other: one gets it, one waits.
     When an in-person place is given up, the first on the waitlist moves up (members first).
+    `asked_at` is when the person pressed, as Slack timestamped it (within PRESS_SKEW of `now`): two members
+    asking for the last place are served in that order, whichever took the lock first.
     With `offers`, a freed place is offered to the first in line (held for them) rather than given.
     With `priority_window`, a member who asks for a place in a full meeting before `priority_until`
     takes the provisional place of the non-member who got one last; that person goes to the head of
@@ -234,6 +238,7 @@ def register(
         return RegistrationResult(attendance=Attendance.IN_PERSON, previous=previous)
     now_standing = answer
     bumped: list[str] = []
+    pressed = asked_at if asked_at is not None and timedelta(0) <= now - asked_at <= PRESS_SKEW else now
     if answer == Attendance.IN_PERSON and meeting.capacity is not None:
         taken = _held(session, meeting_id)
         if taken >= meeting.capacity:
@@ -242,14 +247,16 @@ def register(
             asker = session.get(Person, slack_id)
             if until is not None and now < until and asker is not None and asker.is_member:
                 bumped = _give_way(session, meeting_id, now)
-                now_standing = Attendance.IN_PERSON if bumped else Attendance.WAITLISTED
+            if not bumped and asker is not None:
+                bumped = _pressed_later(session, meeting_id, asker, pressed, now)
+            now_standing = Attendance.IN_PERSON if bumped else Attendance.WAITLISTED
     if registration is None:
         registration = Registration(
-            meeting_id=meeting_id, slack_id=slack_id, attendance=now_standing, answered_at=now, created_at=now
+            meeting_id=meeting_id, slack_id=slack_id, attendance=now_standing, answered_at=pressed, created_at=now
         )
     elif previous != now_standing:
         registration.attendance = now_standing
-        registration.answered_at = now
+        registration.answered_at = pressed
     session.add(registration)
     session.flush()
     moved = _fill_places(session, meeting, now, offers=offers) if previous in HOLDING else []
@@ -261,6 +268,38 @@ def register(
         offered=tuple(moved) if offers else (),
         bumped=tuple(bumped),
     )
+
+
+def _pressed_later(session: Session, meeting_id: int, asker: Person, pressed: datetime, now: datetime) -> list[str]:
+    """The last place went to someone who pressed after the asker, by Slack's clock, and is no more entitled
+    to it (a member over a member, a non-member over anyone): they go back to the head of the line.
+
+    Only a place just asked for is looked at (its registration made within PRESS_SKEW, and placed by that
+    press: stamped no later than it was made): a place given from the waitlist, or long held, is never taken
+    back this way."""
+    statement = (
+        select(Registration, Person)
+        .join(Person, col(Person.slack_id) == col(Registration.slack_id))
+        .where(
+            col(Registration.meeting_id) == meeting_id,
+            col(Registration.attendance) == Attendance.IN_PERSON,
+            col(Registration.answered_at) > pressed,
+            col(Registration.created_at) >= now - PRESS_SKEW,
+            col(Registration.answered_at) <= col(Registration.created_at),  # placed by its own press, not moved up
+        )
+        .order_by(col(Registration.answered_at).desc(), col(Registration.id).desc())
+        .limit(1)
+    )
+    found = session.exec(statement).first()
+    if found is None:
+        return []
+    holder, person = found
+    if person.is_member and not asker.is_member:
+        return []
+    holder.attendance = Attendance.WAITLISTED  # keeps its press time: at the head of those who pressed later
+    session.add(holder)
+    session.flush()
+    return [holder.slack_id]
 
 
 def _aware(moment: datetime) -> datetime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import BoltContext, Respond
@@ -104,7 +105,9 @@ def rsvp(deps: Deps) -> WritingWork:
         answer = views.RSVP_ACTIONS[body["actions"][0]["action_id"]]
         user_id = body["user"]["id"]
         deps.people.resolve(client, user_id)  # knows whether they are a guest: the waitlist serves members first
-        answered = service.answer_meeting(deps, meeting_id=pressed_number(body), slack_id=user_id, answer=answer)
+        answered = service.answer_meeting(
+            deps, meeting_id=pressed_number(body), slack_id=user_id, answer=answer, asked_at=action_time(body)
+        )
         if answered.closed is not None or answered.result is None:
             text = closed_text(answered.meeting, answered.closed or service.Closed.GONE)
         else:
@@ -112,6 +115,14 @@ def rsvp(deps: Deps) -> WritingWork:
         return lambda: answer_press(deps, body, client, respond, text)
 
     return answer_meeting
+
+
+def action_time(body: dict[str, Any]) -> datetime | None:
+    """When Slack says the button was pressed (the action's `action_ts`), if it says so readably."""
+    try:
+        return datetime.fromtimestamp(float(body["actions"][0]["action_ts"]), tz=UTC)
+    except (KeyError, IndexError, TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 def offer_pressed(deps: Deps, *, take: bool) -> WritingWork:

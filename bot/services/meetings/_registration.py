@@ -76,7 +76,9 @@ def provisional(deps: Deps, meeting: Meeting, now: datetime) -> bool:
     return until is not None and now < until
 
 
-def answer_meeting(deps: Deps, *, meeting_id: int, slack_id: str, answer: Attendance) -> Answered:
+def answer_meeting(
+    deps: Deps, *, meeting_id: int, slack_id: str, answer: Attendance, asked_at: datetime | None = None
+) -> Answered:
     """Record someone's answer: a place while any is free, else the waitlist (members first).
 
     Whether the meeting is open is checked first, and again under the meeting's lock: a meeting
@@ -98,6 +100,7 @@ def answer_meeting(deps: Deps, *, meeting_id: int, slack_id: str, answer: Attend
                 now=now,
                 priority_window=priority_window(deps),
                 offers=offers_on(deps),
+                asked_at=asked_at,
             )
         except store.RegistrationClosed:
             meeting = store.get_meeting(session=session, meeting_id=meeting_id)
