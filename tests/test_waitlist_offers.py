@@ -171,3 +171,20 @@ def test_an_offer_due_while_the_bot_was_down_lapses_once_when_it_is_back(setting
         assert standing(again, meeting)[DANA.id] == Attendance.OFFERED
     finally:
         again.stop()
+
+
+def test_anyone_waiting_sees_their_place_in_line_with_a_button(local_bot: LocalBot) -> None:
+    meeting = full_meeting(local_bot)
+    ws = local_bot.workspace
+    assert ws is not None
+    one = ws.slash_command(DANA.id, "/meetings", str(meeting.id))
+    local_bot.wait_idle()
+    shown = one.body if isinstance(one.body, str) else one.body.decode()
+    if views.WAITLIST_POSITION not in shown:
+        shown = str(private_answer(local_bot.emulator, DANA.id, "Essen workshop (#").blocks)
+    assert views.WAITLIST_POSITION in shown, "the waitlisted see the button"
+    press(local_bot, DANA.id, views.WAITLIST_POSITION, meeting)
+    said = private_answer(local_bot.emulator, DANA.id, "on the waitlist for").text or ""
+    assert "You are number 2 on the waitlist for *Essen workshop*" in said
+    press(local_bot, ORGANISER.id, views.WAITLIST_POSITION, meeting)
+    private_answer(local_bot.emulator, ORGANISER.id, "You are not on the waitlist")

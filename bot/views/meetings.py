@@ -23,6 +23,7 @@ from store.meetings import Counts
 from store.models import Attendance, Meeting, MeetingKind
 
 RSVP_IN_PERSON = "meeting_rsvp_in_person"
+WAITLIST_POSITION = "meeting_waitlist_position"
 RSVP_ONLINE = "meeting_rsvp_online"
 RSVP_NOT_COMING = "meeting_rsvp_not_coming"
 RSVP_ACTIONS = {
@@ -235,7 +236,26 @@ def rsvp_buttons(meeting: Meeting, answer: Attendance | None = None) -> list[blo
             _("Can't come"), RSVP_NOT_COMING, value, style="danger" if answer == Attendance.NOT_COMING else None
         )
     )
+    if answer == Attendance.WAITLISTED:
+        buttons.append(blocks.button(_("My place in line"), WAITLIST_POSITION, value))
     return buttons
+
+
+def position_text(meeting: Meeting, position: int | None) -> str:
+    """The private answer to *My place in line*."""
+    title = blocks.escape(meeting.title)
+    if position is None:
+        return _(
+            "You are not on the waitlist for *{title}*. `/meetings {number}` shows your answer.",
+            title=title,
+            number=meeting.id,
+        )
+    return _(
+        "You are number {position} on the waitlist for *{title}*; members come first, then by when each asked. "
+        "When a place frees up and it is your turn, I'll offer it to you by direct message.",
+        position=position,
+        title=title,
+    )
 
 
 def calendar_buttons(meeting: Meeting) -> list[blocks.Block]:

@@ -30,7 +30,7 @@ from handlers.meetings._organising import (
     quick_save,
     save_form,
 )
-from handlers.meetings._registration import offer_pressed, rsvp, send_calendar_file
+from handlers.meetings._registration import offer_pressed, rsvp, send_calendar_file, show_position
 from handlers.meetings._shared import (
     ANNOUNCE,
     ATTENDEES_CSV,
@@ -169,6 +169,7 @@ def register(app: App, deps: Deps) -> None:
         app, deps, offers.OFFER_DECLINE, offer_pressed(deps, take=False), "pass an offered place on", writes=True
     )
     register_action(app, deps, views.CALENDAR_FILE, send_calendar_file(deps), "get a meeting's calendar file")
+    register_action(app, deps, views.WAITLIST_POSITION, show_position(deps), "see one's place in the waitlist")
     app.action(views.GOOGLE_CALENDAR)(opened_link)
     register_action(app, deps, QUICK_SAVE, quick_save(deps), "save a meeting typed on one line", organiser_only=True)
     register_action(app, deps, QUICK_FORM, quick_form(deps), "finish a meeting in the form", organiser_only=True)

@@ -117,6 +117,17 @@ def rsvp(deps: Deps) -> WritingWork:
     return answer_meeting
 
 
+def show_position(deps: Deps) -> ActionWork:
+    """The work behind *My place in line*: the person's place in the waitlist, privately."""
+
+    def show(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
+        meeting, position = service.waitlist_place(deps, meeting_id=pressed_number(body), slack_id=body["user"]["id"])
+        text = _("That meeting no longer exists.") if meeting is None else views.position_text(meeting, position)
+        answer_press(deps, body, client, respond, text)
+
+    return show
+
+
 def action_time(body: dict[str, Any]) -> datetime | None:
     """When Slack says the button was pressed (the action's `action_ts`), if it says so readably."""
     try:

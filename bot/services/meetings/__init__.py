@@ -47,7 +47,7 @@ from bot.services.meetings._organising import (
     registrant_count,
     save_form,
 )
-from bot.services.meetings._registration import Answered, Closed, answer_meeting, why_closed
+from bot.services.meetings._registration import Answered, Closed, answer_meeting, waitlist_place, why_closed
 
 __all__ = [
     "Announced",
@@ -91,5 +91,6 @@ __all__ = [
     "send_attendees_csv",
     "translate_faq",
     "upcoming",
+    "waitlist_place",
     "why_closed",
 ]

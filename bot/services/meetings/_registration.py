@@ -124,3 +124,11 @@ def answer_meeting(
     if result.changed:
         deps.send_now()
     return Answered(meeting=meeting, result=result, position=position, provisional_until=until)
+
+
+def waitlist_place(deps: Deps, *, meeting_id: int, slack_id: str) -> tuple[Meeting | None, int | None]:
+    """The meeting, and this person's place in its waitlist (None when they are not waiting)."""
+    with deps.sessions() as session:
+        meeting = store.get_meeting(session=session, meeting_id=meeting_id)
+        position = store.waitlist_position(session=session, meeting_id=meeting_id, slack_id=slack_id)
+    return meeting, position
