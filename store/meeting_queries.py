@@ -25,6 +25,7 @@ class Counts:
     online: int = 0
     not_coming: int = 0
     waitlisted: int = 0
+    provisional: int = 0  # of the in-person places, those of non-members that still give way (set by the caller)
 
     def places_left(self, capacity: int | None) -> int | None:
         """In-person places still free, or None when there is no limit."""
@@ -197,3 +198,18 @@ def reminder_recipients(*, session: Session, meeting_id: int) -> list[str]:
         .order_by(col(Registration.id))
     )
     return list(session.exec(statement))
+
+
+def non_members_in_person(*, session: Session, meeting_id: int) -> int:
+    """How many in-person places non-members hold."""
+    statement = (
+        select(func.count())
+        .select_from(Registration)
+        .join(Person, col(Person.slack_id) == col(Registration.slack_id))
+        .where(
+            col(Registration.meeting_id) == meeting_id,
+            col(Registration.attendance) == Attendance.IN_PERSON,
+            ~Person.is_member,
+        )
+    )
+    return int(session.exec(statement).one())

@@ -20,6 +20,7 @@ from store.meeting_queries import counts as counts
 from store.meeting_queries import counts_for as counts_for
 from store.meeting_queries import meetings_between as meetings_between
 from store.meeting_queries import next_meeting as next_meeting
+from store.meeting_queries import non_members_in_person as non_members_in_person
 from store.meeting_queries import past_meetings as past_meetings
 from store.meeting_queries import registrant_ids as registrant_ids
 from store.meeting_queries import registration_of as registration_of

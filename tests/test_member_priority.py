@@ -66,6 +66,7 @@ def test_a_member_takes_the_provisional_place_of_a_non_member_who_is_told_their_
     if "provisional place" not in shown:
         shown = private_answer(local_bot.emulator, ORGANISER.id, "Essen workshop").text or ""
     assert "(not a member; provisional place)" in shown
+    assert "In person 1/1 (1 provisional)" in shown, "the counts say so too"
 
     press(local_bot, MEMBER.id, views.RSVP_IN_PERSON, meeting)
     private_answer(local_bot.emulator, MEMBER.id, "You're registered to come in person")

@@ -191,7 +191,16 @@ def counts_text(meeting: Meeting, counts: Counts) -> str:
     number = i18n.format_number
     parts = []
     if meeting.has_places:
-        if meeting.capacity is not None:
+        if meeting.capacity is not None and counts.provisional:
+            parts.append(
+                _(
+                    "In person {count}/{capacity} ({provisional} provisional)",
+                    count=number(counts.in_person),
+                    capacity=number(meeting.capacity),
+                    provisional=number(counts.provisional),
+                )
+            )
+        elif meeting.capacity is not None:
             parts.append(
                 _("In person {count}/{capacity}", count=number(counts.in_person), capacity=number(meeting.capacity))
             )

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.language.i18n import _
 from bot.services.export import safe_cell
-from bot.services.meetings._registration import provisional
+from bot.services.meetings._priority import provisional, with_provisional
 from bot.views import blocks
 from store import meetings as store
 from store.meetings import Counts
@@ -34,7 +34,7 @@ def attendees(deps: Deps, *, meeting: Meeting) -> Attendees:
     """Everyone who answered the meeting, by answer, with the counts."""
     with deps.sessions() as session:
         rows = store.attendees(session=session, meeting_id=meeting.id or 0)
-        counts = store.counts(session=session, meeting_id=meeting.id or 0)
+        counts = with_provisional(deps, session, meeting, store.counts(session=session, meeting_id=meeting.id or 0))
     held = meeting.capacity is not None and provisional(deps, meeting, deps.clock())
     return Attendees(meeting=meeting, rows=rows, counts=counts, provisional=held)
 

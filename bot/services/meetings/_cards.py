@@ -20,6 +20,7 @@ from bot.deps import Deps
 from bot.language import i18n
 from bot.posts import Delivery, Edit, RenderContext, Skip
 from bot.services import languages, outbox
+from bot.services.meetings._priority import with_provisional
 from bot.views import blocks
 from bot.views import meetings as views
 from store import meetings as store
@@ -170,6 +171,8 @@ def register_renderers(deps: Deps) -> None:
         with deps.sessions() as session:
             meeting = store.get_meeting(session=session, meeting_id=int(wanted.get("id") or 0))
             counts = store.counts(session=session, meeting_id=meeting.id or 0) if meeting else None
+            if meeting is not None and counts is not None:
+                counts = with_provisional(deps, session, meeting, counts)
         if meeting is None or counts is None:
             return Skip("the meeting no longer exists")
         if meeting.card_ts and meeting.card_channel:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from bot.deps import Deps
 from bot.services import outbox
 from bot.services.meetings._cards import bumped_notices, owe_card_update, promoted_notices
 from bot.services.meetings._offers import offer_posts, offers_on
+from bot.services.meetings._priority import priority_window, provisional
 from store import meetings as store
 from store import people as people_store
 from store.db import one_transaction
@@ -61,19 +62,6 @@ def why_closed(meeting: Meeting | None, answer: Attendance, now: datetime) -> Cl
     if answer == Attendance.ONLINE and not meeting.is_online:
         return Closed.IN_PERSON_ONLY
     return None
-
-
-def priority_window(deps: Deps) -> timedelta | None:
-    """How long before a meeting without a deadline a non-member's place stays provisional; None when
-    places are first come, first served (MEMBER_PRIORITY=waitlist)."""
-    settings = deps.settings
-    return settings.member_priority_before if settings.member_priority == "provisional" else None
-
-
-def provisional(deps: Deps, meeting: Meeting, now: datetime) -> bool:
-    """Whether a non-member's in-person place at this meeting is still provisional."""
-    until = store.priority_until(meeting, priority_window(deps))
-    return until is not None and now < until
 
 
 def answer_meeting(
