@@ -322,6 +322,7 @@ def test_registrations_export(engine: Engine, tmp_path: Path) -> None:
             "meeting_id": meeting.id,
             "meeting_title": meeting.title,
             "meeting_starts_at": meeting.starts_at.isoformat(),
+            "meeting_status": meeting.status,
             "slack_id": slack_id,
             "name": name,
             "attendance": attendance,

@@ -623,3 +623,37 @@ def test_a_meeting_in_progress_is_shown_happening_now_with_its_link_and_no_butto
     if "Happening now" not in details:
         details = texts(private_answer(local_bot.emulator, MEMBER.id, "Monthly digitization call (#").blocks)
     assert "Happening now" in details and views.RSVP_ONLINE not in details
+
+
+def test_a_past_meeting_promises_no_link_and_a_cancelled_one_counts_no_places(local_bot: LocalBot) -> None:
+    """What a newcomer saw: a 2018 online meeting "(the join link comes later)", a cancelled one "Places left: 0"."""
+    past_start = datetime(2018, 6, 10, 9, tzinfo=UTC)
+    with local_bot.service.deps.sessions() as session:  # type: ignore[union-attr]
+        past = store.create_meeting(
+            session=session,
+            draft=MeetingDraft(
+                title="Online kick-off",
+                kind=MeetingKind.ONLINE,
+                starts_at=past_start,
+                ends_at=past_start + timedelta(hours=1),
+                timezone="Europe/Madrid",
+            ),
+            created_by=ORGANISER.id,
+            now=past_start - timedelta(days=10),
+        )
+    cancelled = make_meeting(local_bot, capacity=5, title="Madrid roundtable")
+    with local_bot.service.deps.sessions() as session:  # type: ignore[union-attr]
+        store.cancel_meeting(session=session, meeting_id=cancelled.id or 0, now=now())
+    ws = local_bot.workspace
+    assert ws is not None
+    for meeting, title in ((past, "Online kick-off"), (cancelled, "Madrid roundtable")):
+        reply = ws.slash_command(MEMBER.id, "/meetings", str(meeting.id))
+        local_bot.wait_idle()
+        shown = texts(reply.json().get("blocks")) if reply.body.strip() else ""
+        if title not in shown:
+            shown = texts(private_answer(local_bot.emulator, MEMBER.id, f"{title} (#").blocks)
+        assert "comes later" not in shown, title
+        assert "Places left" not in shown, title
+    ws.slash_command(MEMBER.id, "/meetings", "past")
+    listed = texts(private_answer(local_bot.emulator, MEMBER.id, "Past meetings").blocks)
+    assert "Online kick-off" in listed and "comes later" not in listed

@@ -167,8 +167,8 @@ def place_plain(meeting: Meeting) -> str:
     return where or _("a place to be announced")
 
 
-def place_text(meeting: Meeting) -> str:
-    """Where the meeting is and how to join it, as mrkdwn."""
+def place_text(meeting: Meeting, *, over: bool = False) -> str:
+    """Where the meeting is and how to join it, as mrkdwn (for a meeting `over`, no link to come)."""
     lines = []
     if meeting.has_places:
         parts = [meeting.venue, meeting.city, country_name(meeting.country)]
@@ -178,6 +178,8 @@ def place_text(meeting: Meeting) -> str:
         if meeting.join_url:
             link = blocks.link(meeting.join_url, _("join link"))
             lines.append(_(":computer: Online: {link}", link=link))
+        elif over or meeting.is_cancelled:
+            lines.append(_(":computer: Online"))
         else:
             lines.append(_(":computer: Online (the join link comes later)"))
     if meeting.agenda_url:
@@ -326,7 +328,8 @@ def entry(
 
     With `now`, a meeting that has begun is shown happening now, with its join link and no buttons to answer.
     """
-    lines = [title_line(meeting), when_text(meeting), place_text(meeting)]
+    over = now is not None and meeting.ends_at <= now
+    lines = [title_line(meeting), when_text(meeting), place_text(meeting, over=over)]
     if in_progress(meeting, now):
         lines.insert(1, happening_now(meeting))
     small = [counts_text(meeting, counts)]
@@ -353,7 +356,7 @@ def details(meeting: Meeting, counts: Counts, answer: Attendance | None, *, now:
     """One meeting in full."""
     body = entry(meeting, counts, answer, now=now)
     facts = [_("Kind: {kind}", kind=kind_label(meeting))]
-    if meeting.capacity is not None and meeting.has_places:
+    if meeting.capacity is not None and meeting.has_places and not meeting.is_cancelled and meeting.ends_at > now:
         left = counts.places_left(meeting.capacity) or 0
         facts.append(n_("Places left: {count}", "Places left: {count}", left))
     if meeting.registration_deadline is not None:

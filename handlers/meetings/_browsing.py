@@ -97,7 +97,9 @@ def list_past(call: Call) -> None:
     body: list[blocks.Block] = [blocks.section(_("*Past meetings*"))]
     for meeting in listing.meetings:
         body += [
-            blocks.section(f"{views.title_line(meeting)}\n{views.when_text(meeting)}\n{views.place_text(meeting)}"),
+            blocks.section(
+                f"{views.title_line(meeting)}\n{views.when_text(meeting)}\n{views.place_text(meeting, over=True)}"
+            ),
             blocks.context(_registered(meeting, listing.counts_of(meeting))),
         ]
     lines = "\n".join(f"#{m.id} {m.title}: {views.when_plain(m)}" for m in listing.meetings)
