@@ -657,3 +657,19 @@ def test_a_past_meeting_promises_no_link_and_a_cancelled_one_counts_no_places(lo
     ws.slash_command(MEMBER.id, "/meetings", "past")
     listed = texts(private_answer(local_bot.emulator, MEMBER.id, "Past meetings").blocks)
     assert "Online kick-off" in listed and "comes later" not in listed
+
+
+def test_app_home_says_when_more_meetings_are_planned_than_it_shows(local_bot: LocalBot) -> None:
+    for n in range(7):
+        make_meeting(
+            local_bot,
+            title=f"Meeting {n}",
+            starts_at=SOON + timedelta(days=n),
+            ends_at=SOON + timedelta(days=n, hours=2),
+        )
+    assert local_bot.workspace is not None
+    local_bot.workspace.open_home(MEMBER.id)
+    local_bot.wait_idle()
+    home = texts(local_bot.emulator.home_view(MEMBER.id)["blocks"])  # type: ignore[index]
+    assert "Meeting 4" in home and "Meeting 5" not in home
+    assert "More meetings are planned" in home

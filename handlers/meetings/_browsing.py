@@ -137,6 +137,8 @@ def home_section(person: Person, deps: Deps) -> list[blocks.Block]:
         body += views.entry(meeting, listing.counts_of(meeting), answer, where="home", now=now)
         if person.is_organiser:
             body.append(organiser_buttons(meeting))
+    if listing.more:
+        body.append(blocks.context(_("More meetings are planned: `/meetings` lists them all.")))
     if deps.settings.feed_url:
         body.append(blocks.context(subscribe_text(deps)))
     body.append(blocks.header(_("My registrations")))

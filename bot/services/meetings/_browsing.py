@@ -84,9 +84,10 @@ def home(deps: Deps, *, slack_id: str, limit: int) -> Home:
     """The upcoming meetings and this person's registrations, as App Home shows them."""
     now = deps.clock()
     with deps.sessions() as session:
-        meetings = store.upcoming_meetings(session=session, now=now, limit=limit)
+        found = store.upcoming_meetings(session=session, now=now, limit=limit + 1)
+        meetings, more = found[:limit], len(found) > limit
         ids = [m.id for m in meetings if m.id is not None]
         counts = store.counts_for(session=session, meeting_ids=ids)
         answers = store.answers_of(session=session, slack_id=slack_id, meeting_ids=ids)
         mine = store.registrations_of(session=session, slack_id=slack_id, now=now)
-    return Home(upcoming=Listing(meetings=meetings, counts=counts, answers=answers), mine=mine)
+    return Home(upcoming=Listing(meetings=meetings, counts=counts, answers=answers, more=more), mine=mine)
