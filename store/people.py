@@ -92,8 +92,24 @@ def lock_organisers(*, session: Session) -> list[str]:
 
 
 def set_memberships(*, session: Session, slack_ids: Iterable[str], member: bool) -> list[str]:
-    """Record an organiser's decision that these people are, or are not, members, without committing."""
-    return _set_each(session, slack_ids, "membership", Membership.MEMBER if member else Membership.NOT_MEMBER)
+    """Record an organiser's decision that these people are, or are not, members, without committing.
+
+    A decision that is what the person's kind of account gives anyway (a full workspace user made a member,
+    a guest removed) puts them back to that rule, so that `/tci members` lists only real exceptions; for
+    someone whose account the bot has not yet seen, the decision is kept as it is.
+    """
+    changed = []
+    decided = Membership.MEMBER if member else Membership.NOT_MEMBER
+    for slack_id in dict.fromkeys(slack_ids):
+        person = ensure_person(session=session, slack_id=slack_id)
+        by_rule = person.profile_checked_at is not None and member == (not person.is_guest)
+        value = Membership.AUTO if by_rule else decided
+        if person.membership != value:
+            person.membership = value
+            session.add(person)
+            changed.append(slack_id)
+    session.flush()
+    return changed
 
 
 def _set_each(session: Session, slack_ids: Iterable[str], attribute: str, value: object) -> list[str]:

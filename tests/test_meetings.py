@@ -673,3 +673,26 @@ def test_app_home_says_when_more_meetings_are_planned_than_it_shows(local_bot: L
     home = texts(local_bot.emulator.home_view(MEMBER.id)["blocks"])  # type: ignore[index]
     assert "Meeting 4" in home and "Meeting 5" not in home
     assert "More meetings are planned" in home
+
+
+def test_the_members_list_names_only_real_exceptions(local_bot: LocalBot) -> None:
+    """Re-adding a full member, or removing a guest who never was one, leaves no exception to list."""
+    ws = local_bot.workspace
+    assert ws is not None
+    press(local_bot, MEMBER.id, views.RSVP_ONLINE, make_meeting(local_bot))  # the bot meets both
+    press(local_bot, GUEST.id, views.RSVP_ONLINE, make_meeting(local_bot, title="Lisbon exchange"))
+    for text in (f"members remove <@{MEMBER.id}>", f"members add <@{MEMBER.id}>", f"members remove <@{GUEST.id}>"):
+        ws.slash_command(ORGANISER.id, "/tci", text)
+        local_bot.wait_idle()
+    listed = ws.slash_command(ORGANISER.id, "/tci", "members")
+    local_bot.wait_idle()
+    shown = listed.body if listed.body.strip() else ""
+    if "Added as members" not in shown:
+        shown = private_answer(local_bot.emulator, ORGANISER.id, "Added as members").text or ""
+    assert "Added as members: nobody." in shown and "Removed from members: nobody." in shown, shown
+    ws.slash_command(ORGANISER.id, "/tci", f"members add <@{GUEST.id}>")
+    local_bot.wait_idle()
+    ws.slash_command(ORGANISER.id, "/tci", "members")
+    assert f"Added as members: <@{GUEST.id}>." in (
+        private_answer(local_bot.emulator, ORGANISER.id, "Added as members: <@").text or ""
+    )
