@@ -71,8 +71,14 @@ def prepare_store(deps: Deps) -> None:
         )
     with deps.sessions() as session:
         seeded = people_store.seed_organisers(session=session, slack_ids=settings.organiser_ids)
+        organisers = people_store.list_organisers(session=session)
     if seeded:
         logger.info("organisers from ORGANISER_IDS: %s", ", ".join(seeded))
+    if not organisers:
+        logger.warning(
+            "the group has no organiser, so nobody can add meetings or name organisers: set ORGANISER_IDS "
+            "to the Slack member ID of the first (in Slack: their profile, ⋮, Copy member ID) and restart"
+        )
 
 
 def check_bot_token(client: WebClient) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import time
+from dataclasses import replace
 from urllib.parse import urlencode
 from urllib.request import urlopen
 
 import pytest
 
+from bot.config import Settings
 from bot.localslack.local import GUEST, MEMBER, ORGANISER, LocalBot
 from handlers.routing import CommandRouter, Subcommand
 from store import people as people_store
@@ -194,3 +196,24 @@ def test_unknown_paths_are_404(local_bot: LocalBot) -> None:
     with pytest.raises(urllib.error.HTTPError) as error:
         urlopen(local_bot.base_url + "/nope")
     assert error.value.code == 404
+
+
+def test_a_start_with_no_organiser_warns_how_to_name_the_first(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.deps import build_deps
+    from bot.runtime import prepare_store
+
+    deps = build_deps(replace(settings, organiser_ids=()))
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.runtime"):
+            prepare_store(deps)
+        assert "the group has no organiser" in caplog.text and "ORGANISER_IDS" in caplog.text
+        caplog.clear()
+        deps_named = build_deps(replace(settings, organiser_ids=("U0ORG",)))
+        with caplog.at_level(logging.WARNING, logger="bot.runtime"):
+            prepare_store(deps_named)
+        assert "no organiser" not in caplog.text
+        deps_named.engine.dispose()
+    finally:
+        deps.engine.dispose()
