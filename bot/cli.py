@@ -94,7 +94,11 @@ def manifest(url: str | None) -> None:
         _fail("--url should be the bot's public base URL, such as https://bot.example.org")
     settings = _settings(require_slack=False)
     registry = _registry(settings)
-    click.echo(json.dumps(build_manifest(registry, settings, url=url), indent=2))
+    built = build_manifest(registry, settings, url=url)
+    name = built["display_information"]["name"]
+    if name != f"{settings.group_name} bot":
+        click.echo(f"the app's name is cut at a word to Slack's 35 characters: {name!r}", err=True)
+    click.echo(json.dumps(built, indent=2))
 
 
 def _registry(settings: Settings) -> Any:

@@ -37,10 +37,22 @@ def scopes_for(registry: Registry) -> list[str]:
     return sorted(scopes)
 
 
+NAME_LIMIT = 35  # Slack's limit for an app's name and its bot's display name
+
+
+def app_name(group_name: str) -> str:
+    """The app's name: the group's name and "bot", cut at a word to Slack's 35 characters when longer."""
+    name = f"{group_name} bot"
+    if len(name) <= NAME_LIMIT:
+        return name
+    cut = name[: NAME_LIMIT + 1].rsplit(" ", 1)[0].rstrip(" ,;:-–")
+    return cut if cut and len(cut) <= NAME_LIMIT else name[:NAME_LIMIT].rstrip()
+
+
 def build_manifest(registry: Registry, settings: Settings, *, url: str | None = None) -> dict[str, Any]:
     """Return the app manifest; with `url` the app is served over HTTP there, else over Socket Mode."""
     request_url = url.rstrip("/") + EVENTS_PATH if url else None
-    name = f"{settings.group_name} bot"[:35]
+    name = app_name(settings.group_name)
     commands = []
     for spec in registry.commands:
         command: dict[str, Any] = {

@@ -40,3 +40,12 @@ def test_every_manifest_command_is_served(local_bot: LocalBot, command: str) -> 
 
 def test_a_command_not_in_the_manifest_is_not_served(local_bot: LocalBot) -> None:
     assert local_bot.workspace.slash_command(MEMBER.id, "/nonexistent", "").status == 404
+
+
+def test_a_long_group_name_is_cut_at_a_word_and_said_so() -> None:
+    from bot.manifest import NAME_LIMIT, app_name
+
+    assert app_name("Digitization learning group") == "Digitization learning group bot"
+    cut = app_name("TCI Network Digitization and Industry Learning Group")
+    assert cut == "TCI Network Digitization and" and len(cut) <= NAME_LIMIT
+    assert len(app_name("Supercalifragilisticexpialidociousness group")) <= NAME_LIMIT
