@@ -153,3 +153,17 @@ def test_a_one_line_meeting_with_an_unreadable_part_is_also_checked_for_its_date
     said = private_answer(local_bot.emulator, ORGANISER.id, "nothing was saved").text or ""
     assert "capacity must be a whole number" in said and "Starts: The start is in the past" in said, said
     assert all_meetings(local_bot) == []
+
+
+def test_a_join_link_typed_without_its_scheme_is_taken_as_https() -> None:
+    written = meeting_form.initial_values(None, zone="Europe/Madrid", default_offsets="1d")
+    written |= {
+        "title": "Monthly call",
+        "starts": "2 Mar 2027 15:00",
+        "ends": "16:00",
+        "kind": "online",
+        "join_url": "meet.example.org/tci",
+        "agenda_url": "www.example.org/agenda",
+    }
+    read = meeting_form.parse_form(written, now=datetime(2027, 2, 20, tzinfo=UTC))
+    assert (read.join_url, read.agenda_url) == ("https://meet.example.org/tci", "https://www.example.org/agenda")

@@ -81,3 +81,12 @@ def test_editing_fills_the_form_from_the_declared_fields(local_bot: LocalBot) ->
         filled[block["block_id"]] = element.get("initial_value") or (element.get("initial_option") or {}).get("value")
     expected = {name: getattr(practice, name) for name in store.EDITABLE} | {"country": "Iceland"}
     assert filled == expected
+
+
+def test_a_link_typed_without_its_scheme_is_taken_as_https(local_bot: LocalBot) -> None:
+    view = open_form(local_bot)
+    answer = submit(local_bot, MEMBER.id, view, link="www.example.org/practice")
+    assert answer["response_action"] == "update", answer
+    [practice] = all_practices(local_bot)
+    assert practice.link == "https://www.example.org/practice"
+    assert "https://www.example.org/practice" in json.dumps(answer["view"]), "the saved form shows the link it took"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 URL_LIMIT = 2000
@@ -19,3 +20,16 @@ def is_web_link(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+# A host name with at least one dot and a top-level name of letters, then a path, query or fragment.
+_BARE_HOST = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*\.[a-z]{{2,}}(?:[/?#]\S*)?$", re.IGNORECASE)
+
+
+def with_scheme(text: str) -> str:
+    """A link typed without its scheme ("www.example.org/practice") as the https link it means; else as typed."""
+    link = text.strip()
+    if link and "://" not in link and _BARE_HOST.match(link):
+        return f"https://{link}"
+    return link

@@ -22,7 +22,7 @@ from bot.config import format_offset, parse_offsets
 from bot.language import i18n, weekdays, when
 from bot.language.countries import country_name
 from bot.language.i18n import N_, _, n_
-from bot.language.links import is_web_link
+from bot.language.links import is_web_link, with_scheme
 from bot.language.places import country_code
 from bot.language.when import WhenError, format_local, parse_end, parse_moment, parse_zone
 from bot.views import blocks
@@ -251,8 +251,16 @@ MEETING_FIELDS: tuple[MeetingField, ...] = (
         N_("Join link"),
         N_("For online or hybrid meetings: an https:// link"),
         limit=URL_LIMIT,
+        read=lambda text, _reading: with_scheme(text),
     ),
-    MeetingField("agenda_url", "agenda_url", N_("Agenda link"), N_("An https:// link to the agenda"), limit=URL_LIMIT),
+    MeetingField(
+        "agenda_url",
+        "agenda_url",
+        N_("Agenda link"),
+        N_("An https:// link to the agenda"),
+        limit=URL_LIMIT,
+        read=lambda text, _reading: with_scheme(text),
+    ),
     MeetingField(
         "description",
         "description",

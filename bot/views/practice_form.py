@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.language import markup
 from bot.language.countries import country_name
 from bot.language.i18n import N_, _, format_number, n_
-from bot.language.links import is_web_link
+from bot.language.links import is_web_link, with_scheme
 from bot.language.places import country_code
 from bot.views import blocks
 from bot.views.forms import FormErrors
@@ -136,7 +136,7 @@ def _problem(spec: PracticeField, text: str, settings: Settings) -> str:
         )
     if text and spec.reads == "country" and country_code(text) is None:
         return _("I don't know that country. Use its name or two-letter code, e.g. Spain or ES.")
-    if text and spec.reads == "link" and not is_web_link(text):
+    if text and spec.reads == "link" and not is_web_link(with_scheme(text)):
         return _("The link must be a web address starting with https:// (or http://).")
     return ""
 
@@ -145,6 +145,8 @@ def _read(spec: PracticeField, text: str) -> str:
     """A field's value as stored, once it is known to be right."""
     if spec.reads == "country":
         return (country_code(text) or "") if text else ""
+    if spec.reads == "link":
+        return with_scheme(text) if text else ""
     return text.strip() if spec.reads == "text" and not spec.choices else text
 
 
