@@ -259,6 +259,8 @@ def test_search_ranks_title_matches_first_and_shows_the_words_found(local_bot: L
     assert f"#{body_match.id} " in texts(both.blocks) and f"#{title_match.id} " not in texts(both.blocks)
     command(local_bot, MEMBER.id, "search quantum robotics")
     private_answer(local_bot.emulator, MEMBER.id, "No practice has all of")
+    command(local_bot, MEMBER.id, "search robotics-testbed SMEs")
+    private_answer(local_bot.emulator, MEMBER.id, "*robotics-testbed SMEs*")  # the words as typed
     command(local_bot, MEMBER.id, "search zzzz")
     private_answer(local_bot.emulator, MEMBER.id, "No practice matches *zzzz*")
     command(local_bot, MEMBER.id, "search ???")

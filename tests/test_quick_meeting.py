@@ -126,7 +126,7 @@ def test_the_online_exchange() -> None:
         (
             "Webinar, 11 Feb 2027 9:00-10:00 EST, <https://meet.example.org/x?a=1&amp;b=2|join here>",
             {"starts_at": utc(2027, 2, 11, 14, 0), "timezone": "EST", "join_url": "https://meet.example.org/x?a=1&b=2"},
-            ("Time zone taken from EST: EST.",),
+            ("Time zone: EST.",),
         ),
         (
             "Offset, 8 Jul 2027 10:00-12:00 +02:00, online",

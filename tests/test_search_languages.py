@@ -113,7 +113,7 @@ def search(bot: LocalBot, words: str) -> str:
         bot.emulator,
         lambda d: d in bot.emulator.deliveries[seen:] and d.kind == "response" and d.user == MEMBER.id,
     )
-    assert f"*{words.lower()}*" in (answer.text or ""), answer.text
+    assert f"*{words}*" in (answer.text or ""), answer.text  # the words as typed
     return texts(answer.blocks)
 
 

@@ -94,12 +94,15 @@ def page_message(page: Page, useful: Mapping[int, int], filters: Mapping[str, st
     return heading, body
 
 
-def search_message(result: SearchResult, useful: Mapping[int, int]) -> tuple[str, list[blocks.Block]]:
-    """What a search found, best first, each with the passage that matched."""
+def search_message(
+    result: SearchResult, useful: Mapping[int, int], *, query: str = ""
+) -> tuple[str, list[blocks.Block]]:
+    """What a search found, best first, each with the passage that matched; the words quoted as typed."""
     if not result.words:
         text = _("Search for what? Give some words, e.g. `/practice search digital skills`.")
         return text, [blocks.section(text)]
-    words = blocks.escape(" ".join(result.words))
+    typed = " ".join(query.split())[:200]
+    words = blocks.escape(typed or " ".join(result.words))
     if not result.hits:
         text = _(
             "No practice matches *{words}*. Try fewer or other words, or browse with `/practice list`.", words=words

@@ -87,7 +87,7 @@ def reject_modal(practice: Practice, *, from_home: bool) -> dict[str, Any]:
     reason = {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": REASON_LIMIT}
     body = [
         blocks.section(f"{title_line(practice)}\n{facts(practice)}"),
-        blocks.input_block("reason", _("Why? The author reads this."), reason),
+        blocks.input_block("reason", _("Why (the author reads it)"), reason),
     ]
     return blocks.modal(
         _("Reject practice"),

@@ -67,7 +67,7 @@ def page_pressed(deps: Deps) -> Callable[..., None]:
 def search(call: Call) -> None:
     """Ranked full-text search over published practices, with the passage that matched."""
     found = service.search(call.deps, query=call.args)
-    call.reply(*views.search_message(found.result, found.useful))
+    call.reply(*views.search_message(found.result, found.useful, query=call.args))
 
 
 def show_one(call: Call) -> None:

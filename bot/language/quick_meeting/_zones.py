@@ -43,6 +43,8 @@ def choose_zone(
         preferred = [name for name in (default_zone, group_zone) if zone_or_none(name) is not None]
         if token[0].isalpha():
             name = zone_for_abbreviation(token, times.start, preferred=preferred)
+            if name is not None and name.upper() == token.upper():
+                return ZoneInfo(name), _("Time zone: {zone}.", zone=name)
             if name is not None:
                 return ZoneInfo(name), _("Time zone taken from {token}: {zone}.", token=token, zone=name)
         for name in preferred:
