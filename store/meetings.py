@@ -209,8 +209,8 @@ def register(
     The meeting's row is locked first (a write on SQLite, a row lock on PostgreSQL), so that two
     people asking for the last place at once are served one after the other: one gets it, one waits.
     When an in-person place is given up, the first on the waitlist moves up (members first).
-    `asked_at` is when the person pressed, as Slack timestamped it (within PRESS_SKEW of `now`): two members
-    asking for the last place are served in that order, whichever took the lock first.
+    `asked_at` is when the person pressed, as Slack timestamped it (believed within PRESS_SKEW of `now`): the
+    answer is stamped with it, so the waitlist is served in the order of the presses, not of the locks taken.
     With `offers`, a freed place is offered to the first in line (held for them) rather than given.
     With `priority_window`, a member who asks for a place in a full meeting before `priority_until`
     takes the provisional place of the non-member who got one last; that person goes to the head of
@@ -248,8 +248,6 @@ def register(
             asker = session.get(Person, slack_id)
             if until is not None and now < until and asker is not None and asker.is_member:
                 bumped = _give_way(session, meeting_id, now)
-            if not bumped and asker is not None:
-                bumped = _pressed_later(session, meeting_id, asker, pressed, now)
             now_standing = Attendance.IN_PERSON if bumped else Attendance.WAITLISTED
     if registration is None:
         registration = Registration(
@@ -269,38 +267,6 @@ def register(
         offered=tuple(moved) if offers else (),
         bumped=tuple(bumped),
     )
-
-
-def _pressed_later(session: Session, meeting_id: int, asker: Person, pressed: datetime, now: datetime) -> list[str]:
-    """The last place went to someone who pressed after the asker, by Slack's clock, and is no more entitled
-    to it (a member over a member, a non-member over anyone): they go back to the head of the line.
-
-    Only a place just asked for is looked at (its registration made within PRESS_SKEW, and placed by that
-    press: stamped no later than it was made): a place given from the waitlist, or long held, is never taken
-    back this way."""
-    statement = (
-        select(Registration, Person)
-        .join(Person, col(Person.slack_id) == col(Registration.slack_id))
-        .where(
-            col(Registration.meeting_id) == meeting_id,
-            col(Registration.attendance) == Attendance.IN_PERSON,
-            col(Registration.answered_at) > pressed,
-            col(Registration.created_at) >= now - PRESS_SKEW,
-            col(Registration.answered_at) <= col(Registration.created_at),  # placed by its own press, not moved up
-        )
-        .order_by(col(Registration.answered_at).desc(), col(Registration.id).desc())
-        .limit(1)
-    )
-    found = session.exec(statement).first()
-    if found is None:
-        return []
-    holder, person = found
-    if person.is_member and not asker.is_member:
-        return []
-    holder.attendance = Attendance.WAITLISTED  # keeps its press time: at the head of those who pressed later
-    session.add(holder)
-    session.flush()
-    return [holder.slack_id]
 
 
 def _aware(moment: datetime) -> datetime:

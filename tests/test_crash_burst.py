@@ -45,8 +45,15 @@ PLACES = 3
 THREADS = 8
 KILL_AFTER = (18, 36)  # answers received before the process is killed
 RESTART_SECONDS = 60.0  # the meeting's card shows the store's counts within a minute of the restart
-# Freed places are given at once (WAITLIST_OFFER_TIME=off): everyone who moved up is told once.
-PACE = {"POSTS_PER_SECOND": "40", "CHANNEL_POSTS_PER_SECOND": "40", "POST_LEASE": "2s", "WAITLIST_OFFER_TIME": "off"}
+# Freed places are given at once (WAITLIST_OFFER_TIME=off), and kept (MEMBER_PRIORITY=waitlist): everyone who
+# moved up is told once, and has the place at the end.
+PACE = {
+    "POSTS_PER_SECOND": "40",
+    "CHANNEL_POSTS_PER_SECOND": "40",
+    "POST_LEASE": "2s",
+    "WAITLIST_OFFER_TIME": "off",
+    "MEMBER_PRIORITY": "waitlist",
+}
 
 HOLDERS = [LocalUser(id=f"U0HOLD{n}", name=f"holder{n}", real_name=f"Holder {n}") for n in range(1, PLACES + 1)]
 WAITERS = [LocalUser(id=f"U0WAIT{n}", name=f"waiter{n}", real_name=f"Waiter {n}") for n in range(1, PLACES + 1)]

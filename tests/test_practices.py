@@ -184,6 +184,9 @@ def test_useful_button_counts_once_per_person_on_the_card(local_bot: LocalBot) -
     assert "Useful · 2" in texts(cards(local_bot)[0]["blocks"])
     press(local_bot, GUEST.id, views.USEFUL, str(practice.id), message=card)
     assert "Useful · 1" in texts(cards(local_bot)[0]["blocks"]), "a second press takes the mark back"
+    press(local_bot, MEMBER.id, views.USEFUL, str(practice.id), message=card)
+    private_answer(local_bot.emulator, MEMBER.id, "You shared this practice, so it takes no Useful mark from you")
+    assert "Useful · 1" in texts(cards(local_bot)[0]["blocks"]), "the author's own press counts for nothing"
     assert len(cards(local_bot)) == 1, "updated in place"
     command(local_bot, GUEST.id, str(practice.id))
     details = private_answer(local_bot.emulator, GUEST.id, FORM["title"])

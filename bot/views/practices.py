@@ -194,11 +194,15 @@ def _saved_text(practice: Practice, *, edited: bool, channel: str) -> str:
     )
 
 
+LINK_SHOWN = 80  # characters of a link shown as its label
+
+
 def saved_view(practice: Practice, *, edited: bool, channel: str) -> dict[str, Any]:
     """The modal shown once a practice is saved: what happens next."""
     body = [blocks.section(_saved_text(practice, edited=edited, channel=channel)), *entry(practice, 0)[:1]]
     if practice.link:
-        body.append(blocks.context(_("Link: {link}", link=blocks.link(practice.link, practice.link))))
+        shown = blocks.link(practice.link, blocks.clip(practice.link, LINK_SHOWN))
+        body.append(blocks.context(_("Link: {link}", link=shown)))
     return blocks.modal(_("Practice saved") if edited else _("Practice shared"), body, close=_("Done"))
 
 

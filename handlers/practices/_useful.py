@@ -27,6 +27,9 @@ def useful_pressed(deps: Deps) -> WritingWork:
         if marked is None:
             not_published = _(views.NOT_PUBLISHED)
             return lambda: answer_press(deps, body, client, respond, not_published)
+        if marked.own:
+            own = _("You shared this practice, so it takes no Useful mark from you; the marks of others count.")
+            return lambda: answer_press(deps, body, client, respond, own)
         card_ts = marked.practice.card_ts
         if card_ts and (body.get("container") or {}).get("message_ts") == card_ts:
             return None  # the count on the card is the answer

@@ -176,6 +176,7 @@ class Marked:
     practice: Practice
     marked: bool
     count: int
+    own: bool = False  # the author pressed: their own practice takes no mark from them
 
 
 def toggle_useful(deps: Deps, *, practice_id: int | None, user_id: str) -> Marked | None:
@@ -190,6 +191,9 @@ def toggle_useful(deps: Deps, *, practice_id: int | None, user_id: str) -> Marke
         practice = store.get_practice(session=session, practice_id=practice_id)
         if practice is None or practice.status != PracticeStatus.PUBLISHED:
             return None
+        if practice.author == user_id:
+            count = store.useful_count(session=session, practice_id=practice_id)
+            return Marked(practice, marked=False, count=count, own=True)
         marked, count = store.mark_useful(session=session, practice_id=practice_id, slack_id=user_id, now=now)
         owe_card(session, practice, channel=deps.settings.group_channel, now=now)
     deps.send_now()
