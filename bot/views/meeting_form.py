@@ -162,6 +162,14 @@ def _zone(text: str, _reading: Reading) -> str:
     return parse_zone(text).key
 
 
+def _link(text: str, _reading: Reading) -> str:
+    return with_scheme(text)  # "www.example.org/agenda" is taken as https
+
+
+JOIN_HINT = N_("For online or hybrid meetings: an https:// link")
+AGENDA_HINT = N_("An https:// link to the agenda")
+
+
 def _country(text: str, _reading: Reading) -> str:
     found = country_code(text)
     if found is None:
@@ -245,22 +253,8 @@ MEETING_FIELDS: tuple[MeetingField, ...] = (
         read=_country,
         write=lambda code, _prefill: country_name(code),
     ),
-    MeetingField(
-        "join_url",
-        "join_url",
-        N_("Join link"),
-        N_("For online or hybrid meetings: an https:// link"),
-        limit=URL_LIMIT,
-        read=lambda text, _reading: with_scheme(text),
-    ),
-    MeetingField(
-        "agenda_url",
-        "agenda_url",
-        N_("Agenda link"),
-        N_("An https:// link to the agenda"),
-        limit=URL_LIMIT,
-        read=lambda text, _reading: with_scheme(text),
-    ),
+    MeetingField("join_url", "join_url", N_("Join link"), JOIN_HINT, limit=URL_LIMIT, read=_link),
+    MeetingField("agenda_url", "agenda_url", N_("Agenda link"), AGENDA_HINT, limit=URL_LIMIT, read=_link),
     MeetingField(
         "description",
         "description",
