@@ -121,6 +121,19 @@ def test_the_deadline_ends_the_provisional_places(local_bot: LocalBot) -> None:
     assert standing(local_bot, late)[MEMBER.id] == Attendance.IN_PERSON, "before its deadline: provisional"
 
 
+def workshop(session: Session, now: datetime, *, capacity: int) -> Meeting:
+    """An in-person workshop in SOON, with `capacity` places, stored as the store writes it."""
+    draft = MeetingDraft(
+        title="Essen workshop",
+        kind=MeetingKind.IN_PERSON,
+        starts_at=SOON,
+        ends_at=SOON + timedelta(hours=8),
+        timezone="Europe/Berlin",
+        capacity=capacity,
+    )
+    return store.create_meeting(session=session, draft=draft, created_by="U0ORG", now=now)
+
+
 @pytest.fixture
 def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(database_url)
@@ -139,19 +152,7 @@ def test_members_never_wait_while_a_non_member_holds_a_provisional_place(session
             people_store.ensure_person(session=session, slack_id=f"U0GUEST{n}", is_guest=True)
             people_store.ensure_person(session=session, slack_id=f"U0MEMBER{n}")
         session.commit()
-        meeting = store.create_meeting(
-            session=session,
-            draft=MeetingDraft(
-                title="Essen workshop",
-                kind=MeetingKind.IN_PERSON,
-                starts_at=SOON,
-                ends_at=SOON + timedelta(hours=8),
-                timezone="Europe/Berlin",
-                capacity=2,
-            ),
-            created_by="U0ORG",
-            now=now,
-        )
+        meeting = workshop(session, now, capacity=2)
         for n in (0, 1):
             store.register(
                 session=session,
@@ -203,19 +204,7 @@ def test_the_waitlist_follows_the_order_slack_timestamped_the_presses(sessions: 
         for slack_id in ("U0HOLDER", "U0FIRST", "U0SECOND"):
             people_store.ensure_person(session=session, slack_id=slack_id)
         session.commit()
-        meeting = store.create_meeting(
-            session=session,
-            draft=MeetingDraft(
-                title="Essen workshop",
-                kind=MeetingKind.IN_PERSON,
-                starts_at=SOON,
-                ends_at=SOON + timedelta(hours=8),
-                timezone="Europe/Berlin",
-                capacity=1,
-            ),
-            created_by="U0ORG",
-            now=now,
-        )
+        meeting = workshop(session, now, capacity=1)
         number = meeting.id or 0
         for slack_id, pressed in (("U0HOLDER", 9), ("U0SECOND", 1), ("U0FIRST", 3)):
             store.register(
