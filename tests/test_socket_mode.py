@@ -25,7 +25,7 @@ from websockets.sync.client import connect
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.localslack import SlackEmulator
-from bot.localslack.local import GROUP_CHANNEL, MEMBER, PEOPLE, LocalBot
+from bot.localslack.local import GROUP_CHANNEL, MEMBER, ORGANISER, PEOPLE, LocalBot
 from bot.localslack.socket_mode import REFRESH_REQUESTED
 from bot.localslack.workspace import NOT_ACKNOWLEDGED, LocalWorkspace
 from bot.runtime import SocketTiming
@@ -194,8 +194,8 @@ def test_a_form_and_a_button_work_over_the_socket(
         for element in block.get("elements") or []
         if isinstance(element, dict) and element.get("action_id") == practice_views.USEFUL
     ]
-    pressed = workspace.press_button(
-        MEMBER.id, action_id=practice_views.USEFUL, value=useful["value"], message=message, channel=GROUP_CHANNEL
+    pressed = workspace.press_button(  # someone else than its author finds it useful
+        ORGANISER.id, action_id=practice_views.USEFUL, value=useful["value"], message=message, channel=GROUP_CHANNEL
     )
     assert pressed.status == 200
     assert emulator.socket_mode.exchanges[-1].envelope["accepts_response_payload"] is False
