@@ -217,6 +217,9 @@ class BotService:
         self.app = create_app(self.deps, client=self._client or make_client(self.deps), executor=self._executor)
         settings = self.deps.settings
         check_bot_token(self.app.client)
+        # Date parsing, the city list and the question words load on first use: load them before the first
+        # request can come, so that no acknowledgement waits for them (a few seconds once per process).
+        _warm_up()
         if settings.socket_mode:
             self.socket_link = self._connect_socket(self.app)
             self.deps.metrics.watch_slack_connection(self.socket_link.connected)
@@ -238,8 +241,6 @@ class BotService:
         if settings.calendar_token:
             logger.info("serving the calendar feed at %s%s", settings.public_url, CALENDAR_PATH)
         self.scheduler.start(notify_client=self.app.client)
-        # Date parsing and the city list load on first use; load them now, off the request path.
-        threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
         # Everything built so far lives as long as the process: keep it out of the collector's passes.
         gc.freeze()
         logger.info("the bot is running (%s)", "Socket Mode" if settings.socket_mode else "HTTP mode")
