@@ -26,6 +26,7 @@ DEFAULT_REMINDER_OFFSETS = "7d,1d,1h"
 DEFAULT_LATE_POST_WINDOW = "6h"
 DEFAULT_MEMBER_PRIORITY_BEFORE = "7d"
 DEFAULT_WAITLIST_OFFER_TIME = "24h"
+DEFAULT_SERIES_AHEAD = "90d"
 MEMBER_PRIORITIES = ("provisional", "waitlist")
 DEFAULT_POST_LEASE = "30s"
 DEFAULT_DIGEST_SCHEDULE = "0 9 * * mon"  # Mondays at 09:00 in GROUP_TIMEZONE
@@ -137,6 +138,7 @@ class Settings:
     # How long a freed place is offered to the first in line before it goes to the next; None ("off"):
     # a freed place is given to the first in line at once.
     waitlist_offer_time: timedelta | None = timedelta(hours=24)
+    series_ahead: timedelta = timedelta(days=90)  # how far ahead a series' meetings exist (the next one always)
 
     @property
     def socket_mode(self) -> bool:
@@ -352,6 +354,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
     if offer_text not in _FALSE or not offer_text:
         waitlist_offer_time = _length(offer_text, DEFAULT_WAITLIST_OFFER_TIME, "WAITLIST_OFFER_TIME", problems)
     post_lease = _length(get("POST_LEASE"), DEFAULT_POST_LEASE, "POST_LEASE", problems)
+    series_ahead = _length(get("SERIES_AHEAD"), DEFAULT_SERIES_AHEAD, "SERIES_AHEAD", problems)
 
     zone = ZoneInfo(group_timezone) if not any(p.startswith("GROUP_TIMEZONE") for p in problems) else ZoneInfo("UTC")
     digest_schedule = _schedule(get("DIGEST_SCHEDULE", DEFAULT_DIGEST_SCHEDULE), "DIGEST_SCHEDULE", zone, problems)
@@ -403,6 +406,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         member_priority=member_priority,
         member_priority_before=member_priority_before,
         waitlist_offer_time=waitlist_offer_time,
+        series_ahead=series_ahead,
     )
 
 

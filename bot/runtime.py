@@ -29,7 +29,7 @@ from bot.logs import SecretRedactor
 from bot.metrics import Metrics, slack_request_kind
 from bot.scheduler import Scheduler
 from bot.server import HttpServer, WebApp
-from bot.views.calendar import calendar_domain, calendar_file
+from bot.services.meetings import calendar_of
 from store import migrate, schedule
 from store import people as people_store
 from store.db import is_reachable
@@ -268,10 +268,9 @@ class BotService:
 
     def calendar_feed(self) -> bytes:
         """Build the calendar feed: the upcoming meetings as an iCalendar file."""
-        settings = self.deps.settings
         with self.deps.sessions() as session:
             meetings = upcoming_meetings(session=session, now=self.deps.clock(), limit=FEED_LIMIT)
-            return calendar_file(meetings, name=settings.group_name, domain=calendar_domain(settings.public_url))
+        return calendar_of(self.deps, meetings)
 
     def post_counts(self) -> dict[str, int]:
         """How many scheduled posts stand at each status, for /metrics."""

@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.sender import Sender, sender_client
 from bot.services import planning
+from bot.services.meetings import extend_series
 from store import StoreUnavailable, schedule
 from store import events as events_store
 
@@ -145,7 +146,14 @@ class Scheduler:
         self.ring()
 
     def replan(self) -> None:
-        """Check every upcoming meeting's reminders, whatever created or changed the meeting."""
+        """Create the series' meetings ahead, and check every upcoming meeting's reminders, whatever created or
+        changed the meeting."""
+        try:
+            extend_series(self.deps)
+        except StoreUnavailable as error:
+            logger.warning("could not create the series' meetings ahead: %s", _first_line(error))
+        except Exception:
+            logger.exception("could not create the series' meetings ahead")
         try:
             if planning.plan_upcoming_meetings(self.deps):
                 self.wake()

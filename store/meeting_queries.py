@@ -9,7 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, not_, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from store.models import Attendance, Meeting, MeetingStatus, Person, Registration
@@ -32,14 +33,29 @@ class Counts:
         return None if capacity is None else max(capacity - self.in_person, 0)
 
 
-def upcoming_meetings(*, session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
-    """Meetings not yet over and not cancelled, soonest first."""
-    statement = (
-        select(Meeting)
-        .where(col(Meeting.status) == MeetingStatus.SCHEDULED, col(Meeting.ends_at) > now)
-        .order_by(col(Meeting.starts_at), col(Meeting.id))
-        .limit(limit)
-    )
+def upcoming_meetings(
+    *, session: Session, now: datetime, limit: int = 20, next_of_series: bool = False
+) -> list[Meeting]:
+    """Meetings not yet over and not cancelled, soonest first; with `next_of_series`, a series by its next one only."""
+    live = (col(Meeting.status) == MeetingStatus.SCHEDULED, col(Meeting.ends_at) > now)
+    statement = select(Meeting).where(*live)
+    if next_of_series:
+        sooner = aliased(Meeting)
+        first = (col(sooner.starts_at) < col(Meeting.starts_at)) | (
+            (col(sooner.starts_at) == col(Meeting.starts_at)) & (col(sooner.id) < col(Meeting.id))
+        )
+        earlier = (
+            select(col(sooner.id))
+            .where(
+                col(sooner.series_id) == col(Meeting.series_id),
+                col(sooner.status) == MeetingStatus.SCHEDULED,
+                col(sooner.ends_at) > now,
+                first,
+            )
+            .exists()
+        )
+        statement = statement.where(col(Meeting.series_id).is_(None) | not_(earlier))
+    statement = statement.order_by(col(Meeting.starts_at), col(Meeting.id)).limit(limit)
     return list(session.exec(statement))
 
 

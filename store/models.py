@@ -130,7 +130,10 @@ class Meeting(SQLModel, table=True):
     """A meeting of the group: when, where, how to join, and its announcement card."""
 
     __tablename__ = "meetings"
-    __table_args__ = (NEVER_REUSED,)
+    __table_args__ = (
+        Index("uq_meetings_series_occurrence", "series_id", "occurrence_at", unique=True),
+        NEVER_REUSED,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=150)
@@ -155,6 +158,10 @@ class Meeting(SQLModel, table=True):
     sequence: int = 0  # iCalendar SEQUENCE: grows each time the meeting changes
     card_channel: str | None = Field(default=None, max_length=32)
     card_ts: str | None = Field(default=None, max_length=32)
+    # A meeting of a series: the series, and the start its rule gave it (iCalendar's RECURRENCE-ID),
+    # which stays what it was when this one meeting is moved.
+    series_id: int | None = None
+    occurrence_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_by: str = Field(default="", max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
@@ -173,6 +180,29 @@ class Meeting(SQLModel, table=True):
     def is_online(self) -> bool:
         """Whether people can attend online."""
         return self.kind in (MeetingKind.ONLINE, MeetingKind.HYBRID)
+
+
+class MeetingSeries(SQLModel, table=True):
+    """Meetings that repeat: the rule, its first start, and what each of its meetings is made of.
+
+    Each meeting of a series is a row of `meetings` of its own (registration, places, reminders, card),
+    created a while ahead by the scheduler; (series_id, occurrence_at) is unique, so two processes
+    creating the same meeting create it once.
+    """
+
+    __tablename__ = "meeting_series"
+    __table_args__ = (NEVER_REUSED,)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rule: str = Field(max_length=200)  # RFC 5545 RRULE text, without DTSTART; UNTIL in UTC
+    timezone: str = Field(max_length=64)  # the zone the rule is expanded in
+    starts_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))  # DTSTART: the first start
+    template: str = Field(sa_column=Column(Text(), nullable=False))  # the first meeting's fields, as JSON
+    announced: bool = False  # its meetings' cards are posted, each when it is the next one
+    sequence: int = 0  # iCalendar SEQUENCE of the series' own event
+    created_by: str = Field(default="", max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class Registration(SQLModel, table=True):

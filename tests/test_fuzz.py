@@ -58,7 +58,7 @@ from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, ORGANISER, PEOPLE
 from bot.localslack.workspace import BotResponse, LocalWorkspace
 from bot.registry import Kind
 from bot.views import announcements as announcement_views
-from bot.views import answers, blocks, forms, meeting_form, practice_form
+from bot.views import answers, blocks, forms, meeting_form, meeting_preview, practice_form
 from handlers.announcements import AnnounceRouter
 from handlers.errors import SORRY, STORE_DOWN
 from handlers.practices import practice_id_in
@@ -421,7 +421,7 @@ def test_a_meeting_line_is_read_or_refused_with_reasons(text: str, zone: str, no
     assert draft.registration_deadline is None or draft.registration_deadline.tzinfo is not None
     # The preview's buttons carry the draft as JSON, and bring back exactly this meeting.
     assert meeting_form.draft_from_json(meeting_form.draft_to_json(draft)) == draft
-    assert meeting_form.summary(draft)
+    assert meeting_preview.summary(draft)
     try:
         meeting_form.check(draft, now=now)
     except forms.FormErrors as error:

@@ -126,7 +126,7 @@ def form_values(**overrides: str) -> dict[str, dict[str, dict[str, Any]]]:
     values = {**FORM, "starts": f"{(SOON + timedelta(days=30)):%d %b %Y} 09:00", **overrides}
     state: dict[str, dict[str, dict[str, Any]]] = {}
     for block_id, text in values.items():
-        if block_id == "kind":
+        if block_id in ("kind", "repeats", "scope"):
             option = {"value": text, "text": {"type": "plain_text", "text": text}}
             state[block_id] = {"value": {"type": "static_select", "selected_option": option}}
         else:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.localslack.local import ORGANISER, LocalBot
-from bot.views import meeting_form
+from bot.views import meeting_form, meeting_preview
 from store.meetings import EDITABLE, MeetingDraft
 from store.models import MeetingKind
 from tests.helpers import private_answer
@@ -28,6 +28,8 @@ EVERY_FIELD_WRONG = {
     "capacity": "-3",
     "deadline": "the day after never",
     "reminders": "0h",
+    "repeats": "every blue moon",
+    "repeat_end": "e" * 101,
 }
 
 
@@ -132,7 +134,7 @@ def test_each_editable_field_is_declared_once_and_reads_back_as_it_was_written()
     assert (written["starts"], written["ends"]) == ("Wed 12 May 2027", "Thu 13 May 2027")
     assert meeting_form.parse_form(written, now=datetime(2026, 11, 24, tzinfo=UTC)) == summit
     assert meeting_form.draft_from_json(meeting_form.draft_to_json(summit)) == summit
-    assert "All day: Wed 12 – Thu 13 May 2027" in meeting_form.summary(summit)
+    assert "All day: Wed 12 – Thu 13 May 2027" in meeting_preview.summary(summit)
 
 
 def test_an_end_written_with_an_hour_word_after_such_a_start_is_a_time_of_day() -> None:

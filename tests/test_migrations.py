@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, inspect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
 
 from store import migrate, schedule
@@ -64,6 +65,18 @@ DATA: dict[str, list[dict[str, Any]]] = {
             "created_at": NOW,
             "reminders": False,
         },
+    ],
+    "meeting_series": [
+        {
+            "rule": "FREQ=MONTHLY;COUNT=10;BYDAY=1TU",
+            "timezone": "Europe/Madrid",
+            "starts_at": LATER,
+            "template": '{"title":"Monthly digitization call","kind":"online"}',
+            "announced": True,
+            "created_by": "U0ORG",
+            "created_at": NOW,
+            "updated_at": NOW,
+        }
     ],
     "meetings": [
         {
@@ -345,10 +358,35 @@ def test_all_day_meetings_from_0009_keep_their_times_and_go_back(database_url: s
     day = datetime(2027, 5, 11, 22, 0, tzinfo=UTC)  # 12 May 2027, 00:00 in Lisbon's summer time
     values = {**DATA["meetings"][0], "starts_at": day, "ends_at": day + timedelta(days=2), "all_day": True}
     insert(engine, "meetings", **values)
-    with session_factory(engine)() as session:
-        meetings = upcoming_meetings(session=session, now=NOW, limit=10)
-        assert [m.all_day for m in meetings] == [False, True]
+    # Read as 0010 holds them (today's model has columns of later revisions).
+    assert sorted(bool(r["all_day"]) for r in rows(engine, "meetings")) == [False, True]
     migrate.downgrade(engine, "0009")
     assert "all_day" not in {c["name"] for c in inspect(engine).get_columns("meetings")}
+    assert len(rows(engine, "meetings")) == 2
+    engine.dispose()
+
+
+def test_series_from_0010_leave_every_meeting_on_its_own_and_go_back(database_url: str) -> None:
+    """Revision 0011: the meetings of 0010 belong to no series; a meeting of a series is unique by its
+    series and start; going back to 0010 drops the series and the two columns only."""
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0010")
+    before = fill(engine)
+    migrate.upgrade(engine, "0011")
+    assert_kept(engine, before)
+    assert [(r["series_id"], r["occurrence_at"]) for r in rows(engine, "meetings")] == [(None, None)]
+    series_id = insert(
+        engine, "meeting_series", **{**DATA["meeting_series"][0], "created_at": NOW, "updated_at": NOW}
+    )
+    values = {**DATA["meetings"][0], "series_id": series_id, "occurrence_at": LATER}
+    insert(engine, "meetings", **values)
+    with pytest.raises(IntegrityError):
+        insert(engine, "meetings", **values)
+    with session_factory(engine)() as session:
+        meetings = upcoming_meetings(session=session, now=NOW, limit=10, next_of_series=True)
+        assert [m.series_id for m in meetings] == [None, series_id]
+    migrate.downgrade(engine, "0010")
+    assert {"series_id", "occurrence_at"}.isdisjoint(c["name"] for c in inspect(engine).get_columns("meetings"))
+    assert "meeting_series" not in inspect(engine).get_table_names()
     assert len(rows(engine, "meetings")) == 2
     engine.dispose()

@@ -5,18 +5,21 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vRecur
 from icalendar.enums import STATUS
 
 from bot.language import i18n
 from bot.language.countries import country_name
 from bot.language.when import days_of
-from store.models import Meeting, MeetingKind
+from store.meetings import MeetingDraft
+from store.models import Meeting, MeetingKind, MeetingSeries
+from store.series import draft_at
 
 logger = logging.getLogger(__name__)
 
@@ -99,17 +102,84 @@ def meeting_event(meeting: Meeting, *, domain: str) -> Event:
     )
 
 
-def calendar_file(meetings: Iterable[Meeting], *, name: str, domain: str, method: str | None = "PUBLISH") -> bytes:
-    """Build an iCalendar file of the meetings, with the time zones they use."""
+@dataclass(frozen=True)
+class SeriesEntry:
+    """A series for a calendar: its row, its meetings' fields as it keeps them, and every meeting of it that exists."""
+
+    series: MeetingSeries
+    template: MeetingDraft
+    meetings: Sequence[Meeting]
+
+
+def series_uid(series: MeetingSeries, *, domain: str) -> str:
+    """The series' stable iCalendar UID, shared by its event and the events of its meetings changed on their own."""
+    return f"series-{series.id}@{domain or DEFAULT_DOMAIN}"
+
+
+def _rule(entry: SeriesEntry) -> vRecur:
+    """The series' RRULE; for meetings on dates alone, its UNTIL a date too, as DTSTART is (RFC 5545 3.3.10)."""
+    recur = vRecur.from_ical(entry.series.rule)
+    until = recur.get("UNTIL")
+    if entry.template.all_day and until:
+        recur["UNTIL"] = [until[0].astimezone(ZoneInfo(entry.series.timezone)).date()]
+    return recur
+
+
+def series_events(entry: SeriesEntry, *, domain: str) -> list[Event]:
+    """The series as one VEVENT with its RRULE, its cancelled meetings as EXDATE, and a VEVENT with RECURRENCE-ID
+    for each meeting that differs from what the rule makes of it (RFC 5545 3.8.4.4)."""
+    series, template = entry.series, entry.template
+    uid = series_uid(series, domain=domain)
+    zone = ZoneInfo(series.timezone)
+    first = Meeting(**template.values(), id=0, sequence=series.sequence)
+    first.created_at, first.updated_at = series.created_at, series.updated_at
+    master = meeting_event(first, domain=domain)
+    master["UID"] = uid
+    master.add("RRULE", _rule(entry))
+    events = [master]
+    for meeting in entry.meetings:
+        if meeting.occurrence_at is None:
+            continue
+        occurrence = meeting.occurrence_at.astimezone(zone)
+        written: date | datetime = occurrence.date() if template.all_day else occurrence
+        if meeting.is_cancelled:
+            master.add("EXDATE", written)
+            continue
+        if MeetingDraft.of(meeting) == draft_at(template, occurrence):
+            continue  # the rule makes it as it is
+        changed = meeting_event(meeting, domain=domain)
+        changed["UID"] = uid
+        changed.add("RECURRENCE-ID", written)
+        events.append(changed)
+    return events
+
+
+def calendar_file(
+    meetings: Iterable[Meeting],
+    *,
+    name: str,
+    domain: str,
+    method: str | None = "PUBLISH",
+    series: Iterable[SeriesEntry] = (),
+) -> bytes:
+    """Build an iCalendar file of the meetings and the series, with the time zones they use.
+
+    A meeting of one of the series given is published as part of its series, not on its own.
+    """
     calendar = Calendar()
     calendar.prodid = PRODID
     calendar.version = "2.0"
     calendar.calendar_name = name
     if method:
         calendar.method = method
-    listed = list(meetings)
+    entries = list(series)
+    listed = [m for m in meetings if m.series_id not in {e.series.id for e in entries}]
     for meeting in listed:
         calendar.add_component(meeting_event(meeting, domain=domain))
+    for entry in entries:
+        for event in series_events(entry, domain=domain):
+            calendar.add_component(event)
+        listed += list(entry.meetings)
     if listed:
         first = min(meeting.starts_at for meeting in listed) - _ZONE_MARGIN
         last = max(meeting.ends_at for meeting in listed) + _ZONE_MARGIN

@@ -11,7 +11,7 @@ quick form alike, so that a meeting is valid the same way whichever door it came
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date, datetime, timedelta
@@ -27,7 +27,6 @@ from bot.language.places import country_code
 from bot.language.when import WhenError, format_local, parse_end, parse_moment, parse_zone
 from bot.views import blocks
 from bot.views.forms import FormErrors
-from bot.views.meetings import days_words
 from store.meetings import EDITABLE, MeetingDraft, stored_length
 from store.models import Meeting, MeetingKind
 
@@ -343,11 +342,16 @@ def _input(field: MeetingField, initial: str) -> blocks.Block:
     return blocks.text_input(field.block_id, label, hint, field.required, field.limit, field.multiline, initial)
 
 
-def modal(initial: dict[str, str], *, meeting_id: int | None, reply_to: str = "") -> dict[str, Any]:
-    """The meeting modal, filled with `initial`; private metadata says which meeting it edits."""
+def modal(
+    initial: dict[str, str], *, meeting_id: int | None, reply_to: str = "", extra: Sequence[blocks.Block] = ()
+) -> dict[str, Any]:
+    """The meeting modal, filled with `initial`; `extra` inputs follow the time zone (how it repeats, or which
+    meetings of its series an edit changes); private metadata says which meeting it edits."""
+    inputs = [_input(f, initial.get(f.block_id, "")) for f in MEETING_FIELDS]
+    after = [f.attribute for f in MEETING_FIELDS].index("timezone") + 1
     return blocks.modal(
         _("Edit meeting") if meeting_id else _("New meeting"),
-        [_input(f, initial.get(f.block_id, "")) for f in MEETING_FIELDS],
+        [*inputs[:after], *extra, *inputs[after:]],
         callback_id=CALLBACK_ID,
         submit=_("Save"),
         close=_("Cancel"),
@@ -366,11 +370,12 @@ def form_view(
     default_offsets: str,
     meeting_id: int | None = None,
     reply_to: str = "",
+    extra: Sequence[blocks.Block] = (),
 ) -> dict[str, Any]:
     """The meeting form, filled with a stored meeting, a draft, or the defaults for a new one."""
     draft = MeetingDraft.of(source) if isinstance(source, Meeting) else source
     initial = initial_values(draft, zone=zone, default_offsets=default_offsets)
-    return modal(initial, meeting_id=meeting_id, reply_to=reply_to)
+    return modal(initial, meeting_id=meeting_id, reply_to=reply_to, extra=extra)
 
 
 def parse_form(values: dict[str, str], *, now: datetime, keep_start: datetime | None = None) -> MeetingDraft:
@@ -476,25 +481,3 @@ def draft_from_json(text: str) -> MeetingDraft:
         if field.moment and values.get(field.attribute):
             values[field.attribute] = datetime.fromisoformat(values[field.attribute])
     return MeetingDraft(**values)
-
-
-def summary(draft: MeetingDraft) -> str:
-    """What the bot understood, to show before saving."""
-    tz = ZoneInfo(draft.timezone)
-    start, end = format_local(draft.starts_at, tz), format_local(draft.ends_at, tz)
-    lines = [
-        _("*{title}* ({kind})", title=blocks.escape(draft.title), kind=_(KIND_WORDS[MeetingKind(draft.kind)])),
-        _("All day: {days}", days=days_words(*when.days_of(draft.starts_at, draft.ends_at, tz)))
-        if draft.all_day
-        else _("From {start} to {end} ({zone})", start=start, end=end, zone=draft.timezone),
-    ]
-    where = ", ".join(blocks.escape(p) for p in (draft.venue, draft.city, country_name(draft.country)) if p)
-    if where:
-        lines.append(_("Where: {place}", place=where))
-    if draft.join_url:
-        lines.append(_("Join link: {link}", link=blocks.escape(draft.join_url)))
-    if draft.capacity is not None:
-        lines.append(_("In-person places: {count}", count=i18n.format_number(draft.capacity)))
-    if draft.registration_deadline is not None:
-        lines.append(_("Register by: {deadline}", deadline=format_local(draft.registration_deadline, tz)))
-    return "\n".join(lines)

@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_interval, format_skeleton
 
-from bot.language import i18n
+from bot.language import i18n, repeats
 from bot.language.countries import country_name
 from bot.language.i18n import N_, _, n_
+from bot.language.repeats import Repeat
 from bot.language.when import days_of
 from bot.views import blocks
 from bot.views.calendar import google_calendar_url
@@ -291,10 +292,11 @@ def meeting_actions(
     return [blocks.actions(*rsvp_buttons(meeting, answer), *calendar_buttons(meeting), block_id=block_id)]
 
 
-def card(meeting: Meeting, counts: Counts) -> dict[str, Any]:
+def card(meeting: Meeting, counts: Counts, rule: Repeat | None = None) -> dict[str, Any]:
     """The announcement card posted to the group channel; it is updated in place when things change."""
     heading = _("Cancelled: {title}", title=meeting.title) if meeting.is_cancelled else meeting.title
-    body = [blocks.header(heading), blocks.section(f"{when_text(meeting)}\n{place_text(meeting)}")]
+    lines = [when_text(meeting), repeats_line(rule), place_text(meeting)]
+    body = [blocks.header(heading), blocks.section("\n".join(line for line in lines if line))]
     if meeting.description:
         body.append(blocks.section(blocks.escape(blocks.clip(meeting.description, 1500))))
     if meeting.is_cancelled:
@@ -323,13 +325,15 @@ def entry(
     *,
     where: str = "",
     now: datetime | None = None,
+    rule: Repeat | None = None,
 ) -> list[blocks.Block]:
-    """A meeting in a list: title, when, where, counts, the reader's answer, and its buttons.
+    """A meeting in a list: title, when (and how its series repeats), where, counts, the reader's answer, and its
+    buttons.
 
     With `now`, a meeting that has begun is shown happening now, with its join link and no buttons to answer.
     """
     over = now is not None and meeting.ends_at <= now
-    lines = [title_line(meeting), when_text(meeting), place_text(meeting, over=over)]
+    lines = [title_line(meeting), when_text(meeting), repeats_line(rule), place_text(meeting, over=over)]
     if in_progress(meeting, now):
         lines.insert(1, happening_now(meeting))
     small = [counts_text(meeting, counts)]
@@ -342,6 +346,11 @@ def entry(
     ]
 
 
+def repeats_line(rule: Repeat | None) -> str:
+    """`:repeat: Repeats every first Tuesday` for a meeting of a series; nothing for a meeting on its own."""
+    return _(":repeat: Repeats {rule}", rule=repeats.describe(rule)) if rule is not None else ""
+
+
 def happening_now(meeting: Meeting) -> str:
     """`:red_circle: Happening now, until 17:00 CET`, with the join link when it can be joined online."""
     end = local(meeting.ends_at, meeting)
@@ -352,9 +361,11 @@ def happening_now(meeting: Meeting) -> str:
     return _(":red_circle: *Happening now*, until {until}", until=until)
 
 
-def details(meeting: Meeting, counts: Counts, answer: Attendance | None, *, now: datetime) -> list[blocks.Block]:
+def details(
+    meeting: Meeting, counts: Counts, answer: Attendance | None, *, now: datetime, rule: Repeat | None = None
+) -> list[blocks.Block]:
     """One meeting in full."""
-    body = entry(meeting, counts, answer, now=now)
+    body = entry(meeting, counts, answer, now=now, rule=rule)
     facts = [_("Kind: {kind}", kind=kind_label(meeting))]
     if meeting.capacity is not None and meeting.has_places and not meeting.is_cancelled and meeting.ends_at > now:
         left = counts.places_left(meeting.capacity) or 0

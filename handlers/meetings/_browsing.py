@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.deps import Deps
-from bot.language import i18n
+from bot.language import i18n, repeats
 from bot.language.i18n import _, n_
+from bot.language.repeats import Repeat
 from bot.services import meetings as service
 from bot.views import blocks
 from bot.views import meetings as views
@@ -41,7 +42,7 @@ def list_upcoming(call: Call) -> None:
         answer = listing.answers.get(meeting.id or 0)
         body += [
             blocks.divider(),
-            *views.entry(meeting, listing.counts_of(meeting), answer, now=now),
+            *views.entry(meeting, listing.counts_of(meeting), answer, now=now, rule=listing.rule_of(meeting)),
         ]
     if listing.more:
         shown_all = n_(
@@ -52,12 +53,13 @@ def list_upcoming(call: Call) -> None:
         body.append(blocks.context(shown_all))
     if deps.settings.feed_url:
         body.append(blocks.context(subscribe_text(deps)))
-    text = (
-        _("Upcoming meetings:")
-        + "\n"
-        + "\n".join(f"#{m.id} {m.title}: {views.when_plain(m)}, {views.place_plain(m)}" for m in shown)
-    )
+    text = _("Upcoming meetings:") + "\n" + "\n".join(_plain_line(m, listing.rule_of(m)) for m in shown)
     call.reply(blocks.escape(text), body)
+
+
+def _plain_line(meeting: Meeting, rule: Repeat | None) -> str:
+    line = f"#{meeting.id} {meeting.title}: {views.when_plain(meeting)}, {views.place_plain(meeting)}"
+    return f"{line} ({repeats.describe(rule)})" if rule is not None else line
 
 
 def show_next(call: Call) -> None:
@@ -79,7 +81,7 @@ def show_one(call: Call) -> None:
 def _show(call: Call, meeting: Meeting) -> None:
     found = service.details(call.deps, meeting=meeting, slack_id=call.user_id)
     now = call.deps.clock()
-    body = views.details(meeting, found.counts, found.answer, now=now)
+    body = views.details(meeting, found.counts, found.answer, now=now, rule=found.rule)
     if meeting.ends_at <= now:
         body = [b for b in body if b.get("type") != "actions"]
     if call.deps.people.is_organiser(call.user_id) and not meeting.is_cancelled and meeting.ends_at > now:
@@ -134,7 +136,8 @@ def home_section(person: Person, deps: Deps) -> list[blocks.Block]:
     now = deps.clock()
     for meeting in listing.meetings:
         answer = listing.answers.get(meeting.id or 0)
-        body += views.entry(meeting, listing.counts_of(meeting), answer, where="home", now=now)
+        rule = listing.rule_of(meeting)
+        body += views.entry(meeting, listing.counts_of(meeting), answer, where="home", now=now, rule=rule)
         if person.is_organiser:
             body.append(organiser_buttons(meeting))
     if listing.more:

@@ -10,10 +10,11 @@ from slack_sdk import WebClient
 
 from bot.config import format_offset
 from bot.deps import Deps
-from bot.language.i18n import N_, _
+from bot.language import repeats
+from bot.language.i18n import N_, _, n_
 from bot.language.quick_meeting import QuickMeeting, QuickMeetingError
 from bot.services import meetings as service
-from bot.views import blocks, forms
+from bot.views import blocks, forms, meeting_preview, series_form
 from bot.views import meeting_form as form
 from bot.views import meetings as views
 from handlers.buttons import ActionWork
@@ -72,8 +73,8 @@ def add(call: Call) -> None:
 
 
 def _preview(quick: QuickMeeting) -> tuple[str, list[blocks.Block]]:
-    value = form.draft_to_json(quick.draft)
-    text = _("Here is what I understood:\n{summary}", summary=form.summary(quick.draft))
+    value = meeting_preview.preview_value(quick.draft, quick.repeat)
+    text = _("Here is what I understood:\n{summary}", summary=meeting_preview.summary(quick.draft, quick.repeat))
     body = [blocks.section(text)]
     if quick.notes:
         body.append(blocks.context(*[blocks.escape(n) for n in quick.notes]))
@@ -92,7 +93,7 @@ def quick_save(deps: Deps) -> ActionWork:
 
     def save(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
         try:
-            meeting = service.create_from_preview(deps, value=pressed_value(body), created_by=body["user"]["id"])
+            saved = service.create_from_preview(deps, value=pressed_value(body), created_by=body["user"]["id"])
         except forms.FormErrors as error:
             problems = error.as_text(form.labels())
             said = _("Not saved:\n{problems}\n{help}", problems=problems, help=_(QUICK_HELP))
@@ -101,11 +102,14 @@ def quick_save(deps: Deps) -> ActionWork:
         except ValueError:
             respond(replace_original=True, **blocks.notice(_("That preview is out of date; nothing was saved.")))
             return
+        meeting = saved.meeting
         text = _(
             ":white_check_mark: Saved as meeting #{number}: *{title}*.",
             number=meeting.id,
             title=blocks.escape(meeting.title),
         )
+        if saved.repeat is not None:
+            text = "\n".join((text, series_text(saved)))
         respond(replace_original=True, **blocks.message(text, [blocks.section(text), organiser_buttons(meeting)]))
 
     return save
@@ -115,9 +119,9 @@ def quick_form(deps: Deps) -> ActionWork:
     """Open the form filled with a preview's meeting."""
 
     def open_it(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
-        draft = form.draft_from_json(pressed_value(body))
+        draft, repeat = meeting_preview.read_preview(pressed_value(body))
         person = deps.people.resolve(client, body["user"]["id"])
-        _open_form(deps, client, body["trigger_id"], draft, person.tz)
+        _open_form(deps, client, body["trigger_id"], draft, person.tz, extra=series_form.repeat_inputs(repeat))
 
     return open_it
 
@@ -137,14 +141,24 @@ def _open_form(
     *,
     meeting_id: int | None = None,
     reply_to: str = "",
+    extra: list[blocks.Block] | None = None,
 ) -> None:
-    """Open the meeting form for `source` (a meeting, a draft, or None for a new one) in the person's zone."""
+    """Open the meeting form for `source` (a meeting, a draft, or None for a new one) in the person's zone.
+
+    A new meeting's form asks how it repeats; a series' meeting's, which of its meetings the edit changes.
+    """
+    if extra is None and meeting_id is None:
+        extra = series_form.repeat_inputs()
+    elif extra is None and isinstance(source, Meeting):
+        rule = service.series_rule(deps, source)
+        extra = [series_form.scope_input(repeats.describe(rule))] if rule is not None else []
     view = form.form_view(
         source,
         zone=deps.settings.zone_for(tz).key,
         default_offsets=",".join(format_offset(o) for o in deps.settings.reminder_offsets),
         meeting_id=meeting_id,
         reply_to=reply_to,
+        extra=extra or (),
     )
     open_modal(client, trigger_id, view)
 
@@ -223,6 +237,19 @@ def save_form(app: App, deps: Deps) -> Callable[..., None]:
     return submitted
 
 
+def series_text(saved: service.Saved) -> str:
+    """What a new series is: its rule, and how many of its meetings exist so far."""
+    assert saved.repeat is not None
+    return n_(
+        ":repeat: It repeats {rule}. {count} meeting of the series exists so far; "
+        "the others are created as they come near, each with its own registration and reminders.",
+        ":repeat: It repeats {rule}. {count} meetings of the series exist so far; "
+        "the others are created as they come near, each with its own registration and reminders.",
+        1 + len(saved.others),
+        rule=repeats.describe(saved.repeat),
+    )
+
+
 def saved_view(saved: service.Saved) -> dict[str, Any]:
     """The modal shown once a meeting is saved: what was saved and what to do next."""
     meeting: Meeting = saved.meeting
@@ -238,6 +265,19 @@ def saved_view(saved: service.Saved) -> dict[str, Any]:
     else:
         heading = _("Meeting saved")
         text = _(":white_check_mark: Meeting saved: *{title}* is meeting #{number}.\n{when}\n{place}", **values)
+    if saved.repeat is not None:
+        text = "\n".join((text, series_text(saved)))
+    elif saved.others:
+        text = "\n".join(
+            (
+                text,
+                n_(
+                    "The change was made to {count} more meeting of the series.",
+                    "The change was made to {count} more meetings of the series.",
+                    len(saved.others),
+                ),
+            )
+        )
     body = [blocks.section(text)]
     if not meeting.card_ts:
         announce = blocks.button(_("Announce in the group channel"), ANNOUNCE, str(meeting.id), style="primary")

@@ -14,7 +14,7 @@ from bot.language.i18n import _, format_number
 from bot.services import meetings as service
 from bot.views import blocks, offers
 from bot.views import meetings as views
-from bot.views.calendar import calendar_domain, calendar_file, ics_filename
+from bot.views.calendar import ics_filename
 from handlers.buttons import ActionWork, WritingWork
 from handlers.home import answer_press
 from handlers.meetings._shared import pressed_meeting, pressed_number
@@ -172,12 +172,11 @@ def send_calendar_file(deps: Deps) -> ActionWork:
             answer_press(deps, body, client, respond, _("That meeting no longer exists."))
             return
         channel = client.conversations_open(users=user_id)["channel"]["id"]
-        domain = calendar_domain(deps.settings.public_url)
         client.files_upload_v2(
             channel=channel,
             filename=ics_filename(meeting),
             title=_("{title} (calendar file)", title=meeting.title),
-            content=calendar_file([meeting], name=deps.settings.group_name, domain=domain),
+            content=service.calendar_of(deps, [meeting]),
             initial_comment=_(
                 "The calendar file for *{title}*: open it to add the meeting to your calendar. "
                 "If the meeting changes, open the new file I send and your calendar updates it.",

@@ -11,7 +11,7 @@ The parts are read by kind: `_parts` splits the line and tells them apart, `_tim
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,9 +19,11 @@ from bot.language.i18n import _, format_number
 from bot.language.quick_meeting._links import is_link
 from bot.language.quick_meeting._parts import split, take
 from bot.language.quick_meeting._reading import EXAMPLE, Reading
+from bot.language.quick_meeting._series import first_of_series
 from bot.language.quick_meeting._text import MAX_TITLE, free_text
 from bot.language.quick_meeting._times import read_times, times_or_none
 from bot.language.quick_meeting._zones import choose_zone, zone_or_none
+from bot.language.repeats import Repeat, RepeatError
 from bot.language.when import WhenError, parse_deadline
 from store.meetings import MeetingDraft
 from store.models import MeetingKind
@@ -37,6 +39,7 @@ class QuickMeeting:
 
     draft: MeetingDraft
     notes: tuple[str, ...] = ()
+    repeat: Repeat | None = None  # how it repeats, fitted to its first start and checked
 
 
 class QuickMeetingError(ValueError):
@@ -125,6 +128,15 @@ def _build(reading: Reading, default_zone: str, group_zone: str, fallback: ZoneI
     if ends_at is None:
         ends_at = times.start + DEFAULT_LENGTH
         notes.append(_("No end time given: I assumed 2 hours."))
+    repeat = None
+    if reading.repeat is not None or reading.repeat_count is not None or reading.repeat_until:
+        try:
+            repeat, start, ends_at, series_note = first_of_series(reading, times.start, ends_at, zone, now)
+        except RepeatError as error:
+            raise QuickMeetingError([error.message]) from None
+        times = replace(times, start=start)
+        if series_note:
+            notes.append(series_note)
     deadline = None
     if reading.deadline:
         try:
@@ -163,4 +175,4 @@ def _build(reading: Reading, default_zone: str, group_zone: str, fallback: ZoneI
         registration_deadline=deadline,
         all_day=times.all_day,
     )
-    return QuickMeeting(draft=draft, notes=tuple(notes))
+    return QuickMeeting(draft=draft, notes=tuple(notes), repeat=repeat)

@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.language import i18n, weekdays
+from bot.language import i18n, repeats, weekdays
 from bot.language.i18n import _
 from bot.language.places import city_info
 from bot.language.quick_meeting._capacity import read_capacity
@@ -71,6 +71,18 @@ def take(parts: list[str], index: int, reading: Reading, zone: ZoneInfo, now: da
     if kind is not None:
         reading.kind = kind
         return 1
+    if (count := repeats.read_count(part)) is not None:
+        reading.repeat_count = count
+        return 1
+    if (until := repeats.read_until(part)) is not None:
+        reading.repeat_until = until
+        return 1
+    if (written := repeats.read(part)) is not None:
+        reading.repeat = written.repeat
+        if not written.rest:
+            return 1
+        parts[index] = written.rest  # "every first Tuesday 15:00 CET": the times follow the rule
+        return _take_when(parts, index, reading, zone, now, True)
     if match := named("meeting_agenda", _LINK).match(part):
         reading.agenda_url = web_link(match[1], problems) or reading.agenda_url
         return 1

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.language.places import City
 from bot.language.quick_meeting._times import Times
+from bot.language.repeats import Repeat
 
 EXAMPLE = "“Essen workshop, 11 Feb 2027 9:00-17:00 CET, Essen, capacity 40”"  # a command, as typed: not translated
 
@@ -28,5 +29,8 @@ class Reading:
     deadline: str = ""
     zone: ZoneInfo | None = None
     kind: str = ""
+    repeat: Repeat | None = None  # "every first Tuesday": the rule as written, its day not yet fitted
+    repeat_count: int | None = None  # "10 times"
+    repeat_until: str = ""  # "until 30 Jun 2027": the last date as written
     when_problem: bool = False  # the date was given but could not be read, and the person was told why
     problems: list[str] = field(default_factory=list)

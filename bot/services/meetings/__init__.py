@@ -18,6 +18,7 @@ from bot.services.meetings._browsing import (
     past,
     upcoming,
 )
+from bot.services.meetings._calendar import calendar_of
 from bot.services.meetings._cards import (
     Announced,
     Announcement,
@@ -46,8 +47,10 @@ from bot.services.meetings._organising import (
     read_quick,
     registrant_count,
     save_form,
+    series_rule,
 )
 from bot.services.meetings._registration import Answered, Closed, answer_meeting, waitlist_place, why_closed
+from bot.services.meetings._series import extend_series
 
 __all__ = [
     "Announced",
@@ -69,10 +72,12 @@ __all__ = [
     "answer_offer",
     "attendees",
     "attendees_csv",
+    "calendar_of",
     "cancel_meeting",
     "create_from_preview",
     "details",
     "editable",
+    "extend_series",
     "faq_entries",
     "faq_translations",
     "find_meeting",
@@ -89,6 +94,7 @@ __all__ = [
     "remove_faq",
     "save_form",
     "send_attendees_csv",
+    "series_rule",
     "translate_faq",
     "upcoming",
     "waitlist_place",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.deps import Deps
+from bot.language.repeats import Repeat
+from bot.services.meetings._rules import rules_of
 from store import meetings as store
 from store.meetings import Counts
 from store.models import Attendance, Meeting
@@ -18,6 +20,11 @@ class Listing:
     counts: dict[int, Counts] = field(default_factory=dict)
     answers: dict[int, Attendance] = field(default_factory=dict)
     more: bool = False
+    rules: dict[int, Repeat] = field(default_factory=dict)  # the rule of each meeting that is one of a series
+
+    def rule_of(self, meeting: Meeting) -> Repeat | None:
+        """The rule of the meeting's series, for a meeting listed that is one of a series."""
+        return self.rules.get(meeting.id or 0)
 
     def counts_of(self, meeting: Meeting) -> Counts:
         """How many answered what, for one of the meetings listed."""
@@ -31,6 +38,7 @@ class Details:
     meeting: Meeting
     counts: Counts
     answer: Attendance | None
+    rule: Repeat | None = None  # its series' rule
 
 
 @dataclass(frozen=True)
@@ -56,12 +64,13 @@ def next_meeting(deps: Deps) -> Meeting | None:
 def upcoming(deps: Deps, *, slack_id: str, limit: int) -> Listing:
     """The first `limit` upcoming meetings, with counts and this person's answers."""
     with deps.sessions() as session:
-        found = store.upcoming_meetings(session=session, now=deps.clock(), limit=limit + 1)
+        found = store.upcoming_meetings(session=session, now=deps.clock(), limit=limit + 1, next_of_series=True)
         shown = found[:limit]
         ids = [m.id for m in shown if m.id is not None]
         counts = store.counts_for(session=session, meeting_ids=ids)
         answers = store.answers_of(session=session, slack_id=slack_id, meeting_ids=ids)
-    return Listing(meetings=shown, counts=counts, answers=answers, more=len(found) > limit)
+        rules = rules_of(session, shown)
+    return Listing(meetings=shown, counts=counts, answers=answers, more=len(found) > limit, rules=rules)
 
 
 def past(deps: Deps, *, limit: int) -> Listing:
@@ -77,17 +86,20 @@ def details(deps: Deps, *, meeting: Meeting, slack_id: str) -> Details:
     with deps.sessions() as session:
         counts = store.counts(session=session, meeting_id=meeting.id or 0)
         mine = store.registration_of(session=session, meeting_id=meeting.id or 0, slack_id=slack_id)
-    return Details(meeting=meeting, counts=counts, answer=Attendance(mine.attendance) if mine else None)
+        rule = rules_of(session, [meeting]).get(meeting.id or 0)
+    return Details(meeting=meeting, counts=counts, answer=Attendance(mine.attendance) if mine else None, rule=rule)
 
 
 def home(deps: Deps, *, slack_id: str, limit: int) -> Home:
     """The upcoming meetings and this person's registrations, as App Home shows them."""
     now = deps.clock()
     with deps.sessions() as session:
-        found = store.upcoming_meetings(session=session, now=now, limit=limit + 1)
+        found = store.upcoming_meetings(session=session, now=now, limit=limit + 1, next_of_series=True)
         meetings, more = found[:limit], len(found) > limit
         ids = [m.id for m in meetings if m.id is not None]
         counts = store.counts_for(session=session, meeting_ids=ids)
         answers = store.answers_of(session=session, slack_id=slack_id, meeting_ids=ids)
         mine = store.registrations_of(session=session, slack_id=slack_id, now=now)
-    return Home(upcoming=Listing(meetings=meetings, counts=counts, answers=answers, more=more), mine=mine)
+        rules = rules_of(session, meetings)
+    listing = Listing(meetings=meetings, counts=counts, answers=answers, more=more, rules=rules)
+    return Home(upcoming=listing, mine=mine)

@@ -21,10 +21,12 @@ from bot.language import i18n
 from bot.posts import Delivery, Edit, RenderContext, Skip
 from bot.services import languages, outbox
 from bot.services.meetings._priority import with_provisional
+from bot.services.meetings._rules import rule_of
 from bot.views import blocks
 from bot.views import meetings as views
 from store import meetings as store
 from store import schedule
+from store import series as series_store
 from store.db import one_transaction
 from store.models import Attendance, Meeting, PostKind, ScheduledPost
 from store.schedule import PlannedPost
@@ -78,6 +80,8 @@ def post_card(deps: Deps, meeting: Meeting) -> Announced:
             )
             outbox.owe(session, [first], now=now)
             outcome = Announced(Announcement.POSTED, current, channel)
+        if current.series_id is not None:  # each next meeting of its series is announced when its turn comes
+            series_store.set_announced(session=session, series_id=current.series_id)
     deps.send_now()
     return outcome
 
@@ -171,17 +175,18 @@ def register_renderers(deps: Deps) -> None:
         with deps.sessions() as session:
             meeting = store.get_meeting(session=session, meeting_id=int(wanted.get("id") or 0))
             counts = store.counts(session=session, meeting_id=meeting.id or 0) if meeting else None
+            rule = rule_of(session, meeting) if meeting else None
             if meeting is not None and counts is not None:
                 counts = with_provisional(deps, session, meeting, counts)
         if meeting is None or counts is None:
             return Skip("the meeting no longer exists")
         if meeting.card_ts and meeting.card_channel:
-            return Edit(meeting.card_channel, meeting.card_ts, views.card(meeting, counts))
+            return Edit(meeting.card_channel, meeting.card_ts, views.card(meeting, counts, rule))
         if not wanted.get("first"):
             return Skip("the card is not posted yet; posting it shows the newest counts")
         if meeting.is_cancelled or meeting.ends_at <= deps.clock():
             return Skip("the meeting was cancelled or is over before its card was posted")
-        return views.card(meeting, counts)
+        return views.card(meeting, counts, rule)
 
     def posted(session: Session, row: ScheduledPost, channel: str, ts: str) -> None:
         wanted = outbox.payload_of(row)

@@ -1,0 +1,266 @@
+"""Meetings that repeat, through Slack: a series typed on one line or chosen in the form, created ahead, edited.
+
+Each meeting of a series is a meeting of its own (registration, places, reminders, card); the series'
+rule is expanded in the meeting's own zone, so that 15:00 in Madrid stays 15:00 across daylight-saving.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import recurring_ical_events
+from icalendar import Calendar
+
+from bot.config import Settings
+from bot.language import repeats
+from bot.language.repeats import Pattern, Repeat
+from bot.localslack.local import GROUP_CHANNEL, MEMBER, ORGANISER, LocalBot
+from bot.services import meetings as service
+from bot.views import meetings as views
+from handlers import meetings as handler
+from store import meetings as store
+from store import series as series_store
+from store.models import Meeting, MeetingSeries
+from tests.helpers import private_answer, wait_delivery
+from tests.test_meetings import form_values, open_form, texts
+
+MADRID = ZoneInfo("Europe/Madrid")
+START = datetime(2027, 1, 5, 15, 0, tzinfo=MADRID)  # the first Tuesday of January 2027
+LINE = "Monthly digitization call, every first Tuesday 15:00 Europe/Madrid, online, https://meet.example.org/tci"
+
+
+class Clock:
+    """The bot's clock, moved by the test."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 12, 1, 21, 0, tzinfo=UTC))  # a Tuesday evening: December's first Tuesday is over
+
+
+@pytest.fixture
+def bot(settings: Settings, clock: Clock) -> Iterator[LocalBot]:
+    with LocalBot(settings, clock=clock) as running:
+        yield running
+
+
+def series_meetings(bot: LocalBot) -> list[Meeting]:
+    with bot.service.deps.sessions() as session:  # type: ignore[union-attr]
+        found = store.meetings_between(
+            session=session, start=datetime(2020, 1, 1, tzinfo=UTC), end=datetime(2040, 1, 1, tzinfo=UTC)
+        )
+    return sorted((m for m in found if m.series_id is not None), key=lambda m: m.starts_at)
+
+
+def every_series(bot: LocalBot) -> list[MeetingSeries]:
+    with bot.service.deps.sessions() as session:  # type: ignore[union-attr]
+        return series_store.all_series(session=session)
+
+
+def preview(bot: LocalBot, text: str) -> Any:
+    ws = bot.workspace
+    assert ws is not None
+    ws.slash_command(ORGANISER.id, "/meetings", f"add {text}")
+    return private_answer(bot.emulator, ORGANISER.id, "Here is what I understood")
+
+
+def save_preview(bot: LocalBot, shown: Any) -> Any:
+    ws = bot.workspace
+    assert ws is not None
+    save = next(
+        element
+        for block in shown.blocks or []
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"] == handler.QUICK_SAVE
+    )
+    ws.press_button(ORGANISER.id, action_id=handler.QUICK_SAVE, value=save["value"], message={"blocks": shown.blocks})
+    bot.wait_idle()
+    return wait_delivery(bot.emulator, lambda d: d.kind == "response" and "Saved as meeting" in (d.text or ""))
+
+
+def local_starts(meetings: list[Meeting]) -> list[datetime]:
+    return [m.starts_at.astimezone(MADRID) for m in meetings]
+
+
+# The rule, expanded -------------------------------------------------------------------------------
+
+
+def test_a_weekly_meeting_keeps_its_wall_clock_time_across_both_daylight_saving_changes() -> None:
+    repeat = Repeat(Pattern.WEEKLY).fitted(date(2027, 3, 16)).with_end(count=None, until=date(2027, 11, 9))
+    first = datetime(2027, 3, 16, 15, 0, tzinfo=MADRID)
+    starts = list(repeats.starts(repeat.rule(MADRID), first, MADRID))
+    assert len(starts) == 35 and all(s.weekday() == 1 and s.time() == time(15, 0) for s in starts)
+    offsets = {s.date(): s.utcoffset() for s in starts}
+    assert offsets[date(2027, 3, 23)] == timedelta(hours=1), "before the spring change (28 Mar)"
+    assert offsets[date(2027, 3, 30)] == timedelta(hours=2), "after it: 15:00 is 13:00 UTC"
+    assert offsets[date(2027, 10, 26)] == timedelta(hours=2) and offsets[date(2027, 11, 2)] == timedelta(hours=1)
+    assert starts[-1].date() == date(2027, 11, 9), "the last day is included"
+
+
+def test_every_fifth_friday_skips_the_months_that_have_none() -> None:
+    written = repeats.read("every fifth Friday 9:00")
+    assert written is not None and written.rest == "9:00"
+    first = repeats.first_day(written.repeat, datetime(2027, 1, 1, 9, 0, tzinfo=MADRID), MADRID)
+    assert first.date() == date(2027, 1, 29)
+    rule = written.repeat.with_end(count=4, until=None).rule(MADRID)
+    days = [s.date() for s in repeats.starts(rule, first, MADRID)]
+    assert days == [date(2027, 1, 29), date(2027, 4, 30), date(2027, 7, 30), date(2027, 10, 29)]
+
+
+def test_the_rule_is_read_and_named_as_people_write_it() -> None:
+    cases = {
+        "every first Tuesday 15:00 CET": (Pattern.MONTHLY_WEEKDAY, "every first Tuesday"),
+        "every other Thursday at 10:00": (Pattern.FORTNIGHTLY, "every other Thursday"),
+        "every 2 weeks on Friday 9:00": (Pattern.FORTNIGHTLY, "every other Friday"),
+        "every last Friday of the month 16:00": (Pattern.MONTHLY_WEEKDAY, "every last Friday"),
+        "monthly on the 12th 15:00": (Pattern.MONTHLY_DATE, "every month on day 12"),
+        "every Wednesday 9:00": (Pattern.WEEKLY, "every Wednesday"),
+    }
+    for text, (pattern, words) in cases.items():
+        written = repeats.read(text)
+        assert written is not None and written.repeat.pattern == pattern, text
+        fitted = written.repeat.fitted(date(2027, 1, 12))
+        assert repeats.describe(Repeat.of_rule(fitted.rule(MADRID), MADRID)) == words, text
+    assert repeats.read("Essen") is None and repeats.read("Messe Essen, Hall 3") is None
+    assert repeats.read_count("10 times") == 10 and repeats.read_until("until 30 Jun 2027") == "30 Jun 2027"
+
+
+# Created on one line, shown by its next meeting ---------------------------------------------------
+
+
+def test_a_one_line_series_is_saved_with_its_meetings_ahead_and_listed_by_its_next_one(bot: LocalBot) -> None:
+    shown = preview(bot, LINE)
+    assert "Repeats: every first Tuesday" in (shown.text or "")
+    assert "From Tue 5 Jan 2027 15:00 to Tue 5 Jan 2027 17:00 (Europe/Madrid)" in (shown.text or "")
+    saved = save_preview(bot, shown)
+    assert "It repeats every first Tuesday. 2 meetings of the series exist so far" in (saved.text or "")
+
+    meetings = series_meetings(bot)
+    assert local_starts(meetings) == [START, datetime(2027, 2, 2, 15, 0, tzinfo=MADRID)], "90 days ahead"
+    assert {m.kind for m in meetings} == {"online"} and {m.join_url for m in meetings} == {"https://meet.example.org/tci"}
+    [series] = every_series(bot)
+    assert series.rule == "FREQ=MONTHLY;BYDAY=1TU" and series.timezone == "Europe/Madrid"
+
+    ws = bot.workspace
+    assert ws is not None
+    ws.slash_command(MEMBER.id, "/meetings")
+    listing = private_answer(bot.emulator, MEMBER.id, "Upcoming meetings")
+    assert "Monthly digitization call: Tue 5 Jan 2027, 15:00–17:00 CET, online (every first Tuesday)" in (
+        listing.text or ""
+    )
+    assert "2 Feb" not in texts(listing.blocks), "a series is listed by its next meeting"
+    assert ":repeat: Repeats every first Tuesday" in texts(listing.blocks)
+
+    # Each meeting is a meeting of its own: registering for the first leaves the second untouched.
+    ws.press_button(MEMBER.id, action_id=views.RSVP_ONLINE, value=str(meetings[0].id))
+    bot.wait_idle()
+    with bot.service.deps.sessions() as session:  # type: ignore[union-attr]
+        assert store.counts(session=session, meeting_id=meetings[0].id or 0).online == 1
+        assert store.counts(session=session, meeting_id=meetings[1].id or 0).online == 0
+
+
+def test_the_scheduler_creates_the_meetings_ahead_once_even_when_two_rounds_run_at_once(
+    bot: LocalBot, clock: Clock
+) -> None:
+    save_preview(bot, preview(bot, LINE))
+    deps = bot.service.deps  # type: ignore[union-attr]
+    clock.now = datetime(2027, 3, 10, 12, 0, tzinfo=UTC)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        created = sorted(pool.map(lambda _: service.extend_series(deps), range(2)))
+    assert created == [0, 3], "one round created them, the other found them there"
+    starts = local_starts(series_meetings(bot))
+    days = [date(2027, 1, 5), date(2027, 2, 2), date(2027, 4, 6), date(2027, 5, 4), date(2027, 6, 1)]
+    assert [s.date() for s in starts] == days, "none for March, which had begun; 90 days ahead from now"
+    assert all(s.time() == time(15, 0) for s in starts), "15:00 in Madrid after the spring change too"
+    assert starts[2].utcoffset() == timedelta(hours=2)
+    assert service.extend_series(deps) == 0
+
+
+def test_an_announced_series_announces_each_next_meeting_when_the_one_before_is_over(
+    bot: LocalBot, clock: Clock
+) -> None:
+    save_preview(bot, preview(bot, LINE))
+    first, second = series_meetings(bot)
+    ws = bot.workspace
+    assert ws is not None
+    ws.slash_command(ORGANISER.id, "/meetings", f"announce {first.id}")
+    bot.wait_idle()
+    cards = [m for m in bot.emulator.messages(GROUP_CHANNEL) if m.get("bot_id")]
+    assert len(cards) == 1 and "5 Jan" in texts(cards[0]["blocks"])
+    assert "Repeats every first Tuesday" in texts(cards[0]["blocks"])
+
+    clock.now = first.ends_at + timedelta(minutes=1)
+    deps = bot.service.deps  # type: ignore[union-attr]
+    service.extend_series(deps)
+    service.extend_series(deps)
+    bot.wait_idle()
+    cards = [m for m in bot.emulator.messages(GROUP_CHANNEL) if m.get("bot_id")]
+    assert len(cards) == 2, "the next meeting's card, once"
+    assert "2 Feb" in texts(cards[1]["blocks"])
+
+
+# Created in the form --------------------------------------------------------------------------------
+
+
+def test_the_form_creates_a_weekly_series_of_a_number_of_times(bot: LocalBot) -> None:
+    view = open_form(bot)
+    ids = [block.get("block_id") for block in view["blocks"]]
+    assert ids.index("repeats") == ids.index("timezone") + 1 and "repeat_end" in ids
+    starts = "12 Jan 2027 09:00"
+    answer = bot.workspace.submit_view(  # type: ignore[union-attr]
+        ORGANISER.id, view, form_values(starts=starts, ends="11:00", repeats="weekly", repeat_end="6 times")
+    ).json()
+    assert answer["response_action"] == "update", answer
+    said = texts(answer["view"]["blocks"])
+    assert "It repeats every Tuesday, 6 times in all. 6 meetings of the series exist so far" in said
+    meetings = series_meetings(bot)
+    toronto = ZoneInfo("America/Toronto")
+    assert [m.starts_at.astimezone(toronto).date() for m in meetings] == [
+        date(2027, 1, 12) + timedelta(weeks=n) for n in range(6)
+    ]
+    assert {m.starts_at.astimezone(toronto).time() for m in meetings} == {time(9, 0)}
+    assert {m.capacity for m in meetings} == {30}, "every meeting has its own places"
+
+
+@pytest.mark.parametrize(
+    ("repeat_end", "problem"),
+    [
+        ("500 times", "at most 100 meetings"),
+        ("until 1 Jan 2027", "ends before its first meeting"),
+        ("whenever", "a last date (30 Jun 2027) or a number of times"),
+        ("0 times", "at least 1"),
+    ],
+)
+def test_a_series_that_cannot_be_is_refused_beside_its_field_and_nothing_is_stored(
+    bot: LocalBot, repeat_end: str, problem: str
+) -> None:
+    view = open_form(bot)
+    answer = bot.workspace.submit_view(  # type: ignore[union-attr]
+        ORGANISER.id, view, form_values(starts="12 Jan 2027 09:00", repeats="weekly", repeat_end=repeat_end)
+    ).json()
+    assert answer["response_action"] == "errors"
+    assert problem in answer["errors"]["repeat_end"], answer["errors"]
+    assert series_meetings(bot) == [] and every_series(bot) == []
+
+
+def test_a_fifth_weekday_series_that_ends_before_any_fifth_weekday_gives_no_meeting(bot: LocalBot) -> None:
+    ws = bot.workspace
+    assert ws is not None
+    line = "add Call, every fifth Friday 9:00 CET, https://meet.example.org/c, until 20 Jan 2027"
+    ws.slash_command(ORGANISER.id, "/meetings", line)
+    said = private_answer(bot.emulator, ORGANISER.id, "nothing was saved")
+    assert "The series ends before its first meeting" in (said.text or ""), said.text
+    assert every_series(bot) == []
