@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, inspect
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from store import migrate, schedule
 from store import practices as practices_store

@@ -148,7 +148,9 @@ def test_a_one_line_series_is_saved_with_its_meetings_ahead_and_listed_by_its_ne
 
     meetings = series_meetings(bot)
     assert local_starts(meetings) == [START, datetime(2027, 2, 2, 15, 0, tzinfo=MADRID)], "90 days ahead"
-    assert {m.kind for m in meetings} == {"online"} and {m.join_url for m in meetings} == {"https://meet.example.org/tci"}
+    assert {m.kind for m in meetings} == {"online"} and {m.join_url for m in meetings} == {
+        "https://meet.example.org/tci"
+    }
     [series] = every_series(bot)
     assert series.rule == "FREQ=MONTHLY;BYDAY=1TU" and series.timezone == "Europe/Madrid"
 
@@ -193,7 +195,7 @@ def test_an_announced_series_announces_each_next_meeting_when_the_one_before_is_
     bot: LocalBot, clock: Clock
 ) -> None:
     save_preview(bot, preview(bot, LINE))
-    first, second = series_meetings(bot)
+    first, _second = series_meetings(bot)
     ws = bot.workspace
     assert ws is not None
     ws.slash_command(ORGANISER.id, "/meetings", f"announce {first.id}")
@@ -264,3 +266,151 @@ def test_a_fifth_weekday_series_that_ends_before_any_fifth_weekday_gives_no_meet
     said = private_answer(bot.emulator, ORGANISER.id, "nothing was saved")
     assert "The series ends before its first meeting" in (said.text or ""), said.text
     assert every_series(bot) == []
+
+
+# Edited: one meeting, the following ones, or all still to come ---------------------------------------
+
+
+def as_opened(view: dict[str, Any], **changes: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """The form's state as it was opened (its initial values), with `changes` typed or chosen."""
+    state: dict[str, dict[str, dict[str, Any]]] = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        element = block["element"]
+        block_id = block["block_id"]
+        if element["type"] == "static_select":
+            value = changes.get(block_id, (element.get("initial_option") or {}).get("value"))
+            option = {"value": value, "text": {"type": "plain_text", "text": value}}
+            state[block_id] = {"value": {"type": "static_select", "selected_option": option}}
+        else:
+            value = changes.get(block_id, element.get("initial_value"))
+            state[block_id] = {"value": {"type": "plain_text_input", "value": value or None}}
+    return state
+
+
+def monthly_series(bot: LocalBot, clock: Clock) -> list[Meeting]:
+    """The monthly call with five meetings created (January to May 2027), the first of them over."""
+    save_preview(bot, preview(bot, LINE))
+    clock.now = datetime(2027, 2, 10, 12, 0, tzinfo=UTC)
+    service.extend_series(bot.service.deps)  # type: ignore[union-attr]
+    clock.now = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)  # back to January: the first is over, the others to come
+    meetings = series_meetings(bot)
+    assert len(meetings) == 5
+    return meetings
+
+
+def edit(bot: LocalBot, meeting: Meeting, **changes: str) -> dict[str, Any]:
+    ws = bot.workspace
+    assert ws is not None
+    ws.slash_command(ORGANISER.id, "/meetings", f"edit {meeting.id}")
+    opened = wait_delivery(bot.emulator, lambda d: d.kind == "view_open" and d.user == ORGANISER.id)
+    assert opened.view is not None
+    view = opened.view
+    scope = next(b for b in view["blocks"] if b.get("block_id") == "scope")
+    assert "This meeting is one of a series: every first Tuesday." in texts([scope])
+    answer: dict[str, Any] = ws.submit_view(ORGANISER.id, view, as_opened(view, **changes)).json()
+    bot.wait_idle()
+    return answer
+
+
+def parsed_calendar(bot: LocalBot, meeting: Meeting) -> Calendar:
+    return Calendar.from_ical(service.calendar_of(bot.service.deps, [meeting]))  # type: ignore[union-attr]
+
+
+def occurrences_in(calendar: Calendar) -> list[tuple[datetime, str]]:
+    """What a calendar app shows: every occurrence of 2027, expanded by recurring-ical-events."""
+    events = recurring_ical_events.of(calendar).between(datetime(2027, 1, 1), datetime(2028, 1, 1))
+    return sorted((event["DTSTART"].dt.astimezone(MADRID), str(event["SUMMARY"])) for event in events)
+
+
+def test_an_edit_of_this_meeting_and_the_following_ones_splits_the_series_and_leaves_the_earlier_ones(
+    bot: LocalBot, clock: Clock
+) -> None:
+    meetings = monthly_series(bot, clock)
+    third = meetings[2]  # 2 Mar
+    answer = edit(bot, third, starts="2 Mar 2027 16:00", ends="18:00", title="Digitization call", scope="following")
+    assert answer["response_action"] == "update", answer
+    assert "The change was made to 2 more meetings of the series." in texts(answer["view"]["blocks"])
+
+    after = series_meetings(bot)
+    assert [(m.starts_at.astimezone(MADRID).strftime("%d %b %H:%M"), m.title) for m in after] == [
+        ("05 Jan 15:00", "Monthly digitization call"),
+        ("02 Feb 15:00", "Monthly digitization call"),
+        ("02 Mar 16:00", "Digitization call"),
+        ("06 Apr 16:00", "Digitization call"),
+        ("04 May 16:00", "Digitization call"),
+    ]
+    old, new = every_series(bot)
+    assert old.rule == "FREQ=MONTHLY;UNTIL=20270301T225959Z;BYDAY=1TU", "ends the day before the meeting edited"
+    assert new.rule == "FREQ=MONTHLY;BYDAY=1TU" and new.starts_at == datetime(2027, 3, 2, 16, 0, tzinfo=MADRID)
+    assert {m.series_id for m in after[2:]} == {new.id}
+
+    # A calendar app shows what the store holds, the new series going on after June.
+    shown = occurrences_in(parsed_calendar(bot, after[3]))
+    assert [(s, t) for s, t in shown if s.month <= 5] == [(m.starts_at.astimezone(MADRID), m.title) for m in after[2:]]
+    assert len(shown) == 10 and shown[-1][0] == datetime(2027, 12, 7, 16, 0, tzinfo=MADRID)
+    whole = occurrences_in(parsed_calendar(bot, after[0]))  # the first series ended before 2 Mar
+    assert [s for s, _t in whole] == local_starts(after[:2])
+
+
+def test_one_meeting_changed_and_one_cancelled_show_in_calendars_as_an_override_and_an_exception(
+    bot: LocalBot, clock: Clock
+) -> None:
+    meetings = monthly_series(bot, clock)
+    second, third = meetings[1], meetings[2]
+    answer = edit(bot, second, starts="3 Feb 2027 15:00", ends="17:00")  # only this one, to the Wednesday
+    assert answer["response_action"] == "update", answer
+    ws = bot.workspace
+    assert ws is not None
+    ws.slash_command(ORGANISER.id, "/meetings", f"cancel {third.id}")
+    confirm = private_answer(bot.emulator, ORGANISER.id, "Cancel")
+    button = next(
+        e for b in confirm.blocks or [] if b["type"] == "actions" for e in b["elements"] if e.get("style") == "danger"
+    )
+    ws.press_button(
+        ORGANISER.id, action_id=button["action_id"], value=button["value"], message={"blocks": confirm.blocks}
+    )
+    bot.wait_idle()
+
+    calendar = parsed_calendar(bot, second)
+    events = [c for c in calendar.walk("VEVENT")]
+    assert len(events) == 2, "the series, and the meeting moved"
+    master = next(e for e in events if "RRULE" in e)
+    assert (
+        master["RRULE"].to_ical() == b"FREQ=MONTHLY;BYDAY=1TU" and master["DTSTART"].params["TZID"] == "Europe/Madrid"
+    )
+    assert [d.dt for d in master["EXDATE"].dts] == [datetime(2027, 3, 2, 15, 0, tzinfo=MADRID)]
+    moved = next(e for e in events if "RECURRENCE-ID" in e)
+    assert moved["RECURRENCE-ID"].dt == datetime(2027, 2, 2, 15, 0, tzinfo=MADRID)
+    assert moved["UID"] == master["UID"]
+    shown = [s for s, _t in occurrences_in(calendar)]
+    stored = [m.starts_at.astimezone(MADRID) for m in series_meetings(bot) if not m.is_cancelled]
+    assert shown[: len(stored)] == stored, "every meeting of the store, where the store has it"
+    assert datetime(2027, 3, 2, 15, 0, tzinfo=MADRID) not in shown, "the cancelled one"
+    assert datetime(2027, 2, 3, 15, 0, tzinfo=MADRID) in shown, "the moved one, where it went"
+    assert datetime(2027, 2, 2, 15, 0, tzinfo=MADRID) not in shown
+
+    # The others were left as they were.
+    after = {m.id: m for m in series_meetings(bot)}
+    assert after[meetings[3].id].starts_at == meetings[3].starts_at and not after[meetings[3].id].is_cancelled
+
+
+def test_an_edit_of_every_meeting_still_to_come_changes_them_and_keeps_the_one_that_took_place(
+    bot: LocalBot, clock: Clock
+) -> None:
+    meetings = monthly_series(bot, clock)
+    answer = edit(bot, meetings[3], venue="", capacity="", description="Bring one practice each.", scope="all")
+    assert answer["response_action"] == "update", answer
+    after = series_meetings(bot)
+    assert [m.description for m in after] == ["", *["Bring one practice each."] * 4]
+    assert [m.starts_at for m in after] == [m.starts_at for m in meetings], "the times are kept"
+
+
+def test_a_series_keeps_its_days_an_edit_of_several_that_moves_the_day_is_refused(bot: LocalBot, clock: Clock) -> None:
+    meetings = monthly_series(bot, clock)
+    answer = edit(bot, meetings[2], starts="7 Apr 2027 15:00", ends="17:00", scope="following")
+    assert answer["response_action"] == "errors"
+    assert "A series keeps its days" in answer["errors"]["starts"]
+    assert [m.starts_at for m in series_meetings(bot)] == [m.starts_at for m in meetings]
+    assert len(every_series(bot)) == 1
