@@ -375,9 +375,7 @@ def test_series_from_0010_leave_every_meeting_on_its_own_and_go_back(database_ur
     migrate.upgrade(engine, "0011")
     assert_kept(engine, before)
     assert [(r["series_id"], r["occurrence_at"]) for r in rows(engine, "meetings")] == [(None, None)]
-    series_id = insert(
-        engine, "meeting_series", **{**DATA["meeting_series"][0], "created_at": NOW, "updated_at": NOW}
-    )
+    series_id = insert(engine, "meeting_series", **{**DATA["meeting_series"][0], "created_at": NOW, "updated_at": NOW})
     values = {**DATA["meetings"][0], "series_id": series_id, "occurrence_at": LATER}
     insert(engine, "meetings", **values)
     with pytest.raises(IntegrityError):
