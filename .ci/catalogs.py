@@ -35,6 +35,9 @@ AREAS = {  # an area: the paths whose texts it holds; `common` holds every other
     "meetings": (
         "bot/views/meetings.py",
         "bot/views/meeting_form.py",
+        "bot/views/meeting_preview.py",
+        "bot/views/series_form.py",
+        "bot/language/repeats.py",
         "bot/views/calendar.py",
         "bot/views/reminders.py",
         "handlers/meetings/",

@@ -55,11 +55,14 @@ def bot(settings: Settings, clock: Clock) -> Iterator[LocalBot]:
 
 
 def series_meetings(bot: LocalBot) -> list[Meeting]:
+    """Every meeting of every series, cancelled ones too, soonest first."""
     with bot.service.deps.sessions() as session:  # type: ignore[union-attr]
-        found = store.meetings_between(
-            session=session, start=datetime(2020, 1, 1, tzinfo=UTC), end=datetime(2040, 1, 1, tzinfo=UTC)
-        )
-    return sorted((m for m in found if m.series_id is not None), key=lambda m: m.starts_at)
+        found = [
+            meeting
+            for series in series_store.all_series(session=session)
+            for meeting in series_store.occurrences(session=session, series_id=series.id or 0)
+        ]
+    return sorted(found, key=lambda m: m.starts_at)
 
 
 def every_series(bot: LocalBot) -> list[MeetingSeries]:
@@ -414,3 +417,48 @@ def test_a_series_keeps_its_days_an_edit_of_several_that_moves_the_day_is_refuse
     assert "A series keeps its days" in answer["errors"]["starts"]
     assert [m.starts_at for m in series_meetings(bot)] == [m.starts_at for m in meetings]
     assert len(every_series(bot)) == 1
+
+
+def test_a_question_about_a_series_is_answered_with_its_next_meeting_and_its_rule(bot: LocalBot) -> None:
+    save_preview(bot, preview(bot, LINE))
+    first, second = series_meetings(bot)
+    ws = bot.workspace
+    assert ws is not None
+    ws.mention(MEMBER.id, "when is the monthly digitization call?")
+    reply = wait_delivery(
+        bot.emulator, lambda d: d.kind == "message" and d.channel == GROUP_CHANNEL and d.thread_ts is not None
+    )
+    shown = (reply.text or "") + texts(reply.blocks)
+    assert f"(#{first.id}) is on" in shown and "Repeats every first Tuesday" in shown, shown
+    assert f"(#{second.id})" not in shown, "the next meeting of the series, not a later one"
+
+
+def test_cancelling_a_meeting_and_the_following_ones_ends_the_series(bot: LocalBot, clock: Clock) -> None:
+    meetings = monthly_series(bot, clock)
+    third = meetings[2]
+    ws = bot.workspace
+    assert ws is not None
+    ws.press_button(MEMBER.id, action_id=handler.CANCEL_FOLLOWING, value=str(third.id))
+    bot.wait_idle()
+    assert not any(m.is_cancelled for m in series_meetings(bot)), "a member's press changes nothing"
+
+    ws.slash_command(ORGANISER.id, "/meetings", f"cancel {third.id}")
+    asked = private_answer(bot.emulator, ORGANISER.id, "Cancel Monthly digitization call?")
+    assert "It is one of a series (every first Tuesday)." in texts(asked.blocks)
+    end = next(
+        e
+        for b in asked.blocks or []
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == handler.CANCEL_FOLLOWING
+    )
+    ws.press_button(ORGANISER.id, action_id=end["action_id"], value=end["value"], message={"blocks": asked.blocks})
+    bot.wait_idle()
+    said = wait_delivery(
+        bot.emulator, lambda d: d.kind == "response" and "later meetings of its series" in (d.text or "")
+    )
+    assert "and the 2 later meetings of its series are cancelled, and no more will be created" in (said.text or "")
+    assert [m.is_cancelled for m in series_meetings(bot)] == [False, False, True, True, True]
+    clock.now = datetime(2027, 6, 1, tzinfo=UTC)
+    assert service.extend_series(bot.service.deps) == 0  # type: ignore[union-attr]
+    assert len(series_meetings(bot)) == 5

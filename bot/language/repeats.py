@@ -79,13 +79,13 @@ EVERY_NTH = {
         N_("every first Sunday"),
     ),
     2: (
-        N_("every second Monday"),
-        N_("every second Tuesday"),
-        N_("every second Wednesday"),
-        N_("every second Thursday"),
-        N_("every second Friday"),
-        N_("every second Saturday"),
-        N_("every second Sunday"),
+        N_("every second Monday of the month"),
+        N_("every second Tuesday of the month"),
+        N_("every second Wednesday of the month"),
+        N_("every second Thursday of the month"),
+        N_("every second Friday of the month"),
+        N_("every second Saturday of the month"),
+        N_("every second Sunday of the month"),
     ),
     3: (
         N_("every third Monday"),
@@ -307,12 +307,38 @@ def _words(kind: str) -> frozenset[str]:
     return frozenset(weekdays.fold(word) for word in i18n.words(kind))
 
 
-def _weekday(token: str) -> int | None:
+def _weekday(token: str) -> tuple[int, bool] | None:
+    """The weekday a word names, and whether it named it in the plural or as an adverb ("mardis", "dienstags",
+    "terças-feiras"), which says "every" by itself."""
     names = weekdays.weekday_names()
-    for name in (token, token.rstrip("s")):  # "mardis", "dienstags"
+    if token in names:
+        return names[token], False
+    for name in (token.rstrip("s"), "-".join(part.rstrip("s") for part in token.split("-"))):
         if name in names:
-            return names[name]
+            return names[name], True
     return None
+
+
+@functools.cache
+def _time_words() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The hour words ("Uhr", "h") and the words before a time ("at", "a las", "um", "às"), folded."""
+    hours = frozenset(weekdays.fold(word) for word in i18n.words("date_hour"))
+    before = tuple(" ".join(weekdays.fold(word).split()) for word in (*i18n.words("date_at"), *i18n.words("date_on")))
+    return hours, before
+
+
+def _given_back(folded: list[str], used: int, filler: frozenset[str]) -> int:
+    """Where the rest begins: the fillers ending the rule that begin a time ("every Tuesday at 15:00", "a las 10")
+    belong to the time."""
+    _hours, before = _time_words()
+    start = used
+    while start and folded[start - 1] in filler:
+        start -= 1
+    for begin in range(start, used):
+        words = " ".join(folded[begin:used])
+        if any(phrase == words or phrase.startswith(words + " ") for phrase in before):
+            return begin
+    return used
 
 
 _MONTHDAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|\.|º|°|er|o|a)?$")
@@ -334,12 +360,15 @@ def read(text: str) -> Written | None:
     }
     filler = _words("repeat_filler")
     ordinals, numbers = _table("repeat_ordinals"), _table("repeat_numbers")
+    hours, _before = _time_words()
     seen: dict[str, object] = {}
     used = 0
     for index, word in enumerate(folded):
         raw = weekdays.fold(tokens[index])
         following = folded[index + 1] if index + 1 < len(folded) else ""
-        if word in every:
+        if word in ordinals and _weekday(following) is not None:  # "segunda terça-feira": the second Tuesday
+            seen["nth"] = ordinals[word]
+        elif word in every:
             seen["every"] = True
         elif word in other:
             seen["interval"] = 2
@@ -349,23 +378,30 @@ def read(text: str) -> Written | None:
             seen["month"] = True
         elif any(word in words for words in frequencies.values()):
             seen["frequency"] = next(p for p, words in frequencies.items() if word in words)
+        elif word in filler and following:  # "do" is "of the" before it is German's Thursday
+            pass
         elif (day := _weekday(word)) is not None:
-            seen["weekday"] = day
+            seen["weekday"] = day[0]
+            if day[1]:
+                seen["every"] = True
         elif word in ordinals and "weekday" not in seen:
             seen["nth"] = ordinals[word]
         elif word in numbers or (word.isdecimal() and int(word) <= 4 and following in week):  # "every 2 weeks"
             seen["interval"] = numbers.get(word) or int(word)
-        elif (match := _MONTHDAY.match(raw)) and ("month" in seen or seen.get("frequency") == Pattern.MONTHLY_WEEKDAY):
+        elif (
+            (match := _MONTHDAY.match(raw))
+            and "monthday" not in seen
+            and "weekday" not in seen
+            and following not in hours
+            and ("month" in seen or seen.get("frequency") == Pattern.MONTHLY_WEEKDAY)
+        ):
             if not 1 <= int(match[1]) <= 31:
                 break
             seen["monthday"] = int(match[1])
-        elif word in filler and following:
-            pass
         else:
             break
         used = index + 1
-    while used and folded[used - 1] in filler:  # "every Tuesday at 15:00": "at" belongs to the time
-        used -= 1
+    used = _given_back(folded, used, filler)
     repeat = _repeat(seen)
     if repeat is None:
         return None
@@ -379,17 +415,20 @@ def _repeat(seen: dict[str, object]) -> Repeat | None:
     weekday = seen.get("weekday")
     day = weekday if isinstance(weekday, int) else None
     nth, monthday, interval = seen.get("nth"), seen.get("monthday"), seen.get("interval", 1)
+    frequency = seen.get("frequency")
+    monthly = bool(seen.get("month")) or frequency == Pattern.MONTHLY_WEEKDAY
     if isinstance(monthday, int):
         return Repeat(Pattern.MONTHLY_DATE, monthday=monthday)
-    if isinstance(nth, int) and nth == 2 and seen.get("week"):  # "every second week"
-        return Repeat(Pattern.FORTNIGHTLY, weekday=day)
+    if isinstance(nth, int) and day is None and monthly and nth > 0:  # "monthly on the 1st"
+        return Repeat(Pattern.MONTHLY_DATE, monthday=nth)
+    if nth == 2 and (seen.get("week") or (day is not None and not monthly)):
+        return Repeat(Pattern.FORTNIGHTLY, weekday=day)  # "every second week", "jeden zweiten Dienstag"
     if isinstance(nth, int) and day is not None:
         return Repeat(Pattern.MONTHLY_WEEKDAY, weekday=day, nth=nth)
-    if interval == 2:
+    if interval == 2 and not monthly and (seen.get("week") or day is not None):
         return Repeat(Pattern.FORTNIGHTLY, weekday=day)
     if interval != 1:
-        return None
-    frequency = seen.get("frequency")
+        return None  # "every other month", "cada dos meses": not a rule the bot keeps
     if frequency == Pattern.FORTNIGHTLY:
         return Repeat(Pattern.FORTNIGHTLY, weekday=day)
     if seen.get("month") or frequency == Pattern.MONTHLY_WEEKDAY:

@@ -17,6 +17,7 @@ from bot.language import i18n
 from bot.language.matching import better_named, match_faq, meetings_matching, pick_meeting
 from bot.language.understanding import Question, Topic, understand
 from bot.services import languages, outbox
+from bot.services import meetings as meeting_service
 from bot.views.answers import More, answer
 from store import faq as faq_store
 from store import meetings as meetings_store
@@ -120,6 +121,8 @@ def interpret(text: str, *, deps: Deps, person: Person, client: WebClient | None
             )
             if faq is not None:
                 more = _faq_in(faq, translations.get(faq.id or 0, {}), question.language, deps)
+    if meeting is not None and meeting.series_id is not None:
+        more = replace(more, rule=meeting_service.series_rule(deps, meeting))
     if more.organisers and client is not None:
         named = (p if p.display_name else deps.people.resolve(client, p.slack_id) for p in more.organisers)
         more = replace(more, organisers=tuple(named))

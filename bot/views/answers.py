@@ -16,6 +16,7 @@ from typing import Any
 from bot.language import i18n
 from bot.language.i18n import N_, _, n_
 from bot.language.matching import meetings_matching
+from bot.language.repeats import Repeat
 from bot.language.understanding import MeetingHint, Question, Topic
 from bot.views import blocks
 from bot.views import further_answers as further
@@ -27,6 +28,7 @@ from bot.views.meetings import (
     meeting_actions,
     place_plain,
     place_text,
+    repeats_line,
     title_line,
     when_plain,
     when_text,
@@ -93,6 +95,8 @@ def answer(
     if topic == Topic.REGISTERED and my_answer == Attendance.WAITLISTED and more.position and not over:
         return waiting_answer(meeting, counts or Counts(), more.position)
     build = BUILDERS.get(topic, when_answer)
+    if build is when_answer:
+        return when_answer(meeting, counts or Counts(), my_answer, over, rule=more.rule)
     return build(meeting, counts or Counts(), my_answer, over)
 
 
@@ -106,6 +110,7 @@ class More:
     in_progress: tuple[Meeting, ...] = ()
     faq_text: tuple[str, str] | None = None  # the FAQ entry's question and answer in the answer's language
     faq_untranslated: str = ""  # the entry's own language, when no translation into the answer's exists
+    rule: Repeat | None = None  # how the meeting's series repeats, for a meeting of a series
 
 
 ELSEWHERE: dict[Topic, Callable[[More, Sequence[Meeting]], dict[str, Any]]] = {
@@ -218,15 +223,17 @@ def _with_entry(text: str, meeting: Meeting, counts: Counts, my_answer: Attendan
     return blocks.message(text, [blocks.section(text), *entry(meeting, counts, my_answer, where="answer")])
 
 
-def when_answer(meeting: Meeting, counts: Counts, my_answer: Attendance | None, over: bool) -> dict[str, Any]:
-    """When the meeting is (and where, since the next question is usually that)."""
+def when_answer(
+    meeting: Meeting, counts: Counts, my_answer: Attendance | None, over: bool, *, rule: Repeat | None = None
+) -> dict[str, Any]:
+    """When the meeting is (and where, since the next question is usually that), and how its series repeats."""
     title, when = title_line(meeting), when_text(meeting)
     said = (
         _("{title} was on {when}", title=title, when=when)
         if over
         else _("{title} is on {when}", title=title, when=when)
     )
-    text = f"{said}\n{place_text(meeting)}".rstrip()
+    text = "\n".join(line for line in (said, "" if over else repeats_line(rule), place_text(meeting)) if line)
     return _reply(text, meeting, over=over)
 
 

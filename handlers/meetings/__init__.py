@@ -35,6 +35,7 @@ from handlers.meetings._shared import (
     ANNOUNCE,
     ATTENDEES_CSV,
     CANCEL_CONFIRM,
+    CANCEL_FOLLOWING,
     CANCEL_KEEP,
     CREATE,
     EDIT,
@@ -48,6 +49,7 @@ __all__ = [
     "ANNOUNCE",
     "ATTENDEES_CSV",
     "CANCEL_CONFIRM",
+    "CANCEL_FOLLOWING",
     "CANCEL_KEEP",
     "CREATE",
     "EDIT",
@@ -176,6 +178,15 @@ def register(app: App, deps: Deps) -> None:
     register_action(app, deps, QUICK_DISCARD, discard, "discard a meeting typed on one line")
     register_action(
         app, deps, CANCEL_CONFIRM, confirm_cancel(deps), "cancel a meeting", organiser_only=True, writes=True
+    )
+    register_action(
+        app,
+        deps,
+        CANCEL_FOLLOWING,
+        confirm_cancel(deps, following=True),
+        "cancel a meeting and the later ones of its series",
+        organiser_only=True,
+        writes=True,
     )
     register_action(app, deps, CANCEL_KEEP, discard, "keep a meeting after all")
     register_action(app, deps, ANNOUNCE, announce_pressed(deps), "announce a meeting", organiser_only=True, writes=True)

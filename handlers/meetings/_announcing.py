@@ -10,13 +10,21 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
+from bot.language import repeats
 from bot.language.i18n import _, n_
 from bot.services import meetings as service
 from bot.views import blocks
 from bot.views import meetings as views
 from handlers.buttons import WritingWork
 from handlers.home import answer_press
-from handlers.meetings._shared import CANCEL_CONFIRM, CANCEL_KEEP, meeting_named, pressed_meeting, pressed_number
+from handlers.meetings._shared import (
+    CANCEL_CONFIRM,
+    CANCEL_FOLLOWING,
+    CANCEL_KEEP,
+    meeting_named,
+    pressed_meeting,
+    pressed_number,
+)
 from handlers.routing import Call
 
 # views.update's answers when the pressed modal is no longer as it was: changed since, or closed.
@@ -51,17 +59,31 @@ def cancel(call: Call) -> None:
     )
     confirm = blocks.button(_("Cancel the meeting"), CANCEL_CONFIRM, str(meeting.id), style="danger", confirm=dialog)
     keep = blocks.button(_("Keep it"), CANCEL_KEEP, str(meeting.id))
+    buttons = [confirm, keep]
+    rule = service.series_rule(call.deps, meeting)
+    if rule is not None:
+        text = "\n".join((text, _("It is one of a series ({rule}).", rule=repeats.describe(rule))))
+        ending = blocks.confirm(
+            _("End the series?"),
+            _("This meeting and every later one of the series will be cancelled, and no more will be created."),
+            yes=_("End the series"),
+            no=_("Keep it"),
+            danger=True,
+        )
+        end = blocks.button(_("Cancel it and the following ones"), CANCEL_FOLLOWING, str(meeting.id), confirm=ending)
+        buttons.insert(1, end)
     fallback = blocks.escape(_("Cancel {title}?", title=meeting.title))
-    call.reply(fallback, [blocks.section(text), blocks.actions(confirm, keep)])
+    call.reply(fallback, [blocks.section(text), blocks.actions(*buttons)])
 
 
-def confirm_cancel(deps: Deps) -> WritingWork:
-    """Cancel the meeting: its card's update and the words to the registrants are written with it."""
+def confirm_cancel(deps: Deps, *, following: bool = False) -> WritingWork:
+    """Cancel the meeting (with `following`, it and the later meetings of its series): its card's update and the
+    words to the registrants are written with it."""
 
     def cancel_it(
         body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
     ) -> Callable[[], None]:
-        cancelled = service.cancel_meeting(deps, meeting_id=pressed_number(body))
+        cancelled = service.cancel_meeting(deps, meeting_id=pressed_number(body), following=following)
         if cancelled is None:
             said = blocks.notice(_("That meeting is already cancelled or gone."))
         else:
@@ -79,6 +101,15 @@ def cancelled_text(cancelled: service.Cancelled) -> str:
     """What cancelling a meeting came to: who is being told, and its card."""
     meeting = cancelled.meeting
     values = {"title": blocks.escape(meeting.title), "number": meeting.id}
+    if cancelled.others:
+        return n_(
+            ":x: *{title}* (#{number}) and the {count} later meeting of its series are cancelled, and no more will "
+            "be created. I'm telling the people registered and I'm updating the cards.",
+            ":x: *{title}* (#{number}) and the {count} later meetings of its series are cancelled, and no more will "
+            "be created. I'm telling the people registered and I'm updating the cards.",
+            cancelled.others,
+            **values,
+        )
     if meeting.card_ts:
         return n_(
             ":x: *{title}* (#{number}) is cancelled. "

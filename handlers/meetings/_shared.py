@@ -18,6 +18,7 @@ QUICK_FORM = "meeting_quick_form"
 QUICK_DISCARD = "meeting_quick_discard"
 CANCEL_CONFIRM = "meeting_cancel_confirm"
 CANCEL_KEEP = "meeting_cancel_keep"
+CANCEL_FOLLOWING = "meeting_cancel_following"  # a meeting of a series, and the series' later ones
 ANNOUNCE = "meeting_announce"
 CREATE = "meeting_create"
 EDIT = "meeting_edit"

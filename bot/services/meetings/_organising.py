@@ -21,7 +21,7 @@ from bot.services import outbox, planning
 from bot.services.meetings._cards import owe_card_update, promoted_notices, registrant_notices
 from bot.services.meetings._offers import offer_posts, offers_on
 from bot.services.meetings._rules import rule_of
-from bot.services.meetings._series import edit_series, start_series
+from bot.services.meetings._series import edit_series, end_series, start_series
 from bot.views import meeting_form as form
 from bot.views import meeting_preview
 from bot.views.series_form import RepeatProblems, Scope, read_repeat, scope_of
@@ -55,6 +55,7 @@ class Cancelled:
 
     meeting: Meeting
     told: int
+    others: int = 0  # the following meetings of its series cancelled with it
 
 
 def read_quick(deps: Deps, *, text: str, zone: str) -> QuickMeeting:
@@ -185,6 +186,8 @@ def _tell(deps: Deps, session: Session, change: Change, now: datetime) -> None:
 
 def series_rule(deps: Deps, meeting: Meeting) -> Repeat | None:
     """The rule of the meeting's series, or None for a meeting on its own."""
+    if meeting.series_id is None:
+        return None
     with deps.sessions() as session:
         return rule_of(session, meeting)
 
@@ -201,17 +204,27 @@ def registrant_count(deps: Deps, *, meeting_id: int) -> int:
         return len(store.registrant_ids(session=session, meeting_id=meeting_id))
 
 
-def cancel_meeting(deps: Deps, *, meeting_id: int) -> Cancelled | None:
-    """Cancel a meeting, its pending reminders and its card, and tell the registrants; None if already done."""
+def cancel_meeting(deps: Deps, *, meeting_id: int, following: bool = False) -> Cancelled | None:
+    """Cancel a meeting, its pending reminders and its card, and tell the registrants; None if already done.
+
+    With `following`, a meeting of a series ends its series: the series' later meetings are cancelled with it and
+    no more are created.
+    """
     now = deps.clock()
     with deps.sessions() as session, one_transaction(session):
         before = store.get_meeting(session=session, meeting_id=meeting_id)
         if before is None or before.is_cancelled:
             return None
-        meeting = store.cancel_meeting(session=session, meeting_id=meeting_id, now=now)
-        assert meeting is not None
-        owe_card_update(session, meeting, now)
-        told = outbox.owe(session, registrant_notices(deps, session, meeting, now), now=now)
-    planning.plan_meeting(deps, meeting_id)  # its pending reminders and announcements are cancelled
+        targets = end_series(session, meeting=before, now=now) if following and before.series_id else [before]
+        told = 0
+        cancelled = []
+        for target in targets:
+            meeting = store.cancel_meeting(session=session, meeting_id=target.id or 0, now=now)
+            assert meeting is not None
+            cancelled.append(meeting)
+            owe_card_update(session, meeting, now)
+            told += outbox.owe(session, registrant_notices(deps, session, meeting, now), now=now)
+    for meeting in cancelled:  # their pending reminders and announcements are cancelled
+        planning.plan_meeting(deps, meeting.id or 0)
     deps.send_now()
-    return Cancelled(meeting, told)
+    return Cancelled(cancelled[0], told, others=len(cancelled) - 1)

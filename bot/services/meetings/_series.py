@@ -163,6 +163,27 @@ def edit_series(
     return changes
 
 
+def end_series(session: Session, *, meeting: Meeting, now: datetime) -> list[Meeting]:
+    """In the session's transaction: end the meeting's series before it, so that no more are created; return it and
+    the series' later meetings not yet cancelled or begun, for the caller to cancel."""
+    series = series_store.get_series(session=session, series_id=meeting.series_id or 0)
+    if series is None or meeting.occurrence_at is None:
+        return [meeting]
+    series_store.lock_series(session, series.id or 0)
+    series.rule = _ended_before(series, meeting)
+    series_store.set_template(session=session, series=series, template=series_store.template_of(series), now=now)
+    later = [
+        m
+        for m in series_store.occurrences(session=session, series_id=series.id or 0)
+        if m.id != meeting.id
+        and m.occurrence_at is not None
+        and m.occurrence_at > meeting.occurrence_at
+        and not m.is_cancelled
+        and m.starts_at > now
+    ]
+    return [meeting, *later]
+
+
 def _applied(target: MeetingDraft, edit: MeetingDraft, changed: tuple[str, ...]) -> MeetingDraft:
     """`target` with the fields the edit changed; its times moved to the edit's time of day and length, on its day."""
     values = {name: getattr(edit, name) for name in changed if name not in (*TIMES, "registration_deadline")}
