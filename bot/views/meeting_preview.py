@@ -7,16 +7,16 @@ for a series, its rule in RRULE text beside them.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.language import i18n, repeats, when
 from bot.language.countries import country_name
 from bot.language.i18n import _
 from bot.language.repeats import Repeat
-from bot.language.when import format_local
 from bot.views import blocks
 from bot.views.meeting_form import KIND_WORDS, draft_from_json, draft_to_json
-from bot.views.meetings import days_words
+from bot.views.meetings import day_words, days_words
 from store.meetings import MeetingDraft
 from store.models import MeetingKind
 
@@ -44,10 +44,16 @@ def read_preview(value: str) -> tuple[MeetingDraft, Repeat | None]:
     return draft, Repeat.of_rule(rule, ZoneInfo(draft.timezone))
 
 
+def _moment(moment: datetime, zone: ZoneInfo) -> str:
+    """A date and time in the meeting's zone, the date in the reader's language: `Tue 5 Jan 2027 15:00`."""
+    local = moment.astimezone(zone)
+    return f"{day_words(local.date(), 'short')} {local:%H:%M}"
+
+
 def summary(draft: MeetingDraft, repeat: Repeat | None = None) -> str:
     """What the bot understood, to show before saving."""
     tz = ZoneInfo(draft.timezone)
-    start, end = format_local(draft.starts_at, tz), format_local(draft.ends_at, tz)
+    start, end = _moment(draft.starts_at, tz), _moment(draft.ends_at, tz)
     lines = [
         _("*{title}* ({kind})", title=blocks.escape(draft.title), kind=_(KIND_WORDS[MeetingKind(draft.kind)])),
         _("All day: {days}", days=days_words(*when.days_of(draft.starts_at, draft.ends_at, tz)))
@@ -64,5 +70,5 @@ def summary(draft: MeetingDraft, repeat: Repeat | None = None) -> str:
     if draft.capacity is not None:
         lines.append(_("In-person places: {count}", count=i18n.format_number(draft.capacity)))
     if draft.registration_deadline is not None:
-        lines.append(_("Register by: {deadline}", deadline=format_local(draft.registration_deadline, tz)))
+        lines.append(_("Register by: {deadline}", deadline=_moment(draft.registration_deadline, tz)))
     return "\n".join(lines)
