@@ -6,8 +6,10 @@ rule is expanded in the meeting's own zone, so that 15:00 in Madrid stays 15:00 
 
 from __future__ import annotations
 
+import time as clock_time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,15 +20,22 @@ from icalendar import Calendar
 from bot.config import Settings
 from bot.language import repeats
 from bot.language.repeats import Pattern, Repeat
-from bot.localslack.local import GROUP_CHANNEL, MEMBER, ORGANISER, LocalBot
+from bot.localslack import SlackEmulator
+from bot.localslack.local import GROUP_CHANNEL, MEMBER, ORGANISER, PEOPLE, LocalBot
 from bot.services import meetings as service
 from bot.views import meetings as views
 from handlers import meetings as handler
 from store import meetings as store
 from store import series as series_store
+from store.db import make_engine, session_factory
+from store.meetings import MeetingDraft
 from store.models import Meeting, MeetingSeries
+from tests.conftest import make_settings
 from tests.helpers import private_answer, wait_delivery
+from tests.processes import bot_process
+from tests.test_calendar import TOKEN, fetch
 from tests.test_meetings import form_values, open_form, texts
+from tests.test_scheduler import wait_until
 
 MADRID = ZoneInfo("Europe/Madrid")
 START = datetime(2027, 1, 5, 15, 0, tzinfo=MADRID)  # the first Tuesday of January 2027
@@ -462,3 +471,72 @@ def test_cancelling_a_meeting_and_the_following_ones_ends_the_series(bot: LocalB
     clock.now = datetime(2027, 6, 1, tzinfo=UTC)
     assert service.extend_series(bot.service.deps) == 0  # type: ignore[union-attr]
     assert len(series_meetings(bot)) == 5
+
+
+def test_two_processes_on_one_postgresql_database_create_each_meeting_of_a_series_once(
+    migrated_url: str, tmp_path: Path
+) -> None:
+    if not migrated_url.startswith("postgresql"):
+        pytest.skip("several bot processes share a PostgreSQL database; SQLite is for one process")
+    engine = make_engine(migrated_url)
+    sessions = session_factory(engine)
+    now = datetime.now(UTC)
+    first = (now + timedelta(days=2)).astimezone(MADRID).replace(hour=15, minute=0, second=0, microsecond=0)
+    draft = MeetingDraft(
+        title="Weekly stand-up", kind="online", starts_at=first.astimezone(UTC),
+        ends_at=(first + timedelta(minutes=30)).astimezone(UTC), timezone="Europe/Madrid",
+        join_url="https://meet.example.org/standup",
+    )  # fmt: skip
+    repeat = Repeat(Pattern.WEEKLY).fitted(first.date())
+    with sessions() as session:
+        series = series_store.create_series(
+            session=session, rule=repeat.rule(MADRID), template=draft, created_by=ORGANISER.id, now=now
+        )
+        series_store.add_meetings(session=session, series=series, starts=[first], created_by=ORGANISER.id, now=now)
+        series_store.set_announced(session=session, series_id=series.id or 0)
+    with SlackEmulator(users=PEOPLE.values()) as emulator:
+        emulator.add_channel(GROUP_CHANNEL, "learning-group")
+        with (
+            bot_process(tmp_path, emulator, migrated_url, SERIES_AHEAD="200d"),
+            bot_process(tmp_path, emulator, migrated_url, SERIES_AHEAD="200d"),
+        ):
+            wanted = len(list(repeats.starts_between(
+                repeat.rule(MADRID), first, MADRID, after=now, before=now + timedelta(days=200)
+            )))  # fmt: skip
+
+            def created() -> int:
+                with sessions() as session:
+                    return len(series_store.occurrences(session=session, series_id=series.id or 0))
+
+            wait_until(lambda: created() >= wanted, timeout=60)
+            wait_until(lambda: any(m.get("bot_id") for m in emulator.messages(GROUP_CHANNEL)), timeout=30)
+            clock_time.sleep(2)
+        cards = [m for m in emulator.messages(GROUP_CHANNEL) if m.get("bot_id")]
+    with sessions() as session:
+        meetings = series_store.occurrences(session=session, series_id=series.id or 0)
+    starts = [m.starts_at for m in meetings]
+    assert len(starts) == wanted and len(set(starts)) == wanted, "each meeting once"
+    assert {m.starts_at.astimezone(MADRID).time() for m in meetings} == {time(15, 0)}
+    assert len(cards) == 1, "the next meeting announced once"
+    logs = "".join(path.read_text() for path in tmp_path.glob("bot-*.log"))
+    assert "could not create the series' meetings ahead" not in logs
+    engine.dispose()
+
+
+def test_the_calendar_feed_publishes_a_series_as_one_event_that_calendar_apps_expand_as_the_store_holds_it(
+    migrated_url: str, tmp_path: Path, clock: Clock
+) -> None:
+    settings = make_settings(migrated_url, tmp_path, CALENDAR_TOKEN=TOKEN, PUBLIC_URL="https://bot.example.org/")
+    with LocalBot(settings, clock=clock) as bot:
+        save_preview(bot, preview(bot, f"{LINE}, 4 times"))
+        clock.now = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+        service.extend_series(bot.service.deps)  # type: ignore[union-attr]
+        meetings = series_meetings(bot)
+        status, _headers, body = fetch(f"{bot.base_url}/calendar.ics?token={TOKEN}")
+    assert status == 200
+    calendar = Calendar.from_ical(body)
+    [event] = calendar.walk("VEVENT")
+    assert event["RRULE"].to_ical() == b"FREQ=MONTHLY;COUNT=4;BYDAY=1TU"
+    assert str(event["UID"]) == f"series-{meetings[0].series_id}@bot.example.org"
+    assert [s for s, _t in occurrences_in(calendar)] == local_starts(meetings), "four, as the store holds them"
+    assert len(meetings) == 4
