@@ -138,6 +138,7 @@ def _speak_their_language(deps: Deps) -> Any:
     def speak_their_language(body: dict[str, Any], client: WebClient, next: Any) -> BoltResponse | None:
         who = requester(body)
         i18n.speak(languages.of_person(deps, client, who) if who else languages.group_language(deps))
+        i18n.read_in(deps.people.zone(client, who) if who else None)
         return next()
 
     return speak_their_language

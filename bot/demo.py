@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from bot.config import DEFAULT_PRACTICE_KINDS, DEFAULT_PRACTICE_TOPICS
 from bot.deps import Deps
 from bot.localslack.local import PEOPLE
+from bot.services import planning
+from bot.services import practices as practice_service
 from store import faq as faq_store
 from store import meetings as meetings_store
 from store import people as people_store
@@ -357,6 +359,13 @@ def demo_practices(
             pending=True,
         ),
     ]
+
+
+def as_the_bot_made_it(deps: Deps) -> None:
+    """What the bot would have done with the demo's data as it came: the meetings' reminders planned, and each
+    published practice's card in the group channel (posted by the sender, as the bot posts them)."""
+    planning.plan_upcoming_meetings(deps)
+    practice_service.owe_missing_cards(deps)
 
 
 def seed_demo(deps: Deps) -> None:

@@ -38,7 +38,8 @@ class PeopleDirectory:
         self._clock = clock
         self._lookup_clients: dict[tuple[str, str | None], WebClient] = {}
         self._lock = threading.Lock()
-        self._languages: dict[str, tuple[float, str | None, str | None]] = {}  # id: (kept until, chosen, locale)
+        # id: (kept until, chosen language, Slack's locale, zone)
+        self._languages: dict[str, tuple[float, str | None, str | None, str | None]] = {}
 
     def is_organiser(self, slack_id: str) -> bool:
         """Whether this Slack user is an organiser (the store decides, on every call; no Slack call)."""
@@ -84,29 +85,38 @@ class PeopleDirectory:
         read only: the profile is recorded when the person is resolved). A process keeps the answer in mind
         for a minute, or for PROFILE_MAX_AGE when it came from Slack.
         """
+        chosen, slack_locale, _zone = self._reader(client, slack_id)
+        return chosen, slack_locale
+
+    def zone(self, client: WebClient, slack_id: str) -> str | None:
+        """Someone's Slack time zone, as far as the store or Slack says, kept in mind with their language."""
+        return self._reader(client, slack_id)[2]
+
+    def _reader(self, client: WebClient, slack_id: str) -> tuple[str | None, str | None, str | None]:
+        """What the bot writes to someone in: their language, Slack's locale for them and their zone."""
         now = time.monotonic()
         with self._lock:
             kept = self._languages.get(slack_id)
         if kept is not None and now < kept[0]:
-            return kept[1], kept[2]
+            return kept[1], kept[2], kept[3]
         with self._sessions() as session:
             person = people_store.get_person(session=session, slack_id=slack_id)
-            chosen, slack_locale = (person.language, person.slack_locale) if person else (None, None)
+            chosen, slack_locale, zone = (person.language, person.slack_locale, person.tz) if person else (None,) * 3
         memory = LANGUAGE_MEMORY_SECONDS
         if chosen is None and slack_locale is None:
-            slack_locale = self._slack_locale(client, slack_id)
+            slack_locale, zone = self._slack_profile(client, slack_id, zone)
             memory = PROFILE_MAX_AGE.total_seconds()
         with self._lock:
-            self._languages[slack_id] = (now + memory, chosen, slack_locale)
-        return chosen, slack_locale
+            self._languages[slack_id] = (now + memory, chosen, slack_locale, zone)
+        return chosen, slack_locale, zone
 
-    def _slack_locale(self, client: WebClient, slack_id: str) -> str | None:
+    def _slack_profile(self, client: WebClient, slack_id: str, zone: str | None) -> tuple[str | None, str | None]:
         try:
             user = self._lookup_client(client).users_info(user=slack_id, include_locale=True)["user"]
         except LOOKUP_FAILURES as error:
             logger.warning("users.info failed for %s: %s", slack_id, _reason(error))
-            return None
-        return user.get("locale")
+            return None, zone
+        return user.get("locale"), user.get("tz") or zone
 
     def forget_language(self, slack_id: str) -> None:
         """Read someone's language from the store next time (they just chose one)."""

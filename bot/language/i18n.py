@@ -31,6 +31,7 @@ SOURCE_LANGUAGE = "en"
 LOCALE_DIR = Path(__file__).with_name("locale")
 
 _speaking: ContextVar[str] = ContextVar("speaking", default=SOURCE_LANGUAGE)
+_reader_zone: ContextVar[str | None] = ContextVar("reader_zone", default=None)
 
 
 @cache
@@ -105,13 +106,16 @@ def catalog(language: str) -> gettext.NullTranslations:
 
 
 @contextmanager
-def speaking(language: str | None) -> Iterator[str]:
-    """Speak `language` (the source language when it is not spoken) until the block ends."""
+def speaking(language: str | None, *, zone: str | None = None) -> Iterator[str]:
+    """Speak `language` (the source language when it is not spoken) until the block ends, to a reader in `zone`
+    (None: a reader whose zone is not known here, as when writing to someone other than who asked)."""
     chosen = language if language in available() else SOURCE_LANGUAGE
     token = _speaking.set(chosen)
+    zone_token = _reader_zone.set(zone)
     try:
         yield chosen
     finally:
+        _reader_zone.reset(zone_token)
         _speaking.reset(token)
 
 
@@ -125,6 +129,17 @@ def speak(language: str | None) -> str:
 def language() -> str:
     """The language spoken now."""
     return _speaking.get()
+
+
+def read_in(zone: str | None) -> None:
+    """Say, for the rest of this request, the time zone of whoever reads what the bot writes (None: unknown, or
+    many readers, as in a channel)."""
+    _reader_zone.set(zone)
+
+
+def reader_zone() -> str | None:
+    """The time zone of the one reader of what is being written, when there is one and it is known."""
+    return _reader_zone.get()
 
 
 def _(message: str, /, **values: object) -> str:

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from bot.config import Settings
-from bot.demo import DEMO_DATABASE, seed_demo
+from bot.demo import DEMO_DATABASE, as_the_bot_made_it, seed_demo
 from bot.localslack.local import LocalBot
 from bot.localslack.workspace import AnswerRefused
 from bot.logs import configure_logging
@@ -72,6 +72,8 @@ def run_shell(
     with LocalBot(settings, socket_mode=socket_mode) as bot:
         if demo:
             seed_demo(bot.service.deps)  # type: ignore[union-attr]
+            as_the_bot_made_it(bot.service.deps)  # type: ignore[union-attr]
+            bot.wait_idle(timeout=30)
         shell = Shell(bot, console, who, (line.rstrip("\n") for line in stdin), interactive)
         data = "demo data" if demo else "the shell's own data"
         over = " over Socket Mode" if socket_mode else ""

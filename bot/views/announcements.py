@@ -207,9 +207,9 @@ def check_when(moment: datetime, *, zone: ZoneInfo, now: datetime) -> datetime |
 def saved_view(*, channel: str, due_at: datetime | None, zone: ZoneInfo, edited: bool) -> dict[str, Any]:
     """The modal shown once the announcement is planned: what will happen, and when."""
     if due_at is None and edited:
-        text = _("Changes saved. :mega: Posting now in <#{channel}>.", channel=channel)
+        text = _("Changes saved. :mega: Posting now in <#{channel}>: it appears there within seconds.", channel=channel)
     elif due_at is None:
-        text = _(":mega: Posting now in <#{channel}>.", channel=channel)
+        text = _(":mega: Posting now in <#{channel}>: it appears there within seconds.", channel=channel)
     elif edited:
         text = _(
             "Changes saved. :calendar: Scheduled for {when} in <#{channel}>.",

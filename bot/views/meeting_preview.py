@@ -7,18 +7,19 @@ for a series, its rule in RRULE text beside them.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.language import i18n, repeats, when
 from bot.language.countries import country_name
-from bot.language.i18n import _
+from bot.language.i18n import _, n_
 from bot.language.repeats import Repeat
 from bot.views import blocks
 from bot.views.meeting_form import KIND_WORDS, draft_from_json, draft_to_json
-from bot.views.meetings import day_words, days_words
+from bot.views.meetings import day_words, days_words, when_plain
 from store.meetings import MeetingDraft
-from store.models import MeetingKind
+from store.models import Meeting, MeetingKind
 
 
 def preview_value(draft: MeetingDraft, repeat: Repeat | None = None) -> str:
@@ -72,3 +73,27 @@ def summary(draft: MeetingDraft, repeat: Repeat | None = None) -> str:
     if draft.registration_deadline is not None:
         lines.append(_("Register by: {deadline}", deadline=_moment(draft.registration_deadline, tz)))
     return "\n".join(lines)
+
+
+def series_text(repeat: Repeat, count: int) -> str:
+    """What a new series is: its rule, and how many of its meetings exist so far."""
+    return n_(
+        ":repeat: It repeats {rule}. {count} meeting of the series exists so far; "
+        "the others are created as they come near, each with its own registration and reminders.",
+        ":repeat: It repeats {rule}. {count} meetings of the series exist so far; "
+        "the others are created as they come near, each with its own registration and reminders.",
+        count,
+        rule=repeats.describe(repeat),
+    )
+
+
+def read_as_text(written: str, meeting: Meeting) -> str:
+    """What a start typed without its year ("next Thursday 10:00") was taken to be, so that a misreading is seen."""
+    written = written.strip()
+    if not written or re.search(r"\b\d{4}\b", written):
+        return ""
+    return _(
+        "You wrote “{written}” for the start: that is {when}.",
+        written=blocks.escape(written),
+        when=when_plain(meeting),
+    )

@@ -148,6 +148,8 @@ def when_text(meeting: Meeting) -> str:
     else:
         last_day = day_words(end.date(), "long")
         last = date_token(meeting.ends_at, "{date_long_pretty}, {time}", f"{last_day}, {end:%H:%M}")
+    if i18n.reader_zone() == meeting.timezone:  # the reader's own times are the meeting's: said once
+        return _("{start} – {end} _({zone})_", start=first, end=last, zone=meeting.timezone)
     return _(
         "{start} – {end} _(there: {there}, {zone})_",
         start=first,

@@ -49,8 +49,10 @@ def title_line(practice: Practice) -> str:
     return f"#{practice.id} *{blocks.escape(practice.title)}*"
 
 
-def useful_button(practice: Practice, count: int) -> blocks.Block:
-    """The Useful button, showing how many found it useful."""
+def useful_button(practice: Practice, count: int, *, marked: bool = False) -> blocks.Block:
+    """The Useful button, showing how many found it useful, and to one reader whether they are among them."""
+    if marked:
+        return blocks.button(_(":bulb: Useful · {count} · yours", count=count), USEFUL, str(practice.id))
     return blocks.button(_(":bulb: Useful · {count}", count=count), USEFUL, str(practice.id))
 
 

@@ -126,8 +126,10 @@ def card(practice: Practice, useful: int) -> dict[str, Any]:
     return blocks.message(fallback, [head, *_body(practice), footer, actions])
 
 
-def details(practice: Practice, useful: int, *, can_change: bool, buttons: bool = True) -> list[blocks.Block]:
-    """One practice in full, with what the reader can do with it."""
+def details(
+    practice: Practice, useful: int, *, can_change: bool, buttons: bool = True, marked: bool = False
+) -> list[blocks.Block]:
+    """One practice in full, with what the reader can do with it; `marked`: the reader marked it useful."""
     body = [blocks.section(f"{title_line(practice)}\n{facts(practice)}"), *_body(practice)]
     shared_on = i18n.format_day(practice.created_at, "dd MMM y")
     notes = [
@@ -140,10 +142,12 @@ def details(practice: Practice, useful: int, *, can_change: bool, buttons: bool 
         notes.append(status_label(practice))
     if practice.status == PracticeStatus.REJECTED and practice.reject_reason:
         notes.append(_("reason: {reason}", reason=blocks.escape(practice.reject_reason)))
+    if marked and buttons:
+        notes.append(_("you marked it useful: press *Useful* again to take your mark back"))
     body.append(blocks.context(" · ".join(notes)))
     if not buttons:
         return body
-    row = [useful_button(practice, useful)] if practice.status == PracticeStatus.PUBLISHED else []
+    row = [useful_button(practice, useful, marked=marked)] if practice.status == PracticeStatus.PUBLISHED else []
     if can_change:
         row.append(blocks.button(_("Edit"), EDIT, str(practice.id)))
         row.append(blocks.button(_("Delete"), DELETE, str(practice.id), style="danger"))

@@ -109,7 +109,7 @@ def quick_save(deps: Deps) -> ActionWork:
             title=blocks.escape(meeting.title),
         )
         if saved.repeat is not None:
-            text = "\n".join((text, series_text(saved)))
+            text = "\n".join((text, meeting_preview.series_text(saved.repeat, 1 + len(saved.others))))
         respond(replace_original=True, **blocks.message(text, [blocks.section(text), organiser_buttons(meeting)]))
 
     return save
@@ -237,19 +237,6 @@ def save_form(app: App, deps: Deps) -> Callable[..., None]:
     return submitted
 
 
-def series_text(saved: service.Saved) -> str:
-    """What a new series is: its rule, and how many of its meetings exist so far."""
-    assert saved.repeat is not None
-    return n_(
-        ":repeat: It repeats {rule}. {count} meeting of the series exists so far; "
-        "the others are created as they come near, each with its own registration and reminders.",
-        ":repeat: It repeats {rule}. {count} meetings of the series exist so far; "
-        "the others are created as they come near, each with its own registration and reminders.",
-        1 + len(saved.others),
-        rule=repeats.describe(saved.repeat),
-    )
-
-
 def saved_view(saved: service.Saved) -> dict[str, Any]:
     """The modal shown once a meeting is saved: what was saved and what to do next."""
     meeting: Meeting = saved.meeting
@@ -266,7 +253,7 @@ def saved_view(saved: service.Saved) -> dict[str, Any]:
         heading = _("Meeting saved")
         text = _(":white_check_mark: Meeting saved: *{title}* is meeting #{number}.\n{when}\n{place}", **values)
     if saved.repeat is not None:
-        text = "\n".join((text, series_text(saved)))
+        text = "\n".join((text, meeting_preview.series_text(saved.repeat, 1 + len(saved.others))))
     elif saved.others:
         text = "\n".join(
             (
@@ -279,6 +266,8 @@ def saved_view(saved: service.Saved) -> dict[str, Any]:
             )
         )
     body = [blocks.section(text)]
+    if read_as := meeting_preview.read_as_text(saved.written_start, saved.meeting):
+        body.append(blocks.context(read_as))
     if not meeting.card_ts:
         announce = blocks.button(_("Announce in the group channel"), ANNOUNCE, str(meeting.id), style="primary")
         body.append(blocks.actions(announce))

@@ -76,7 +76,8 @@ def show_one(call: Call) -> None:
     if seen is None:
         return
     call.reply(
-        blocks.escape(seen.practice.title), views.details(seen.practice, seen.useful, can_change=seen.may_change)
+        blocks.escape(seen.practice.title),
+        views.details(seen.practice, seen.useful, can_change=seen.may_change, marked=seen.marked),
     )
 
 

@@ -280,6 +280,12 @@ def mark_useful(*, session: Session, practice_id: int, slack_id: str, now: datet
     return removed.rowcount == 0, useful_count(session=session, practice_id=practice_id)
 
 
+def marked_by(*, session: Session, practice_id: int, slack_id: str) -> bool:
+    """Whether `slack_id` marked the practice useful."""
+    query = select(func.count()).where(col(UsefulMark.practice_id) == practice_id, col(UsefulMark.slack_id) == slack_id)
+    return bool(session.exec(query).one())
+
+
 def useful_count(*, session: Session, practice_id: int) -> int:
     """How many people marked a practice useful."""
     query = select(func.count()).select_from(UsefulMark).where(col(UsefulMark.practice_id) == practice_id)

@@ -15,9 +15,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.language.i18n import _, format_number
+from bot.language.i18n import N_, _, format_number
 from bot.language.quick_meeting._links import is_link
-from bot.language.quick_meeting._parts import split, take
+from bot.language.quick_meeting._parts import kind_in_title, split, take
 from bot.language.quick_meeting._reading import EXAMPLE, Reading
 from bot.language.quick_meeting._series import first_of_series
 from bot.language.quick_meeting._text import MAX_TITLE, free_text
@@ -31,6 +31,11 @@ from store.models import MeetingKind
 MAX_LENGTH = 1000
 MAX_PARTS = 20
 DEFAULT_LENGTH = timedelta(hours=2)
+TITLED = {  # how people attend, read from the title's words
+    MeetingKind.HYBRID: N_("The title says “{word}”: I took it as a hybrid meeting."),
+    MeetingKind.ONLINE: N_("The title says “{word}”: I took it as an online meeting."),
+    MeetingKind.IN_PERSON: N_("The title says “{word}”: I took it as an in-person meeting."),
+}
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,29 @@ def parse_quick(text: str, *, default_zone: str, group_zone: str, now: datetime)
     return _build(reading, default_zone, group_zone, fallback, now)
 
 
+def _kind_of(reading: Reading, notes: list[str]) -> str:
+    """How people attend when the line does not say: from the place and the link, unless the title says otherwise
+    ("Hybrid meetup" with a city and a link); what was assumed goes into `notes`."""
+    has_place = bool(reading.city_name or reading.venue)
+    guessed: list[str] = []
+    if has_place:
+        kind = MeetingKind.IN_PERSON
+        if reading.join_url:
+            guessed.append(
+                _("There is a place and a join link: I assumed in person; add “hybrid” if people can also join online.")
+            )
+    elif reading.join_url:
+        kind = MeetingKind.ONLINE
+    else:
+        kind = MeetingKind.IN_PERSON
+        guessed.append(_("No place or join link given: I assumed in person."))
+    titled = kind_in_title(reading.title)
+    if titled is not None and titled[0] != kind:
+        kind, guessed = titled[0], [_(TITLED[titled[0]], word=titled[1])]
+    notes.extend(guessed)
+    return kind
+
+
 def _build(reading: Reading, default_zone: str, group_zone: str, fallback: ZoneInfo, now: datetime) -> QuickMeeting:
     """Choose the zone, read the times in it, and fill the gaps, saying what was assumed."""
     notes: list[str] = []
@@ -143,23 +171,7 @@ def _build(reading: Reading, default_zone: str, group_zone: str, fallback: ZoneI
             deadline = parse_deadline(reading.deadline, zone=zone, now=now)
         except WhenError as error:
             raise QuickMeetingError([error.message]) from None
-    kind = reading.kind
-    has_place = bool(reading.city_name or reading.venue)
-    if not kind:
-        if has_place:
-            kind = MeetingKind.IN_PERSON
-            if reading.join_url:
-                notes.append(
-                    _(
-                        "There is a place and a join link: I assumed in person; "
-                        "add “hybrid” if people can also join online."
-                    )
-                )
-        elif reading.join_url:
-            kind = MeetingKind.ONLINE
-        else:
-            kind = MeetingKind.IN_PERSON
-            notes.append(_("No place or join link given: I assumed in person."))
+    kind = reading.kind or _kind_of(reading, notes)
     draft = MeetingDraft(
         title=reading.title,
         kind=str(kind),

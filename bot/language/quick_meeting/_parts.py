@@ -43,6 +43,21 @@ def kinds() -> dict[str, MeetingKind]:
     }
 
 
+def kind_in_title(title: str) -> tuple[MeetingKind, str] | None:
+    """How people attend, when the title says it ("Hybrid meetup", "Online call"), and the words that say it."""
+    folded, origin = weekdays._folded(title)
+    found: list[tuple[int, int, MeetingKind]] = []
+    for words, kind in kinds().items():
+        spaced = r"\s+".join(re.escape(word) for word in words.split())
+        for match in re.finditer(rf"(?<!\w){spaced}(?!\w)", folded):
+            found.append((match.end() - match.start(), match.start(), kind))
+    if not found:
+        return None
+    length, start, kind = max(found, key=lambda each: (each[0], -each[1]))
+    end = origin[start + length - 1] + 1
+    return kind, title[origin[start] : end]
+
+
 def split(text: str) -> list[str]:
     """Split the line at commas, except inside quotes and Slack's <…> links."""
     parts: list[str] = []

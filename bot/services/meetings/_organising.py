@@ -7,7 +7,7 @@ by its consequences: reminders planned again, the card brought up to date, regis
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -42,6 +42,7 @@ class Saved:
     change: Change | None = None  # None for a new meeting
     others: tuple[int, ...] = ()  # the other meetings of its series the edit changed
     repeat: Repeat | None = None  # a new series' rule
+    written_start: str = ""  # the start as typed in the form ("next Thursday 10:00")
 
     @property
     def edited(self) -> bool:
@@ -128,7 +129,7 @@ def save_form(deps: Deps, *, meeting_id: int | None, values: dict[str, str], use
             return None
         draft, repeat = _read_form(values, old, now)
         if old is None:
-            saved = _create(deps, session, draft, repeat, user_id, now)
+            saved = replace(_create(deps, session, draft, repeat, user_id, now), written_start=values.get("starts", ""))
         else:
             scope = scope_of(values) if old.series_id is not None else Scope.THIS
             try:
@@ -149,7 +150,8 @@ def save_form(deps: Deps, *, meeting_id: int | None, values: dict[str, str], use
                 if change is not None:
                     _tell(deps, session, change, now)
             first = changes[0]
-            saved = Saved(first.meeting, first, others=tuple(c.meeting.id or 0 for c in changes[1:] if c is not None))
+            others = tuple(c.meeting.id or 0 for c in changes[1:] if c is not None)
+            saved = Saved(first.meeting, first, others=others, written_start=values.get("starts", ""))
     deps.send_now()
     return saved
 

@@ -9,6 +9,7 @@ export are `_queries`.
 from __future__ import annotations
 
 from bot.services.practices._access import Outcome, Seen, can_change, can_see, get, look_up
+from bot.services.practices._card import owe_missing_cards
 from bot.services.practices._card import register_renderers as register_card_renderers
 from bot.services.practices._changes import (
     Approved,
@@ -66,6 +67,7 @@ __all__ = [
     "home_lists",
     "list_page",
     "look_up",
+    "owe_missing_cards",
     "queue",
     "read_filter",
     "register_card_renderers",

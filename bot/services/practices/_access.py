@@ -39,6 +39,7 @@ class Seen:
     useful: int
     visible: bool
     may_change: bool
+    marked: bool = False  # they marked it useful themselves
 
 
 def get(deps: Deps, *, practice_id: int | None) -> Practice | None:
@@ -58,4 +59,5 @@ def look_up(deps: Deps, *, practice_id: int | None, user_id: str) -> Seen | None
         if practice is None:
             return None
         useful = store.useful_count(session=session, practice_id=practice_id)
-    return Seen(practice, useful, can_see(deps, practice, user_id), can_change(deps, practice, user_id))
+        marked = store.marked_by(session=session, practice_id=practice_id, slack_id=user_id)
+    return Seen(practice, useful, can_see(deps, practice, user_id), can_change(deps, practice, user_id), marked)
