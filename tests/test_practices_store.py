@@ -197,3 +197,30 @@ def test_figures_and_the_practices_of_a_period(sessions: sessionmaker[Session]) 
             session=session, start=datetime(2026, 10, 1, tzinfo=UTC), end=datetime(2026, 10, 2, tzinfo=UTC)
         )
         assert [p.kind for p in week] == ["Tool"]
+
+
+def test_the_passage_is_where_most_of_the_words_are_and_never_the_organisations_name(
+    sessions: sessionmaker[Session],
+) -> None:
+    filler = " ".join(["The programme ran with the regional chamber and two universities."] * 4)
+    add(
+        sessions,
+        title="Vouchers for cluster members",
+        organisation="Skills Network",
+        summary=f"A digital first step. {filler} Then came digital skills bootcamps for managers of small firms.",
+        evidence="Measured with a test.",
+    )
+    add(
+        sessions,
+        title="Digital skills academy",
+        organisation="Digital Skills Network",
+        summary="Short courses for the cluster's small firms.",
+        evidence="120 firms trained.",
+    )
+    with sessions() as session:
+        hits = {hit.practice.title: hit.snippet for hit in store.search(session=session, query="digital skills").hits}
+    marked = f"{store.MATCH_START}digital{store.MATCH_END} {store.MATCH_START}skills{store.MATCH_END} bootcamps"
+    assert marked in hits["Vouchers for cluster members"], "the window with both words, not the first word's"
+    assert hits["Digital skills academy"] == "Short courses for the cluster's small firms.", (
+        "words only in the title and the organisation, which are shown beside every hit: the summary's start"
+    )

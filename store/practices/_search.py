@@ -190,18 +190,23 @@ def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def passage(practice: Practice, found: re.Pattern[str]) -> str:
-    """The passage of the summary, evidence or organisation around the first word found, the words marked.
+    """The passage of the summary or the evidence where the most of the words found are, the words marked.
 
     The words are looked for with their accents folded (the pattern's are), and marked as written. The
-    title is shown beside every hit, so a match there needs no passage; without a word in the other
-    fields the passage is the start of the summary.
+    title and the organisation are shown beside every hit, so a match there needs no passage; without a
+    word in the summary or the evidence the passage is the start of the summary.
     """
-    for text_ in (practice.summary, practice.evidence, practice.organisation):
+    best: tuple[int, list[str], int, int] | None = None  # (words found in it, tokens, start, end)
+    for text_ in (practice.summary, practice.evidence):
         tokens = text_.split()
-        first = next((i for i, token in enumerate(tokens) if found.search(fold(token))), None)
-        if first is None:
-            continue
-        start, end = max(0, first - _SNIPPET_BEFORE), min(len(tokens), first + _SNIPPET_AFTER)
+        hits = [i for i, token in enumerate(tokens) if found.search(fold(token))]
+        for first in hits:
+            start, end = max(0, first - _SNIPPET_BEFORE), min(len(tokens), first + _SNIPPET_AFTER)
+            inside = sum(1 for i in hits if start <= i < end)
+            if best is None or inside > best[0]:
+                best = (inside, tokens, start, end)
+    if best is not None:
+        _count, tokens, start, end = best
         shown = " ".join(tokens[start:end])
         return ("…" if start else "") + _marked(shown, found) + ("…" if end < len(tokens) else "")
     tokens = practice.summary.split()
