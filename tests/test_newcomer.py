@@ -131,3 +131,16 @@ def test_a_reader_in_the_meetings_own_zone_is_shown_its_times_once(bot: LocalBot
     ws.slash_command(MEMBER.id, "/meetings")  # Bruno reads in Berlin: the meeting's times beside his
     theirs = texts(private_answer(bot.emulator, MEMBER.id, "Upcoming meetings").blocks)
     assert "_(there: Tue 5 Jan 2027, 15:00\\u201317:00 CET, Europe/Madrid)_" in theirs
+
+
+def test_a_misspelt_search_word_is_answered_with_the_close_word_the_practices_hold(local_bot: LocalBot) -> None:
+    seed_demo(local_bot.service.deps)  # type: ignore[union-attr]
+    ws = local_bot.workspace
+    assert ws is not None
+    ws.slash_command(MEMBER.id, "/practice", "search hackaton")
+    answer = private_answer(local_bot.emulator, MEMBER.id, "Did you mean")
+    assert "No practice matches *hackaton*. Did you mean *hackathon*? These match it, best first" in (answer.text or "")
+    assert "A hackathon without a day after" in texts(answer.blocks)
+    ws.slash_command(MEMBER.id, "/practice", "search qwertyuiop")
+    nothing = private_answer(local_bot.emulator, MEMBER.id, "No practice matches *qwertyuiop*")
+    assert "Did you mean" not in (nothing.text or ""), "nothing close: nothing suggested"

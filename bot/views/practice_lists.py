@@ -108,7 +108,13 @@ def search_message(
             "No practice matches *{words}*. Try fewer or other words, or browse with `/practice list`.", words=words
         )
         return text, [blocks.section(text)]
-    if result.every_word:
+    if result.corrected:
+        heading = _(
+            "No practice matches *{typed}*. Did you mean *{words}*? These match it, best first",
+            typed=words,
+            words=blocks.escape(" ".join(result.words)),
+        )
+    elif result.every_word:
         heading = _("Practices matching *{words}*, best first", words=words)
     else:
         heading = _("No practice has all of *{words}*; these have some of them, best first", words=words)

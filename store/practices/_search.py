@@ -7,9 +7,10 @@ of those forms does, and a practice matches when it holds every word (or, failin
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import text
@@ -28,6 +29,10 @@ CANDIDATES = 1000
 # Column weights for FTS5's bm25: title, organisation, summary with evidence.
 _SQLITE_WEIGHTS = "10.0, 3.0, 1.0"
 _SNIPPET_BEFORE = 8
+# A word that finds nothing is looked for among the words of the newest practices, as a close spelling.
+VOCABULARY_SOURCE = 2000
+MIN_CORRECTED = 4
+CLOSE_ENOUGH = 0.8
 _SNIPPET_AFTER = 16
 
 
@@ -46,6 +51,8 @@ class SearchResult:
     hits: list[Hit]
     words: tuple[str, ...]
     every_word: bool = True
+    # Words that matched nothing, and the close word the practices hold that was searched for instead.
+    corrected: dict[str, str] = field(default_factory=dict)
 
 
 def search_words(text_: str) -> tuple[str, ...]:
@@ -73,7 +80,39 @@ def search(*, session: Session, query: str, limit: int = 10, languages: Iterable
     if not found and len(words) > 1:
         found = run(session, terms, every_word=False, limit=limit)
         every_word = False
-    return SearchResult(hits=_hits(session, found, words), words=words, every_word=every_word)
+    corrected: dict[str, str] = {}
+    if not found and (corrected := close_words(session, words)):
+        # "hackaton": nothing; the practices hold "hackathon", which is searched for instead.
+        words = tuple(corrected.get(word, word) for word in words)
+        terms = _Terms.of(words, terms.languages)
+        found = run(session, terms, every_word=True, limit=limit)
+        every_word = True
+        if not found and len(words) > 1:
+            found = run(session, terms, every_word=False, limit=limit)
+            every_word = False
+    return SearchResult(hits=_hits(session, found, words), words=words, every_word=every_word, corrected=corrected)
+
+
+def close_words(session: Session, words: Sequence[str]) -> dict[str, str]:
+    """For each word a search found nothing with, the closest word the newest practices are written with, if one
+    is close enough (difflib's ratio at least CLOSE_ENOUGH): "hackaton" -> "hackathon"."""
+    wanted = [word for word in words if len(word) >= MIN_CORRECTED]
+    if not wanted:
+        return {}
+    newest = (
+        select(col(Practice.title), col(Practice.summary))
+        .where(col(Practice.status) == PracticeStatus.PUBLISHED)
+        .order_by(col(Practice.id).desc())
+        .limit(VOCABULARY_SOURCE)
+    )
+    known = {word.lower() for title, summary in session.exec(newest) for word in _WORD.findall(f"{title} {summary}")}
+    corrected = {}
+    for word in wanted:
+        near = [k for k in known if k[:1] == word[:1] and abs(len(k) - len(word)) <= 2 and k != word]
+        best = difflib.get_close_matches(word, near, n=1, cutoff=CLOSE_ENOUGH)
+        if best:
+            corrected[word] = best[0]
+    return corrected
 
 
 @dataclass(frozen=True)
@@ -82,6 +121,11 @@ class _Terms:
 
     forms: tuple[tuple[str, ...], ...]  # by word: its forms in any of the languages (the last word's, as starts)
     by_language: dict[str, tuple[str, ...]]  # by language: the form of each word in it
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the words were put in."""
+        return tuple(self.by_language)
 
     @classmethod
     def of(cls, words: tuple[str, ...], languages: tuple[str, ...]) -> _Terms:
