@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import Settings
 from bot.demo import as_the_bot_made_it, seed_demo
-from bot.localslack.local import GROUP_CHANNEL, MEMBER, ORGANISER, LocalBot
+from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, ORGANISER, LocalBot
 from bot.views import meetings as views
 from bot.views import practices as practice_views
 from store import meetings as meetings_store
@@ -130,7 +130,10 @@ def test_a_reader_in_the_meetings_own_zone_is_shown_its_times_once(bot: LocalBot
     assert "there:" not in mine and "_(Europe/Madrid)_" in mine
     ws.slash_command(MEMBER.id, "/meetings")  # Bruno reads in Berlin: the meeting's times beside his
     theirs = texts(private_answer(bot.emulator, MEMBER.id, "Upcoming meetings").blocks)
-    assert "_(there: Tue 5 Jan 2027, 15:00\\u201317:00 CET, Europe/Madrid)_" in theirs
+    assert "_(there: 15:00\\u201317:00 CET, Europe/Madrid)_" in theirs, "the day is his too: one date on the line"
+    ws.slash_command(GUEST.id, "/meetings")  # Carla reads in Toronto, where the call starts on the same day
+    toronto = texts(private_answer(bot.emulator, GUEST.id, "Upcoming meetings").blocks)
+    assert "_(there: 15:00\\u201317:00 CET, Europe/Madrid)_" in toronto
 
 
 def test_a_misspelt_search_word_is_answered_with_the_close_word_the_practices_hold(local_bot: LocalBot) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_interval, format_skeleton
 
@@ -148,15 +148,35 @@ def when_text(meeting: Meeting) -> str:
     else:
         last_day = day_words(end.date(), "long")
         last = date_token(meeting.ends_at, "{date_long_pretty}, {time}", f"{last_day}, {end:%H:%M}")
-    if i18n.reader_zone() == meeting.timezone:  # the reader's own times are the meeting's: said once
+    reader = _reader_zone()
+    if reader is not None and reader.key == meeting.timezone:  # the reader's own times are the meeting's: said once
         return _("{start} – {end} _({zone})_", start=first, end=last, zone=meeting.timezone)
+    there = when_plain(meeting)
+    if reader is not None and _same_days(meeting, reader):  # the day is the reader's too: the times alone
+        there = f"{start:%H:%M}–{end:%H:%M} {end.tzname()}" if same_day else there
     return _(
         "{start} – {end} _(there: {there}, {zone})_",
         start=first,
         end=last,
-        there=when_plain(meeting),
+        there=there,
         zone=meeting.timezone,
     )
+
+
+def _reader_zone() -> ZoneInfo | None:
+    """The one reader's zone, when it is known and valid."""
+    name = i18n.reader_zone()
+    try:
+        return ZoneInfo(name) if name else None
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
+
+
+def _same_days(meeting: Meeting, reader: ZoneInfo) -> bool:
+    """Whether the meeting starts and ends on the same days for the reader as in its own zone."""
+    own = (local(meeting.starts_at, meeting).date(), local(meeting.ends_at, meeting).date())
+    theirs = (meeting.starts_at.astimezone(reader).date(), meeting.ends_at.astimezone(reader).date())
+    return own == theirs
 
 
 def place_plain(meeting: Meeting) -> str:
