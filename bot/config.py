@@ -139,6 +139,8 @@ class Settings:
     # a freed place is given to the first in line at once.
     waitlist_offer_time: timedelta | None = timedelta(hours=24)
     series_ahead: timedelta = timedelta(days=90)  # how far ahead a series' meetings exist (the next one always)
+    # The group's aims, for the welcome a newcomer to GROUP_CHANNEL gets; "" says the catalogs' own; None: no welcome.
+    welcome_text: str | None = ""
 
     @property
     def socket_mode(self) -> bool:
@@ -407,6 +409,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         member_priority_before=member_priority_before,
         waitlist_offer_time=waitlist_offer_time,
         series_ahead=series_ahead,
+        welcome_text=None if get("WELCOME_TEXT").lower() in _FALSE[:-1] else get("WELCOME_TEXT"),
     )
 
 

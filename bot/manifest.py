@@ -24,6 +24,7 @@ EVENT_SCOPES = {
     "app_mention": ("app_mentions:read",),
     "message.im": ("im:history",),
     "app_home_opened": (),
+    "member_joined_channel": ("channels:read", "groups:read"),
 }
 
 

@@ -374,6 +374,7 @@ class PostKind(StrEnum):
     NOTICE = "notice"  # a direct message to one person (moved up, meeting changed, a decision, a new role)
     ANSWER = "answer"  # the answer to a question asked in plain words
     OFFER_LAPSE = "offer_lapse"  # a waitlist offer's time limit: if still open, it lapses and the next is offered
+    WELCOME = "welcome"  # the direct message to someone who joined the group channel, once per person
 
 
 class ScheduledPost(SQLModel, table=True):

@@ -14,7 +14,8 @@ def test_manifest_lists_exactly_what_is_registered(local_bot: LocalBot) -> None:
     commands = [c["command"] for c in manifest["features"]["slash_commands"]]
     assert commands == [c.name for c in registry.commands]
     assert set(commands) == {"/tci", "/meetings", "/practice", "/announce"}
-    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened", "app_mention", "message.im"]
+    events = ["app_home_opened", "app_mention", "member_joined_channel", "message.im"]
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == events
     assert manifest["settings"]["socket_mode_enabled"] is True
     scopes = manifest["oauth_config"]["scopes"]["bot"]
     assert {"commands", "chat:write", "app_mentions:read", "im:history", "users:read"} <= set(scopes)
