@@ -21,6 +21,7 @@ from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
@@ -137,9 +138,13 @@ def read_in(zone: str | None) -> None:
     _reader_zone.set(zone)
 
 
-def reader_zone() -> str | None:
+def reader_zone() -> ZoneInfo | None:
     """The time zone of the one reader of what is being written, when there is one and it is known."""
-    return _reader_zone.get()
+    name = _reader_zone.get()
+    try:
+        return ZoneInfo(name) if name else None
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
 
 
 def _(message: str, /, **values: object) -> str:

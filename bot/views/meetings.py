@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_interval, format_skeleton
 
@@ -148,7 +148,7 @@ def when_text(meeting: Meeting) -> str:
     else:
         last_day = day_words(end.date(), "long")
         last = date_token(meeting.ends_at, "{date_long_pretty}, {time}", f"{last_day}, {end:%H:%M}")
-    reader = _reader_zone()
+    reader = i18n.reader_zone()
     if reader is not None and reader.key == meeting.timezone:  # the reader's own times are the meeting's: said once
         return _("{start} – {end} _({zone})_", start=first, end=last, zone=meeting.timezone)
     there = when_plain(meeting)
@@ -161,15 +161,6 @@ def when_text(meeting: Meeting) -> str:
         there=there,
         zone=meeting.timezone,
     )
-
-
-def _reader_zone() -> ZoneInfo | None:
-    """The one reader's zone, when it is known and valid."""
-    name = i18n.reader_zone()
-    try:
-        return ZoneInfo(name) if name else None
-    except (ValueError, ZoneInfoNotFoundError):
-        return None
 
 
 def _same_days(meeting: Meeting, reader: ZoneInfo) -> bool:
