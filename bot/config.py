@@ -9,15 +9,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.cron import CronTrigger
 from dotenv import dotenv_values
 from platformdirs import user_data_dir
 from sqlalchemy.engine import make_url
 
-from bot.durations import format_duration, parse_duration
+from bot import config_values as values
+from bot.config_values import MAX_CHOICE_LENGTH as MAX_CHOICE_LENGTH
+from bot.config_values import MAX_CHOICES as MAX_CHOICES
+from bot.config_values import cron_trigger as cron_trigger
+from bot.config_values import format_offset as format_offset
+from bot.config_values import parse_offsets as parse_offsets
 
 logger = logging.getLogger(__name__)
 
@@ -56,10 +60,7 @@ DEFAULT_PRACTICE_KINDS = (
     "Bad practice / lesson learned",
     "Tool",
 )
-MAX_CHOICES = 100  # a Slack select menu holds at most 100 options
-MAX_CHOICE_LENGTH = 75  # nor an option's text more than 75 characters
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off", "")
+_TRUE, _FALSE = values.TRUE, values.FALSE
 
 
 class ConfigError(Exception):
@@ -177,26 +178,6 @@ class Settings:
     def is_sqlite(self) -> bool:
         """Whether the store is the embedded SQLite engine."""
         return self.database_url.startswith("sqlite")
-
-
-def parse_offsets(text: str) -> tuple[timedelta, ...]:
-    """Parse `7d,1d,1h` into offsets, largest first; raise ValueError on anything else."""
-    offsets = []
-    for part in text.split(","):
-        if not part.strip():
-            continue
-        offset = parse_duration(part)
-        if offset is None:
-            raise ValueError(part)
-        offsets.append(offset)
-    if not offsets or any(offset <= timedelta(0) for offset in offsets):
-        raise ValueError(text)
-    return tuple(sorted(set(offsets), reverse=True))
-
-
-def format_offset(offset: timedelta) -> str:
-    """Write an offset the way REMINDER_OFFSETS spells it (`1d`, `36h`, `90m`)."""
-    return format_duration(offset)
 
 
 def default_data_dir() -> Path:
@@ -331,40 +312,42 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         )
 
     public_url = get("PUBLIC_URL").rstrip("/")
-    if public_url and not _is_base_url(public_url):
+    if public_url and not values.is_base_url(public_url):
         problems.append(
             "PUBLIC_URL should be the http(s) address where the bot's HTTP server is reachable, "
             f"such as https://bot.example.org (not understood: {public_url})"
         )
 
-    practice_topics = _choices(get("PRACTICE_TOPICS"), DEFAULT_PRACTICE_TOPICS, "PRACTICE_TOPICS", problems)
-    practice_kinds = _choices(get("PRACTICE_KINDS"), DEFAULT_PRACTICE_KINDS, "PRACTICE_KINDS", problems)
+    practice_topics = values.choices(get("PRACTICE_TOPICS"), DEFAULT_PRACTICE_TOPICS, "PRACTICE_TOPICS", problems)
+    practice_kinds = values.choices(get("PRACTICE_KINDS"), DEFAULT_PRACTICE_KINDS, "PRACTICE_KINDS", problems)
 
     moderation_text = get("PRACTICE_MODERATION").lower()
     if moderation_text not in _TRUE + _FALSE:
         problems.append(f"PRACTICE_MODERATION should be on or off (not understood: {moderation_text})")
 
-    late_post_window = _length(get("LATE_POST_WINDOW"), DEFAULT_LATE_POST_WINDOW, "LATE_POST_WINDOW", problems)
+    late_post_window = values.length(get("LATE_POST_WINDOW"), DEFAULT_LATE_POST_WINDOW, "LATE_POST_WINDOW", problems)
     member_priority = (get("MEMBER_PRIORITY") or "provisional").lower()
     if member_priority not in MEMBER_PRIORITIES:
         problems.append(f"MEMBER_PRIORITY should be provisional or waitlist (not understood: {member_priority})")
         member_priority = "provisional"
     before_text = get("MEMBER_PRIORITY_BEFORE")
-    member_priority_before = _length(before_text, DEFAULT_MEMBER_PRIORITY_BEFORE, "MEMBER_PRIORITY_BEFORE", problems)
-    offer_text = get("WAITLIST_OFFER_TIME").lower()
-    waitlist_offer_time: timedelta | None = None
-    if offer_text not in _FALSE or not offer_text:
-        waitlist_offer_time = _length(offer_text, DEFAULT_WAITLIST_OFFER_TIME, "WAITLIST_OFFER_TIME", problems)
-    post_lease = _length(get("POST_LEASE"), DEFAULT_POST_LEASE, "POST_LEASE", problems)
-    series_ahead = _length(get("SERIES_AHEAD"), DEFAULT_SERIES_AHEAD, "SERIES_AHEAD", problems)
+    member_priority_before = values.length(
+        before_text, DEFAULT_MEMBER_PRIORITY_BEFORE, "MEMBER_PRIORITY_BEFORE", problems
+    )
+    offer_text = get("WAITLIST_OFFER_TIME")
+    waitlist_offer_time = values.length_or_off(offer_text, DEFAULT_WAITLIST_OFFER_TIME, "WAITLIST_OFFER_TIME", problems)
+    post_lease = values.length(get("POST_LEASE"), DEFAULT_POST_LEASE, "POST_LEASE", problems)
+    series_ahead = values.length(get("SERIES_AHEAD"), DEFAULT_SERIES_AHEAD, "SERIES_AHEAD", problems)
 
     zone = ZoneInfo(group_timezone) if not any(p.startswith("GROUP_TIMEZONE") for p in problems) else ZoneInfo("UTC")
-    digest_schedule = _schedule(get("DIGEST_SCHEDULE", DEFAULT_DIGEST_SCHEDULE), "DIGEST_SCHEDULE", zone, problems)
-    call_schedule = _schedule(
+    digest_schedule = values.schedule(
+        get("DIGEST_SCHEDULE", DEFAULT_DIGEST_SCHEDULE), "DIGEST_SCHEDULE", zone, problems
+    )
+    call_schedule = values.schedule(
         get("CALL_FOR_PRACTICES_SCHEDULE", DEFAULT_CALL_SCHEDULE), "CALL_FOR_PRACTICES_SCHEDULE", zone, problems
     )
-    posts_per_second = _rate(get("POSTS_PER_SECOND"), DEFAULT_POSTS_PER_SECOND, "POSTS_PER_SECOND", problems)
-    channel_posts_per_second = _rate(
+    posts_per_second = values.rate(get("POSTS_PER_SECOND"), DEFAULT_POSTS_PER_SECOND, "POSTS_PER_SECOND", problems)
+    channel_posts_per_second = values.rate(
         get("CHANNEL_POSTS_PER_SECOND"), DEFAULT_CHANNEL_POSTS_PER_SECOND, "CHANNEL_POSTS_PER_SECOND", problems
     )
 
@@ -410,88 +393,4 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         waitlist_offer_time=waitlist_offer_time,
         series_ahead=series_ahead,
         welcome_text=None if get("WELCOME_TEXT").lower() in _FALSE[:-1] else get("WELCOME_TEXT"),
-    )
-
-
-def cron_trigger(schedule: str, zone: ZoneInfo) -> CronTrigger:
-    """The trigger for a crontab line (minute hour day month day-of-week) in `zone`."""
-    fields = schedule.split()
-    if len(fields) != 5:
-        raise ValueError("five fields are needed: minute hour day month day-of-week")
-    if any(ch.isdigit() for ch in fields[4]):
-        # APScheduler counts 0 as Monday, crontab as Sunday: names leave no doubt.
-        raise ValueError("write the day of the week as a name (mon, tue, ... sun), not a number")
-    return CronTrigger.from_crontab(schedule, timezone=zone)
-
-
-def _schedule(text: str, name: str, zone: ZoneInfo, problems: list[str]) -> str:
-    """A crontab line, checked; "" when it is off."""
-    text = " ".join(text.split())
-    if text.lower() in _FALSE:
-        return ""
-    try:
-        cron_trigger(text, zone)
-    except ValueError as error:
-        problems.append(
-            f"{name} should be a crontab line in GROUP_TIMEZONE such as '0 9 * * mon' (Mondays at 09:00), "
-            f"or off ({error}; not understood: {text})"
-        )
-    return text
-
-
-def _length(text: str, default: str, name: str, problems: list[str]) -> timedelta:
-    """One length of time (`6h`, `30s`); the default's, and a problem, when it cannot be read."""
-    try:
-        (length,) = parse_offsets(text or default)
-    except ValueError:
-        problems.append(
-            f"{name} should be one duration with unit d, h, m or s, such as {default} (not understood: {text})"
-        )
-        (length,) = parse_offsets(default)
-    return length
-
-
-def _rate(text: str, default: float, name: str, problems: list[str]) -> float:
-    """A positive number of posts a second."""
-    if not text:
-        return default
-    try:
-        rate = float(text)
-    except ValueError:
-        rate = 0.0
-    if not 0 < rate <= 1000:
-        problems.append(
-            f"{name} should be a number of posts a second above 0, such as {default:g} (not understood: {text})"
-        )
-        return default
-    return rate
-
-
-def _choices(text: str, default: tuple[str, ...], name: str, problems: list[str]) -> tuple[str, ...]:
-    """Parse a semicolon-separated list of choices for a select menu, or keep the default."""
-    if not text:
-        return default
-    choices = tuple(dict.fromkeys(part.strip() for part in text.split(";") if part.strip()))
-    too_long = [choice for choice in choices if len(choice) > MAX_CHOICE_LENGTH]
-    if not choices or len(choices) > MAX_CHOICES or too_long:
-        problems.append(
-            f"{name} should be 1 to {MAX_CHOICES} choices separated by semicolons, each at most "
-            f"{MAX_CHOICE_LENGTH} characters, such as Initiative;Policy;Tool"
-        )
-        return default
-    return choices
-
-
-def _is_base_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-        _ = parts.port  # a malformed port raises ValueError
-    except ValueError:
-        return False
-    return (
-        parts.scheme in ("http", "https")
-        and bool(parts.hostname)
-        and not parts.query
-        and not parts.fragment
-        and not re.search(r"\s", url)
     )
