@@ -40,6 +40,8 @@ AREAS = {  # an area: the paths whose texts it holds; `common` holds every other
         "bot/language/repeats.py",
         "bot/views/calendar.py",
         "bot/views/reminders.py",
+        "bot/views/feedback.py",
+        "bot/services/feedback.py",
         "handlers/meetings/",
         "bot/services/meetings/",
         "bot/language/quick_meeting/",

@@ -323,6 +323,7 @@ def _export_all(fmt: str, out_dir: str | None, *, demo: bool) -> None:
     writers: dict[str, Callable[[Any, TextIO], int]] = {
         "practices": lambda engine, out: exporter.write_practices(engine, fmt, out, statuses=tuple(PracticeStatus)),
         "registrations": lambda engine, out: exporter.write_registrations(engine, fmt, out),
+        "feedback": lambda engine, out: exporter.write_feedback(engine, fmt, out),
     }
 
     def action(engine: Any) -> None:

@@ -31,6 +31,7 @@ DEFAULT_LATE_POST_WINDOW = "6h"
 DEFAULT_MEMBER_PRIORITY_BEFORE = "7d"
 DEFAULT_WAITLIST_OFFER_TIME = "24h"
 DEFAULT_SERIES_AHEAD = "90d"
+DEFAULT_FEEDBACK_AFTER = "2h"
 MEMBER_PRIORITIES = ("provisional", "waitlist")
 DEFAULT_POST_LEASE = "30s"
 DEFAULT_DIGEST_SCHEDULE = "0 9 * * mon"  # Mondays at 09:00 in GROUP_TIMEZONE
@@ -140,6 +141,8 @@ class Settings:
     # a freed place is given to the first in line at once.
     waitlist_offer_time: timedelta | None = timedelta(hours=24)
     series_ahead: timedelta = timedelta(days=90)  # how far ahead a series' meetings exist (the next one always)
+    # How long after a meeting ends each registrant is asked for feedback; None ("off"): nobody is.
+    feedback_after: timedelta | None = timedelta(hours=2)
     # The group's aims, for the welcome a newcomer to GROUP_CHANNEL gets; "" says the catalogs' own; None: no welcome.
     welcome_text: str | None = ""
 
@@ -338,6 +341,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
     waitlist_offer_time = values.length_or_off(offer_text, DEFAULT_WAITLIST_OFFER_TIME, "WAITLIST_OFFER_TIME", problems)
     post_lease = values.length(get("POST_LEASE"), DEFAULT_POST_LEASE, "POST_LEASE", problems)
     series_ahead = values.length(get("SERIES_AHEAD"), DEFAULT_SERIES_AHEAD, "SERIES_AHEAD", problems)
+    feedback_after = values.length_or_off(get("FEEDBACK_AFTER"), DEFAULT_FEEDBACK_AFTER, "FEEDBACK_AFTER", problems)
 
     zone = ZoneInfo(group_timezone) if not any(p.startswith("GROUP_TIMEZONE") for p in problems) else ZoneInfo("UTC")
     digest_schedule = values.schedule(
@@ -392,5 +396,6 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         member_priority_before=member_priority_before,
         waitlist_offer_time=waitlist_offer_time,
         series_ahead=series_ahead,
+        feedback_after=feedback_after,
         welcome_text=None if get("WELCOME_TEXT").lower() in _FALSE[:-1] else get("WELCOME_TEXT"),
     )

@@ -22,9 +22,10 @@ from store.models import Meeting, ScheduledPost
 
 @dataclass(frozen=True)
 class Skip:
-    """The post is no longer useful; the reason is recorded and logged."""
+    """The post is no longer useful; the reason is recorded and logged (a warning, unless it was `expected`)."""
 
     reason: str
+    expected: bool = False  # nothing went wrong: the row has done its work (e.g. planned the direct messages)
 
 
 Message = dict[str, Any]

@@ -1,4 +1,4 @@
-"""Queries for exports that span areas: every registration with its meeting and person."""
+"""Queries for exports that span areas: every registration with its meeting and person, and the feedback."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from store.models import Meeting, Person, Registration
+from store.models import Feedback, Meeting, Person, Registration
 
 # The columns of a registrations export, in order.
 REGISTRATION_COLUMNS = (
@@ -52,3 +52,27 @@ def export_registration_rows(engine: Engine, *, batch: int = 1000) -> Generator[
         result = session.execute(query.execution_options(yield_per=batch, stream_results=True))
         for row in result:
             yield dict(zip(REGISTRATION_COLUMNS, row, strict=True))
+
+
+# The columns of a feedback export, in order: no one's identity, as the request promises.
+FEEDBACK_COLUMNS = ("meeting_id", "meeting_title", "meeting_starts_at", "rating", "comment", "given_at")
+
+
+def export_feedback_rows(engine: Engine, *, batch: int = 1000) -> Generator[dict[str, Any]]:
+    """Yield every rating with its comment and meeting, by meeting start, streaming from the database."""
+    query = (
+        select(
+            col(Feedback.meeting_id),
+            col(Meeting.title),
+            col(Meeting.starts_at),
+            col(Feedback.rating),
+            col(Feedback.comment),
+            col(Feedback.created_at),
+        )
+        .join(Meeting, col(Meeting.id) == col(Feedback.meeting_id))
+        .order_by(col(Meeting.starts_at), col(Meeting.id), col(Feedback.id))
+    )
+    with Session(engine) as session:
+        result = session.execute(query.execution_options(yield_per=batch, stream_results=True))
+        for row in result:
+            yield dict(zip(FEEDBACK_COLUMNS, row, strict=True))

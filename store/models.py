@@ -223,6 +223,21 @@ class Registration(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
+class Feedback(SQLModel, table=True):
+    """What someone who took part thought of a meeting: a rating from 1 to 5 and an optional comment, once."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("meeting_id", "slack_id", name="uq_feedback_meeting_person"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meetings.id", ondelete="CASCADE", index=True)
+    slack_id: str = Field(max_length=32)
+    rating: int
+    comment: str = Field(default="", sa_column=Column(Text(), nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
 class FaqEntry(SQLModel, table=True):
     """A question the organisers answered once, for everyone who asks it again."""
 
@@ -375,6 +390,8 @@ class PostKind(StrEnum):
     ANSWER = "answer"  # the answer to a question asked in plain words
     OFFER_LAPSE = "offer_lapse"  # a waitlist offer's time limit: if still open, it lapses and the next is offered
     WELCOME = "welcome"  # the direct message to someone who joined the group channel, once per person
+    FEEDBACK = "feedback"  # a while after a meeting: asks each registrant for their feedback (the direct ones)
+    FEEDBACK_DM = "feedback_dm"  # the request for feedback to one person
 
 
 class ScheduledPost(SQLModel, table=True):

@@ -441,6 +441,7 @@ def test_export_all_writes_every_practice_and_registration_into_one_folder(engin
     assert result.stderr.splitlines() == [
         f"wrote 4 practices to {folder / 'practices.json'}",
         f"wrote 0 registrations to {folder / 'registrations.json'}",
+        f"wrote 0 feedback to {folder / 'feedback.json'}",
     ]
     titles = {p["title"] for p in json.loads((folder / "practices.json").read_text(encoding="utf-8"))}
     assert titles == {p.title for p in seeded.values()}

@@ -172,6 +172,16 @@ DATA: dict[str, list[dict[str, Any]]] = {
         },
     ],
     "useful_marks": [{"practice_id": 1, "slack_id": "U0GST", "created_at": NOW}],
+    "feedback": [
+        {
+            "meeting_id": 1,
+            "slack_id": "U0GST",
+            "rating": 4,
+            "comment": "More time for the demos",
+            "created_at": NOW,
+            "updated_at": NOW,
+        }
+    ],
     "scheduled_posts": [
         {
             "key": "meeting:1@2026-12-30T08:00:00+00:00:7d",
@@ -387,4 +397,22 @@ def test_series_from_0010_leave_every_meeting_on_its_own_and_go_back(database_ur
     assert {"series_id", "occurrence_at"}.isdisjoint(c["name"] for c in inspect(engine).get_columns("meetings"))
     assert "meeting_series" not in inspect(engine).get_table_names()
     assert len(rows(engine, "meetings")) == 2
+    engine.dispose()
+
+
+def test_feedback_from_0011_is_a_new_table_and_goes_back(database_url: str) -> None:
+    """Revision 0012: every row of 0011 is kept, feedback is kept once per person and meeting, and going back
+    to 0011 drops the table only."""
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0011")
+    before = fill(engine)
+    migrate.upgrade(engine, "0012")
+    assert_kept(engine, before)
+    given = {**DATA["feedback"][0]}
+    insert(engine, "feedback", **given)
+    with pytest.raises(IntegrityError):
+        insert(engine, "feedback", **{**given, "rating": 1})
+    migrate.downgrade(engine, "0011")
+    assert "feedback" not in inspect(engine).get_table_names()
+    assert len(rows(engine, "meetings")) == 1
     engine.dispose()

@@ -280,7 +280,7 @@ class Sender:
             logger.exception("could not build scheduled post %s", row.key)
             return self._fail(row, f"could not build the message: {error!r}")
         if isinstance(prepared, Skip):
-            self._skip(row, prepared.reason, now)
+            self._skip(row, prepared.reason, now, quietly=prepared.expected)
             return False
         try:
             if isinstance(prepared, Edit):

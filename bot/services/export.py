@@ -66,6 +66,14 @@ def write_registrations(engine: Engine, fmt: str, out: TextIO) -> int:
         return _write(rows, REGISTRATION_COLUMNS, fmt, out)
 
 
+def write_feedback(engine: Engine, fmt: str, out: TextIO) -> int:
+    """Write every rating and comment, with its meeting and without who gave it; return how many were written."""
+    _check_format(fmt)
+    rows = exports_store.export_feedback_rows(engine)
+    with closing(rows):
+        return _write(rows, exports_store.FEEDBACK_COLUMNS, fmt, out)
+
+
 def _check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")

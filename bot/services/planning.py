@@ -76,7 +76,31 @@ def meeting_posts(meeting: Meeting, settings: Settings, now: datetime) -> list[P
                 meeting_id=meeting.id,
             )
         )
+    if settings.feedback_after is not None:  # asks each registrant, by direct message, when it comes
+        posts.append(
+            PlannedPost(
+                key=f"{base}:feedback",
+                kind=PostKind.FEEDBACK,
+                channel=settings.group_channel or "feedback",
+                due_at=meeting.ends_at + settings.feedback_after,
+                meeting_id=meeting.id,
+            )
+        )
     return posts
+
+
+def feedback_requests(parent_key: str, meeting_id: int, due_at: datetime, people: list[str]) -> list[PlannedPost]:
+    """One request for feedback per person, under the meeting's feedback row, due when it was."""
+    return [
+        PlannedPost(
+            key=f"{parent_key}:dm:{slack_id}",
+            kind=PostKind.FEEDBACK_DM,
+            channel=slack_id,
+            due_at=due_at,
+            meeting_id=meeting_id,
+        )
+        for slack_id in people
+    ]
 
 
 def direct_reminders(parent_key: str, meeting_id: int, due_at: datetime, people: list[str]) -> list[PlannedPost]:
@@ -116,7 +140,7 @@ def _plan_one(session: Session, meeting: Meeting, settings: Settings, now: datet
         prefix=meeting_prefix(meeting.id or 0),
         keep_prefix=base,
         keep_keys=[post.key for post in posts],
-        kinds=(PostKind.REMINDER, PostKind.STARTING),
+        kinds=(PostKind.REMINDER, PostKind.STARTING, PostKind.FEEDBACK),
     )
     return cancelled + schedule.plan(session=session, posts=posts, now=now)
 

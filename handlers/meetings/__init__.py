@@ -20,6 +20,8 @@ from handlers.meetings._announcing import announce, announce_pressed, cancel, co
 from handlers.meetings._attendees import attendees, attendees_csv
 from handlers.meetings._browsing import home_section, list_past, list_upcoming, show_next, show_one
 from handlers.meetings._faq import add_faq, list_faq, reminders, remove_faq, translate_faq
+from handlers.meetings._feedback import register_feedback
+from handlers.meetings._feedback import show_results as feedback_results
 from handlers.meetings._organising import (
     add,
     discard,
@@ -130,6 +132,15 @@ def register(app: App, deps: Deps) -> None:
             writes=True,
         )
     )
+    sub(
+        Subcommand(
+            "feedback",
+            N_("what the people who took part thought: the ratings, their average and the comments"),
+            feedback_results,
+            usage=N_("feedback <number>"),
+            organiser_only=True,
+        )
+    )
     sub(Subcommand("faq", N_("the group's frequently asked questions"), list_faq))
     sub(
         Subcommand(
@@ -170,6 +181,7 @@ def register(app: App, deps: Deps) -> None:
     register_action(
         app, deps, offers.OFFER_DECLINE, offer_pressed(deps, take=False), "pass an offered place on", writes=True
     )
+    register_feedback(app, deps)
     register_action(app, deps, views.CALENDAR_FILE, send_calendar_file(deps), "get a meeting's calendar file")
     register_action(app, deps, views.WAITLIST_POSITION, show_position(deps), "see one's place in the waitlist")
     app.action(views.GOOGLE_CALENDAR)(opened_link)
