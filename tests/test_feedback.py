@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import csv
 import io
+import time as clock_time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.config import Settings
-from bot.localslack.local import GUEST, MEMBER, ORGANISER, LocalBot
+from bot.localslack import LocalUser, SlackEmulator
+from bot.localslack.local import GUEST, MEMBER, ORGANISER, PEOPLE, LocalBot
 from bot.services import export, planning
 from bot.views import feedback as views
 from bot.views import meetings as meeting_views
 from store import feedback as store
+from store import meetings as meetings_store
 from store import schedule
-from store.models import Meeting, PostKind
+from store.db import make_engine, session_factory
+from store.meetings import MeetingDraft
+from store.models import Attendance, Meeting, PostKind
+from store.schedule import PlannedPost
 from tests.helpers import private_answer, wait_delivery
+from tests.processes import bot_process
 from tests.test_meetings import make_meeting, texts
+from tests.test_scheduler import wait_until
 from tests.test_series import Clock
 
 START = datetime(2027, 3, 4, 14, 0, tzinfo=UTC)
@@ -163,3 +172,49 @@ def test_the_feedback_export_holds_each_rating_and_comment_without_who_gave_it(b
         ("Essen workshop", "2", ""),
     ]
     assert MEMBER.id not in out.getvalue() and GUEST.id not in out.getvalue()
+
+
+def test_two_processes_on_one_postgresql_database_ask_each_person_once(migrated_url: str, tmp_path: Path) -> None:
+    if not migrated_url.startswith("postgresql"):
+        pytest.skip("several bot processes share a PostgreSQL database; SQLite is for one process")
+    engine = make_engine(migrated_url)
+    sessions = session_factory(engine)
+    now = datetime.now(UTC)
+    people = [f"U0FB{n:04d}" for n in range(40)]
+    draft = MeetingDraft(
+        title="Online exchange", kind="online", starts_at=now - timedelta(hours=3),
+        ends_at=now - timedelta(hours=2, minutes=30), timezone="Europe/Madrid",
+    )  # fmt: skip
+    with sessions() as session:
+        meeting = meetings_store.create_meeting(session=session, draft=draft, created_by=ORGANISER.id, now=now)
+        for person in people:
+            meetings_store.register(
+                session=session,
+                meeting_id=meeting.id or 0,
+                slack_id=person,
+                answer=Attendance.ONLINE,
+                now=now - timedelta(days=1),  # registered the day before
+            )
+        row = PlannedPost(
+            key=f"meeting:{meeting.id}@x:feedback",
+            kind=PostKind.FEEDBACK,
+            channel="C0GROUP",
+            due_at=now + timedelta(seconds=10),  # once both are up
+            meeting_id=meeting.id,
+        )
+        schedule.plan(session=session, posts=[row], now=now)
+    with SlackEmulator(users=PEOPLE.values()) as emulator:
+        for person in people:
+            emulator.add_user(LocalUser(id=person, name=person.lower(), real_name=person))
+        with (
+            bot_process(tmp_path, emulator, migrated_url),
+            bot_process(tmp_path, emulator, migrated_url),
+        ):
+            asked = lambda: [  # noqa: E731
+                d for d in emulator.deliveries if d.kind == "message" and "Rate it from 1" in (d.text or "")
+            ]
+            wait_until(lambda: len(asked()) >= len(people), timeout=60)
+            clock_time.sleep(2)
+            delivered = asked()
+    assert sorted(d.channel for d in delivered) == sorted(emulator.im_channel(p) for p in people), "each once"
+    engine.dispose()
