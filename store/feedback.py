@@ -103,7 +103,15 @@ def results(*, session: Session, meeting_id: int) -> Results:
 
 
 def who_took_part(*, session: Session, meeting_id: int) -> list[str]:
-    """Who was registered to come, in person or online (not those waiting, nor those who said they could not)."""
+    """Who came, where attendance was taken (someone said "I'm here"); else who was registered to come, in person
+    or online (not those waiting, nor those who said they could not)."""
+    came = session.exec(
+        select(Registration.slack_id)
+        .where(col(Registration.meeting_id) == meeting_id, col(Registration.attended_at).is_not(None))
+        .order_by(col(Registration.id))
+    ).all()
+    if came:
+        return list(came)
     statement = (
         select(Registration.slack_id)
         .where(

@@ -307,6 +307,11 @@ def _give_way(session: Session, meeting_id: int, now: datetime) -> list[str]:
     return [holder.slack_id]
 
 
+def lock_meeting(session: Session, meeting_id: int) -> None:
+    """Hold the meeting until the transaction ends (its answers and places are changed one at a time)."""
+    _lock(session, meeting_id)
+
+
 def _lock(session: Session, meeting_id: int) -> None:
     # A no-op write as the transaction's first statement: SQLite takes its write lock (waiting
     # for it rather than failing later), PostgreSQL locks the row until commit.

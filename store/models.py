@@ -220,6 +220,7 @@ class Registration(SQLModel, table=True):
     attendance: str = Field(max_length=16)
     # When the current answer was given: the waitlist is served in this order (members first).
     answered_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    attended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))  # said "I'm here"
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import time as clock_time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -196,11 +198,11 @@ def test_two_processes_on_one_postgresql_database_ask_each_person_once(migrated_
                 now=now - timedelta(days=1),  # registered the day before
             )
         row = PlannedPost(
-            key=f"meeting:{meeting.id}@x:feedback",
+            key=f"feedback:{meeting.id}",
             kind=PostKind.FEEDBACK,
             channel="C0GROUP",
             due_at=now + timedelta(seconds=10),  # once both are up
-            meeting_id=meeting.id,
+            payload=json.dumps({"meeting": meeting.id}),
         )
         schedule.plan(session=session, posts=[row], now=now)
     with SlackEmulator(users=PEOPLE.values()) as emulator:
@@ -218,3 +220,28 @@ def test_two_processes_on_one_postgresql_database_ask_each_person_once(migrated_
             delivered = asked()
     assert sorted(d.channel for d in delivered) == sorted(emulator.im_channel(p) for p in people), "each once"
     engine.dispose()
+
+
+def test_the_request_follows_the_meeting_moved_and_is_withdrawn_when_it_is_cancelled(bot: LocalBot) -> None:
+    deps = bot.service.deps  # type: ignore[union-attr]
+    meeting = meeting_with_people(bot)
+    key = planning.feedback_key(meeting.id or 0)
+
+    def row() -> Any:
+        with deps.sessions() as session:
+            return schedule.get_post(session=session, key=key)
+
+    assert row().due_at == meeting.ends_at + timedelta(hours=2)
+    with deps.sessions() as session:
+        moved = replace(
+            MeetingDraft.of(meeting), starts_at=START + timedelta(days=1), ends_at=START + timedelta(days=1, hours=2)
+        )
+        meetings_store.update_meeting(
+            session=session, meeting_id=meeting.id or 0, draft=moved, now=START - timedelta(days=9)
+        )
+    planning.plan_meeting(deps, meeting.id or 0)
+    assert row().due_at == START + timedelta(days=1, hours=4), "the same request, at the new time"
+    with deps.sessions() as session:
+        meetings_store.cancel_meeting(session=session, meeting_id=meeting.id or 0, now=START - timedelta(days=9))
+    planning.plan_meeting(deps, meeting.id or 0)
+    assert row().status == "cancelled"

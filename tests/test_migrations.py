@@ -416,3 +416,17 @@ def test_feedback_from_0011_is_a_new_table_and_goes_back(database_url: str) -> N
     assert "feedback" not in inspect(engine).get_table_names()
     assert len(rows(engine, "meetings")) == 1
     engine.dispose()
+
+
+def test_attendance_from_0012_keeps_every_registration_unattended_and_goes_back(database_url: str) -> None:
+    """Revision 0013: registrations of 0012 are kept, nobody taken as there; going back drops the column only."""
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0012")
+    before = fill(engine)
+    migrate.upgrade(engine, "0013")
+    assert_kept(engine, before)
+    assert {r["attended_at"] for r in rows(engine, "registrations")} == {None}
+    migrate.downgrade(engine, "0012")
+    assert "attended_at" not in {c["name"] for c in inspect(engine).get_columns("registrations")}
+    assert len(rows(engine, "registrations")) == len(before["registrations"])
+    engine.dispose()

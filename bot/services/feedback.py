@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from bot.deps import Deps
 from bot.posts import Delivery, RenderContext, Skip
-from bot.services import planning
+from bot.services import outbox, planning
 from bot.views import feedback as views
 from store import feedback as store
 from store import meetings as meetings_store
@@ -88,7 +88,8 @@ def register_renderers(deps: Deps) -> None:
     """Let the sender ask for feedback: the meeting's row plans the requests, each request asks one person."""
 
     def ended(row: ScheduledPost, context: RenderContext) -> Meeting | Skip:
-        meeting = context.meeting(row.meeting_id)
+        wanted = outbox.payload_of(row).get("meeting")
+        meeting = context.meeting(row.meeting_id or (wanted if isinstance(wanted, int) else None))
         if meeting is None or meeting.is_cancelled:
             return Skip("the meeting was cancelled", expected=True)
         return meeting

@@ -76,17 +76,29 @@ def meeting_posts(meeting: Meeting, settings: Settings, now: datetime) -> list[P
                 meeting_id=meeting.id,
             )
         )
-    if settings.feedback_after is not None:  # asks each registrant, by direct message, when it comes
-        posts.append(
-            PlannedPost(
-                key=f"{base}:feedback",
-                kind=PostKind.FEEDBACK,
-                channel=settings.group_channel or "feedback",
-                due_at=meeting.ends_at + settings.feedback_after,
-                meeting_id=meeting.id,
-            )
-        )
     return posts
+
+
+def feedback_key(meeting_id: int) -> str:
+    """The key of a meeting's request for feedback: one per meeting, whenever it ends (a move re-times it)."""
+    return f"feedback:{meeting_id}"
+
+
+def feedback_post(meeting: Meeting, settings: Settings) -> PlannedPost | None:
+    """The row that asks each person who took part for feedback, `FEEDBACK_AFTER` after the end; None when off.
+
+    It carries no meeting id (as cards do not): planning the meeting's reminders cancels those of its old time,
+    and this row is the same whatever the time.
+    """
+    if settings.feedback_after is None or meeting.id is None:
+        return None
+    return PlannedPost(
+        key=feedback_key(meeting.id),
+        kind=PostKind.FEEDBACK,
+        channel=settings.group_channel or "feedback",
+        due_at=meeting.ends_at + settings.feedback_after,
+        payload=json.dumps({"meeting": meeting.id}),
+    )
 
 
 def feedback_requests(parent_key: str, meeting_id: int, due_at: datetime, people: list[str]) -> list[PlannedPost]:
@@ -123,7 +135,7 @@ def plan_meeting(deps: Deps, meeting_id: int) -> int:
     with deps.sessions() as session:
         meeting = meetings_store.get_meeting(session=session, meeting_id=meeting_id)
         if meeting is None or meeting.is_cancelled:
-            changed = schedule.cancel(session=session, now=now, meeting_id=meeting_id)
+            changed = schedule.cancel(session=session, now=now, meeting_id=meeting_id, keys=[feedback_key(meeting_id)])
         else:
             changed = _plan_one(session, meeting, deps.settings, now)
     if changed:
@@ -132,6 +144,17 @@ def plan_meeting(deps: Deps, meeting_id: int) -> int:
 
 
 def _plan_one(session: Session, meeting: Meeting, settings: Settings, now: datetime) -> int:
+    asking = feedback_post(meeting, settings)
+    if asking is None:  # off: a request planned before is withdrawn
+        changed = schedule.cancel(session=session, now=now, keys=[feedback_key(meeting.id or 0)])
+    elif meeting.ends_at > now:
+        changed = schedule.plan(session=session, posts=[asking], now=now)
+    else:
+        changed = 0
+    return changed + _plan_reminders(session, meeting, settings, now)
+
+
+def _plan_reminders(session: Session, meeting: Meeting, settings: Settings, now: datetime) -> int:
     posts = meeting_posts(meeting, settings, now)
     base = meeting_key(meeting)
     cancelled = schedule.cancel_stale(
@@ -140,7 +163,7 @@ def _plan_one(session: Session, meeting: Meeting, settings: Settings, now: datet
         prefix=meeting_prefix(meeting.id or 0),
         keep_prefix=base,
         keep_keys=[post.key for post in posts],
-        kinds=(PostKind.REMINDER, PostKind.STARTING, PostKind.FEEDBACK),
+        kinds=(PostKind.REMINDER, PostKind.STARTING),
     )
     return cancelled + schedule.plan(session=session, posts=posts, now=now)
 

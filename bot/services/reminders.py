@@ -14,6 +14,7 @@ from store import schedule
 from store.models import Meeting, PostKind, ScheduledPost
 
 STARTING_USEFUL_FOR = timedelta(minutes=15)  # a "starting now" post later than this is skipped
+HERE_WITH_REMINDER = timedelta(hours=1)  # a reminder this close to the start carries *I'm here*
 
 
 def register_renderers(deps: Deps) -> None:
@@ -43,7 +44,8 @@ def register_renderers(deps: Deps) -> None:
             person = people_store.get_person(session=session, slack_id=row.channel)
         if person is not None and not person.reminders:
             return Skip("the person turned meeting reminders off")
-        return views.direct_reminder(meeting, context.now, person.tz if person else None)
+        here = meeting.starts_at - context.now <= HERE_WITH_REMINDER  # the last reminder: "I'm here" with it
+        return views.direct_reminder(meeting, context.now, person.tz if person else None, here=here)
 
     def starting(row: ScheduledPost, context: RenderContext) -> Message | Skip:
         meeting = context.meeting(row.meeting_id)

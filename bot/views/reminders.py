@@ -60,8 +60,9 @@ def channel_reminder(meeting: Meeting, now: datetime) -> dict[str, object]:
     return blocks.message(_("Reminder: {title} starts {when}.", title=title, when=when), body)
 
 
-def direct_reminder(meeting: Meeting, now: datetime, zone_name: str | None) -> dict[str, object]:
-    """The reminder to one registered person: their own time, the place or join link, the calendar."""
+def direct_reminder(meeting: Meeting, now: datetime, zone_name: str | None, *, here: bool = False) -> dict[str, object]:
+    """The reminder to one registered person: their own time, the place or join link, the calendar; close to the
+    start (`here`), the button that says they are there."""
     title = blocks.escape(meeting.title)
     when = starts_in(meeting, now)
     mine = reader_time(meeting, zone_name)
@@ -73,21 +74,52 @@ def direct_reminder(meeting: Meeting, now: datetime, zone_name: str | None) -> d
     lines = [first, views.when_text(meeting)] + ([place] if place else [])
     body = [
         blocks.section("\n".join(lines)),
-        blocks.actions(*views.calendar_buttons(meeting), block_id=f"meeting-{meeting.id}-reminder"),
+        blocks.actions(
+            *([here_button(meeting)] if here else []),
+            *views.calendar_buttons(meeting),
+            block_id=f"meeting-{meeting.id}-reminder",
+        ),
         blocks.context(_(REMINDERS_OFF_HINT)),
     ]
     return blocks.message(_("Reminder: {title} starts {when}.", title=title, when=when), body)
 
 
 def starting_now(meeting: Meeting) -> dict[str, object]:
-    """The post when an online meeting begins: the join link, large."""
+    """The post when an online meeting begins: the join link, large, and the button that says one is there."""
     title = blocks.escape(meeting.title)
     if meeting.join_url:
         join = blocks.link(meeting.join_url, _("Join the meeting"))
         text = _(":large_green_circle: *{title}* is starting now. {join}", title=title, join=join)
     else:
         text = _(":large_green_circle: *{title}* is starting now. The join link is on its card.", title=title)
-    return blocks.message(_("{title} is starting now.", title=title), [blocks.section(text)])
+    body = [blocks.section(text), blocks.actions(here_button(meeting), block_id=f"meeting-{meeting.id}-here")]
+    return blocks.message(_("{title} is starting now.", title=title), body)
+
+
+IM_HERE = "meeting_here"
+
+
+def here_button(meeting: Meeting) -> blocks.Block:
+    """*I'm here*: the organisers see who came."""
+    return blocks.button(_(":wave: I'm here"), IM_HERE, str(meeting.id), style="primary")
+
+
+def here_said(meeting: Meeting, said: str, *, walked_in: bool = False) -> str:
+    """What pressing *I'm here* came to, in words (`said` is one of the service's outcomes)."""
+    title = blocks.escape(meeting.title)
+    if said == "here" and walked_in:
+        return _(
+            ":wave: Welcome to *{title}*: you are on its list of who came, though you had not registered.", title=title
+        )
+    if said == "here":
+        return _(":wave: Thanks: the organisers see that you are at *{title}*.", title=title)
+    if said == "already":
+        return _("You said you are at *{title}* already; once is enough.", title=title)
+    if said == "too early":
+        return _("*{title}* has not begun: say you are there from 15 minutes before its start.", title=title)
+    if said == "over":
+        return _("*{title}* is over: who came was taken during it.", title=title)
+    return _("*{title}* was cancelled; nobody is taken as there.", title=title)
 
 
 def delayed_note(message: dict[str, object], due_at: datetime) -> dict[str, object]:

@@ -15,6 +15,7 @@ from bot.registry import ActionSpec, Kind
 from bot.views import meeting_form as form
 from bot.views import meetings as views
 from bot.views import offers
+from bot.views import reminders as reminder_views
 from handlers.buttons import register_action
 from handlers.meetings._announcing import announce, announce_pressed, cancel, confirm_cancel
 from handlers.meetings._attendees import attendees, attendees_csv
@@ -32,7 +33,7 @@ from handlers.meetings._organising import (
     quick_save,
     save_form,
 )
-from handlers.meetings._registration import offer_pressed, rsvp, send_calendar_file, show_position
+from handlers.meetings._registration import here_pressed, offer_pressed, rsvp, send_calendar_file, show_position
 from handlers.meetings._shared import (
     ANNOUNCE,
     ATTENDEES_CSV,
@@ -182,6 +183,7 @@ def register(app: App, deps: Deps) -> None:
         app, deps, offers.OFFER_DECLINE, offer_pressed(deps, take=False), "pass an offered place on", writes=True
     )
     register_feedback(app, deps)
+    register_action(app, deps, reminder_views.IM_HERE, here_pressed(deps), "say one is at a meeting", writes=True)
     register_action(app, deps, views.CALENDAR_FILE, send_calendar_file(deps), "get a meeting's calendar file")
     register_action(app, deps, views.WAITLIST_POSITION, show_position(deps), "see one's place in the waitlist")
     app.action(views.GOOGLE_CALENDAR)(opened_link)

@@ -34,6 +34,7 @@ def attendees_lines(found: service.Attendees) -> list[str]:
     """The attendees by answer, the waitlist numbered in the order places are given."""
     meeting = found.meeting
     groups: dict[str, list[str]] = defaultdict(list)
+    came = [person.mention for registration, person in found.rows if registration.attended_at is not None]
     for registration, person in found.rows:
         if person.is_member:
             name = person.mention
@@ -49,6 +50,9 @@ def attendees_lines(found: service.Attendees) -> list[str]:
             shown = ", ".join(f"{i}. {n}" if attendance == Attendance.WAITLISTED else n for i, n in enumerate(names, 1))
             count = i18n.format_number(len(names))
             lines.append(f"*{_(label)}* ({count}): {blocks.clip(shown, 2500)}")
+    if came:
+        shown = blocks.clip(", ".join(came), 2500)
+        lines.append(_("*Said they were there* ({count}): {people}", count=i18n.format_number(len(came)), people=shown))
     if not found.rows:
         lines.append(_("Nobody has answered yet."))
     return lines

@@ -14,6 +14,7 @@ from bot.language.i18n import _, format_number
 from bot.services import meetings as service
 from bot.views import blocks, offers
 from bot.views import meetings as views
+from bot.views import reminders as reminder_views
 from bot.views.calendar import ics_filename
 from handlers.buttons import ActionWork, WritingWork
 from handlers.home import answer_press
@@ -160,6 +161,22 @@ def offer_pressed(deps: Deps, *, take: bool) -> WritingWork:
         return lambda: answer_press(deps, body, client, respond, text)
 
     return answer_offer
+
+
+def here_pressed(deps: Deps) -> WritingWork:
+    """*I'm here*: recorded before the press is acknowledged, during the meeting's time, once."""
+
+    def here(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> Callable[[], None]:
+        presence = service.i_am_here(deps, meeting_id=pressed_number(body), slack_id=body["user"]["id"])
+        meeting = presence.meeting
+        text = (
+            reminder_views.here_said(meeting, presence.said, walked_in=presence.walked_in)
+            if meeting is not None
+            else _("That meeting no longer exists.")
+        )
+        return lambda: answer_press(deps, body, client, respond, text)
+
+    return here
 
 
 def send_calendar_file(deps: Deps) -> ActionWork:

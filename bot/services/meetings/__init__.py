@@ -6,6 +6,7 @@ direct message) in its own transaction, for the sender to deliver (bot.services.
 
 from __future__ import annotations
 
+from bot.services.meetings._attendance import HERE_FROM, Presence, Said, i_am_here
 from bot.services.meetings._attendees import Attendees, attendees, attendees_csv, send_attendees_csv
 from bot.services.meetings._browsing import (
     Details,
@@ -53,6 +54,7 @@ from bot.services.meetings._registration import Answered, Closed, answer_meeting
 from bot.services.meetings._series import extend_series
 
 __all__ = [
+    "HERE_FROM",
     "Announced",
     "Announcement",
     "Answered",
@@ -64,8 +66,10 @@ __all__ = [
     "FaqTranslated",
     "Home",
     "Listing",
+    "Presence",
     "Pressed",
     "Reply",
+    "Said",
     "Saved",
     "add_faq",
     "answer_meeting",
@@ -82,6 +86,7 @@ __all__ = [
     "faq_translations",
     "find_meeting",
     "home",
+    "i_am_here",
     "next_meeting",
     "past",
     "plan_saved",
