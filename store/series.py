@@ -64,11 +64,18 @@ def create_series(
     *, session: Session, rule: str, template: MeetingDraft, created_by: str, now: datetime
 ) -> MeetingSeries:
     """Store a new series (its meetings are added by `add_meetings`)."""
+    return _new_series(session, rule=rule, template=template, created_by=created_by, announced=False, now=now)
+
+
+def _new_series(
+    session: Session, *, rule: str, template: MeetingDraft, created_by: str, announced: bool, now: datetime
+) -> MeetingSeries:
     series = MeetingSeries(
         rule=rule,
         timezone=template.timezone,
         starts_at=template.starts_at,
         template=template_json(template),
+        announced=announced,
         created_by=created_by,
         created_at=now,
         updated_at=now,
@@ -161,20 +168,9 @@ def split(
     series.sequence += 1
     series.updated_at = now
     session.add(series)
-    following = MeetingSeries(
-        rule=rule,
-        timezone=template.timezone,
-        starts_at=template.starts_at,
-        template=template_json(template),
-        announced=series.announced,
-        created_by=series.created_by,
-        created_at=now,
-        updated_at=now,
+    return _new_series(
+        session, rule=rule, template=template, created_by=series.created_by, announced=series.announced, now=now
     )
-    session.add(following)
-    commit(session)
-    session.refresh(following)
-    return following
 
 
 def move_to(*, session: Session, meeting: Meeting, series: MeetingSeries, occurrence_at: datetime) -> None:

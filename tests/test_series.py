@@ -86,7 +86,8 @@ def preview(bot: LocalBot, text: str) -> Any:
     return private_answer(bot.emulator, ORGANISER.id, "Here is what I understood")
 
 
-def save_preview(bot: LocalBot, shown: Any) -> Any:
+def save_preview(bot: LocalBot, shown: Any, *, says: str = "Saved as meeting") -> Any:
+    """Press the preview's Save as the organiser; the answer that says `says`."""
     ws = bot.workspace
     assert ws is not None
     save = next(
@@ -98,7 +99,7 @@ def save_preview(bot: LocalBot, shown: Any) -> Any:
     )
     ws.press_button(ORGANISER.id, action_id=handler.QUICK_SAVE, value=save["value"], message={"blocks": shown.blocks})
     bot.wait_idle()
-    return wait_delivery(bot.emulator, lambda d: d.kind == "response" and "Saved as meeting" in (d.text or ""))
+    return wait_delivery(bot.emulator, lambda d: d.kind == "response" and says in (d.text or ""))
 
 
 def local_starts(meetings: list[Meeting]) -> list[datetime]:

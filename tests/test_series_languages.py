@@ -21,8 +21,8 @@ from bot.language import repeats, when
 from bot.language.i18n import _, n_, speaking
 from bot.language.repeats import Pattern, Repeat
 from bot.localslack.local import ORGANISER, LocalBot
-from handlers import meetings as handler
-from tests.helpers import private_answer, wait_delivery
+from tests.helpers import private_answer
+from tests.test_series import save_preview
 
 WEEKLY, FORTNIGHTLY = Pattern.WEEKLY, Pattern.FORTNIGHTLY
 NTH, DATE = Pattern.MONTHLY_WEEKDAY, Pattern.MONTHLY_DATE
@@ -360,16 +360,7 @@ def test_a_spanish_organiser_types_a_series_and_is_answered_in_spanish_with_the_
         shown.blocks or [], ensure_ascii=False
     )
 
-    save = next(
-        element
-        for block in shown.blocks or []
-        if block["type"] == "actions"
-        for element in block["elements"]
-        if element["action_id"] == handler.QUICK_SAVE
-    )
-    ws.press_button(ORGANISER.id, action_id=handler.QUICK_SAVE, value=save["value"], message={"blocks": shown.blocks})
-    bot.wait_idle()
-    saved = wait_delivery(bot.emulator, lambda d: d.kind == "response" and ":repeat: Se repite" in (d.text or ""))
+    saved = save_preview(bot, shown, says=":repeat: Se repite")
     assert "Se repite el primer martes de cada mes, 6 veces en total. Por ahora existen 2 reuniones de la serie" in (
         saved.text or ""
     ), saved.text

@@ -103,27 +103,19 @@ def feedback_post(meeting: Meeting, settings: Settings) -> PlannedPost | None:
 
 def feedback_requests(parent_key: str, meeting_id: int, due_at: datetime, people: list[str]) -> list[PlannedPost]:
     """One request for feedback per person, under the meeting's feedback row, due when it was."""
-    return [
-        PlannedPost(
-            key=f"{parent_key}:dm:{slack_id}",
-            kind=PostKind.FEEDBACK_DM,
-            channel=slack_id,
-            due_at=due_at,
-            meeting_id=meeting_id,
-        )
-        for slack_id in people
-    ]
+    return _direct(PostKind.FEEDBACK_DM, parent_key, meeting_id, due_at, people)
 
 
 def direct_reminders(parent_key: str, meeting_id: int, due_at: datetime, people: list[str]) -> list[PlannedPost]:
     """One direct reminder per person, under the channel reminder's key, due when it was."""
+    return _direct(PostKind.REMINDER_DM, parent_key, meeting_id, due_at, people)
+
+
+def _direct(kind: str, parent_key: str, meeting_id: int, due_at: datetime, people: list[str]) -> list[PlannedPost]:
+    """One direct message of `kind` per person, keyed under the row that fans them out, so each is planned once."""
     return [
         PlannedPost(
-            key=f"{parent_key}:dm:{slack_id}",
-            kind=PostKind.REMINDER_DM,
-            channel=slack_id,
-            due_at=due_at,
-            meeting_id=meeting_id,
+            key=f"{parent_key}:dm:{slack_id}", kind=kind, channel=slack_id, due_at=due_at, meeting_id=meeting_id
         )
         for slack_id in people
     ]
