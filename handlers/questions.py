@@ -15,10 +15,10 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.services.questions import answered, owe_answer, reply_to
 
-# The events whose re-delivery is recognised by their answer's row (keyed by the event id), not
-# by the record of events handled: that record would be written before the answer, and a crash
-# between the two would lose the answer that Slack's re-delivery could still have given.
-KEPT_BY_THEIR_ANSWER = frozenset({"app_mention", "message"})
+# The events whose re-delivery is recognised by the row they write (an answer keyed by the event id,
+# a welcome keyed by the person), not by the record of events handled: that record would be written
+# before the row, and a crash between the two would lose what Slack's re-delivery could still have given.
+KEPT_BY_THEIR_ANSWER = frozenset({"app_mention", "message", "member_joined_channel"})
 
 
 def register(app: App, deps: Deps) -> None:
