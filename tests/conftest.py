@@ -18,6 +18,7 @@ from bot.localslack.local import LocalBot
 from bot.localslack.webapi import WebApi
 from store import migrate
 from store.db import make_engine, session_factory
+from tests.helpers import Clock
 
 # Every test checks what the bot sends against Slack's rules, and fails on text Slack would show broken.
 WebApi.strict_text = True
@@ -100,6 +101,13 @@ def make_settings(database_url: str, tmp_path: Path, **overrides: str) -> Settin
 def settings(migrated_url: str, tmp_path: Path) -> Settings:
     """Settings pointing at a migrated database."""
     return make_settings(migrated_url, tmp_path)
+
+
+@pytest.fixture
+def clocked_bot(settings: Settings, clock: Clock) -> Iterator[LocalBot]:
+    """The real bot on the module's `clock` fixture (a `tests.helpers.Clock` the test moves)."""
+    with LocalBot(settings, clock=clock) as bot:
+        yield bot
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import inspect, text
@@ -79,3 +80,13 @@ def captured_request(workspace: LocalWorkspace, send: Callable[[LocalWorkspace],
         del workspace.post
     [request] = kept
     return request
+
+
+class Clock:
+    """The bot's clock, moved by the test (`LocalBot(settings, clock=...)`, or the `clocked_bot` fixture)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.config import Settings
 from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, ORGANISER, LocalBot
 from bot.services import planning
 from bot.views import meetings as meeting_views
@@ -16,9 +14,8 @@ from store import attendance as attendance_store
 from store import feedback as feedback_store
 from store import meetings as meetings_store
 from store.models import Attendance, Meeting, MeetingKind
-from tests.helpers import private_answer
+from tests.helpers import Clock, private_answer
 from tests.test_meetings import make_meeting, texts
-from tests.test_series import Clock
 
 START = datetime(2027, 3, 4, 15, 0, tzinfo=UTC)
 
@@ -29,9 +26,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def bot(settings: Settings, clock: Clock) -> Iterator[LocalBot]:
-    with LocalBot(settings, clock=clock) as running:
-        yield running
+def bot(clocked_bot: LocalBot) -> LocalBot:
+    return clocked_bot
 
 
 def online_call(bot: LocalBot) -> Meeting:

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import time as clock_time
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,11 +26,10 @@ from store.db import make_engine, session_factory
 from store.meetings import MeetingDraft
 from store.models import Attendance, Meeting, PostKind
 from store.schedule import PlannedPost
-from tests.helpers import private_answer, wait_delivery
+from tests.helpers import Clock, private_answer, wait_delivery
 from tests.processes import bot_process
 from tests.test_meetings import make_meeting, texts
 from tests.test_scheduler import wait_until
-from tests.test_series import Clock
 
 START = datetime(2027, 3, 4, 14, 0, tzinfo=UTC)
 
@@ -42,9 +40,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def bot(settings: Settings, clock: Clock) -> Iterator[LocalBot]:
-    with LocalBot(settings, clock=clock) as running:
-        yield running
+def bot(clocked_bot: LocalBot) -> LocalBot:
+    return clocked_bot
 
 
 def meeting_with_people(bot: LocalBot) -> Meeting:

@@ -16,9 +16,9 @@ from store import meetings as meetings_store
 from store import practices as practices_store
 from store import schedule
 from store.models import MeetingKind, PostKind, PracticeStatus
-from tests.helpers import private_answer, wait_delivery
+from tests.helpers import Clock, private_answer, wait_delivery
 from tests.test_meetings import all_meetings, form_values, open_form, texts
-from tests.test_series import LINE, Clock, preview, save_preview
+from tests.test_series import LINE, preview, save_preview
 
 YEAR = datetime.now(UTC).year + 1
 

@@ -7,7 +7,6 @@ rule is expanded in the meeting's own zone, so that 15:00 in Madrid stays 15:00 
 from __future__ import annotations
 
 import time as clock_time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ import pytest
 import recurring_ical_events
 from icalendar import Calendar
 
-from bot.config import Settings
 from bot.language import repeats
 from bot.language.repeats import Pattern, Repeat
 from bot.localslack import SlackEmulator
@@ -31,7 +29,7 @@ from store.db import make_engine, session_factory
 from store.meetings import MeetingDraft
 from store.models import Meeting, MeetingSeries
 from tests.conftest import make_settings
-from tests.helpers import private_answer, wait_delivery
+from tests.helpers import Clock, private_answer, wait_delivery
 from tests.processes import bot_process
 from tests.test_calendar import TOKEN, fetch
 from tests.test_meetings import form_values, open_form, texts
@@ -42,25 +40,14 @@ START = datetime(2027, 1, 5, 15, 0, tzinfo=MADRID)  # the first Tuesday of Janua
 LINE = "Monthly digitization call, every first Tuesday 15:00 Europe/Madrid, online, https://meet.example.org/tci"
 
 
-class Clock:
-    """The bot's clock, moved by the test."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock(datetime(2026, 12, 1, 21, 0, tzinfo=UTC))  # a Tuesday evening: December's first Tuesday is over
 
 
 @pytest.fixture
-def bot(settings: Settings, clock: Clock) -> Iterator[LocalBot]:
-    with LocalBot(settings, clock=clock) as running:
-        yield running
+def bot(clocked_bot: LocalBot) -> LocalBot:
+    return clocked_bot
 
 
 def series_meetings(bot: LocalBot) -> list[Meeting]:
