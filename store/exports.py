@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Generator
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, literal, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from store.models import Feedback, Meeting, Person, Registration
+from store.after_models import MeetingGuest
+from store.models import Attendance, Feedback, Meeting, Person, Registration
 
 # The columns of a registrations export, in order.
 REGISTRATION_COLUMNS = (
@@ -22,7 +25,10 @@ REGISTRATION_COLUMNS = (
     "attendance",
     "member",
     "answered_at",
+    "attended_at",
+    "outcome",  # registered, attended, walk-in, no-show, waitlisted, not coming; guest rows are by name
 )
+GUEST = "guest"  # the attendance of someone who came without registering and is not in the workspace
 
 
 def export_registration_rows(engine: Engine, *, batch: int = 1000) -> Generator[dict[str, Any]]:
@@ -32,6 +38,8 @@ def export_registration_rows(engine: Engine, *, batch: int = 1000) -> Generator[
     so memory does not grow with the count. `member` is whether the group counts the person as one.
     """
     # Without a person row (never the case through the bot) the person counts as a full workspace user.
+    other = aliased(Registration)
+    taken = exists().where(col(other.meeting_id) == col(Meeting.id), col(other.attended_at).is_not(None))
     query = (
         select(
             col(Registration.meeting_id),
@@ -43,15 +51,50 @@ def export_registration_rows(engine: Engine, *, batch: int = 1000) -> Generator[
             col(Registration.attendance),
             Person.is_member.label("member"),
             col(Registration.answered_at),
+            col(Registration.attended_at),
+            taken.label("taken"),
         )
         .join(Meeting, col(Meeting.id) == col(Registration.meeting_id))
         .outerjoin(Person, col(Person.slack_id) == col(Registration.slack_id))
         .order_by(col(Meeting.starts_at), col(Meeting.id), col(Registration.id))
     )
+    guests = (
+        select(
+            col(MeetingGuest.meeting_id),
+            col(Meeting.title),
+            col(Meeting.starts_at),
+            col(Meeting.status),
+            literal(""),
+            col(MeetingGuest.name),
+            literal(GUEST),
+            literal(False),
+            literal(None),
+            col(MeetingGuest.added_at),
+            literal(True),
+        )
+        .join(Meeting, col(Meeting.id) == col(MeetingGuest.meeting_id))
+        .order_by(col(Meeting.starts_at), col(Meeting.id), col(MeetingGuest.id))
+    )
     with Session(engine) as session:
-        result = session.execute(query.execution_options(yield_per=batch, stream_results=True))
-        for row in result:
-            yield dict(zip(REGISTRATION_COLUMNS, row, strict=True))
+        for statement in (query, guests):
+            result = session.execute(statement.execution_options(yield_per=batch, stream_results=True))
+            for row in result:
+                *columns, answered_at, attended_at, was_taken = row
+                outcome = _outcome(columns[6], answered_at, attended_at, bool(was_taken))
+                yield dict(zip(REGISTRATION_COLUMNS, [*columns, answered_at, attended_at, outcome], strict=True))
+
+
+def _outcome(attendance: str, answered_at: datetime | None, attended_at: datetime | None, taken: bool) -> str:
+    """What a registration came to: a walk-in's answer and attendance carry the same moment."""
+    if attendance == GUEST:
+        return "attended"
+    if attended_at is not None:
+        return "walk-in" if answered_at == attended_at else "attended"
+    if attendance in (Attendance.IN_PERSON, Attendance.ONLINE):
+        return "no-show" if taken else "registered"
+    if attendance in (Attendance.WAITLISTED, Attendance.OFFERED):
+        return "waitlisted"
+    return "not coming"
 
 
 # The columns of a feedback export, in order: no one's identity, as the request promises.

@@ -317,7 +317,9 @@ def test_registrations_export(engine: Engine, tmp_path: Path) -> None:
                 now=NOW + timedelta(minutes=minute),
             )
 
-    def row(meeting: Any, slack_id: str, name: str, attendance: str, member: bool, minute: int) -> dict[str, Any]:
+    def row(
+        meeting: Any, slack_id: str, name: str, attendance: str, member: bool, minute: int, outcome: str
+    ) -> dict[str, Any]:
         return {
             "meeting_id": meeting.id,
             "meeting_title": meeting.title,
@@ -328,13 +330,15 @@ def test_registrations_export(engine: Engine, tmp_path: Path) -> None:
             "attendance": attendance,
             "member": member,
             "answered_at": (NOW + timedelta(minutes=minute)).isoformat(),
+            "attended_at": None,
+            "outcome": outcome,
         }
 
     expected = [  # the earlier meeting first
-        row(online, "U0MEMBER", "Zoë", "online", True, 2),
-        row(online, "U0GUEST", "=Gast", "not_coming", False, 3),
-        row(essen, "U0ANA", 'Ana, "the organiser"', "in_person", True, 0),
-        row(essen, "U0GUEST", "=Gast", "waitlisted", False, 1),
+        row(online, "U0MEMBER", "Zoë", "online", True, 2, "registered"),
+        row(online, "U0GUEST", "=Gast", "not_coming", False, 3, "not coming"),
+        row(essen, "U0ANA", 'Ana, "the organiser"', "in_person", True, 0, "registered"),
+        row(essen, "U0GUEST", "=Gast", "waitlisted", False, 1, "waitlisted"),
     ]
     assert expected[0]["meeting_starts_at"] == "2027-01-14T15:00:00+00:00"
     url = engine.url.render_as_string(hide_password=False)

@@ -182,6 +182,33 @@ DATA: dict[str, list[dict[str, Any]]] = {
             "updated_at": NOW,
         }
     ],
+    "meeting_guests": [{"meeting_id": 1, "name": "Jón Sigurðsson", "added_by": "U0ORG", "added_at": NOW}],
+    "recaps": [
+        {
+            "meeting_id": 1,
+            "summary": "Three cluster services shown; vouchers to be piloted in two regions.",
+            "slides_url": "https://example.org/essen/slides.pdf",
+            "recording_url": "",
+            "minutes_url": "https://example.org/essen/minutes",
+            "practices": "1",
+            "created_by": "U0ORG",
+            "created_at": NOW,
+            "updated_by": "U0ORG",
+            "updated_at": NOW,
+        }
+    ],
+    "actions": [
+        {
+            "title": "Draft the vouchers pilot",
+            "owner_id": "U0GST",
+            "due_on": (LATER + timedelta(days=30)).date(),
+            "status": "open",
+            "meeting_id": 1,
+            "created_by": "U0ORG",
+            "created_at": NOW,
+            "updated_at": NOW,
+        }
+    ],
     "scheduled_posts": [
         {
             "key": "meeting:1@2026-12-30T08:00:00+00:00:7d",
@@ -429,4 +456,27 @@ def test_attendance_from_0012_keeps_every_registration_unattended_and_goes_back(
     migrate.downgrade(engine, "0012")
     assert "attended_at" not in {c["name"] for c in inspect(engine).get_columns("registrations")}
     assert len(rows(engine, "registrations")) == len(before["registrations"])
+    engine.dispose()
+
+
+def test_after_the_meeting_from_0013_adds_guests_recaps_and_actions_and_goes_back(database_url: str) -> None:
+    """Revision 0014: every row of 0013 is kept; a deleted meeting takes its guests and recap with it and leaves
+    its actions, unlinked; going back to 0013 drops the three tables only."""
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0013")
+    before = fill(engine)
+    migrate.upgrade(engine, "0014")
+    assert_kept(engine, before)
+    for table in ("meeting_guests", "recaps", "actions"):
+        for row in DATA[table]:
+            insert(engine, table, **row)
+    with pytest.raises(IntegrityError):
+        insert(engine, "recaps", **DATA["recaps"][0])  # one recap per meeting
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM meetings")
+    assert rows(engine, "meeting_guests") == [] and rows(engine, "recaps") == []
+    assert [(a["title"], a["meeting_id"]) for a in rows(engine, "actions")] == [("Draft the vouchers pilot", None)]
+    migrate.downgrade(engine, "0013")
+    assert not {"meeting_guests", "recaps", "actions"} & set(inspect(engine).get_table_names())
+    assert len(rows(engine, "people")) == len(before["people"])
     engine.dispose()

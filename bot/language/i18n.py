@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
 SOURCE_LANGUAGE = "en"
@@ -172,6 +172,11 @@ def name_of(language_code: str, *, in_language: str | None = None) -> str:
 def format_number(number: float) -> str:
     """A number written for the language spoken now (1,000 / 1.000 / 1 000)."""
     return format_decimal(number, locale=language())
+
+
+def format_share(ratio: float) -> str:
+    """A share written as a percentage for the language spoken now (83 % / 83%)."""
+    return format_percent(ratio, locale=language())
 
 
 def format_day(day: date | datetime, form: str = "full") -> str:

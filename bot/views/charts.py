@@ -7,6 +7,7 @@ import textwrap
 
 from bot.language.countries import country_name
 from bot.language.i18n import N_, _, n_
+from store.attendance import MeetingFigures
 from store.practices import Figures
 
 TOP_COUNTRIES = 8
@@ -103,6 +104,47 @@ def practices_chart(figures: Figures, *, group_name: str) -> bytes | None:
     )
     figure.suptitle(title, fontsize=14, fontweight="bold")
 
+    image = io.BytesIO()
+    figure.savefig(image, format="png", dpi=DPI, facecolor="white")
+    return image.getvalue()
+
+
+def attendance_chart(figures: list[MeetingFigures], *, group_name: str) -> bytes | None:
+    """Draw each meeting held: registered, came and no-shows side by side, with the attendance rate; None if none."""
+    if not figures:
+        return None
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+    figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.subplots()
+    labels = ["\n".join(textwrap.wrap(f"#{f.meeting.id} {f.meeting.title}", 16)[:3]) for f in figures]
+    positions = list(range(len(figures)))
+    width = 0.27
+    series = (
+        (_("registered"), [f.registered for f in figures], "#1f77b4", -width),
+        (_("came"), [f.came for f in figures], "#2ca02c", 0.0),
+        (_("no-shows"), [f.no_shows for f in figures], "#d62728", width),
+    )
+    for label, values, colour, shift in series:
+        bars = axes.bar([p + shift for p in positions], values, width=width, color=colour, label=label)
+        axes.bar_label(bars, padding=2, fontsize=9)
+    axes.set_xticks(positions, labels, fontsize=9)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylabel(_("people"))
+    axes.spines[["top"]].set_visible(False)
+    rates = [(p, f.rate) for p, f in zip(positions, figures, strict=True) if f.rate is not None]
+    if rates:
+        share = axes.twinx()
+        share.plot([p for p, _r in rates], [r for _p, r in rates], color="#333333", marker="o", label=_("rate"))
+        share.set_ylim(0, 1.05)
+        share.yaxis.set_major_formatter(PercentFormatter(1.0))
+        share.set_ylabel(_("attendance rate"))
+        share.spines[["top"]].set_visible(False)
+    figure.legend(loc="outside lower center", ncol=4, frameon=False, fontsize=10)
+    figure.suptitle(_("{group}: attendance by meeting", group=group_name), fontsize=14, fontweight="bold")
     image = io.BytesIO()
     figure.savefig(image, format="png", dpi=DPI, facecolor="white")
     return image.getvalue()

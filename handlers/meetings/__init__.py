@@ -18,6 +18,8 @@ from bot.views import offers
 from bot.views import reminders as reminder_views
 from handlers.buttons import register_action
 from handlers.meetings._announcing import announce, announce_pressed, cancel, confirm_cancel
+from handlers.meetings._attendance import register_attendance
+from handlers.meetings._attendance import stats as attendance_stats
 from handlers.meetings._attendees import attendees, attendees_csv
 from handlers.meetings._browsing import home_section, list_past, list_upcoming, show_next, show_one
 from handlers.meetings._faq import add_faq, list_faq, reminders, remove_faq, translate_faq
@@ -125,6 +127,14 @@ def register(app: App, deps: Deps) -> None:
     )
     sub(
         Subcommand(
+            "stats",
+            N_("attendance over the meetings held: registered, came, no-shows, members, by country; with a chart"),
+            attendance_stats,
+            organiser_only=True,
+        )
+    )
+    sub(
+        Subcommand(
             "reminders",
             N_("whether meeting reminders come to you by direct message; `off` or `on` to change it"),
             reminders,
@@ -183,6 +193,7 @@ def register(app: App, deps: Deps) -> None:
         app, deps, offers.OFFER_DECLINE, offer_pressed(deps, take=False), "pass an offered place on", writes=True
     )
     register_feedback(app, deps)
+    register_attendance(app, deps)
     register_action(app, deps, reminder_views.IM_HERE, here_pressed(deps), "say one is at a meeting", writes=True)
     register_action(app, deps, views.CALENDAR_FILE, send_calendar_file(deps), "get a meeting's calendar file")
     register_action(app, deps, views.WAITLIST_POSITION, show_position(deps), "see one's place in the waitlist")

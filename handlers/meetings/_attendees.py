@@ -12,10 +12,12 @@ from bot.deps import Deps
 from bot.language import i18n
 from bot.language.i18n import N_, _
 from bot.services import meetings as service
+from bot.views import attendance as attendance_views
 from bot.views import blocks
 from bot.views import meetings as views
 from handlers.buttons import ActionWork
 from handlers.home import answer_press
+from handlers.meetings._attendance import may_mark
 from handlers.meetings._shared import ATTENDEES_CSV, meeting_named, pressed_meeting
 from handlers.routing import Call
 from store.models import Attendance
@@ -52,7 +54,11 @@ def attendees_lines(found: service.Attendees) -> list[str]:
             lines.append(f"*{_(label)}* ({count}): {blocks.clip(shown, 2500)}")
     if came:
         shown = blocks.clip(", ".join(came), 2500)
-        lines.append(_("*Said they were there* ({count}): {people}", count=i18n.format_number(len(came)), people=shown))
+        lines.append(_("*There* ({count}): {people}", count=i18n.format_number(len(came)), people=shown))
+    if found.guests:
+        shown = blocks.clip(", ".join(blocks.escape(name) for name in found.guests), 2500)
+        count = i18n.format_number(len(found.guests))
+        lines.append(_("*There without registering, not in Slack* ({count}): {people}", count=count, people=shown))
     if not found.rows:
         lines.append(_("Nobody has answered yet."))
     return lines
@@ -70,9 +76,10 @@ def attendees(call: Call) -> None:
         service.send_attendees_csv(call.client, call.user_id, found)
         body.append(blocks.context(_(CSV_SENT)))
     else:
-        body.append(
-            blocks.actions(blocks.button(_("Download as CSV"), ATTENDEES_CSV, str(meeting.id)), block_id="attendees")
-        )
+        buttons = [blocks.button(_("Download as CSV"), ATTENDEES_CSV, str(meeting.id))]
+        if may_mark(call.deps, meeting):
+            buttons.insert(0, blocks.button(_("Mark attendance"), attendance_views.MARK, str(meeting.id)))
+        body.append(blocks.actions(*buttons, block_id="attendees"))
     call.reply("\n".join(lines), body)
 
 

@@ -6,7 +6,8 @@ from alembic import context
 from sqlalchemy import pool
 from sqlmodel import SQLModel
 
-import store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import store.after_models
+import store.models  # noqa: F401
 from store.db import make_engine
 
 config = context.config

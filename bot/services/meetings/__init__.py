@@ -6,7 +6,15 @@ direct message) in its own transaction, for the sender to deliver (bot.services.
 
 from __future__ import annotations
 
-from bot.services.meetings._attendance import HERE_FROM, Presence, Said, i_am_here
+from bot.services.meetings._attendance import (
+    HERE_FROM,
+    Marked,
+    Presence,
+    Said,
+    attendance_figures,
+    i_am_here,
+    take_attendance,
+)
 from bot.services.meetings._attendees import Attendees, attendees, attendees_csv, send_attendees_csv
 from bot.services.meetings._browsing import (
     Details,
@@ -66,6 +74,7 @@ __all__ = [
     "FaqTranslated",
     "Home",
     "Listing",
+    "Marked",
     "Presence",
     "Pressed",
     "Reply",
@@ -74,6 +83,7 @@ __all__ = [
     "add_faq",
     "answer_meeting",
     "answer_offer",
+    "attendance_figures",
     "attendees",
     "attendees_csv",
     "calendar_of",
@@ -100,6 +110,7 @@ __all__ = [
     "save_form",
     "send_attendees_csv",
     "series_rule",
+    "take_attendance",
     "translate_faq",
     "upcoming",
     "waitlist_place",

@@ -54,3 +54,38 @@ def i_am_here(deps: Deps, *, meeting_id: int, slack_id: str) -> Presence:
             owe_card_update(session, meeting, now)  # one more person at it
     deps.send_now()
     return Presence(Said.HERE if here.new else Said.ALREADY, meeting, here.walked_in)
+
+
+@dataclass(frozen=True)
+class Marked:
+    """What an organiser's attendance came to: the outcome (HERE when saved), the meeting and the figures."""
+
+    said: Said
+    meeting: Meeting | None = None
+    taken: attendance_store.Taken | None = None
+
+
+def take_attendance(deps: Deps, *, meeting_id: int, came: set[str], guests: list[str], by: str) -> Marked:
+    """Record who was at the meeting as an organiser marked it, from shortly before its start on."""
+    now = deps.clock()
+    with deps.sessions() as session, one_transaction(session):
+        meeting = store.get_meeting(session=session, meeting_id=meeting_id)
+        if meeting is None:
+            return Marked(Said.GONE)
+        if meeting.is_cancelled:
+            return Marked(Said.CANCELLED, meeting)
+        if now < meeting.starts_at - HERE_FROM:
+            return Marked(Said.TOO_EARLY, meeting)
+        taken = attendance_store.take_attendance(
+            session=session, meeting=meeting, came=came, guests=guests, by=by, now=now
+        )
+        if taken.walked_in:
+            owe_card_update(session, meeting, now)
+    deps.send_now()
+    return Marked(Said.HERE, meeting, taken)
+
+
+def attendance_figures(deps: Deps) -> list[attendance_store.MeetingFigures]:
+    """The attendance of the meetings that have taken place, oldest first."""
+    with deps.sessions() as session:
+        return attendance_store.figures(session=session, now=deps.clock())

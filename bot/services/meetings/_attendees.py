@@ -13,11 +13,12 @@ from bot.language.i18n import _
 from bot.services.export import safe_cell
 from bot.services.meetings._priority import provisional, with_provisional
 from bot.views import blocks
+from store import attendance as attendance_store
 from store import meetings as store
 from store.meetings import Counts
 from store.models import Meeting, Person, Registration
 
-CSV_COLUMNS = ("meeting", "slack_id", "name", "attendance", "member", "answered_at")
+CSV_COLUMNS = ("meeting", "slack_id", "name", "attendance", "member", "answered_at", "attended", "attended_at")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Attendees:
     rows: list[tuple[Registration, Person]]
     counts: Counts
     provisional: bool = False  # non-members' in-person places still give way to members
+    guests: tuple[str, ...] = ()  # came without registering, not in the workspace: their names
 
 
 def attendees(deps: Deps, *, meeting: Meeting) -> Attendees:
@@ -35,8 +37,9 @@ def attendees(deps: Deps, *, meeting: Meeting) -> Attendees:
     with deps.sessions() as session:
         rows = store.attendees(session=session, meeting_id=meeting.id or 0)
         counts = with_provisional(deps, session, meeting, store.counts(session=session, meeting_id=meeting.id or 0))
+        guests = tuple(attendance_store.guests(session=session, meeting_id=meeting.id or 0))
     held = meeting.capacity is not None and provisional(deps, meeting, deps.clock())
-    return Attendees(meeting=meeting, rows=rows, counts=counts, provisional=held)
+    return Attendees(meeting=meeting, rows=rows, counts=counts, provisional=held, guests=guests)
 
 
 def attendees_csv(found: Attendees) -> str:
@@ -53,8 +56,12 @@ def attendees_csv(found: Attendees) -> str:
                 registration.attendance,
                 "yes" if person.is_member else "no",
                 registration.answered_at.isoformat(),
+                "yes" if registration.attended_at else "no",
+                registration.attended_at.isoformat() if registration.attended_at else "",
             ]
         )
+    for name in found.guests:  # came without registering, not in the workspace
+        writer.writerow([found.meeting.id, "", safe_cell(name), "guest", "no", "", "yes", ""])
     return out.getvalue()
 
 
