@@ -324,7 +324,10 @@ def _export_all(fmt: str, out_dir: str | None, *, demo: bool) -> None:
         "practices": lambda engine, out: exporter.write_practices(engine, fmt, out, statuses=tuple(PracticeStatus)),
         "registrations": lambda engine, out: exporter.write_registrations(engine, fmt, out),
         "feedback": lambda engine, out: exporter.write_feedback(engine, fmt, out),
+        "recaps": lambda engine, out: exporter.write_recaps(engine, fmt, out),
+        "actions": lambda engine, out: exporter.write_actions(engine, fmt, out),
     }
+    one = {"practices": "practice", "registrations": "registration", "recaps": "recap", "actions": "action"}
 
     def action(engine: Any) -> None:
         _require_current_schema(engine)
@@ -333,7 +336,7 @@ def _export_all(fmt: str, out_dir: str | None, *, demo: bool) -> None:
             path = folder / f"{what}.{fmt}"
             _check_writable(path)
             count = _write_file(engine, write, path)
-            click.echo(f"wrote {count} {what if count != 1 else what[:-1]} to {path}", err=True)
+            click.echo(f"wrote {count} {what if count != 1 else one.get(what, what)} to {path}", err=True)
 
     _require_existing_sqlite(settings)
     _with_engine(action, settings=settings)

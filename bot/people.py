@@ -78,6 +78,22 @@ class PeopleDirectory:
                 slack_locale=user.get("locale"),
             )
 
+    def in_workspace(self, client: WebClient, slack_id: str) -> bool:
+        """Whether `slack_id` is a person of this workspace: one the store has met, or one Slack knows and has
+        not deactivated. When Slack cannot say (a failure, 429, 5xx), the person is given the benefit of it."""
+        if not slack_id.startswith(("U", "W")) or len(slack_id) > 32 or not slack_id.isalnum():
+            return False
+        with self._sessions() as session:
+            if people_store.get_person(session=session, slack_id=slack_id) is not None:
+                return True
+        try:
+            user = self._lookup_client(client).users_info(user=slack_id)["user"]
+        except SlackApiError as error:
+            return error.response.get("error") not in ("user_not_found", "user_not_visible")
+        except LOOKUP_FAILURES:
+            return True
+        return not user.get("deleted") and not user.get("is_bot")
+
     def languages(self, client: WebClient, slack_id: str) -> tuple[str | None, str | None]:
         """The language someone chose and Slack's locale for them (either may be None), writing nothing.
 

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from store.after_models import MeetingGuest
+from store.after_models import Action, MeetingGuest, Recap
 from store.models import Attendance, Feedback, Meeting, Person, Registration
 
 # The columns of a registrations export, in order.
@@ -119,3 +119,78 @@ def export_feedback_rows(engine: Engine, *, batch: int = 1000) -> Generator[dict
         result = session.execute(query.execution_options(yield_per=batch, stream_results=True))
         for row in result:
             yield dict(zip(FEEDBACK_COLUMNS, row, strict=True))
+
+
+RECAP_COLUMNS = (
+    "meeting_id",
+    "meeting_title",
+    "meeting_starts_at",
+    "summary",
+    "slides_url",
+    "recording_url",
+    "minutes_url",
+    "practices",  # the numbers of the practices presented, "12;40"
+    "updated_at",
+)
+
+
+def export_recap_rows(engine: Engine, *, batch: int = 1000) -> Generator[dict[str, Any]]:
+    """Yield every recap with its meeting, by meeting start."""
+    query = (
+        select(
+            col(Recap.meeting_id),
+            col(Meeting.title),
+            col(Meeting.starts_at),
+            col(Recap.summary),
+            col(Recap.slides_url),
+            col(Recap.recording_url),
+            col(Recap.minutes_url),
+            col(Recap.practices),
+            col(Recap.updated_at),
+        )
+        .join(Meeting, col(Meeting.id) == col(Recap.meeting_id))
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
+    )
+    with Session(engine) as session:
+        for row in session.execute(query.execution_options(yield_per=batch, stream_results=True)):
+            values = dict(zip(RECAP_COLUMNS, row, strict=True))
+            values["practices"] = str(values["practices"]).replace(",", ";")
+            yield values
+
+
+ACTION_COLUMNS = (
+    "action_id",
+    "title",
+    "owner_slack_id",
+    "owner_name",
+    "due_on",
+    "status",
+    "meeting_id",
+    "meeting_title",
+    "created_at",
+    "closed_at",
+)
+
+
+def export_action_rows(engine: Engine, *, batch: int = 1000) -> Generator[dict[str, Any]]:
+    """Yield every action with its owner and meeting, by number."""
+    query = (
+        select(
+            col(Action.id),
+            col(Action.title),
+            col(Action.owner_id),
+            func.coalesce(col(Person.display_name), ""),
+            col(Action.due_on),
+            col(Action.status),
+            col(Action.meeting_id),
+            func.coalesce(col(Meeting.title), ""),
+            col(Action.created_at),
+            col(Action.closed_at),
+        )
+        .outerjoin(Person, col(Person.slack_id) == col(Action.owner_id))
+        .outerjoin(Meeting, col(Meeting.id) == col(Action.meeting_id))
+        .order_by(col(Action.id))
+    )
+    with Session(engine) as session:
+        for row in session.execute(query.execution_options(yield_per=batch, stream_results=True)):
+            yield dict(zip(ACTION_COLUMNS, row, strict=True))

@@ -393,6 +393,9 @@ class PostKind(StrEnum):
     WELCOME = "welcome"  # the direct message to someone who joined the group channel, once per person
     FEEDBACK = "feedback"  # a while after a meeting: asks each registrant for their feedback (the direct ones)
     FEEDBACK_DM = "feedback_dm"  # the request for feedback to one person
+    RECAP = "recap"  # a meeting's recap in its card's thread: posted, or brought up to date
+    ACTION_OWNED = "action_owned"  # to the owner of an action agreed: what it is, with its Done button
+    ACTION_DUE = "action_due"  # to the owner of an open action, a while before its due date
 
 
 class ScheduledPost(SQLModel, table=True):

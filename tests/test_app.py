@@ -41,7 +41,7 @@ def test_organisers_see_their_subcommands_in_help(local_bot: LocalBot) -> None:
     assert "/tci members remove @someone" in body["text"]
 
 
-@pytest.mark.parametrize("command", ["/meetings", "/practice", "/announce"])
+@pytest.mark.parametrize("command", ["/meetings", "/practice", "/actions", "/announce"])
 def test_every_command_answers_help(local_bot: LocalBot, command: str) -> None:
     body = local_bot.workspace.slash_command(MEMBER.id, command, "help").json()
     assert body["text"].startswith(f"{command}:")

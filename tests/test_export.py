@@ -446,6 +446,8 @@ def test_export_all_writes_every_practice_and_registration_into_one_folder(engin
         f"wrote 4 practices to {folder / 'practices.json'}",
         f"wrote 0 registrations to {folder / 'registrations.json'}",
         f"wrote 0 feedback to {folder / 'feedback.json'}",
+        f"wrote 0 recaps to {folder / 'recaps.json'}",
+        f"wrote 0 actions to {folder / 'actions.json'}",
     ]
     titles = {p["title"] for p in json.loads((folder / "practices.json").read_text(encoding="utf-8"))}
     assert titles == {p.title for p in seeded.values()}

@@ -1245,7 +1245,7 @@ def command_texts(draw: st.DrawFn, words: list[str]) -> str:
     return f"{chosen} {draw(ARGUMENTS)}".strip()
 
 
-COMMANDS = ("/meetings", "/practice", "/announce", "/tci")
+COMMANDS = ("/meetings", "/practice", "/actions", "/announce", "/tci")
 
 
 def test_the_registry_holds_the_commands_under_test(harness: Harness) -> None:

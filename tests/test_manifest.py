@@ -13,7 +13,7 @@ def test_manifest_lists_exactly_what_is_registered(local_bot: LocalBot) -> None:
     manifest = build_manifest(registry, local_bot.settings)
     commands = [c["command"] for c in manifest["features"]["slash_commands"]]
     assert commands == [c.name for c in registry.commands]
-    assert set(commands) == {"/tci", "/meetings", "/practice", "/announce"}
+    assert set(commands) == {"/tci", "/meetings", "/practice", "/actions", "/announce"}
     events = ["app_home_opened", "app_mention", "member_joined_channel", "message.im"]
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == events
     assert manifest["settings"]["socket_mode_enabled"] is True
@@ -33,7 +33,7 @@ def test_http_manifest_points_every_request_url_at_the_events_path(local_bot: Lo
     assert manifest["settings"]["socket_mode_enabled"] is False
 
 
-@pytest.mark.parametrize("command", ["/tci", "/meetings", "/practice", "/announce"])
+@pytest.mark.parametrize("command", ["/tci", "/meetings", "/practice", "/actions", "/announce"])
 def test_every_manifest_command_is_served(local_bot: LocalBot, command: str) -> None:
     response = local_bot.workspace.slash_command(MEMBER.id, command, "help")
     assert response.status == 200 and command in response.json()["text"]

@@ -35,9 +35,9 @@ def test_answers_pressed_at_once_leave_the_card_with_the_final_counts(
     card = card_message(local_bot)
     built = views.card
 
-    def slow_card(meeting: Any, counts: Counts, *rule: Any) -> dict[str, Any]:
+    def slow_card(meeting: Any, counts: Counts, *rule: Any, **marks: Any) -> dict[str, Any]:
         time.sleep(random.uniform(0, 0.25))  # widens the gap between reading the counts and sending the card
-        return built(meeting, counts, *rule)
+        return built(meeting, counts, *rule, **marks)
 
     monkeypatch.setattr(views, "card", slow_card)
     for person in PEOPLE:

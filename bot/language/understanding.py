@@ -35,6 +35,7 @@ from bot.language.words import (
     LIST_WORDS,
     MAY_CONTEXT,
     MEETING_NOUNS,
+    MINUTES_WORDS,
     MONTHS,
     NAMED_NOUNS,
     NEXT_WORDS,
@@ -47,8 +48,10 @@ from bot.language.words import (
     PLURAL_NOUNS,
     PRACTICE_WORDS,
     PREPOSITIONS,
+    RECORDING_WORDS,
     REGISTERED_WORDS,
     SHARE_WORDS,
+    SLIDES_WORDS,
     STOPWORDS,
     THANKS_WORDS,
     TOPIC_WORDS,
@@ -80,6 +83,7 @@ class Topic(StrEnum):
     ORGANISERS = "organisers"
     TIME_IN = "time_in"  # a meeting's time in another zone or city
     NOW = "now"  # a meeting in progress
+    RECAP = "recap"  # what a meeting left: its slides, recording, minutes
     UNKNOWN = "unknown"
 
 
@@ -249,10 +253,24 @@ def _phrase(words: Sequence[str], *phrase: str) -> bool:
     return any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1))
 
 
+def recap_part(words: Sequence[str]) -> str:
+    """Which part of a recap a question asks for: "slides", "recording", "minutes", or "" for all of it."""
+    present = set(words)
+    if _has(present, SLIDES_WORDS):
+        return "slides"
+    if _has(present, RECORDING_WORDS):
+        return "recording"
+    return "minutes" if "minutes" in present else ""
+
+
 def _further_topic(words: list[str], present: set[str], *, asking_to: bool, hint: MeetingHint) -> Topic | None:
     """The questions beyond one meeting's facts: sharing, organisers, who is coming, one's own meetings, now."""
     if hint.zone:
         return Topic.TIME_IN
+    if _has(present, SLIDES_WORDS, RECORDING_WORDS) or (
+        _has(present, MINUTES_WORDS) and not _phrase(words, "how", "many") and not _has(present, WHEN_WORDS)
+    ):
+        return Topic.RECAP
     if _has(present, SHARE_WORDS) and (_has(present, PRACTICE_WORDS) or asking_to):
         return Topic.HOW_TO_SHARE
     if _has(present, ORGANISER_WORDS) and not _has(present, SHARE_WORDS):

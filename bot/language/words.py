@@ -132,6 +132,10 @@ ORGANISER_WORDS = _words(
 SHARE_WORDS = _words("share sharing shared submit contribute upload post")
 PRACTICE_WORDS = _words("practice practices case cases example examples experience experiences")
 NOW_WORDS = _words("now currently live")
+# What a meeting left: its recap's slides, recording and minutes.
+SLIDES_WORDS = _words("slides slide deck decks")
+RECORDING_WORDS = _words("recording recordings recorded")
+MINUTES_WORDS = _words("minutes recap recaps summary outcome outcomes")
 ELSE_WORDS = _words("else other others")
 
 TOPIC_WORDS = (
@@ -156,6 +160,9 @@ TOPIC_WORDS = (
     | ORGANISER_WORDS
     | SHARE_WORDS
     | PRACTICE_WORDS
+    | SLIDES_WORDS
+    | RECORDING_WORDS
+    | MINUTES_WORDS
 )
 # The words a misspelling is corrected to (months are matched on their own, more strictly).
 VOCABULARY = tuple(sorted(word for word in TOPIC_WORDS | MEETING_NOUNS if len(word) >= FUZZY_MIN_LENGTH))

@@ -8,6 +8,7 @@ from typing import Any
 from bot.deps import Deps
 from bot.posts import Message, RenderContext, Skip
 from bot.views import digest as views
+from store import actions as actions_store
 from store import meetings as meetings_store
 from store import practices as practices_store
 from store import schedule
@@ -15,6 +16,7 @@ from store.models import PostKind, ScheduledPost
 
 # How far ahead a digest looks for meetings when the caller does not say.
 UPCOMING_WINDOW = timedelta(days=60)
+ACTIONS_AHEAD = timedelta(days=7)  # open actions due within this long after the digest are listed (and overdue ones)
 
 
 def build_digest(
@@ -32,11 +34,20 @@ def build_digest(
         listed = [p.id for p in practices[: views.MAX_PRACTICES] if p.id]
         useful = practices_store.useful_counts(session=session, practice_ids=listed)
         meetings = meetings_store.meetings_between(session=session, start=since, end=until) if since < until else []
+        due_by = (end + ACTIONS_AHEAD).astimezone(deps.settings.tz).date()
+        actions = actions_store.due_or_closed(session=session, due_by=due_by, closed_since=start)
     meetings = [m for m in meetings if not m.is_cancelled]
-    if not practices and not meetings:
+    if not practices and not meetings and not actions:
         return None
     return views.digest_message(
-        deps.settings, practices=practices, useful=useful, meetings=meetings, start=start, end=end, until=until
+        deps.settings,
+        practices=practices,
+        useful=useful,
+        meetings=meetings,
+        start=start,
+        end=end,
+        until=until,
+        actions=actions,
     )
 
 

@@ -6,7 +6,7 @@ import csv
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
 from sqlalchemy.engine import Engine
@@ -74,6 +74,22 @@ def write_feedback(engine: Engine, fmt: str, out: TextIO) -> int:
         return _write(rows, exports_store.FEEDBACK_COLUMNS, fmt, out)
 
 
+def write_recaps(engine: Engine, fmt: str, out: TextIO) -> int:
+    """Write every meeting's recap (summary, links, the practices presented); return how many were written."""
+    _check_format(fmt)
+    rows = exports_store.export_recap_rows(engine)
+    with closing(rows):
+        return _write(rows, exports_store.RECAP_COLUMNS, fmt, out)
+
+
+def write_actions(engine: Engine, fmt: str, out: TextIO) -> int:
+    """Write every action with its owner, due date, status and meeting; return how many were written."""
+    _check_format(fmt)
+    rows = exports_store.export_action_rows(engine)
+    with closing(rows):
+        return _write(rows, exports_store.ACTION_COLUMNS, fmt, out)
+
+
 def _check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
@@ -126,4 +142,6 @@ def _csv_value(value: Any) -> Any:
 
 
 def _json_value(value: Any) -> Any:
-    return _iso(value) if isinstance(value, datetime) else value
+    if isinstance(value, datetime):
+        return _iso(value)
+    return value.isoformat() if isinstance(value, date) else value

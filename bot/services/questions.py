@@ -15,13 +15,14 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.language import i18n
 from bot.language.matching import better_named, match_faq, meetings_matching, pick_meeting
-from bot.language.understanding import Question, Topic, understand
+from bot.language.understanding import Question, Topic, recap_part, understand
 from bot.services import languages, outbox
 from bot.services import meetings as meeting_service
 from bot.views.answers import More, answer
 from store import faq as faq_store
 from store import meetings as meetings_store
 from store import people as people_store
+from store import recaps as recaps_store
 from store import schedule
 from store.db import one_transaction
 from store.meetings import Counts
@@ -41,6 +42,7 @@ ABOUT_ONE_MEETING = frozenset(
         Topic.HOW_TO_REGISTER,
         Topic.ATTENDEES,
         Topic.TIME_IN,
+        Topic.RECAP,
     }
 )
 IN_PROGRESS_LIMIT = 5  # meetings looked at for "is there a meeting now?"
@@ -87,6 +89,8 @@ def interpret(text: str, *, deps: Deps, person: Person, client: WebClient | None
                 question, meeting = replace(question, topic=Topic.WHEN), earlier[0]
         elif topic in ABOUT_ONE_MEETING:
             past: list[Meeting] = []
+            if topic == Topic.RECAP:  # a recap is of a meeting held: "the slides from Essen" are last time's
+                hint = replace(hint, past=True)
             if hint.past or not named_upcoming:
                 past = meetings_store.past_meetings(session=session, now=now, limit=PAST_LIMIT)
             # The upcoming meetings that fit were found above: choose among those rather than match again.
@@ -123,6 +127,10 @@ def interpret(text: str, *, deps: Deps, person: Person, client: WebClient | None
                 more = _faq_in(faq, translations.get(faq.id or 0, {}), question.language, deps)
     if meeting is not None and meeting.series_id is not None:
         more = replace(more, rule=meeting_service.series_rule(deps, meeting))
+    if topic == Topic.RECAP and meeting is not None:
+        with deps.sessions() as session:
+            recap = recaps_store.get_recap(session=session, meeting_id=meeting.id or 0)
+        more = replace(more, recap=recap, recap_part=recap_part(question.words))
     if more.organisers and client is not None:
         named = (p if p.display_name else deps.people.resolve(client, p.slack_id) for p in more.organisers)
         more = replace(more, organisers=tuple(named))

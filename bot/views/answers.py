@@ -20,6 +20,7 @@ from bot.language.repeats import Repeat
 from bot.language.understanding import MeetingHint, Question, Topic
 from bot.views import blocks
 from bot.views import further_answers as further
+from bot.views import recaps as recap_views
 from bot.views.meetings import (
     ANSWER_LABELS,
     date_token,
@@ -33,6 +34,7 @@ from bot.views.meetings import (
     when_plain,
     when_text,
 )
+from store.after_models import Recap
 from store.meetings import Counts
 from store.models import Attendance, FaqEntry, Meeting, MeetingKind, Person
 
@@ -92,6 +94,8 @@ def answer(
         return further.attendees_answer(meeting, counts or Counts(), my_answer)
     if topic == Topic.TIME_IN and question.hint.zone:
         return further.time_in_answer(meeting, question.hint.zone, question.hint.zone_label, over=over)
+    if topic == Topic.RECAP:
+        return recap_views.ask_answer(meeting, more.recap, more.recap_part)
     if topic == Topic.REGISTERED and my_answer == Attendance.WAITLISTED and more.position and not over:
         return waiting_answer(meeting, counts or Counts(), more.position)
     build = BUILDERS.get(topic, when_answer)
@@ -111,6 +115,8 @@ class More:
     faq_text: tuple[str, str] | None = None  # the FAQ entry's question and answer in the answer's language
     faq_untranslated: str = ""  # the entry's own language, when no translation into the answer's exists
     rule: Repeat | None = None  # how the meeting's series repeats, for a meeting of a series
+    recap: Recap | None = None  # the meeting's recap, for a question about its slides, recording or minutes
+    recap_part: str = ""  # "slides", "recording", "minutes", or "" for all of it
 
 
 ELSEWHERE: dict[Topic, Callable[[More, Sequence[Meeting]], dict[str, Any]]] = {

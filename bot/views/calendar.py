@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
@@ -17,6 +17,7 @@ from icalendar.enums import STATUS
 from bot.language import i18n
 from bot.language.countries import country_name
 from bot.language.when import days_of
+from store.after_models import Recap
 from store.meetings import MeetingDraft
 from store.models import Meeting, MeetingKind, MeetingSeries
 from store.series import draft_at
@@ -69,8 +70,23 @@ def _links(meeting: Meeting) -> str:
     return "\n".join(lines)
 
 
-def _details(description: str, links: str) -> str:
-    return "\n\n".join(part for part in (description.strip(), links) if part)
+def _details(description: str, links: str, recap: Recap | None = None) -> str:
+    return "\n\n".join(part for part in (description.strip(), links, _recap(recap)) if part)
+
+
+def _recap(recap: Recap | None) -> str:
+    """The recap as a calendar keeps it, after the meeting's own details."""
+    if recap is None:
+        return ""
+    lines = ["Recap:", recap.summary.strip()] if recap.summary.strip() else ["Recap:"]
+    for label, url in (
+        ("Slides", recap.slides_url),
+        ("Recording", recap.recording_url),
+        ("Minutes", recap.minutes_url),
+    ):
+        if url:
+            lines.append(f"{label}: {url}")
+    return "\n".join(lines) if len(lines) > 1 else ""
 
 
 def event_span(meeting: Meeting) -> tuple[date, date] | tuple[datetime, datetime]:
@@ -83,8 +99,9 @@ def event_span(meeting: Meeting) -> tuple[date, date] | tuple[datetime, datetime
     return meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
 
 
-def meeting_event(meeting: Meeting, *, domain: str) -> Event:
-    """Build the meeting's VEVENT, its times in the meeting's own zone (its days, for a meeting on dates alone)."""
+def meeting_event(meeting: Meeting, *, domain: str, recap: Recap | None = None) -> Event:
+    """Build the meeting's VEVENT, its times in the meeting's own zone (its days, for a meeting on dates alone);
+    its description ends with the recap, once there is one."""
     start, end = event_span(meeting)
     return Event.new(
         uid=meeting_uid(meeting, domain=domain),
@@ -93,7 +110,7 @@ def meeting_event(meeting: Meeting, *, domain: str) -> Event:
         end=end,
         summary=meeting.title,
         location=location(meeting) or None,
-        description=_details(meeting.description, _links(meeting)) or None,
+        description=_details(meeting.description, _links(meeting), recap) or None,
         url=meeting.join_url or None,
         sequence=meeting.sequence,
         status=STATUS.CANCELLED if meeting.is_cancelled else STATUS.CONFIRMED,
@@ -125,7 +142,7 @@ def _rule(entry: SeriesEntry) -> vRecur:
     return recur
 
 
-def series_events(entry: SeriesEntry, *, domain: str) -> list[Event]:
+def series_events(entry: SeriesEntry, *, domain: str, recaps: Mapping[int, Recap] | None = None) -> list[Event]:
     """The series as one VEVENT with its RRULE, its cancelled meetings as EXDATE, and a VEVENT with RECURRENCE-ID
     for each meeting that differs from what the rule makes of it (RFC 5545 3.8.4.4)."""
     series, template = entry.series, entry.template
@@ -145,9 +162,10 @@ def series_events(entry: SeriesEntry, *, domain: str) -> list[Event]:
         if meeting.is_cancelled:
             master.add("EXDATE", written)
             continue
-        if MeetingDraft.of(meeting) == draft_at(template, occurrence):
+        recap = (recaps or {}).get(meeting.id or 0)
+        if MeetingDraft.of(meeting) == draft_at(template, occurrence) and recap is None:
             continue  # the rule makes it as it is
-        changed = meeting_event(meeting, domain=domain)
+        changed = meeting_event(meeting, domain=domain, recap=recap)
         changed["UID"] = uid
         changed.add("RECURRENCE-ID", written)
         events.append(changed)
@@ -161,6 +179,7 @@ def calendar_file(
     domain: str,
     method: str | None = "PUBLISH",
     series: Iterable[SeriesEntry] = (),
+    recaps: Mapping[int, Recap] | None = None,
 ) -> bytes:
     """Build an iCalendar file of the meetings and the series, with the time zones they use.
 
@@ -175,9 +194,9 @@ def calendar_file(
     entries = list(series)
     listed = [m for m in meetings if m.series_id not in {e.series.id for e in entries}]
     for meeting in listed:
-        calendar.add_component(meeting_event(meeting, domain=domain))
+        calendar.add_component(meeting_event(meeting, domain=domain, recap=(recaps or {}).get(meeting.id or 0)))
     for entry in entries:
-        for event in series_events(entry, domain=domain):
+        for event in series_events(entry, domain=domain, recaps=recaps):
             calendar.add_component(event)
         listed += list(entry.meetings)
     if listed:

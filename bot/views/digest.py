@@ -16,7 +16,9 @@ from bot.language.countries import country_name
 from bot.language.i18n import _, n_
 from bot.views import blocks
 from bot.views import meetings as views
+from bot.views.actions import line as action_line
 from bot.views.practice_parts import card_link
+from store.after_models import Action, ActionStatus
 from store.models import Meeting, Practice
 
 # How many practices and meetings a digest lists by name; the rest are counted.
@@ -37,8 +39,10 @@ def digest_message(
     start: datetime,
     end: datetime,
     until: datetime,
+    actions: Sequence[Action] = (),
 ) -> dict[str, Any]:
-    """The digest of [start, end): the practices published then (`useful` marks by id), meetings to `until`."""
+    """The digest of [start, end): the practices published then (`useful` marks by id), meetings to `until`,
+    and the actions due soon or done in the period."""
     listed = practices[:MAX_PRACTICES]
     period = period_text(start, end, settings.tz)
     body: list[blocks.Block] = [blocks.header(f"{blocks.clip(settings.group_name, 100)} · {period}")]
@@ -90,6 +94,17 @@ def digest_message(
             )
         )
 
+    if actions:
+        due = [a for a in actions if a.status == ActionStatus.OPEN]
+        done = [a for a in actions if a.status == ActionStatus.DONE]
+        body.append(blocks.divider())
+        today = end.astimezone(settings.tz).date()
+        if due:
+            lines = blocks.clip("\n".join(f"• {action_line(a, today=today)}" for a in due), TOPICS_ROOM)
+            body.append(blocks.section(_(":dart: *Actions due*\n{actions}", actions=lines)))
+        if done:
+            lines = blocks.clip("\n".join(f"• {action_line(a)}" for a in done), TOPICS_ROOM)
+            body.append(blocks.section(_(":white_check_mark: *Actions done*\n{actions}", actions=lines)))
     body.append(blocks.divider())
     body.append(
         blocks.context(_(":raising_hand: Tried something that worked, or didn't? Share it with the group: `/practice`"))

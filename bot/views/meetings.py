@@ -34,6 +34,7 @@ RSVP_ACTIONS = {
 }
 CALENDAR_FILE = "meeting_ics"
 GOOGLE_CALENDAR = "meeting_google_calendar"
+RECAP_SHOW = "meeting_recap_show"  # the card's Recap button: the recap, privately, with a link to its message
 
 KIND_LABELS = {
     MeetingKind.IN_PERSON: N_("In person"),
@@ -305,8 +306,9 @@ def meeting_actions(
     return [blocks.actions(*rsvp_buttons(meeting, answer), *calendar_buttons(meeting), block_id=block_id)]
 
 
-def card(meeting: Meeting, counts: Counts, rule: Repeat | None = None) -> dict[str, Any]:
-    """The announcement card posted to the group channel; it is updated in place when things change."""
+def card(meeting: Meeting, counts: Counts, rule: Repeat | None = None, *, recap: bool = False) -> dict[str, Any]:
+    """The announcement card posted to the group channel; it is updated in place when things change. Once the
+    meeting has a recap, the card says so, with a button that shows it."""
     heading = _("Cancelled: {title}", title=meeting.title) if meeting.is_cancelled else meeting.title
     lines = [when_text(meeting), repeats_line(rule), place_text(meeting)]
     body = [blocks.header(heading), blocks.section("\n".join(line for line in lines if line))]
@@ -320,6 +322,9 @@ def card(meeting: Meeting, counts: Counts, rule: Repeat | None = None) -> dict[s
         )
         body.append(blocks.context(details_line))
         body.extend(meeting_actions(meeting))
+    if recap:
+        said = _(":memo: The recap is in this card's thread: summary, slides, recording, minutes.")
+        body += [blocks.section(said), blocks.actions(blocks.button(_("Recap"), RECAP_SHOW, str(meeting.id)))]
     return blocks.message(blocks.escape(card_text(meeting)), body)
 
 

@@ -35,6 +35,7 @@ from handlers.meetings._organising import (
     quick_save,
     save_form,
 )
+from handlers.meetings._recap import recap_command, register_recap
 from handlers.meetings._registration import here_pressed, offer_pressed, rsvp, send_calendar_file, show_position
 from handlers.meetings._shared import (
     ANNOUNCE,
@@ -127,6 +128,15 @@ def register(app: App, deps: Deps) -> None:
     )
     sub(
         Subcommand(
+            "recap",
+            N_("write what a meeting left: a summary, slides, recording, minutes, practices and actions agreed"),
+            recap_command,
+            usage=N_("recap <number>"),
+            organiser_only=True,
+        )
+    )
+    sub(
+        Subcommand(
             "stats",
             N_("attendance over the meetings held: registered, came, no-shows, members, by country; with a chart"),
             attendance_stats,
@@ -194,6 +204,7 @@ def register(app: App, deps: Deps) -> None:
     )
     register_feedback(app, deps)
     register_attendance(app, deps)
+    register_recap(app, deps)
     register_action(app, deps, reminder_views.IM_HERE, here_pressed(deps), "say one is at a meeting", writes=True)
     register_action(app, deps, views.CALENDAR_FILE, send_calendar_file(deps), "get a meeting's calendar file")
     register_action(app, deps, views.WAITLIST_POSITION, show_position(deps), "see one's place in the waitlist")

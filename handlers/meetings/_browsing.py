@@ -7,8 +7,10 @@ from bot.language import i18n, repeats
 from bot.language.i18n import _, n_
 from bot.language.repeats import Repeat
 from bot.services import meetings as service
+from bot.services import recaps
 from bot.views import blocks
 from bot.views import meetings as views
+from bot.views import recaps as recap_views
 from handlers.meetings._shared import (
     CREATE,
     HOME_LIMIT,
@@ -84,8 +86,16 @@ def _show(call: Call, meeting: Meeting) -> None:
     body = views.details(meeting, found.counts, found.answer, now=now, rule=found.rule)
     if meeting.ends_at <= now:
         body = [b for b in body if b.get("type") != "actions"]
-    if call.deps.people.is_organiser(call.user_id) and not meeting.is_cancelled and meeting.ends_at > now:
+    recap = recaps.recap_of(call.deps, meeting)
+    if recap.recap is not None:
+        lines = recap_views.recap_section(recap.recap, recap.practices, recap.actions)
+        body.append(blocks.section(blocks.clip("\n".join(lines), 2900)))
+    organiser = call.deps.people.is_organiser(call.user_id)
+    if organiser and not meeting.is_cancelled and meeting.ends_at > now:
         body.append(organiser_buttons(meeting))
+    if organiser and not recaps.may_recap(meeting, now):
+        label = _("Edit the recap") if recap.recap else _("Write the recap")
+        body.append(blocks.actions(blocks.button(label, recap_views.OPEN, str(meeting.id)), block_id="recap-edit"))
     text = f"{meeting.title} (#{meeting.id}): {views.when_plain(meeting)}, {views.place_plain(meeting)}"
     call.reply(blocks.escape(text), body)
 

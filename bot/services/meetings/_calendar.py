@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from bot.deps import Deps
 from bot.views.calendar import SeriesEntry, calendar_domain, calendar_file
+from store import recaps as recaps_store
 from store import series as series_store
 from store.models import Meeting
 
@@ -30,6 +31,12 @@ def calendar_of(deps: Deps, meetings: Sequence[Meeting]) -> bytes:
     settings = deps.settings
     with deps.sessions() as session:
         entries = series_entries(session, meetings)
+        ids = [m.id or 0 for m in meetings] + [m.id or 0 for e in entries for m in e.meetings]
+        recaps = recaps_store.recaps_of(session=session, meeting_ids=ids)
     return calendar_file(
-        meetings, name=settings.group_name, domain=calendar_domain(settings.public_url), series=entries
+        meetings,
+        name=settings.group_name,
+        domain=calendar_domain(settings.public_url),
+        series=entries,
+        recaps=recaps,
     )

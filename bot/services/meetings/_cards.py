@@ -25,6 +25,7 @@ from bot.services.meetings._rules import rule_of
 from bot.views import blocks
 from bot.views import meetings as views
 from store import meetings as store
+from store import recaps as recaps_store
 from store import schedule
 from store import series as series_store
 from store.db import one_transaction
@@ -176,12 +177,13 @@ def register_renderers(deps: Deps) -> None:
             meeting = store.get_meeting(session=session, meeting_id=int(wanted.get("id") or 0))
             counts = store.counts(session=session, meeting_id=meeting.id or 0) if meeting else None
             rule = rule_of(session, meeting) if meeting else None
+            recapped = meeting is not None and recaps_store.get_recap(session=session, meeting_id=meeting.id or 0)
             if meeting is not None and counts is not None:
                 counts = with_provisional(deps, session, meeting, counts)
         if meeting is None or counts is None:
             return Skip("the meeting no longer exists")
         if meeting.card_ts and meeting.card_channel:
-            return Edit(meeting.card_channel, meeting.card_ts, views.card(meeting, counts, rule))
+            return Edit(meeting.card_channel, meeting.card_ts, views.card(meeting, counts, rule, recap=bool(recapped)))
         if not wanted.get("first"):
             return Skip("the card is not posted yet; posting it shows the newest counts")
         if meeting.is_cancelled or meeting.ends_at <= deps.clock():
