@@ -56,6 +56,9 @@ class Person(SQLModel, table=True):
     is_organiser: bool = False
     membership: str = Field(default=Membership.AUTO, max_length=16)
     reminders: bool = True  # meeting reminders by direct message; `/meetings reminders off` turns them off
+    reminders_off: str = Field(default="", max_length=100)  # the reminders turned off one by one: "7d,1h"
+    digest_dm: bool = False  # the weekly digest by direct message too
+    listed: bool = False  # their name shown to other members among those coming
     language: str | None = Field(default=None, max_length=16)  # their own choice (`/tci language es`), if any
     slack_locale: str | None = Field(default=None, max_length=16)  # Slack's locale for them (`pt-BR`), if known
     profile_checked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
@@ -382,6 +385,7 @@ class PostKind(StrEnum):
     STARTING = "starting"  # an online meeting is starting: the join link
     ANNOUNCEMENT = "announcement"  # an organiser's /announce
     DIGEST = "digest"  # the weekly digest
+    DIGEST_DM = "digest_dm"  # the same digest to one person who asked for it by direct message
     CALL = "call_for_practices"  # the periodic call for practices
     # What a change owes, written in the change's own transaction and sent as soon as it is committed:
     MEETING_CARD = "meeting_card"  # a meeting's card in the group channel: posted, or brought up to date

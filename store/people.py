@@ -150,6 +150,32 @@ def set_reminders(*, session: Session, slack_id: str, wanted: bool) -> Person:
     return person
 
 
+def set_settings(
+    *,
+    session: Session,
+    slack_id: str,
+    reminders_off: str | None = None,
+    digest_dm: bool | None = None,
+    listed: bool | None = None,
+) -> Person:
+    """Change someone's own settings (those given)."""
+    person = ensure_person(session=session, slack_id=slack_id)
+    if reminders_off is not None:
+        person.reminders_off = reminders_off
+    if digest_dm is not None:
+        person.digest_dm = digest_dm
+    if listed is not None:
+        person.listed = listed
+    session.add(person)
+    commit(session)
+    return person
+
+
+def digest_readers(*, session: Session) -> list[str]:
+    """Who wants the digest by direct message too."""
+    return list(session.exec(select(Person.slack_id).where(col(Person.digest_dm)).order_by(col(Person.slack_id))))
+
+
 def list_organisers(*, session: Session) -> list[Person]:
     """Return the organisers, by Slack id."""
     statement = select(Person).where(col(Person.is_organiser)).order_by(col(Person.slack_id))

@@ -53,6 +53,9 @@ DATA: dict[str, list[dict[str, Any]]] = {
             "reminders": True,
             "language": "es",
             "slack_locale": "es-ES",
+            "reminders_off": "7d",
+            "digest_dm": True,
+            "listed": True,
         },
         {
             "slack_id": "U0GST",
@@ -478,5 +481,20 @@ def test_after_the_meeting_from_0013_adds_guests_recaps_and_actions_and_goes_bac
     assert [(a["title"], a["meeting_id"]) for a in rows(engine, "actions")] == [("Draft the vouchers pilot", None)]
     migrate.downgrade(engine, "0013")
     assert not {"meeting_guests", "recaps", "actions"} & set(inspect(engine).get_table_names())
+    assert len(rows(engine, "people")) == len(before["people"])
+    engine.dispose()
+
+
+def test_personal_settings_from_0014_start_as_before_and_go_back(database_url: str) -> None:
+    """Revision 0015: everyone of 0014 keeps every reminder, no digest by DM, their name unlisted; going back
+    drops the three columns only."""
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0014")
+    before = fill(engine)
+    migrate.upgrade(engine, "0015")
+    assert_kept(engine, before)
+    assert {(r["reminders_off"], r["digest_dm"], r["listed"]) for r in rows(engine, "people")} == {("", False, False)}
+    migrate.downgrade(engine, "0014")
+    assert not {"reminders_off", "digest_dm", "listed"} & {c["name"] for c in inspect(engine).get_columns("people")}
     assert len(rows(engine, "people")) == len(before["people"])
     engine.dispose()

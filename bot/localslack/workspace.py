@@ -294,6 +294,34 @@ class LocalWorkspace:
                 payload["message"] = message
         return self._post_payload(payload)
 
+    def tick_boxes(self, user_id: str, *, action_id: str, view: dict[str, Any], ticked: list[str]) -> BotResponse:
+        """Leave the boxes of a checkboxes element of `view` (a modal or App Home) with `ticked` ticked, as Slack
+        sends the change: every option ticked now, by the element's own options."""
+        element, block_id = next(
+            (accessory, str(block.get("block_id") or ""))
+            for block in view.get("blocks") or []
+            for accessory in [block.get("accessory") or block.get("element") or {}]
+            if accessory.get("action_id") == action_id
+        )
+        chosen = [o for o in element.get("options") or [] if o.get("value") in ticked]
+        action = {
+            "type": "checkboxes",
+            "action_id": action_id,
+            "block_id": block_id,
+            "selected_options": chosen,
+            "action_ts": self._action_ts(),
+        }
+        payload = {
+            "type": "block_actions",
+            **self._common(user_id),
+            "trigger_id": self.emulator.new_trigger_id(user_id),
+            "state": {"values": {}},
+            "actions": [action],
+            "view": view,
+            "container": {"type": "view", "view_id": view.get("id")},
+        }
+        return self._post_payload(payload)
+
     def choose_option(
         self, user_id: str, *, action_id: str, option: dict[str, Any], block_id: str, view: dict[str, Any]
     ) -> BotResponse:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.deps import Deps
 from bot.posts import Message, RenderContext, Skip
+from bot.services import outbox
 from bot.views import digest as views
 from store import actions as actions_store
 from store import meetings as meetings_store
+from store import people as people_store
 from store import practices as practices_store
 from store import schedule
 from store.models import PostKind, ScheduledPost
+from store.schedule import PlannedPost
 
 # How far ahead a digest looks for meetings when the caller does not say.
 UPCOMING_WINDOW = timedelta(days=60)
@@ -59,10 +63,38 @@ def register_renderers(deps: Deps) -> None:
             previous = schedule.last_sent(session=session, kind=PostKind.DIGEST, before=row.due_at)
         start = previous.due_at if previous else row.due_at - timedelta(days=7)
         built = build_digest(deps, start=start, end=row.due_at)
-        return built if built is not None else Skip("nothing new for the digest")
+        if built is None:
+            return Skip("nothing new for the digest")
+        with deps.sessions() as session:  # those who want it by DM too: one row each, written before the post
+            readers = people_store.digest_readers(session=session)
+            payload = json.dumps({"start": start.isoformat(), "end": row.due_at.isoformat()})
+            posts = [
+                PlannedPost(
+                    key=f"{row.key}:dm:{reader}",
+                    kind=PostKind.DIGEST_DM,
+                    channel=reader,
+                    due_at=row.due_at,
+                    payload=payload,
+                )
+                for reader in readers
+            ]
+            if posts:
+                schedule.plan(session=session, posts=posts, now=context.now)
+                context.look_again()
+        return built
+
+    def digest_dm(row: ScheduledPost, context: RenderContext) -> Message | Skip:
+        period = outbox.payload_of(row)
+        try:
+            start, end = (datetime.fromisoformat(str(period.get(k))) for k in ("start", "end"))
+        except ValueError:
+            return Skip("the digest's period is unreadable")
+        built = build_digest(deps, start=start, end=end)
+        return built if built is not None else Skip("nothing new for the digest", expected=True)
 
     def call(row: ScheduledPost, context: RenderContext) -> Message | Skip:
         return views.call_for_practices(deps.settings)
 
     deps.renderers.add(PostKind.DIGEST, digest)
+    deps.renderers.add(PostKind.DIGEST_DM, digest_dm)
     deps.renderers.add(PostKind.CALL, call)

@@ -16,7 +16,7 @@ from bot.deps import Deps
 from bot.language import i18n
 from bot.language.matching import better_named, match_faq, meetings_matching, pick_meeting
 from bot.language.understanding import Question, Topic, recap_part, understand
-from bot.services import languages, outbox
+from bot.services import languages, outbox, personal
 from bot.services import meetings as meeting_service
 from bot.views.answers import More, answer
 from store import faq as faq_store
@@ -127,6 +127,8 @@ def interpret(text: str, *, deps: Deps, person: Person, client: WebClient | None
                 more = _faq_in(faq, translations.get(faq.id or 0, {}), question.language, deps)
     if meeting is not None and meeting.series_id is not None:
         more = replace(more, rule=meeting_service.series_rule(deps, meeting))
+    if topic == Topic.ATTENDEES and meeting is not None:
+        more = replace(more, named=tuple(personal.listed_coming(deps, meeting.id or 0, besides=person.slack_id)))
     if topic == Topic.RECAP and meeting is not None:
         with deps.sessions() as session:
             recap = recaps_store.get_recap(session=session, meeting_id=meeting.id or 0)

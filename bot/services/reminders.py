@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.config import format_offset
 from bot.deps import Deps
 from bot.posts import Message, RenderContext, Skip
-from bot.services import planning
+from bot.services import personal, planning
 from bot.views import reminders as views
 from store import meetings as meetings_store
 from store import people as people_store
@@ -42,8 +43,8 @@ def register_renderers(deps: Deps) -> None:
             return meeting
         with deps.sessions() as session:
             person = people_store.get_person(session=session, slack_id=row.channel)
-        if person is not None and not person.reminders:
-            return Skip("the person turned meeting reminders off")
+        if not personal.wants_reminder(person, format_offset(meeting.starts_at - row.due_at)):
+            return Skip("the person turned this meeting reminder off", expected=True)
         here = meeting.starts_at - context.now <= HERE_WITH_REMINDER  # the last reminder: "I'm here" with it
         return views.direct_reminder(meeting, context.now, person.tz if person else None, here=here)
 

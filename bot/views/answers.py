@@ -91,7 +91,7 @@ def answer(
     if topic == Topic.HOW_TO_REGISTER:
         return how_to_register_answer(meeting, counts or Counts(), my_answer, over, now=now)
     if topic == Topic.ATTENDEES:
-        return further.attendees_answer(meeting, counts or Counts(), my_answer)
+        return further.attendees_answer(meeting, counts or Counts(), my_answer, more.named)
     if topic == Topic.TIME_IN and question.hint.zone:
         return further.time_in_answer(meeting, question.hint.zone, question.hint.zone_label, over=over)
     if topic == Topic.RECAP:
@@ -117,6 +117,7 @@ class More:
     rule: Repeat | None = None  # how the meeting's series repeats, for a meeting of a series
     recap: Recap | None = None  # the meeting's recap, for a question about its slides, recording or minutes
     recap_part: str = ""  # "slides", "recording", "minutes", or "" for all of it
+    named: tuple[str, ...] = ()  # those coming who chose to be named to other members
 
 
 ELSEWHERE: dict[Topic, Callable[[More, Sequence[Meeting]], dict[str, Any]]] = {

@@ -35,8 +35,10 @@ def _reply(text: str, meeting: Meeting | None = None) -> dict[str, Any]:
     return blocks.message(text, body)
 
 
-def attendees_answer(meeting: Meeting, counts: Counts, my_answer: Attendance | None) -> dict[str, Any]:
-    """Who is coming, as counts, and the asker's own answer."""
+def attendees_answer(
+    meeting: Meeting, counts: Counts, my_answer: Attendance | None, named: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Who is coming, as counts, and the asker's own answer; by name, those who chose to be named to members."""
     title = title_line(meeting)
     lines = [
         _(
@@ -49,6 +51,9 @@ def attendees_answer(meeting: Meeting, counts: Counts, my_answer: Attendance | N
     ]
     if my_answer is not None:
         lines.append(_("Your answer: {answer}.", answer=answer_label(my_answer)))
+    if named:
+        people = ", ".join(blocks.escape(name) for name in named[:30])
+        lines.append(_("Among them, named as they chose: {people}.", people=people))
     lines.append(_("Organisers see the names in `/meetings attendees {number}`.", number=meeting.id))
     return _reply("\n".join(lines), meeting)
 
