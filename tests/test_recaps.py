@@ -6,12 +6,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time as clock_time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, ORGANISER, LocalBot
+from bot.localslack import LocalUser, SlackEmulator
+from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, ORGANISER, PEOPLE, LocalBot
 from bot.services import export
 from bot.services import meetings as meeting_service
 from bot.views import actions as action_views
@@ -19,11 +22,16 @@ from bot.views import recaps as views
 from store import actions as actions_store
 from store import practices as practices_store
 from store import recaps as recaps_store
+from store import schedule
 from store.after_models import ActionStatus
-from store.models import Meeting
+from store.db import make_engine, session_factory
+from store.models import Meeting, PostKind
 from store.practices import PracticeDraft
+from store.schedule import PlannedPost
 from tests.helpers import Clock, changed_tables, private_answer, store_snapshot, wait_delivery
+from tests.processes import bot_process
 from tests.test_meetings import make_meeting, texts
+from tests.test_scheduler import wait_until
 
 START = datetime(2027, 2, 11, 8, 0, tzinfo=UTC)
 END = START + timedelta(hours=8)
@@ -162,7 +170,7 @@ def test_a_recap_is_posted_in_the_cards_thread_and_answers_questions(bot: LocalB
     for question, expected in (
         ("where are the slides from Essen?", SLIDES),
         ("was the Essen workshop recorded?", "was recorded"),
-        ("¿dónde están las diapositivas de Essen?", SLIDES),
+        ("¿dónde están las diapositivas de Essen?", "Las diapositivas de *Essen workshop* (#1)"),
     ):
         before = len(bot.emulator.deliveries)
         ws.mention(GUEST.id, question)
@@ -262,12 +270,14 @@ def test_owners_list_and_close_their_actions_and_are_reminded_once(bot: LocalBot
     ws.press_button(GUEST.id, action_id=action_views.DONE, value=str(drafted.id))
     private_answer(bot.emulator, GUEST.id, "Only the owner of an action")
 
-    # The reminder comes once, two days before the due date, in the owner's messages.
+    # The reminder comes once, two days before the due date, in the owner's messages and language.
+    ws.slash_command(MEMBER.id, "/tci", "language de")
+    bot.wait_idle()
     reminder_at = datetime.combine(due - timedelta(days=2), datetime.min.time(), tzinfo=UTC) + timedelta(hours=10)
     at(bot, clock, reminder_at)
     at(bot, clock, reminder_at + timedelta(hours=1))
     dm = bot.emulator.im_channel(MEMBER.id)
-    reminders = [m for m in bot.emulator.messages(dm) if "A reminder: your action" in (m["text"] or "")]
+    reminders = [m for m in bot.emulator.messages(dm) if "Zur Erinnerung: Deine Maßnahme" in (m["text"] or "")]
     assert len(reminders) == 1
 
     ws.press_button(MEMBER.id, action_id=action_views.DONE, value=str(drafted.id))
@@ -279,8 +289,8 @@ def test_owners_list_and_close_their_actions_and_are_reminded_once(bot: LocalBot
             a.title: a.status for a in actions_store.list_actions(session=session, statuses=tuple(ActionStatus))
         }
     assert statuses == {"Draft the vouchers pilot": ActionStatus.DONE, "Share the survey": ActionStatus.DROPPED}
-    ws.slash_command(MEMBER.id, "/actions", "")
-    private_answer(bot.emulator, MEMBER.id, "No open actions")
+    ws.slash_command(GUEST.id, "/actions", "")
+    private_answer(bot.emulator, GUEST.id, "No open actions")
 
     # The digest lists what was done.
     from bot.services.digest import build_digest
@@ -302,3 +312,42 @@ def test_app_home_shows_my_actions_and_organisers_recaps(bot: LocalBot, clock: C
     ws.open_home(ORGANISER.id)
     home = wait_delivery(bot.emulator, lambda d: d.kind == "home" and d.user == ORGANISER.id)
     assert f"Recap #{meeting.id}" in texts(home.view["blocks"] if home.view else [])
+
+
+def test_two_processes_on_one_postgresql_database_remind_each_owner_once(migrated_url: str, tmp_path: Path) -> None:
+    if not migrated_url.startswith("postgresql"):
+        pytest.skip("several bot processes share a PostgreSQL database; SQLite is for one process")
+    engine = make_engine(migrated_url)
+    now = datetime.now(UTC)
+    owners = [f"U0AC{n:04d}" for n in range(30)]
+    with session_factory(engine)() as session:
+        written = actions_store.create_actions(
+            session=session,
+            actions=[actions_store.NewAction(f"Action of {o}", o, (now + timedelta(days=2)).date()) for o in owners],
+            meeting_id=None,
+            by=ORGANISER.id,
+            now=now,
+        )
+        rows = [
+            PlannedPost(
+                key=f"action-due:{a.id}:{a.due_on.isoformat() if a.due_on else ''}",
+                kind=PostKind.ACTION_DUE,
+                channel=a.owner_id,
+                due_at=now + timedelta(seconds=10),  # once both are up
+                payload=json.dumps({"action": a.id}),
+            )
+            for a in written
+        ]
+        schedule.plan(session=session, posts=rows, now=now)
+    with SlackEmulator(users=PEOPLE.values()) as emulator:
+        for owner in owners:
+            emulator.add_user(LocalUser(id=owner, name=owner.lower(), real_name=owner))
+        with bot_process(tmp_path, emulator, migrated_url), bot_process(tmp_path, emulator, migrated_url):
+            reminded = lambda: [  # noqa: E731
+                d for d in emulator.deliveries if d.kind == "message" and "A reminder: your action" in (d.text or "")
+            ]
+            wait_until(lambda: len(reminded()) >= len(owners), timeout=60)
+            clock_time.sleep(2)
+            delivered = reminded()
+    assert sorted(d.channel for d in delivered) == sorted(emulator.im_channel(o) for o in owners), "each once"
+    engine.dispose()

@@ -50,16 +50,13 @@ def owner_message(action: Action, meeting: Meeting | None, *, reminder: bool) ->
     if reminder:
         text = _("A reminder: your action {action} is due on {day}.", action=what, day=due)
     elif meeting is not None and due:
+        agreed_at = f"*{blocks.escape(meeting.title)}*"
         text = _(
-            "You own an action agreed at {meeting}: {action}, due on {day}.",
-            meeting=f"*{blocks.escape(meeting.title)}*",
-            action=what,
-            day=due,
+            "You own an action agreed at {meeting}: {action}, due on {day}.", meeting=agreed_at, action=what, day=due
         )
     elif meeting is not None:
-        text = _(
-            "You own an action agreed at {meeting}: {action}.", meeting=f"*{blocks.escape(meeting.title)}*", action=what
-        )
+        agreed_at = f"*{blocks.escape(meeting.title)}*"
+        text = _("You own an action agreed at {meeting}: {action}.", meeting=agreed_at, action=what)
     elif due:
         text = _("You own an action: {action}, due on {day}.", action=what, day=due)
     else:

@@ -140,7 +140,8 @@ def recap_view(deps: Deps, client: WebClient, meeting: Meeting, user_id: str) ->
         buttons.append(blocks.actions(blocks.button(label, views.OPEN, str(meeting.id)), block_id="recap-edit"))
     if found.recap is None:
         return [_(NO_RECAP, **_title(meeting))], buttons
-    lines = [_("*Recap of {title}*", title=f"{blocks.escape(meeting.title)} (#{meeting.id})")]
+    named = f"{blocks.escape(meeting.title)} (#{meeting.id})"
+    lines = [_("*Recap of {title}*", title=named)]
     lines += views.recap_lines(found.recap, found.practices, found.actions)
     if found.recap.posted_channel and found.recap.posted_ts:
         try:
