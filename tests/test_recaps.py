@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import signal
 import time as clock_time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -314,12 +315,14 @@ def test_app_home_shows_my_actions_and_organisers_recaps(bot: LocalBot, clock: C
     assert f"Recap #{meeting.id}" in texts(home.view["blocks"] if home.view else [])
 
 
-def test_two_processes_on_one_postgresql_database_remind_each_owner_once(migrated_url: str, tmp_path: Path) -> None:
-    if not migrated_url.startswith("postgresql"):
-        pytest.skip("several bot processes share a PostgreSQL database; SQLite is for one process")
+OWNERS = [f"U0AC{n:04d}" for n in range(30)]
+
+
+def plan_reminders(migrated_url: str) -> None:
+    """Thirty owners' actions, each with its reminder due once a bot is up."""
     engine = make_engine(migrated_url)
     now = datetime.now(UTC)
-    owners = [f"U0AC{n:04d}" for n in range(30)]
+    owners = OWNERS
     with session_factory(engine)() as session:
         written = actions_store.create_actions(
             session=session,
@@ -339,15 +342,41 @@ def test_two_processes_on_one_postgresql_database_remind_each_owner_once(migrate
             for a in written
         ]
         schedule.plan(session=session, posts=rows, now=now)
+    engine.dispose()
+
+
+def reminded(emulator: SlackEmulator) -> list[Any]:
+    return [d for d in emulator.deliveries if d.kind == "message" and "A reminder: your action" in (d.text or "")]
+
+
+def test_a_restart_midway_reminds_each_owner_once(migrated_url: str, tmp_path: Path) -> None:
+    plan_reminders(migrated_url)
+    pace = {"POSTS_PER_SECOND": "10", "CHANNEL_POSTS_PER_SECOND": "10", "POST_LEASE": "2s"}
+    with SlackEmulator(users=PEOPLE.values()) as emulator:
+        for owner in OWNERS:
+            emulator.add_user(LocalUser(id=owner, name=owner.lower(), real_name=owner))
+        with bot_process(tmp_path, emulator, migrated_url, **pace) as first:
+            wait_until(lambda: len(reminded(emulator)) >= 5, timeout=60)
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=10)
+        assert len(reminded(emulator)) < len(OWNERS), "stopped before every owner was reminded"
+        with bot_process(tmp_path, emulator, migrated_url, **pace):
+            wait_until(lambda: len(reminded(emulator)) >= len(OWNERS), timeout=60)
+            clock_time.sleep(3)  # anything that would post twice has had its chance
+        delivered = reminded(emulator)
+    assert sorted(d.channel for d in delivered) == sorted(emulator.im_channel(o) for o in OWNERS), "each once"
+
+
+def test_two_processes_on_one_postgresql_database_remind_each_owner_once(migrated_url: str, tmp_path: Path) -> None:
+    if not migrated_url.startswith("postgresql"):
+        pytest.skip("several bot processes share a PostgreSQL database; SQLite is for one process")
+    plan_reminders(migrated_url)
+    owners = OWNERS
     with SlackEmulator(users=PEOPLE.values()) as emulator:
         for owner in owners:
             emulator.add_user(LocalUser(id=owner, name=owner.lower(), real_name=owner))
         with bot_process(tmp_path, emulator, migrated_url), bot_process(tmp_path, emulator, migrated_url):
-            reminded = lambda: [  # noqa: E731
-                d for d in emulator.deliveries if d.kind == "message" and "A reminder: your action" in (d.text or "")
-            ]
-            wait_until(lambda: len(reminded()) >= len(owners), timeout=60)
+            wait_until(lambda: len(reminded(emulator)) >= len(owners), timeout=60)
             clock_time.sleep(2)
-            delivered = reminded()
+            delivered = reminded(emulator)
     assert sorted(d.channel for d in delivered) == sorted(emulator.im_channel(o) for o in owners), "each once"
-    engine.dispose()

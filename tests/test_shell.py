@@ -389,3 +389,14 @@ def test_a_menu_in_app_home_is_chosen_by_its_number_and_words(local_bot: LocalBo
     assert "1: ▾ Slack's language" in transcript and "   4. español" in transcript
     after = transcript.split("choose:")[1]
     assert "▾ Deutsch" in after and "Die Sprache, in der ich dir schreibe" in after, "Home again, in German"
+
+
+def test_boxes_in_app_home_are_ticked_by_their_numbers(local_bot: LocalBot) -> None:
+    session = Session(local_bot, "member")
+    home = session.send(":home")
+    assert "☑ 1 week before  ☑ 1 day before  ☑ 1 hour before" in home
+    saved = session.send(session.button("1 week before"), "2 3")
+    assert "Saved: your meeting reminders by direct message." in saved
+    assert "☐ 1 week before  ☑ 1 day before  ☑ 1 hour before" in saved
+    saved = session.send(session.button("1 day before"), "none")
+    assert "no meeting reminders by direct message" in saved and "☐ 1 hour before" in saved

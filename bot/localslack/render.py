@@ -149,7 +149,12 @@ class Renderer:
         """A select menu, numbered like a button: pressing it asks which option."""
         number = self._next
         self._next += 1
-        label = self.chosen_words(element) or (element.get("placeholder") or {}).get("text", "choose")
+        if element.get("type") == "checkboxes":  # boxes: each option, ticked or not
+            ticked = [option_label(o) for o in initial_options(element)]
+            labels = [option_label(o) for o in element.get("options") or []]
+            label = "  ".join(("☑ " if shown in ticked else "☐ ") + shown for shown in labels)
+        else:
+            label = self.chosen_words(element) or (element.get("placeholder") or {}).get("text", "choose")
         self.buttons[number] = Button(number, label, element, block_id, **where)
         return f"[reverse] {number}: ▾ {escape(emojize(label))} [/reverse]"
 
@@ -169,7 +174,7 @@ class Renderer:
                 accessory = block.get("accessory")
                 if accessory and accessory.get("type") == "button":
                     lines.append("  " + self._button(accessory, block_id, **where))
-                elif accessory and accessory.get("type") == "static_select":
+                elif accessory and accessory.get("type") in ("static_select", "checkboxes"):
                     lines.append("  " + self._menu(accessory, block_id, **where))
             elif kind == "context":
                 parts = [self.mrkdwn(e.get("text", e.get("alt_text", ""))) for e in block.get("elements", [])]

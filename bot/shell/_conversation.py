@@ -283,7 +283,7 @@ class Shell(Screen):
                 f"[red]That {shown.what} is gone (the bot {shown.gone} it); its buttons no longer work.[/red]"
             )
             return
-        if button.action.get("type") == "static_select":
+        if button.action.get("type") in ("static_select", "checkboxes"):
             self.choose(button)
             return
         if button.action.get("url"):
@@ -310,13 +310,26 @@ class Shell(Screen):
             self._pressed = None
 
     def choose(self, menu: Button) -> None:
-        """Choose an option of a select menu in a view (App Home or a form), by its number or words."""
+        """Choose an option of a select menu in a view (App Home or a form), by its number or words; or, for
+        boxes, the options to leave ticked (`none` for none)."""
         options = menu.action.get("options") or []
+        boxes = menu.action.get("type") == "checkboxes"
         for number, option in enumerate(options, 1):
             self.console.print(f"   {number}. {escape(option_label(option))}", highlight=False)
-        answer = self.ask("choose: ")
-        chosen = choose_options(options, answer or "", many=False)
+        answer = self.ask("tick (numbers, or none): " if boxes else "choose: ")
         ws = self.bot.workspace
+        if boxes and ws is not None and menu.view is not None:
+            ticked = (
+                [] if (answer or "").strip().lower() == "none" else choose_options(options, answer or "", many=True)
+            )
+            if ticked or (answer or "").strip().lower() == "none":
+                values = [str(option.get("value")) for option in ticked]
+                action_id = menu.action.get("action_id", "")
+                self.answered(
+                    ws.tick_boxes(self.user.id, action_id=action_id, view=self._current_view_of(menu), ticked=values)
+                )
+                return
+        chosen = choose_options(options, answer or "", many=False)
         if not chosen or menu.view is None or ws is None:
             self.console.print(
                 "[red]Nothing chosen: give one option's number or words.[/red]"
