@@ -318,8 +318,8 @@ def test_app_home_shows_my_actions_and_organisers_recaps(bot: LocalBot, clock: C
 OWNERS = [f"U0AC{n:04d}" for n in range(30)]
 
 
-def plan_reminders(migrated_url: str) -> None:
-    """Thirty owners' actions, each with its reminder due once a bot is up."""
+def plan_reminders(migrated_url: str, *, due_in: timedelta) -> None:
+    """Thirty owners' actions, each with its reminder due once a bot is up (`due_in` from now)."""
     engine = make_engine(migrated_url)
     now = datetime.now(UTC)
     owners = OWNERS
@@ -336,7 +336,7 @@ def plan_reminders(migrated_url: str) -> None:
                 key=f"action-due:{a.id}:{a.due_on.isoformat() if a.due_on else ''}",
                 kind=PostKind.ACTION_DUE,
                 channel=a.owner_id,
-                due_at=now + timedelta(seconds=10),  # once both are up
+                due_at=now + due_in,
                 payload=json.dumps({"action": a.id}),
             )
             for a in written
@@ -350,7 +350,7 @@ def reminded(emulator: SlackEmulator) -> list[Any]:
 
 
 def test_a_restart_midway_reminds_each_owner_once(migrated_url: str, tmp_path: Path) -> None:
-    plan_reminders(migrated_url)
+    plan_reminders(migrated_url, due_in=timedelta(seconds=2))
     pace = {"POSTS_PER_SECOND": "10", "CHANNEL_POSTS_PER_SECOND": "10", "POST_LEASE": "2s"}
     with SlackEmulator(users=PEOPLE.values()) as emulator:
         for owner in OWNERS:
@@ -370,7 +370,7 @@ def test_a_restart_midway_reminds_each_owner_once(migrated_url: str, tmp_path: P
 def test_two_processes_on_one_postgresql_database_remind_each_owner_once(migrated_url: str, tmp_path: Path) -> None:
     if not migrated_url.startswith("postgresql"):
         pytest.skip("several bot processes share a PostgreSQL database; SQLite is for one process")
-    plan_reminders(migrated_url)
+    plan_reminders(migrated_url, due_in=timedelta(seconds=10))  # once both are up
     owners = OWNERS
     with SlackEmulator(users=PEOPLE.values()) as emulator:
         for owner in owners:
