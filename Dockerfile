@@ -16,6 +16,9 @@ COPY bot ./bot
 COPY handlers ./handlers
 COPY store ./store
 RUN pip install . && rm -rf build *.egg-info
+# The index of the world's cities, built at install so that the bot reads it from disk from its first start.
+ENV CACHE_DIR=/opt/tci-bot/cache
+RUN python -m bot.language.city_index && chmod -R a+rX /opt/tci-bot
 
 ENV DATA_DIR=/data \
     PORT=3000

