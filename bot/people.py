@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Collection
 from datetime import timedelta
 from http.client import HTTPException
 
@@ -23,6 +24,8 @@ logger = logging.getLogger(__name__)
 PROFILE_MAX_AGE = timedelta(hours=12)
 # How long a process keeps in mind what language someone reads (their own change is seen at once).
 LANGUAGE_MEMORY_SECONDS = 60.0
+# How long a process keeps in mind who is an organiser, for what it shows (help); a permission is always read.
+ROLE_MEMORY_SECONDS = 5.0
 # How long a request waits for users.info: Slack wants a press acknowledged within 3 seconds.
 LOOKUP_TIMEOUT_SECONDS = 1.5
 # What a failed lookup may raise: Slack's refusals (429, 5xx, errors), a lost connection, a timeout.
@@ -40,11 +43,31 @@ class PeopleDirectory:
         self._lock = threading.Lock()
         # id: (kept until, chosen language, Slack's locale, zone)
         self._languages: dict[str, tuple[float, str | None, str | None, str | None]] = {}
+        self._roles: dict[str, tuple[float, bool]] = {}  # id: (kept until, organiser)
 
     def is_organiser(self, slack_id: str) -> bool:
         """Whether this Slack user is an organiser (the store decides, on every call; no Slack call)."""
         with self._engine.connect() as connection:
             return people_store.is_organiser(session=connection, slack_id=slack_id)
+
+    def shown_as_organiser(self, slack_id: str) -> bool:
+        """Whether to show this person what organisers see (their help): the store's answer, kept in mind for
+        ROLE_MEMORY_SECONDS. Never for a permission: `is_organiser` reads the store on every call."""
+        now = time.monotonic()
+        with self._lock:
+            kept = self._roles.get(slack_id)
+        if kept is not None and now < kept[0]:
+            return kept[1]
+        organiser = self.is_organiser(slack_id)
+        with self._lock:
+            self._roles[slack_id] = (now + ROLE_MEMORY_SECONDS, organiser)
+        return organiser
+
+    def forget_roles(self, slack_ids: Collection[str]) -> None:
+        """A role changed in this process: the next look is the store's."""
+        with self._lock:
+            for slack_id in slack_ids:
+                self._roles.pop(slack_id, None)
 
     def resolve(self, client: WebClient, slack_id: str) -> Person:
         """Return the person, asking Slack for their profile when it is unknown or old.

@@ -140,7 +140,7 @@ class CommandRouter:
 
     def help_message(self, deps: Deps, user_id: str) -> dict[str, Any]:
         """The command's help, in the language spoken now: what it does, each subcommand with usage and examples."""
-        key = (i18n.language(), deps.people.is_organiser(user_id))
+        key = (i18n.language(), deps.people.shown_as_organiser(user_id))
         if key not in self._help:
             self._help[key] = self._build_help(deps, organiser=key[1])
         return self._help[key]

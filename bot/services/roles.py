@@ -56,6 +56,7 @@ def add_organisers(deps: Deps, *, slack_ids: Sequence[str], notice: outbox.Said 
         changed = people_store.set_organisers(session=session, slack_ids=wanted, organiser=True)
         if notice is not None:
             outbox.owe(session, outbox.said_notices(changed, notice, about="organiser", now=now), now=now)
+    deps.people.forget_roles(wanted)
     deps.send_now()
     logger.info("organisers added: %s", ", ".join(changed) or "nobody new")
     return RoleChange(asked=tuple(wanted), changed=tuple(changed))
@@ -77,6 +78,7 @@ def remove_organisers(deps: Deps, *, slack_ids: Sequence[str]) -> RoleChange:
             return RoleChange(asked=tuple(wanted), refused=removing)
         people_store.set_organisers(session=session, slack_ids=removing, organiser=False)
         session.commit()
+    deps.people.forget_roles(removing)
     logger.info("organisers removed: %s", ", ".join(removing) or "nobody")
     return RoleChange(asked=tuple(wanted), changed=removing)
 
