@@ -275,7 +275,10 @@ def sample_router(router_type: type[CommandRouter] = CommandRouter, default: str
 ROUTER = sample_router()
 ANNOUNCE_ROUTER = sample_router(AnnounceRouter, default="new")
 ROLES = SimpleNamespace(
-    people=SimpleNamespace(is_organiser=lambda user_id: user_id == ORGANISER.id),
+    people=SimpleNamespace(
+        is_organiser=lambda user_id: user_id == ORGANISER.id,
+        shown_as_organiser=lambda user_id: user_id == ORGANISER.id,
+    ),
     settings=SimpleNamespace(group_name="Learning group"),
 )
 SUBCOMMAND_WORDS = st.sampled_from(
