@@ -10,6 +10,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from bot.localslack import Delivery, SlackEmulator
+from bot.localslack.local import LocalBot
 from bot.localslack.workspace import BotResponse, LocalWorkspace
 
 
@@ -80,6 +81,14 @@ def captured_request(workspace: LocalWorkspace, send: Callable[[LocalWorkspace],
         del workspace.post
     [request] = kept
     return request
+
+
+def ring_at(bot: LocalBot, clock: Clock, moment: datetime) -> None:
+    """Move the test's clock to `moment`, ring the scheduler, and wait until what fell due is sent."""
+    clock.now = moment
+    assert bot.service is not None
+    bot.service.scheduler.ring()
+    assert bot.wait_idle(timeout=20)
 
 
 class Clock:

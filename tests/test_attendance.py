@@ -14,7 +14,7 @@ from store import attendance as attendance_store
 from store import feedback as feedback_store
 from store import meetings as meetings_store
 from store.models import Attendance, Meeting, MeetingKind
-from tests.helpers import Clock, private_answer
+from tests.helpers import Clock, private_answer, ring_at
 from tests.test_meetings import make_meeting, texts
 
 START = datetime(2027, 3, 4, 15, 0, tzinfo=UTC)
@@ -51,12 +51,6 @@ def online_call(bot: LocalBot) -> Meeting:
     return meeting
 
 
-def at(bot: LocalBot, clock: Clock, moment: datetime) -> None:
-    clock.now = moment
-    bot.service.scheduler.ring()  # type: ignore[union-attr]
-    assert bot.wait_idle(timeout=20)
-
-
 def here(bot: LocalBot, user: str, meeting: Meeting) -> str:
     ws = bot.workspace
     assert ws is not None
@@ -80,10 +74,10 @@ def came(bot: LocalBot, meeting: Meeting) -> list[str]:
 
 def test_the_starting_post_and_the_last_reminder_carry_im_here(bot: LocalBot, clock: Clock) -> None:
     meeting = online_call(bot)
-    at(bot, clock, START - timedelta(hours=1))  # the 1h reminder, to the one registered
+    ring_at(bot, clock, START - timedelta(hours=1))  # the 1h reminder, to the one registered
     dm = [m for m in bot.emulator.messages(bot.emulator.im_channel(MEMBER.id)) if "Reminder" in (m.get("text") or "")]
     assert dm and reminder_views.IM_HERE in texts(dm[-1]["blocks"])
-    at(bot, clock, START)
+    ring_at(bot, clock, START)
     starting = [m for m in bot.emulator.messages(GROUP_CHANNEL) if "is starting now" in (m.get("text") or "")]
     assert starting and reminder_views.IM_HERE in texts(starting[-1]["blocks"])
     assert meeting.id is not None
@@ -93,9 +87,9 @@ def test_im_here_counts_during_the_meeting_once_and_takes_in_who_had_not_registe
     bot: LocalBot, clock: Clock
 ) -> None:
     meeting = online_call(bot)
-    at(bot, clock, START - timedelta(minutes=20))
+    ring_at(bot, clock, START - timedelta(minutes=20))
     assert "has not begun" in here(bot, MEMBER.id, meeting) and came(bot, meeting) == []
-    at(bot, clock, START + timedelta(minutes=5))
+    ring_at(bot, clock, START + timedelta(minutes=5))
     assert "the organisers see that you are at" in here(bot, MEMBER.id, meeting)
     assert "already" in here(bot, MEMBER.id, meeting)
     assert "though you had not registered" in here(bot, GUEST.id, meeting)  # came without registering
@@ -111,7 +105,7 @@ def test_im_here_counts_during_the_meeting_once_and_takes_in_who_had_not_registe
     listed = private_answer(bot.emulator, ORGANISER.id, "*There*")
     assert "*There* (3)" in (listed.text or "")
 
-    at(bot, clock, START + timedelta(hours=1, minutes=1))
+    ring_at(bot, clock, START + timedelta(hours=1, minutes=1))
     assert "is over" in here(bot, MEMBER.id, meeting)
 
 

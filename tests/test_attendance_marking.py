@@ -16,8 +16,8 @@ from bot.services import export
 from bot.views import attendance as views
 from bot.views import meetings as meeting_views
 from store import attendance as attendance_store
-from tests.helpers import Clock, changed_tables, private_answer, store_snapshot, wait_delivery
-from tests.test_attendance import START, at, came, online_call
+from tests.helpers import Clock, changed_tables, private_answer, ring_at, store_snapshot, wait_delivery
+from tests.test_attendance import START, came, online_call
 from tests.test_meetings import texts
 
 NEWCOMER = "U0NEW"  # in the workspace, never registered
@@ -70,7 +70,7 @@ def test_an_organiser_marks_who_came_from_the_attendees_list(bot: LocalBot, cloc
     ws.press_button(ORGANISER.id, action_id=views.MARK, value=str(meeting.id))
     private_answer(bot.emulator, ORGANISER.id, "Attendance is marked from 15 minutes before")
 
-    at(bot, clock, START + timedelta(minutes=10))
+    ring_at(bot, clock, START + timedelta(minutes=10))
     ws.slash_command(ORGANISER.id, "/meetings", f"attendees {meeting.id}")
     wait_delivery(bot.emulator, lambda d: d.user == ORGANISER.id and "Mark attendance" in texts(d.blocks))
     view = open_form(bot, ORGANISER.id, meeting.id or 0)
@@ -107,7 +107,7 @@ def test_an_organiser_marks_who_came_from_the_attendees_list(bot: LocalBot, cloc
 
 def test_bad_guest_names_are_told_beside_the_field_and_members_cannot_mark(bot: LocalBot, clock: Clock) -> None:
     meeting = online_call(bot)
-    at(bot, clock, START + timedelta(minutes=10))
+    ring_at(bot, clock, START + timedelta(minutes=10))
     view = open_form(bot, ORGANISER.id, meeting.id or 0)
     engine = bot.service.deps.engine  # type: ignore[union-attr]
     before = store_snapshot(engine)
@@ -133,7 +133,7 @@ def test_the_export_and_stats_show_who_came_and_who_did_not(bot: LocalBot, clock
     ws.slash_command(ORGANISER.id, "/meetings", "stats")
     private_answer(bot.emulator, ORGANISER.id, "No meeting has taken place yet")
 
-    at(bot, clock, START + timedelta(minutes=10))
+    ring_at(bot, clock, START + timedelta(minutes=10))
     submit(bot, ORGANISER.id, open_form(bot, ORGANISER.id, meeting.id or 0), [MEMBER.id], [NEWCOMER], "Jón")
 
     out = io.StringIO()
@@ -148,7 +148,7 @@ def test_the_export_and_stats_show_who_came_and_who_did_not(bot: LocalBot, clock
         "Jón": ("guest", "no", "attended"),
     }
 
-    at(bot, clock, START + timedelta(hours=2))
+    ring_at(bot, clock, START + timedelta(hours=2))
     ws.slash_command(ORGANISER.id, "/meetings", "stats")
     stats = private_answer(bot.emulator, ORGANISER.id, "Attendance at the last meeting")
     shown = "\n".join(str(b["text"]["text"]) for b in stats.blocks or [] if "text" in b)

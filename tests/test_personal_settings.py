@@ -18,7 +18,7 @@ from store import schedule
 from store.models import PostKind
 from store.practices import PracticeDraft
 from store.schedule import PlannedPost
-from tests.helpers import Clock, wait_delivery
+from tests.helpers import Clock, ring_at, wait_delivery
 from tests.test_meetings import make_meeting, texts
 
 START = datetime(2027, 3, 4, 15, 0, tzinfo=UTC)
@@ -32,12 +32,6 @@ def clock() -> Clock:
 @pytest.fixture
 def bot(clocked_bot: LocalBot) -> LocalBot:
     return clocked_bot
-
-
-def at(bot: LocalBot, clock: Clock, moment: datetime) -> None:
-    clock.now = moment
-    bot.service.scheduler.ring()  # type: ignore[union-attr]
-    assert bot.wait_idle(timeout=20)
 
 
 def home(bot: LocalBot, user: str) -> dict[str, Any]:
@@ -98,15 +92,15 @@ def test_a_member_keeps_the_reminders_they_tick_and_none_else(bot: LocalBot, clo
         ws.press_button(user, action_id=meeting_views.RSVP_IN_PERSON, value=str(meeting.id))
     bot.wait_idle()
     planning.plan_meeting(bot.service.deps, meeting.id or 0)  # type: ignore[union-attr]
-    at(bot, clock, START - timedelta(days=7) + timedelta(minutes=1))
+    ring_at(bot, clock, START - timedelta(days=7) + timedelta(minutes=1))
     assert reminders_to(bot, MEMBER.id) == [] and len(reminders_to(bot, GUEST.id)) == 1
-    at(bot, clock, START - timedelta(days=1) + timedelta(minutes=1))
+    ring_at(bot, clock, START - timedelta(days=1) + timedelta(minutes=1))
     assert len(reminders_to(bot, MEMBER.id)) == 1 and len(reminders_to(bot, GUEST.id)) == 2
 
     saved = tick(bot, MEMBER.id, views.REMINDERS, [])
     assert "no meeting reminders by direct message" in texts(saved["blocks"])
     assert person(bot, MEMBER.id).reminders is False
-    at(bot, clock, START - timedelta(hours=1) + timedelta(minutes=1))
+    ring_at(bot, clock, START - timedelta(hours=1) + timedelta(minutes=1))
     assert len(reminders_to(bot, MEMBER.id)) == 1 and len(reminders_to(bot, GUEST.id)) == 3
 
 
@@ -129,8 +123,8 @@ def test_the_digest_comes_by_direct_message_to_those_who_tick_it_once(bot: Local
             posts=[PlannedPost(key="digest:settings", kind=PostKind.DIGEST, channel=GROUP_CHANNEL, due_at=due)],
             now=clock.now,
         )
-    at(bot, clock, clock.now + timedelta(minutes=2))
-    at(bot, clock, clock.now + timedelta(minutes=3))  # a second round sends nothing more
+    ring_at(bot, clock, clock.now + timedelta(minutes=2))
+    ring_at(bot, clock, clock.now + timedelta(minutes=3))  # a second round sends nothing more
     in_channel = [m for m in bot.emulator.messages(GROUP_CHANNEL) if "Open data portal" in texts(m["blocks"])]
     direct = [
         m for m in bot.emulator.messages(bot.emulator.im_channel(MEMBER.id)) if "Open data portal" in texts(m["blocks"])

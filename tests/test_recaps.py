@@ -29,7 +29,7 @@ from store.db import make_engine, session_factory
 from store.models import Meeting, PostKind
 from store.practices import PracticeDraft
 from store.schedule import PlannedPost
-from tests.helpers import Clock, changed_tables, private_answer, store_snapshot, wait_delivery
+from tests.helpers import Clock, changed_tables, private_answer, ring_at, store_snapshot, wait_delivery
 from tests.processes import bot_process
 from tests.test_meetings import make_meeting, texts
 from tests.test_scheduler import wait_until
@@ -50,12 +50,6 @@ def bot(clocked_bot: LocalBot) -> LocalBot:
     return clocked_bot
 
 
-def at(bot: LocalBot, clock: Clock, moment: datetime) -> None:
-    clock.now = moment
-    bot.service.scheduler.ring()  # type: ignore[union-attr]
-    assert bot.wait_idle(timeout=20)
-
-
 def held_meeting(bot: LocalBot, clock: Clock) -> Meeting:
     """The Essen workshop, announced, with Bruno registered; then over."""
     meeting = make_meeting(bot, starts_at=START, ends_at=END, capacity=30)
@@ -65,7 +59,7 @@ def held_meeting(bot: LocalBot, clock: Clock) -> Meeting:
     bot.wait_idle()
     ws.press_button(MEMBER.id, action_id="meeting_rsvp_in_person", value=str(meeting.id))
     bot.wait_idle()
-    at(bot, clock, END + timedelta(hours=1))
+    ring_at(bot, clock, END + timedelta(hours=1))
     return meeting_service.find_meeting(bot.service.deps, meeting_id=meeting.id or 0) or meeting  # type: ignore[union-attr]
 
 
@@ -275,8 +269,8 @@ def test_owners_list_and_close_their_actions_and_are_reminded_once(bot: LocalBot
     ws.slash_command(MEMBER.id, "/tci", "language de")
     bot.wait_idle()
     reminder_at = datetime.combine(due - timedelta(days=2), datetime.min.time(), tzinfo=UTC) + timedelta(hours=10)
-    at(bot, clock, reminder_at)
-    at(bot, clock, reminder_at + timedelta(hours=1))
+    ring_at(bot, clock, reminder_at)
+    ring_at(bot, clock, reminder_at + timedelta(hours=1))
     dm = bot.emulator.im_channel(MEMBER.id)
     reminders = [m for m in bot.emulator.messages(dm) if "Zur Erinnerung: Deine Maßnahme" in (m["text"] or "")]
     assert len(reminders) == 1

@@ -304,41 +304,24 @@ class LocalWorkspace:
             if accessory.get("action_id") == action_id
         )
         chosen = [o for o in element.get("options") or [] if o.get("value") in ticked]
-        action = {
-            "type": "checkboxes",
-            "action_id": action_id,
-            "block_id": block_id,
-            "selected_options": chosen,
-            "action_ts": self._action_ts(),
-        }
-        payload = {
-            "type": "block_actions",
-            **self._common(user_id),
-            "trigger_id": self.emulator.new_trigger_id(user_id),
-            "state": {"values": {}},
-            "actions": [action],
-            "view": view,
-            "container": {"type": "view", "view_id": view.get("id")},
-        }
-        return self._post_payload(payload)
+        action = {"type": "checkboxes", "action_id": action_id, "block_id": block_id, "selected_options": chosen}
+        return self._act_in_view(user_id, action, view)
 
     def choose_option(
         self, user_id: str, *, action_id: str, option: dict[str, Any], block_id: str, view: dict[str, Any]
     ) -> BotResponse:
         """Choose `option` in a static_select of `view` (a modal or App Home), as Slack sends the choice."""
-        action = {
-            "type": "static_select",
-            "action_id": action_id,
-            "block_id": block_id,
-            "selected_option": option,
-            "action_ts": self._action_ts(),
-        }
+        action = {"type": "static_select", "action_id": action_id, "block_id": block_id, "selected_option": option}
+        return self._act_in_view(user_id, action, view)
+
+    def _act_in_view(self, user_id: str, action: dict[str, Any], view: dict[str, Any]) -> BotResponse:
+        """Send one element's action in `view` as Slack sends it, stamped with its time."""
         payload = {
             "type": "block_actions",
             **self._common(user_id),
             "trigger_id": self.emulator.new_trigger_id(user_id),
             "state": {"values": {}},
-            "actions": [action],
+            "actions": [{**action, "action_ts": self._action_ts()}],
             "view": view,
             "container": {"type": "view", "view_id": view.get("id")},
         }

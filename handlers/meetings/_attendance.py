@@ -15,6 +15,7 @@ from bot.services import meetings as service
 from bot.views import attendance as views
 from bot.views import blocks, charts
 from handlers.buttons import ActionWork, register_action
+from handlers.direct import send_chart
 from handlers.home import answer_press
 from handlers.meetings._shared import pressed_meeting
 from handlers.routing import Call, organiser_submission, view_metadata
@@ -98,14 +99,10 @@ def stats(call: Call) -> None:
     figures = service.attendance_figures(call.deps)
     heading, body = views.stats_message(figures)
     call.reply(heading, body)
-    chart = charts.attendance_chart(figures, group_name=call.deps.settings.group_name)
-    if chart is None:
-        return
-    channel = str(call.client.conversations_open(users=call.user_id)["channel"]["id"])
-    call.client.files_upload_v2(
-        channel=channel,
+    send_chart(
+        call,
+        charts.attendance_chart(figures, group_name=call.deps.settings.group_name),
         filename=_("attendance-by-meeting.png"),
         title=_("Attendance by meeting"),
-        content=chart,
-        initial_comment=heading,
+        comment=heading,
     )

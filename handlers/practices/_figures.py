@@ -10,6 +10,7 @@ from bot.services import export
 from bot.services import practices as service
 from bot.views import charts
 from bot.views import practices as views
+from handlers.direct import direct_channel, send_chart
 from handlers.routing import Call
 
 FORMAT_HELP = N_(
@@ -17,24 +18,17 @@ FORMAT_HELP = N_(
 )
 
 
-def _direct_channel(call: Call) -> str:
-    return str(call.client.conversations_open(users=call.user_id)["channel"]["id"])
-
-
 def stats(call: Call) -> None:
     """Counts by topic, kind, country and month; the chart goes to the person's direct messages."""
     figures = service.figures(call.deps)
     heading, body = views.figures_message(figures)
     call.reply(heading, body)
-    chart = charts.practices_chart(figures, group_name=call.deps.settings.group_name)
-    if chart is None:
-        return
-    call.client.files_upload_v2(
-        channel=_direct_channel(call),
+    send_chart(
+        call,
+        charts.practices_chart(figures, group_name=call.deps.settings.group_name),
         filename=_("practices-by-topic-and-country.png"),
         title=_("Practices by topic and country"),
-        content=chart,
-        initial_comment=_("Practices by topic and country: {heading}.", heading=heading),
+        comment=_("Practices by topic and country: {heading}.", heading=heading),
     )
 
 
@@ -48,7 +42,7 @@ def export_command(call: Call) -> None:
     with tempfile.TemporaryDirectory(prefix="tci-export-") as folder:
         exported = service.export_file(call.deps, fmt=fmt, folder=Path(folder), everything=words[1:] == ["all"])
         call.client.files_upload_v2(
-            channel=_direct_channel(call),
+            channel=direct_channel(call),
             file=str(exported.path),
             filename=exported.path.name,
             title=_("Practices ({format})", format=fmt.upper()),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.deps import Deps
@@ -36,17 +36,23 @@ class Presence:
     walked_in: bool = False
 
 
+def _why_not(meeting: Meeting | None, now: datetime) -> Said | None:
+    """Why attendance cannot be taken at the meeting now (gone, cancelled, too early), or None when it can."""
+    if meeting is None:
+        return Said.GONE
+    if meeting.is_cancelled:
+        return Said.CANCELLED
+    return Said.TOO_EARLY if now < meeting.starts_at - HERE_FROM else None
+
+
 def i_am_here(deps: Deps, *, meeting_id: int, slack_id: str) -> Presence:
     """Record that someone is at the meeting, once, during its time; someone unregistered is registered as they came."""
     now = deps.clock()
     with deps.sessions() as session, one_transaction(session):
         meeting = store.get_meeting(session=session, meeting_id=meeting_id)
-        if meeting is None:
-            return Presence(Said.GONE)
-        if meeting.is_cancelled:
-            return Presence(Said.CANCELLED, meeting)
-        if now < meeting.starts_at - HERE_FROM:
-            return Presence(Said.TOO_EARLY, meeting)
+        refused = _why_not(meeting, now)
+        if refused is not None or meeting is None:
+            return Presence(refused or Said.GONE, meeting)
         if now >= meeting.ends_at:
             return Presence(Said.OVER, meeting)
         here = attendance_store.mark_here(session=session, meeting=meeting, slack_id=slack_id, now=now)
@@ -70,12 +76,9 @@ def take_attendance(deps: Deps, *, meeting_id: int, came: set[str], guests: list
     now = deps.clock()
     with deps.sessions() as session, one_transaction(session):
         meeting = store.get_meeting(session=session, meeting_id=meeting_id)
-        if meeting is None:
-            return Marked(Said.GONE)
-        if meeting.is_cancelled:
-            return Marked(Said.CANCELLED, meeting)
-        if now < meeting.starts_at - HERE_FROM:
-            return Marked(Said.TOO_EARLY, meeting)
+        refused = _why_not(meeting, now)
+        if refused is not None or meeting is None:
+            return Marked(refused or Said.GONE, meeting)
         taken = attendance_store.take_attendance(
             session=session, meeting=meeting, came=came, guests=guests, by=by, now=now
         )
