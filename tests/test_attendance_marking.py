@@ -115,6 +115,8 @@ def test_bad_guest_names_are_told_beside_the_field_and_members_cannot_mark(bot: 
     assert too_long["response_action"] == "errors" and "at most 100 characters" in too_long["errors"][views.GUESTS]
     many = submit(bot, ORGANISER.id, view, [MEMBER.id], [], "\n".join(f"Guest {n}" for n in range(201)))
     assert "At most 200 names" in many["errors"][views.GUESTS]
+    stranger = submit(bot, ORGANISER.id, view, [MEMBER.id], ["U0NOBODY"], "")
+    assert "not in this Slack workspace" in stranger["errors"][views.WALK_INS]
     refused = submit(bot, MEMBER.id, view, [MEMBER.id], [], "")
     assert refused["response_action"] == "update" and "organisers" in texts(refused["view"]["blocks"])
     ws = bot.workspace

@@ -9,6 +9,7 @@ from bot.config import format_offset
 from bot.deps import Deps
 from store import meetings as meetings_store
 from store import people as people_store
+from store.db import one_transaction
 from store.models import Attendance, Person
 
 
@@ -30,9 +31,10 @@ def keep_reminders(deps: Deps, slack_id: str, kept: Collection[str]) -> Person:
     """Keep the reminders ticked and turn the others off; none ticked turns reminders by DM off altogether."""
     offered = offered_reminders(deps)
     off = ",".join(o for o in offered if o not in kept)
-    with deps.sessions() as session:
+    with deps.sessions() as session, one_transaction(session):  # both, or neither
         people_store.set_reminders(session=session, slack_id=slack_id, wanted=any(o in kept for o in offered))
-        return people_store.set_settings(session=session, slack_id=slack_id, reminders_off=off)
+        person = people_store.set_settings(session=session, slack_id=slack_id, reminders_off=off)
+    return person
 
 
 def set_choices(deps: Deps, slack_id: str, *, digest_dm: bool | None = None, listed: bool | None = None) -> Person:

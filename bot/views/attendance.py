@@ -29,6 +29,7 @@ MAX_GUESTS = 200
 GUESTS_LIMIT = 3000  # Slack's longest plain-text input
 ONLINE = "online"  # the key of an online meeting's "country" in the figures
 WAITING = (Attendance.WAITLISTED, Attendance.OFFERED)
+NOT_IN_WORKSPACE = N_("Someone chosen here is not in this Slack workspace: choose people from the list.")
 GUEST_HINT = N_("One name per line, for people who are not in this Slack workspace.")
 
 
@@ -98,12 +99,13 @@ def read(state: dict[str, Any]) -> Marking | dict[str, str]:
     """The form's answer, or each field's problem (block id to message)."""
     values = state.get("values") or {}
     came: set[str] = set()
+    walk_ins: set[str] = set()
     for block_id, actions in values.items():
         element = (actions or {}).get("value") or {}
         if block_id.startswith(f"{CAME}_"):
             came |= {str(o.get("value")) for o in element.get("selected_options") or [] if o.get("value")}
         elif block_id == WALK_INS:
-            came |= {str(u) for u in element.get("selected_users") or [] if u}
+            walk_ins |= {str(u) for u in element.get("selected_users") or [] if u}
     typed = str(((values.get(GUESTS) or {}).get("value") or {}).get("value") or "")
     names = list(dict.fromkeys(" ".join(line.split()) for line in typed.splitlines() if line.strip()))
     if has_control_characters(typed):
@@ -119,7 +121,7 @@ def read(state: dict[str, Any]) -> Marking | dict[str, str]:
         }
     if len(names) > MAX_GUESTS:
         return {GUESTS: _("At most {limit} names; these are {count}.", limit=MAX_GUESTS, count=len(names))}
-    return Marking(came=came, guests=names)
+    return Marking(came=came | walk_ins, guests=names)
 
 
 def saved_text(meeting: Meeting, came: int, no_shows: int, guests: int) -> str:

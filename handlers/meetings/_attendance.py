@@ -65,13 +65,16 @@ def open_form(deps: Deps) -> ActionWork:
 def form_submitted(deps: Deps) -> Callable[..., None]:
     """The attendance form: checked, written, then closed with what was saved."""
 
-    def submitted(ack: Ack, body: dict[str, Any]) -> None:
+    def submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         if not organiser_submission(deps, body, ack):
             return
         view = body["view"]
         marking = views.read(view.get("state") or {})
         if isinstance(marking, dict):
             ack(response_action="errors", errors=marking)
+            return
+        if not all(deps.people.in_workspace(client, slack_id) for slack_id in marking.came):
+            ack(response_action="errors", errors={views.WALK_INS: _(views.NOT_IN_WORKSPACE)})
             return
         number = view_metadata(view).get("meeting_id")
         marked = service.take_attendance(
