@@ -229,6 +229,11 @@ def test_bad_recap_input_is_told_beside_its_field_and_nothing_is_written(bot: Lo
     ws.press_button(MEMBER.id, action_id=views.OPEN, value=str(meeting.id))
     private_answer(bot.emulator, MEMBER.id, "organisers")
     assert changed_tables(before, store_snapshot(engine)) == []
+    before_question = len(bot.emulator.deliveries)
+    ws.mention(GUEST.id, "where are the slides from Essen?")
+    bot.wait_idle()
+    reply = next(d for d in bot.emulator.deliveries[before_question:] if d.kind == "message" and d.thread_ts)
+    assert "No recap of *Essen workshop* (#1) has been posted" in (reply.text or "")
 
 
 def test_a_recap_waits_for_the_meeting_to_begin(bot: LocalBot, clock: Clock) -> None:

@@ -266,11 +266,7 @@ def ask_answer(meeting: Meeting, recap: Recap | None, part: str) -> dict[str, An
     wanted = {"slides": SLIDES, "recording": RECORDING, "minutes": MINUTES}.get(part, "")
     if recap is None:
         return blocks.notice(
-            _(
-                "No recap of {title} has been posted yet: the organisers post the slides, recording and minutes "
-                "there once the meeting is over.",
-                title=title,
-            )
+            _("No recap of {title} has been posted, so I have no slides, recording or minutes of it.", title=title)
         )
     link = str(getattr(recap, wanted, "") or "") if wanted else ""
     if wanted == RECORDING:
