@@ -10,6 +10,7 @@ from sqlmodel import Session, col, or_, select
 
 from store.after_models import Action, ActionStatus
 from store.db import commit
+from store.models import Meeting
 from store.people import ensure_person
 
 
@@ -95,6 +96,15 @@ def due_or_closed(*, session: Session, due_by: date, closed_since: datetime, lim
         .limit(limit)
     )
     return list(session.exec(statement))
+
+
+def meeting_titles(*, session: Session, actions: Sequence[Action]) -> dict[int, str]:
+    """The titles of the meetings these actions were agreed at, by meeting, in one query."""
+    ids = {a.meeting_id for a in actions if a.meeting_id is not None}
+    if not ids:
+        return {}
+    rows = session.exec(select(Meeting.id, Meeting.title).where(col(Meeting.id).in_(ids)))
+    return {meeting_id or 0: title for meeting_id, title in rows}
 
 
 def all_actions(*, session: Session) -> list[Action]:

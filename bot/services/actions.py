@@ -99,12 +99,7 @@ def listed(deps: Deps, *, owner: str | None = None, meeting_id: int | None = Non
     """The open actions: all, one person's, or one meeting's."""
     with deps.sessions() as session:
         found = store.list_actions(session=session, owner=owner, meeting_id=meeting_id, limit=limit)
-        titles = {}
-        for meeting_id_ in {a.meeting_id for a in found if a.meeting_id is not None}:
-            meeting = meetings_store.get_meeting(session=session, meeting_id=meeting_id_)
-            if meeting is not None:
-                titles[meeting_id_] = meeting.title
-    return Listed(tuple(found), titles)
+        return Listed(tuple(found), store.meeting_titles(session=session, actions=found))
 
 
 def register_renderers(deps: Deps) -> None:
