@@ -9,7 +9,7 @@ from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.language.i18n import _
+from bot.language.i18n import N_, _
 from bot.services import personal as service
 from bot.views import personal as views
 from handlers.buttons import WritingWork, register_action
@@ -32,20 +32,27 @@ def _reminders(deps: Deps, user_id: str, ticked: set[str]) -> str:
     return _("Saved: your meeting reminders by direct message.")
 
 
-def _digest(deps: Deps, user_id: str, ticked: set[str]) -> str:
-    on = views.ON in ticked
-    service.set_choices(deps, user_id, digest_dm=on)
-    if on:
-        return _("Saved: the weekly digest comes to your direct messages too.")
-    return _("Saved: the weekly digest stays in the group channel.")
+def _choice(setting: str, on_said: str, off_said: str) -> Callable[[Deps, str, set[str]], str]:
+    """A box that turns one of the person's settings on or off, and what each way says (marked with N_)."""
+
+    def save(deps: Deps, user_id: str, ticked: set[str]) -> str:
+        on = views.ON in ticked
+        service.set_choices(deps, user_id, **{setting: on})
+        return _(on_said if on else off_said)
+
+    return save
 
 
-def _listed(deps: Deps, user_id: str, ticked: set[str]) -> str:
-    on = views.ON in ticked
-    service.set_choices(deps, user_id, listed=on)
-    if on:
-        return _("Saved: other members see your name among those coming to a meeting.")
-    return _("Saved: only organisers see your name among those coming.")
+_digest = _choice(
+    "digest_dm",
+    N_("Saved: the weekly digest comes to your direct messages too."),
+    N_("Saved: the weekly digest stays in the group channel."),
+)
+_listed = _choice(
+    "listed",
+    N_("Saved: other members see your name among those coming to a meeting."),
+    N_("Saved: only organisers see your name among those coming."),
+)
 
 
 def changed(deps: Deps, save: Callable[[Deps, str, set[str]], str]) -> WritingWork:
