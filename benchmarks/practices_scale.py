@@ -74,7 +74,7 @@ from bot.language import i18n
 from bot.localslack.emulator import SlackEmulator
 from store.db import make_engine
 from store.models import Practice, PracticeStatus
-from store.practices import CANDIDATES, EXPORT_COLUMNS, search, search_words
+from store.practices import CANDIDATES, EXPORT_COLUMNS, Vocabulary, search, search_words
 from store.practices._search import _Terms, _tsquery
 
 logger = logging.getLogger(__name__)
@@ -194,13 +194,14 @@ def _store_search(database_url: str, plan: Plan) -> StoreSearch:
     engine = make_engine(database_url)
     measured = StoreSearch(by_query={label: [] for label, _ in QUERIES}, lookups_ms=[])
     found: dict[str, int] = {}
+    vocabulary = Vocabulary()  # kept across searches, as the bot keeps it
     try:
         for round_ in range(plan.search_warmup_rounds + plan.search_rounds):
             keep = round_ >= plan.search_warmup_rounds
             for label, query in QUERIES:
                 started = time.perf_counter()
                 with Session(engine) as session:
-                    result = search(session=session, query=query, languages=i18n.available())
+                    result = search(session=session, query=query, languages=i18n.available(), vocabulary=vocabulary)
                 searched = time.perf_counter()
                 with Session(engine) as session:
                     practice = session.get(Practice, rng.randint(1, plan.practices))

@@ -17,6 +17,7 @@ from bot.people import PeopleDirectory
 from bot.posts import Renderers
 from bot.registry import Registry
 from store.db import make_engine, session_factory
+from store.practices import Vocabulary
 
 
 @dataclass
@@ -33,6 +34,8 @@ class Deps:
     # Builders of App Home sections, added by each area's `register` (see handlers.home).
     home_sections: list[Callable[..., list[dict[str, Any]]]] = field(default_factory=list)
     people: PeopleDirectory = field(init=False)
+    # The words of the newest practices, that a misspelt search word is compared with (store.practices).
+    vocabulary: Vocabulary = field(default_factory=Vocabulary, repr=False)
     # What this process counts for /metrics, on a registry of its own.
     metrics: Metrics = field(default_factory=Metrics, repr=False)
     # Called after scheduled posts change, so the scheduler re-arms its alarm (set by bot.scheduler).

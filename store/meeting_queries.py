@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, not_, or_
+from sqlalchemy import Select, func, not_, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from store.models import Attendance, Meeting, MeetingStatus, Person, Registration
 
@@ -33,10 +35,44 @@ class Counts:
         return None if capacity is None else max(capacity - self.in_person, 0)
 
 
-def upcoming_meetings(
-    *, session: Session, now: datetime, limit: int = 20, next_of_series: bool = False
-) -> list[Meeting]:
-    """Meetings not yet over and not cancelled, soonest first; with `next_of_series`, a series by its next one only."""
+@dataclass(frozen=True, slots=True)
+class MeetingName:
+    """What tells one meeting from another in a question: its number, its names, its kind, when it is held.
+
+    Read as plain columns, so that matching a question against a few hundred meetings builds no ORM objects;
+    the meeting chosen is then read whole.
+    """
+
+    id: int
+    title: str
+    city: str
+    venue: str
+    country: str
+    kind: str
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+_NAME_COLUMNS = (
+    Meeting.id,
+    Meeting.title,
+    Meeting.city,
+    Meeting.venue,
+    Meeting.country,
+    Meeting.kind,
+    Meeting.timezone,
+    Meeting.starts_at,
+    Meeting.ends_at,
+)
+
+
+def _names(session: Session, statement: Select[Any]) -> list[MeetingName]:
+    rows = session.execute(statement.with_only_columns(*(col(column) for column in _NAME_COLUMNS)))
+    return [MeetingName(*row) for row in rows]
+
+
+def _upcoming(now: datetime, limit: int, next_of_series: bool = False) -> SelectOfScalar[Meeting]:
     live = (col(Meeting.status) == MeetingStatus.SCHEDULED, col(Meeting.ends_at) > now)
     statement = select(Meeting).where(*live)
     if next_of_series:
@@ -55,8 +91,19 @@ def upcoming_meetings(
             .exists()
         )
         statement = statement.where(col(Meeting.series_id).is_(None) | not_(earlier))
-    statement = statement.order_by(col(Meeting.starts_at), col(Meeting.id)).limit(limit)
-    return list(session.exec(statement))
+    return statement.order_by(col(Meeting.starts_at), col(Meeting.id)).limit(limit)
+
+
+def upcoming_meetings(
+    *, session: Session, now: datetime, limit: int = 20, next_of_series: bool = False
+) -> list[Meeting]:
+    """Meetings not yet over and not cancelled, soonest first; with `next_of_series`, a series by its next one only."""
+    return list(session.exec(_upcoming(now, limit, next_of_series)))
+
+
+def upcoming_names(*, session: Session, now: datetime, limit: int = 20) -> list[MeetingName]:
+    """The names of the meetings `upcoming_meetings` gives, in its order."""
+    return _names(session, _upcoming(now, limit))
 
 
 def next_meeting(*, session: Session, now: datetime) -> Meeting | None:
@@ -65,26 +112,42 @@ def next_meeting(*, session: Session, now: datetime) -> Meeting | None:
     return found[0] if found else None
 
 
-def past_meetings(*, session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
-    """Meetings that have ended (cancelled ones included, marked), most recent first."""
-    statement = (
+def _past(now: datetime, limit: int) -> SelectOfScalar[Meeting]:
+    return (
         select(Meeting)
         .where(col(Meeting.ends_at) <= now)
         .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
         .limit(limit)
     )
-    return list(session.exec(statement))
 
 
-def cancelled_meetings(*, session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
-    """Cancelled meetings that were still to come, soonest first."""
-    statement = (
+def past_meetings(*, session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
+    """Meetings that have ended (cancelled ones included, marked), most recent first."""
+    return list(session.exec(_past(now, limit)))
+
+
+def past_names(*, session: Session, now: datetime, limit: int = 20) -> list[MeetingName]:
+    """The names of the meetings `past_meetings` gives, in its order."""
+    return _names(session, _past(now, limit))
+
+
+def _cancelled(now: datetime, limit: int) -> SelectOfScalar[Meeting]:
+    return (
         select(Meeting)
         .where(col(Meeting.status) == MeetingStatus.CANCELLED, col(Meeting.ends_at) > now)
         .order_by(col(Meeting.starts_at), col(Meeting.id))
         .limit(limit)
     )
-    return list(session.exec(statement))
+
+
+def cancelled_meetings(*, session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
+    """Cancelled meetings that were still to come, soonest first."""
+    return list(session.exec(_cancelled(now, limit)))
+
+
+def cancelled_names(*, session: Session, now: datetime, limit: int = 20) -> list[MeetingName]:
+    """The names of the meetings `cancelled_meetings` gives, in its order."""
+    return _names(session, _cancelled(now, limit))
 
 
 def meetings_between(*, session: Session, start: datetime, end: datetime) -> list[Meeting]:

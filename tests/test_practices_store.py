@@ -224,3 +224,34 @@ def test_the_passage_is_where_most_of_the_words_are_and_never_the_organisations_
     assert hits["Digital skills academy"] == "Short courses for the cluster's small firms.", (
         "words only in the title and the organisation, which are shown beside every hit: the summary's start"
     )
+
+
+def test_the_words_a_misspelling_is_compared_with_follow_new_and_edited_practices(
+    sessions: sessionmaker[Session],
+) -> None:
+    seconds = [0.0]
+    vocabulary = store.Vocabulary(clock=lambda: seconds[0])
+
+    def suggested(query: str) -> dict[str, str]:
+        with sessions() as session:
+            return store.search(session=session, query=query, vocabulary=vocabulary).corrected
+
+    add(sessions, title="Hackathon for small firms")
+    assert suggested("hackaton") == {"hackaton": "hackathon"}
+    assert suggested("bootcmp") == {}, "no practice holds it yet"
+    add(sessions, title="Bootcamp on data")  # a newer practice: its words are read at once
+    assert suggested("bootcmp") == {"bootcmp": "bootcamp"}
+
+    older = add(sessions, title="Cooperation", summary="Shared laboratories.")
+    add(sessions, title="Another practice", summary="Nothing more.")
+    assert suggested("workshopz") == {}, "no practice holds it yet"
+    with sessions() as session:
+        store.update_practice(
+            session=session,
+            practice_id=older,
+            draft=draft(title="Cooperation", summary="Shared workshops."),
+            now=NOW,
+        )
+    assert suggested("workshopz") == {}, "an edit of an older practice is read within a minute, not at once"
+    seconds[0] += 61
+    assert suggested("workshopz") == {"workshopz": "workshops"}

@@ -1,6 +1,6 @@
 """Choosing what a question means: the meeting it is about, and the FAQ entry that answers it.
 
-Pure functions: meetings and FAQ entries in, the one meant (or None) out.
+Pure functions: meetings (or their names) and FAQ entries in, the one meant (or None) out.
 """
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.language.countries import country_name
@@ -17,7 +18,7 @@ from bot.language.lexicon import FUZZY_CUTOFF, fold
 from bot.language.reading import WORD, strip_markup
 from bot.language.understanding import MAX_QUESTION, MeetingHint
 from bot.language.words import ALIASES, FUZZY_MIN_LENGTH, MEETING_NOUNS, STOPWORDS
-from store.models import FaqEntry, FaqTranslation, Meeting, MeetingKind
+from store.models import FaqEntry, FaqTranslation, MeetingKind
 
 FAQ_THRESHOLD = 2  # one keyword hit, or two words shared with the entry's question
 
@@ -25,7 +26,33 @@ FAQ_THRESHOLD = 2  # one keyword hit, or two words shared with the entry's quest
 # Choosing the meeting meant.
 
 
-def _meeting_words(meeting: Meeting) -> frozenset[str]:
+class Named(Protocol):
+    """What matching reads of a meeting: a store.models.Meeting, or its name alone (store.meetings.MeetingName)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def city(self) -> str: ...
+    @property
+    def venue(self) -> str: ...
+    @property
+    def country(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def ends_at(self) -> datetime: ...
+
+
+M = TypeVar("M", bound=Named)
+
+
+def _meeting_words(meeting: Named) -> frozenset[str]:
     return _name_words(meeting.title, meeting.city, meeting.venue, meeting.country)
 
 
@@ -49,7 +76,7 @@ def _same_word(wanted: str, known: str) -> bool:
     )
 
 
-def _days(meeting: Meeting) -> list[date]:
+def _days(meeting: Named) -> list[date]:
     zone = ZoneInfo(meeting.timezone)
     first = meeting.starts_at.astimezone(zone).date()
     last = meeting.ends_at.astimezone(zone).date()
@@ -57,7 +84,7 @@ def _days(meeting: Meeting) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _on_dates(hint: MeetingHint, meeting: Meeting) -> bool:
+def _on_dates(hint: MeetingHint, meeting: Named) -> bool:
     if hint.between is None and hint.month is None and hint.day is None and hint.year is None:
         return True  # the hint names no date: every meeting fits
     days = _days(meeting)
@@ -71,7 +98,7 @@ def _on_dates(hint: MeetingHint, meeting: Meeting) -> bool:
     )
 
 
-def _of_kind(hint: MeetingHint, meetings: Sequence[Meeting]) -> list[Meeting]:
+def _of_kind(hint: MeetingHint, meetings: Sequence[M]) -> list[M]:
     if hint.kind is None:
         return list(meetings)
     exact = [meeting for meeting in meetings if meeting.kind == hint.kind]
@@ -80,12 +107,18 @@ def _of_kind(hint: MeetingHint, meetings: Sequence[Meeting]) -> list[Meeting]:
     return [meeting for meeting in meetings if meeting.kind == MeetingKind.HYBRID]
 
 
-def _word_score(hint: MeetingHint, meeting: Meeting) -> int:
+def _word_score(hint: MeetingHint, meeting: Named) -> int:
     known = _meeting_words(meeting)
-    return sum(1 for wanted in hint.words if any(_same_word(wanted, word) for word in known))
+    return sum(1 for wanted in hint.words if _names_word(wanted, known))
 
 
-def better_named(hint: MeetingHint, cancelled: Sequence[Meeting], chosen: Meeting | None) -> Meeting | None:
+@lru_cache(maxsize=65536)
+def _names_word(wanted: str, known: frozenset[str]) -> bool:
+    """Whether one of a meeting's words is `wanted`; kept, as the same few names are asked about again and again."""
+    return any(_same_word(wanted, word) for word in known)
+
+
+def better_named(hint: MeetingHint, cancelled: Sequence[M], chosen: M | None) -> M | None:
     """The cancelled meeting the question names, if it names it better than the meeting chosen (or none was).
 
     "When is the Madrid roundtable?" after the roundtable's cancellation is about the roundtable, not an
@@ -102,7 +135,7 @@ def better_named(hint: MeetingHint, cancelled: Sequence[Meeting], chosen: Meetin
     return best
 
 
-def _by_words(hint: MeetingHint, meetings: Sequence[Meeting]) -> list[Meeting]:
+def _by_words(hint: MeetingHint, meetings: Sequence[M]) -> list[M]:
     scored = []
     for position, meeting in enumerate(meetings):
         score = _word_score(hint, meeting)
@@ -111,7 +144,7 @@ def _by_words(hint: MeetingHint, meetings: Sequence[Meeting]) -> list[Meeting]:
     return [meeting for _, _, meeting in sorted(scored, key=lambda row: row[:2])]
 
 
-def _by_dates(hint: MeetingHint, meetings: Sequence[Meeting]) -> list[Meeting]:
+def _by_dates(hint: MeetingHint, meetings: Sequence[M]) -> list[M]:
     found = [
         meeting
         for meeting in meetings
@@ -120,13 +153,13 @@ def _by_dates(hint: MeetingHint, meetings: Sequence[Meeting]) -> list[Meeting]:
     return _of_kind(hint, found)
 
 
-def meetings_matching(hint: MeetingHint, meetings: Sequence[Meeting]) -> list[Meeting]:
+def meetings_matching(hint: MeetingHint, meetings: Sequence[M]) -> list[M]:
     """The meetings that fit everything the hint names, best first (ties keep the given order)."""
     found = _by_dates(hint, meetings)
     return _by_words(hint, found) if hint.words else found
 
 
-def pick_meeting(hint: MeetingHint, upcoming: Sequence[Meeting], past: Sequence[Meeting]) -> Meeting | None:
+def pick_meeting(hint: MeetingHint, upcoming: Sequence[M], past: Sequence[M]) -> M | None:
     """The meeting a question means: the next one, or the one its words, month or date name; None if none fits.
 
     Words that match no meeting are let go unless they look like a name ("the Lisbon meeting"):

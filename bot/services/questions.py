@@ -6,7 +6,7 @@ bot.views.answers; nothing is guessed: what the store does not hold gets an hone
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.language import i18n
-from bot.language.matching import better_named, match_faq, meetings_matching, pick_meeting
+from bot.language.matching import Named, better_named, match_faq, meetings_matching, pick_meeting
 from bot.language.understanding import Question, Topic, recap_part, understand
 from bot.services import languages, outbox, personal
 from bot.services import meetings as meeting_service
@@ -79,38 +79,49 @@ def interpret(text: str, *, deps: Deps, person: Person, client: WebClient | None
     # Only a question that names a meeting, or asks for the list, needs more than the next meeting.
     limit = UPCOMING_LIMIT if hint.specific or topic == Topic.LIST else IN_PROGRESS_LIMIT
     with deps.sessions() as session:
-        upcoming = meetings_store.upcoming_meetings(session=session, now=now, limit=limit)
+        # Chosen among the meetings' names; the one chosen, and any list the answer shows, are then read whole.
+        # A list, or "now", shows the meetings to come: those are read whole at once.
+        listing = topic in (Topic.LIST, Topic.NOW)
+        upcoming = meetings_store.upcoming_meetings(session=session, now=now, limit=limit) if listing else []
+        names: Sequence[Named] = (
+            upcoming if listing else meetings_store.upcoming_names(session=session, now=now, limit=limit)
+        )
         wants_meetings = topic == Topic.LIST or topic in ABOUT_ONE_MEETING
-        named_upcoming = meetings_matching(hint, upcoming) if hint.specific and wants_meetings else upcoming
+        named_upcoming = meetings_matching(hint, names) if hint.specific and wants_meetings else names
+        chosen: Named | None = None
         if topic == Topic.LIST and not named_upcoming:
             # "Were there meetings in 2018?": nothing coming up fits, so the most recent one that does.
-            earlier = meetings_matching(hint, meetings_store.past_meetings(session=session, now=now, limit=PAST_LIMIT))
+            earlier = meetings_matching(hint, meetings_store.past_names(session=session, now=now, limit=PAST_LIMIT))
             if earlier:
-                question, meeting = replace(question, topic=Topic.WHEN), earlier[0]
+                question, chosen = replace(question, topic=Topic.WHEN), earlier[0]
         elif topic in ABOUT_ONE_MEETING:
-            past: list[Meeting] = []
+            past: Sequence[Named] = []
             if topic == Topic.RECAP:  # a recap is of a meeting held: "the slides from Essen" are last time's
                 hint = replace(hint, past=True)
             if hint.past or not named_upcoming:
-                past = meetings_store.past_meetings(session=session, now=now, limit=PAST_LIMIT)
+                past = meetings_store.past_names(session=session, now=now, limit=PAST_LIMIT)
             # The upcoming meetings that fit were found above: choose among those rather than match again.
-            meeting = pick_meeting(hint, named_upcoming or upcoming, past)
+            chosen = pick_meeting(hint, named_upcoming or names, past)
             if hint.specific:
                 # A question naming a meeting that was cancelled is answered about it, never about another.
-                cancelled = meetings_store.cancelled_meetings(session=session, now=now, limit=PAST_LIMIT)
-                meeting = better_named(hint, cancelled, meeting) or meeting
-            if meeting is not None and meeting.id is not None:
-                counts = meetings_store.counts(session=session, meeting_id=meeting.id)
-                registration = meetings_store.registration_of(
+                cancelled = meetings_store.cancelled_names(session=session, now=now, limit=PAST_LIMIT)
+                chosen = better_named(hint, cancelled, chosen) or chosen
+        meeting = session.get(Meeting, chosen.id) if chosen is not None else None
+        if meeting is not None and meeting.id is not None:
+            counts = meetings_store.counts(session=session, meeting_id=meeting.id)
+            registration = meetings_store.registration_of(
+                session=session, meeting_id=meeting.id, slack_id=person.slack_id
+            )
+            my_answer = Attendance(registration.attendance) if registration else None
+            if my_answer == Attendance.WAITLISTED:
+                position = meetings_store.waitlist_position(
                     session=session, meeting_id=meeting.id, slack_id=person.slack_id
                 )
-                my_answer = Attendance(registration.attendance) if registration else None
-                if my_answer == Attendance.WAITLISTED:
-                    position = meetings_store.waitlist_position(
-                        session=session, meeting_id=meeting.id, slack_id=person.slack_id
-                    )
-                    more = replace(more, position=position)
-        elif topic == Topic.MINE:
+                more = replace(more, position=position)
+        if question.topic in ABOUT_ONE_MEETING and (meeting is None or meeting.is_cancelled) and not listing:
+            # The answer says which meetings are to come instead.
+            upcoming = meetings_store.upcoming_meetings(session=session, now=now, limit=limit)
+        if topic == Topic.MINE:
             mine = meetings_store.registrations_of(session=session, slack_id=person.slack_id, now=now)
             more = replace(more, mine=tuple(mine))
         elif topic == Topic.ORGANISERS:

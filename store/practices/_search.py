@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from store.models import Practice, PracticeStatus
@@ -31,6 +33,7 @@ _SQLITE_WEIGHTS = "10.0, 3.0, 1.0"
 _SNIPPET_BEFORE = 8
 # A word that finds nothing is looked for among the words of the newest practices, as a close spelling.
 VOCABULARY_SOURCE = 2000
+REREAD_SECONDS = 60.0
 MIN_CORRECTED = 4
 CLOSE_ENOUGH = 0.8
 _SNIPPET_AFTER = 16
@@ -60,7 +63,14 @@ def search_words(text_: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(word.lower() for word in _WORD.findall(text_)))[:MAX_SEARCH_WORDS]
 
 
-def search(*, session: Session, query: str, limit: int = 10, languages: Iterable[str] | None = None) -> SearchResult:
+def search(
+    *,
+    session: Session,
+    query: str,
+    limit: int = 10,
+    languages: Iterable[str] | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> SearchResult:
     """Published practices matching the words of `query`, best first; the title weighs most.
 
     Practices holding every word come first; if none does, those holding some of them. Words match
@@ -68,7 +78,8 @@ def search(*, session: Session, query: str, limit: int = 10, languages: Iterable
     accents typed or not, and the last word also matches as the start of a longer word, as one types
     ("digit" finds "digitization"). The query's language is not known: each word is tried in each of
     `languages` (by default every language the store can stem). Ranking scores the newest CANDIDATES
-    matches, so that a common word costs the same at 100,000 practices as at 1,000.
+    matches, so that a common word costs the same at 100,000 practices as at 1,000. A word that finds nothing
+    is looked for among the `vocabulary`'s words as a close spelling (read afresh when none is given).
     """
     words = search_words(query)
     if not words:
@@ -81,7 +92,7 @@ def search(*, session: Session, query: str, limit: int = 10, languages: Iterable
         found = run(session, terms, every_word=False, limit=limit)
         every_word = False
     corrected: dict[str, str] = {}
-    if not found and (corrected := close_words(session, words)):
+    if not found and (corrected := close_words(session, words, vocabulary)):
         # "hackaton": nothing; the practices hold "hackathon", which is searched for instead.
         words = tuple(corrected.get(word, word) for word in words)
         terms = _Terms.of(words, terms.languages)
@@ -93,26 +104,57 @@ def search(*, session: Session, query: str, limit: int = 10, languages: Iterable
     return SearchResult(hits=_hits(session, found, words), words=words, every_word=every_word, corrected=corrected)
 
 
-def close_words(session: Session, words: Sequence[str]) -> dict[str, str]:
+def close_words(session: Session, words: Sequence[str], vocabulary: Vocabulary | None = None) -> dict[str, str]:
     """For each word a search found nothing with, the closest word the newest practices are written with, if one
     is close enough (difflib's ratio at least CLOSE_ENOUGH): "hackaton" -> "hackathon"."""
     wanted = [word for word in words if len(word) >= MIN_CORRECTED]
     if not wanted:
         return {}
-    newest = (
-        select(col(Practice.title), col(Practice.summary))
-        .where(col(Practice.status) == PracticeStatus.PUBLISHED)
-        .order_by(col(Practice.id).desc())
-        .limit(VOCABULARY_SOURCE)
-    )
-    known = {word.lower() for title, summary in session.exec(newest) for word in _WORD.findall(f"{title} {summary}")}
+    known = (vocabulary or Vocabulary()).by_letter(session)
     corrected = {}
     for word in wanted:
-        near = [k for k in known if k[:1] == word[:1] and abs(len(k) - len(word)) <= 2 and k != word]
+        near = [k for k in known.get(word[:1], ()) if abs(len(k) - len(word)) <= 2 and k != word]
         best = difflib.get_close_matches(word, near, n=1, cutoff=CLOSE_ENOUGH)
         if best:
             corrected[word] = best[0]
     return corrected
+
+
+class Vocabulary:
+    """The words the newest VOCABULARY_SOURCE published practices are written with, by first letter: what a word
+    that found nothing is compared with.
+
+    Kept between searches, and read again once a newer practice exists or REREAD_SECONDS have passed (a
+    practice published from the queue, or edited, is not the newest), so that a misspelt search costs one
+    look at the newest id rather than a read of thousands of texts.
+    """
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._read: tuple[int | None, float, dict[str, frozenset[str]]] | None = None
+
+    def by_letter(self, session: Session) -> dict[str, frozenset[str]]:
+        """The words, by their first letter, as of the newest practice in the store."""
+        newest_id = session.exec(select(func.max(col(Practice.id)))).one()
+        now = self._clock()
+        read = self._read
+        if read is not None and read[0] == newest_id and now - read[1] < REREAD_SECONDS:
+            return read[2]
+        with self._lock:
+            newest = (
+                select(col(Practice.title), col(Practice.summary))
+                .where(col(Practice.status) == PracticeStatus.PUBLISHED)
+                .order_by(col(Practice.id).desc())
+                .limit(VOCABULARY_SOURCE)
+            )
+            known = {w.lower() for title, summary in session.exec(newest) for w in _WORD.findall(f"{title} {summary}")}
+            grouped: dict[str, set[str]] = {}
+            for word in known:
+                grouped.setdefault(word[:1], set()).add(word)
+            words = {letter: frozenset(found) for letter, found in grouped.items()}
+            self._read = (newest_id, now, words)
+            return words
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,13 @@ def search(deps: Deps, *, query: str) -> Found:
     if not store.search_words(query):
         return Found(SearchResult(hits=[], words=()), {})
     with deps.sessions() as session:
-        result = store.search(session=session, query=query, limit=SEARCH_LIMIT, languages=i18n.available())
+        result = store.search(
+            session=session,
+            query=query,
+            limit=SEARCH_LIMIT,
+            languages=i18n.available(),
+            vocabulary=deps.vocabulary,
+        )
         useful = store.useful_counts(session=session, practice_ids=[h.practice.id or 0 for h in result.hits])
     return Found(result, useful)
 
