@@ -115,6 +115,7 @@ class Settings:
     group_timezone: str
     reminder_offsets: tuple[timedelta, ...]
     port: int
+    share_port: bool = False  # several processes on this machine listen on PORT; the kernel spreads requests
     log_level: str = "INFO"
     log_format: str = "text"  # "text" for people, "json" (one object a line) for log collectors
     calendar_token: Secret = field(default_factory=lambda: Secret(""))  # empty: the calendar feed is off
@@ -289,6 +290,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
     else:
         problems.append(f"PORT should be a TCP port number between 1 and 65535 (not understood: {port_text})")
 
+    share_port_text = get("SHARE_PORT").lower()
+    if share_port_text not in _TRUE + _FALSE:
+        problems.append(f"SHARE_PORT should be on or off (not understood: {share_port_text})")
+
     log_level = (get("LOG_LEVEL", "INFO") or "INFO").upper()
     if log_level not in _LOG_LEVELS:
         problems.append(f"LOG_LEVEL should be one of {', '.join(_LOG_LEVELS)} (not understood: {log_level})")
@@ -377,6 +382,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         group_timezone=group_timezone,
         reminder_offsets=reminder_offsets,
         port=port,
+        share_port=share_port_text in _TRUE,
         log_level=log_level,
         log_format=log_format,
         calendar_token=Secret(calendar_token),

@@ -236,6 +236,7 @@ class BotService:
             ),
             host=self._host,
             port=self._port,
+            share_port=settings.share_port,
         )
         self.http.start()
         if settings.calendar_token:

@@ -280,8 +280,25 @@ class WebApp:
 class HttpServer:
     """A multi-threaded WSGI server that finishes in-flight requests when stopped."""
 
-    def __init__(self, app: WsgiApp, *, host: str = "0.0.0.0", port: int = 3000, threads: int = SERVER_THREADS):
-        self._server = wsgi.Server((host, port), app, numthreads=threads, request_queue_size=128, shutdown_timeout=10)
+    def __init__(
+        self,
+        app: WsgiApp,
+        *,
+        host: str = "0.0.0.0",
+        port: int = 3000,
+        threads: int = SERVER_THREADS,
+        share_port: bool = False,
+    ):
+        # With `share_port`, several processes bind the same port (SO_REUSEPORT) and the kernel spreads the
+        # connections among them.
+        self._server = wsgi.Server(
+            (host, port),
+            app,
+            numthreads=threads,
+            request_queue_size=128,
+            shutdown_timeout=10,
+            reuse_port=share_port,
+        )
         self._server.max_request_body_size = MAX_BODY_BYTES
         self._server.expiration_interval = WAKE_SECONDS
         self._thread: threading.Thread | None = None

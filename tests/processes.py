@@ -17,13 +17,20 @@ from tests.test_cli import SECRET, clean_env, free_port
 
 @contextmanager
 def bot_process(
-    tmp_path: Path, emulator: SlackEmulator, database_url: str, *, socket_mode: bool = False, **extra: str
+    tmp_path: Path,
+    emulator: SlackEmulator,
+    database_url: str,
+    *,
+    socket_mode: bool = False,
+    log_name: str = "",
+    **extra: str,
 ) -> Iterator[subprocess.Popen[str]]:
     """`tci-bot run` as an operator starts it, until the test is done with it.
 
     `extra` is more of its environment; it serves on a free port unless `PORT` is among them.
     Its requests are signed with tests.test_cli.SECRET; with `socket_mode` it has the emulator's app token
-    instead of a signing secret and takes its requests over Socket Mode. Its log is bot-<port>.log in `tmp_path`.
+    instead of a signing secret and takes its requests over Socket Mode. Its log is `log_name` (by default
+    bot-<port>.log) in `tmp_path`.
     """
     port = int(extra.pop("PORT", "") or free_port())
     slack = {"SLACK_APP_TOKEN": emulator.app_token} if socket_mode else {"SLACK_SIGNING_SECRET": SECRET}
@@ -36,10 +43,10 @@ def bot_process(
         DATABASE_URL=database_url,
         PORT=str(port),
         ORGANISER_IDS="U0ORG",
-        LOG_LEVEL="WARNING",
-        **extra,
+        **{"LOG_LEVEL": "WARNING", **extra},
     )
-    log = (tmp_path / f"bot-{port}.log").open("w")
+    log_path = tmp_path / (log_name or f"bot-{port}.log")
+    log = log_path.open("w")
     process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, stderr=log, text=True)
     try:
         deadline = time.monotonic() + 30
@@ -48,7 +55,7 @@ def bot_process(
                 with urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
                     break
             except OSError:
-                assert process.poll() is None, (tmp_path / f"bot-{port}.log").read_text()
+                assert process.poll() is None, log_path.read_text()
                 assert time.monotonic() < deadline, "the bot did not become healthy"
                 time.sleep(0.1)
         yield process

@@ -61,6 +61,7 @@ def test_sqlite_is_the_default_under_the_data_dir(tmp_path: object) -> None:
         ("REMINDER_OFFSETS", "0h", "units d, h, m or s"),
         ("PORT", "99999", "between 1 and 65535"),
         ("PORT", "²", "between 1 and 65535"),
+        ("SHARE_PORT", "sometimes", "SHARE_PORT should be on or off"),
         ("LOG_LEVEL", "LOUD", "one of DEBUG"),
         ("LOG_FORMAT", "xml", "text (lines for people) or json"),
         ("METRICS_TOKEN", "short", "at least 16 characters"),
