@@ -39,9 +39,9 @@ NAME = "ack latency"
 CLIENTS = 8
 COMMANDS: tuple[tuple[str, str], ...] = (("/tci", "help"), ("/meetings", "help"))
 
-LATENCY_TARGET_MS = 15.0
+ACK_RATIO_TARGET = 1.3  # the acknowledgement's p99 at most this many times bare Bolt pbr's
 STARTUP_TARGET_SECONDS = 5.0
-THROUGHPUT_TARGET_RATIO = 0.5
+THROUGHPUT_TARGET_RATIO = 0.8
 HEALTHY_TIMEOUT_SECONDS = 30.0
 MIN_BURST_SECONDS = 60.0
 SLOWEST_EXPECTED_RPS = 25.0
@@ -187,18 +187,17 @@ def _rows(results: dict[str, Measurement]) -> list[Row]:
                 f"ack p50 {label}",
                 round(p50, 3),
                 "ms",
-                target=f"< {LATENCY_TARGET_MS:g} ms",
-                ok=bot_ok and p50 < LATENCY_TARGET_MS,
+                ok=None if bot_ok else False,
             ),
             Row(
                 _benchmark(BOT),
                 f"ack p99 {label}",
                 round(p99, 3),
                 "ms",
-                target=f"< {LATENCY_TARGET_MS:g} ms",
+                target=f"<= {ACK_RATIO_TARGET:g}x bare pbr",
                 baseline=_benchmark(BARE_FLOOR),
                 ratio=round(p99 / floor_p99, 3),
-                ok=bot_ok and p99 < LATENCY_TARGET_MS,
+                ok=bot_ok and p99 / floor_p99 <= ACK_RATIO_TARGET,
             ),
             Row(
                 _benchmark(BOT),

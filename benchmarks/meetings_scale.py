@@ -78,8 +78,9 @@ UNPACED = {"POSTS_PER_SECOND": "1000"}
 QUESTION_CHANNELS = tuple(f"C0BENCHQ{n:03d}" for n in range(128))
 STORE = StoreSize(meetings=1_000, registrations=20_000, people=2_000)
 
-ACK_TARGET_MS = 15.0
-ANSWER_TARGET_MS = 100.0
+# The p99 of each, at most this many times bare Bolt pbr's in the same run.
+ACK_RATIO_TARGET = 1.3
+ANSWER_RATIO_TARGETS = {"/meetings": 2.0, "question (mention)": 3.0}
 HEALTHY_TIMEOUT_SECONDS = 30.0
 MIN_BURST_SECONDS = 60.0
 SLOWEST_EXPECTED_RPS = 5.0
@@ -225,9 +226,16 @@ class _Bench:
     """One run: the emulator, the answer board, a scratch directory, a signing secret."""
 
     def __init__(
-        self, sizes: Sizes, emulator: SlackEmulator, board: AnswerBoard, workdir: Path, database_url: str
+        self,
+        sizes: Sizes,
+        emulator: SlackEmulator,
+        board: AnswerBoard,
+        workdir: Path,
+        database_url: str,
+        store: StoreSize = STORE,
     ) -> None:
         self.sizes = sizes
+        self.store = store
         self.emulator = emulator
         self.board = board
         self.workdir = workdir
@@ -266,7 +274,7 @@ class _Bench:
             now=datetime.now(UTC),
             member_id=MEMBER.id,
             organiser_id=ORGANISER.id,
-            size=STORE,
+            size=self.store,
         )
         logger.info(
             "seeded the store in %.2f s: %d meetings (%d upcoming, %d cancelled), %d people, "
@@ -308,11 +316,12 @@ class _Bench:
         finally:
             self.board.clear()
 
-    def measure(self, target: str) -> Measurement:
-        """Start `target`, warm it up and measure each scenario, then stop it."""
+    def measure(self, target: str, *, languages: bool = True) -> Measurement:
+        """Start `target`, warm it up and measure each scenario (for the bot, with `languages`, each language's
+        question too), then stop it."""
         measurement = Measurement()
         process = self.server(target)
-        scenarios = SCENARIOS + (LANGUAGE_SCENARIOS if target == BOT else ())
+        scenarios = SCENARIOS + (LANGUAGE_SCENARIOS if target == BOT and languages else ())
         with serving(process, healthy_timeout=HEALTHY_TIMEOUT_SECONDS) as lifetime:
             for scenario in scenarios:
                 sizes = self.sizes if scenario in SCENARIOS else self.language_sizes
@@ -359,12 +368,13 @@ def _rows(results: dict[str, Measurement], engine: Engine) -> list[Row]:
     for scenario in SCENARIOS:
         label = scenario.label
         burst, base = bot.bursts[label], floor.bursts[label]
-        for what, values, base_values, target_ms in (
-            ("ack", burst.latencies_ms, base.latencies_ms, ACK_TARGET_MS),
-            ("answer", burst.answer_ms, base.answer_ms, ANSWER_TARGET_MS),
+        for what, values, base_values, most in (
+            ("ack", burst.latencies_ms, base.latencies_ms, ACK_RATIO_TARGET),
+            ("answer", burst.answer_ms, base.answer_ms, ANSWER_RATIO_TARGETS[label]),
         ):
             p50, p95, p99 = (_pct(values, pct) for pct in (50, 95, 99))
-            target = f"< {target_ms:g} ms"
+            ratio = p99 / _pct(base_values, 99)
+            target = f"<= {most:g}x bare pbr"
             rows += [
                 Row(_benchmark(BOT, engine), f"{what} p50 {label}", round(p50, 3), "ms", note=store_note),
                 Row(_benchmark(BOT, engine), f"{what} p95 {label}", round(p95, 3), "ms", note=store_note),
@@ -375,8 +385,8 @@ def _rows(results: dict[str, Measurement], engine: Engine) -> list[Row]:
                     "ms",
                     target=target,
                     baseline=_benchmark(BARE_FLOOR, engine),
-                    ratio=round(p99 / _pct(base_values, 99), 3),
-                    ok=bot_ok and p99 < target_ms,
+                    ratio=round(ratio, 3),
+                    ok=bot_ok and ratio <= most,
                     note=store_note,
                 ),
             ]

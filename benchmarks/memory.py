@@ -84,8 +84,8 @@ RSVPS = (RSVP_IN_PERSON, RSVP_ONLINE, RSVP_NOT_COMING)
 # system and the process supervisor (about 100 MiB), and for the seconds of a restart the old process and
 # the new one run side by side. Idle, two processes should fit in 300 MiB; under load, one busy process
 # and one starting (about 90 MiB when /healthz first answers) in 350 MiB.
-IDLE_TARGET_MIB = 150.0
-PEAK_TARGET_MIB = 250.0
+IDLE_TARGET_MIB = 100.0
+PEAK_TARGET_MIB = 150.0
 GROWTH_TARGET_MIB = 25.0  # after the load, over idle: caches filled once, not memory that keeps growing
 SECOND_HALF_TARGET_MIB = 5.0  # RSS growth over the load's second half: a leak keeps growing, a cache does not
 HOST = "a 512 MiB instance holds the OS and the supervisor (~100 MiB) and, during a restart, two bots"

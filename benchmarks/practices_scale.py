@@ -92,9 +92,10 @@ QUERIES: tuple[tuple[str, str], ...] = (
     ("four words", "cluster data sharing platform"),
 )
 
-SEARCH_TARGET_MS = 20.0
-ACK_TARGET_MS = 15.0
-ANSWER_TARGET_MS = 100.0
+SEARCH_TARGET_MS = 10.0
+# The p99 of each through the bot, at most this many times bare Bolt pbr's in the same run.
+ACK_RATIO_TARGET = 1.3
+ANSWER_RATIO_TARGET = 3.0
 EXPORT_TARGET_SECONDS = 5.0
 MEMORY_RATIO_TARGET = 2.0  # flat memory gives about 1; memory growing with the rows gives 10
 # Below this, an export has not yet filled its fixed buffers (fetch batches, SQLite's page cache), so the
@@ -435,9 +436,9 @@ def _bot_rows(results: dict[str, Measurement], plan: Plan, engine: Engine) -> li
         "answer": "each answer waits for its search; 4 clients' searches and acknowledgements share 2 CPUs",
     }
     rows: list[Row] = []
-    for what, values, base_values, target_ms in (
-        ("ack", burst.latencies_ms, base.latencies_ms, ACK_TARGET_MS),
-        ("answer", burst.answer_ms, base.answer_ms, ANSWER_TARGET_MS),
+    for what, values, base_values, most in (
+        ("ack", burst.latencies_ms, base.latencies_ms, ACK_RATIO_TARGET),
+        ("answer", burst.answer_ms, base.answer_ms, ANSWER_RATIO_TARGET),
     ):
         note = f"{setting}; {limits[what]}"
         p99 = _pct(values, 99)
@@ -451,10 +452,10 @@ def _bot_rows(results: dict[str, Measurement], plan: Plan, engine: Engine) -> li
                 f"{what} p99 {SEARCH_LABEL}",
                 round(p99, 3),
                 "ms",
-                target=f"< {target_ms:g} ms",
+                target=f"<= {most:g}x bare pbr",
                 baseline=_benchmark(BARE_FLOOR, engine),
                 ratio=_ratio(p99, _pct(base_values, 99)),
-                ok=bot.failures == 0 and p99 < target_ms,
+                ok=bot.failures == 0 and p99 <= most * _pct(base_values, 99),
                 note=note,
             )
         )

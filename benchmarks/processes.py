@@ -225,13 +225,14 @@ def bot_server(
     organiser_ids: Sequence[str],
     database_url: str | None = None,
     settings: Mapping[str, str] | None = None,
+    port: int | None = None,
 ) -> ServerProcess:
-    """Prepare `tci-bot run` on a free port, its Web API the emulator, its store at `database_url`.
+    """Prepare `tci-bot run` on `port` (a free one by default), its Web API the emulator, its store at `database_url`.
 
     Without `database_url`, the store is the embedded SQLite file in `data_dir`; `settings` adds to
     or overrides the bot's environment.
     """
-    port = free_port()
+    port = port or free_port()
     env = child_environment(
         {
             "SLACK_BOT_TOKEN": emulator.bot_token,

@@ -10,7 +10,17 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from benchmarks import ack_latency, meetings_scale, memory, practices_scale, rsvp, scheduler, startup
+from benchmarks import (
+    ack_latency,
+    growth,
+    meetings_scale,
+    memory,
+    practices_scale,
+    rsvp,
+    scheduler,
+    several,
+    startup,
+)
 from benchmarks.common import BenchmarkError, Row, RunConfig
 from benchmarks.databases import Engine
 from benchmarks.machine import machine_facts
@@ -28,6 +38,8 @@ BENCHMARKS: dict[str, Callable[[RunConfig], list[Row]]] = {
     "meetings_scale_postgresql": partial(meetings_scale.run, engine=Engine.POSTGRESQL),
     "practices_scale": practices_scale.run,
     "practices_scale_postgresql": partial(practices_scale.run, engine=Engine.POSTGRESQL),
+    "growth": growth.run,
+    "several_processes": several.run,  # PostgreSQL only
     "rsvp": rsvp.run,  # SQLite, then PostgreSQL when a server answers
     "schedule_precision": scheduler.run_precision,
     "schedule_fanout": scheduler.run_fanout,
