@@ -17,15 +17,12 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import Deps
 from bot.language.i18n import N_, _
 from bot.views import blocks
+from bot.views.faults import SORRY
 from store import StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
-# The answers below are marked here and translated where they are said (`_(SORRY)`).
-SORRY = N_(
-    ":warning: Sorry, something went wrong on my side and nothing was changed. "
-    "Please try again; if it keeps happening, tell one of the organisers."
-)
+# The answers below are marked here (SORRY in bot.views.faults) and translated where they are said (`_(SORRY)`).
 STORE_DOWN = N_(
     ":hourglass: My database is not answering just now, so nothing was changed. Please try again in a minute."
 )

@@ -1,8 +1,8 @@
 """Questions in plain words: mentions of the bot in a channel and direct messages to it.
 
-A question is answered by bot.services.questions from the store only (meetings, the asker's
-registrations, the organisers' FAQ), and the answer goes to the thread of the mention, or to the
-direct message, through the outbox: written before the event is acknowledged, posted exactly once.
+A question is written to the outbox before the event is acknowledged; the sender then has it answered
+by bot.services.questions from the store only (meetings, the asker's registrations, the organisers'
+FAQ) and posts the answer, once, in the thread of the mention or in the direct message.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
-from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.services.questions import answered, owe_answer, reply_to
+from bot.services.questions import answer_renderer, owe_answer
+from store.models import PostKind
 
 # The events whose re-delivery is recognised by the row they write (an answer keyed by the event id,
 # a welcome keyed by the person), not by the record of events handled: that record would be written
@@ -26,18 +26,21 @@ def register(app: App, deps: Deps) -> None:
     deps.registry.add_event("app_mention")
     deps.registry.add_event("message.im")
 
-    def answer_question(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        """Answer before acknowledging: the 200 means the answer is written and will be posted once."""
+    def answer_question(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        """Write the question before acknowledging: the 200 means it will be answered, in its thread, once."""
         event = body["event"]
-        event_id = str(body.get("event_id") or "")
-        if event.get("subtype") or event.get("bot_id") or not event.get("user") or answered(deps, event_id):
-            ack()
-            return
-        person = deps.people.resolve(client, event["user"])
-        payload = reply_to(event.get("text") or "", deps=deps, person=person, client=client)
-        owe_answer(deps, channel=event["channel"], message=payload, thread_ts=reply_thread(event), event_id=event_id)
+        if not (event.get("subtype") or event.get("bot_id") or not event.get("user")):
+            owe_answer(
+                deps,
+                channel=event["channel"],
+                text=event.get("text") or "",
+                asker=event["user"],
+                thread_ts=reply_thread(event),
+                event_id=str(body.get("event_id") or ""),
+            )
         ack()
 
+    deps.renderers.add(PostKind.QUESTION, answer_renderer(deps, app.client), timely=False)
     app.event("app_mention")(answer_question)
     app.event({"type": "message", "channel_type": "im"})(answer_question)
 

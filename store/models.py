@@ -392,7 +392,8 @@ class PostKind(StrEnum):
     PRACTICE_CARD = "practice_card"  # a practice's card in the group channel: posted, or brought up to date
     CARD_DELETE = "card_delete"  # a card taken down (a practice deleted)
     NOTICE = "notice"  # a direct message to one person (moved up, meeting changed, a decision, a new role)
-    ANSWER = "answer"  # the answer to a question asked in plain words
+    ANSWER = "answer"  # the answer to a question asked in plain words, written out
+    QUESTION = "question"  # a question asked in plain words, answered from the store when it is sent
     OFFER_LAPSE = "offer_lapse"  # a waitlist offer's time limit: if still open, it lapses and the next is offered
     WELCOME = "welcome"  # the direct message to someone who joined the group channel, once per person
     FEEDBACK = "feedback"  # a while after a meeting: asks each registrant for their feedback (the direct ones)

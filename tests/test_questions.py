@@ -17,13 +17,16 @@ from bot.deps import Deps, build_deps
 from bot.language.matching import pick_meeting
 from bot.language.understanding import MeetingHint, Topic, understand
 from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, LocalBot
+from bot.services import outbox
+from bot.services import questions as question_service
 from bot.services.questions import reply_to
 from bot.views.answers import DONT_KNOW
 from handlers.questions import reply_thread
 from store import faq as faq_store
 from store import meetings as store
+from store import schedule
 from store.meetings import MeetingDraft
-from store.models import Attendance, MeetingKind, Person
+from store.models import Attendance, MeetingKind, Person, PostKind
 from tests.helpers import settle, wait_delivery
 
 # Every meeting is in the coming year, so the table stays true whatever today's date is.
@@ -473,6 +476,39 @@ def test_a_redelivered_question_is_answered_once(local_bot: LocalBot) -> None:
     settle(emu)
     replies = [d for d in emu.deliveries if d.kind == "message" and d.thread_ts == "1800000000.000300"]
     assert len(replies) == 1 and "*Toronto meeting*" in (replies[0].text or "")
+
+
+def test_the_question_is_written_before_its_200_and_answered_after_it(local_bot: LocalBot) -> None:
+    seed(local_bot.service.deps.sessions)  # type: ignore[union-attr]
+    ws, emu = local_bot.workspace, local_bot.emulator
+    event = {
+        "type": "app_mention",
+        "user": MEMBER.id,
+        "text": "<@U0BOT> when is the Toronto meeting?",
+        "channel": GROUP_CHANNEL,
+        "ts": "1800000000.000400",
+        "event_ts": "1800000000.000400",
+    }
+    assert ws.event(event, event_id="Ev0ASKED").status == 200
+    with local_bot.service.deps.sessions() as session:  # type: ignore[union-attr]
+        row = schedule.get_post(session=session, key=outbox.answer_key("Ev0ASKED"))
+    assert row is not None and row.kind == PostKind.QUESTION, "the 200 came after the question was written"
+    assert json.loads(row.payload)["question"].endswith("when is the Toronto meeting?")
+    reply = wait_delivery(emu, lambda d: d.kind == "message" and d.thread_ts == "1800000000.000400")
+    assert "*Toronto meeting*" in (reply.text or "")
+
+
+def test_a_question_the_bot_fails_to_answer_is_told_so_in_its_thread(
+    local_bot: LocalBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> dict[str, object]:
+        raise RuntimeError("a fault of the bot's")
+
+    monkeypatch.setattr(question_service, "reply_to", broken)
+    ws, emu = local_bot.workspace, local_bot.emulator
+    assert ws.mention(MEMBER.id, "when is the next meeting?").status == 200
+    reply = wait_delivery(emu, lambda d: d.kind == "message" and d.thread_ts is not None)
+    assert "Sorry, something went wrong on my side" in (reply.text or "")
 
 
 def test_reply_thread() -> None:

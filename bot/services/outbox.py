@@ -87,11 +87,30 @@ def answer(channel: str, message: Message, *, thread_ts: str | None, event_id: s
 
     Keyed by the event that asked it, so that Slack's re-delivery of the event never answers twice.
     """
+    payload = as_reply(message, thread_ts)
+    key = answer_key(event_id) if event_id else _unique("answer")
+    return PlannedPost(key=key, kind=PostKind.ANSWER, channel=channel, due_at=now, payload=json.dumps(payload))
+
+
+def question(
+    channel: str, *, text: str, asker: str, thread_ts: str | None, event_id: str, now: datetime
+) -> PlannedPost:
+    """A question `asker` asked in `channel`, answered from the store by the renderer of QUESTION when it is sent.
+
+    Keyed as its answer is, so that Slack's re-delivery of the event never answers twice: what is written
+    before the acknowledgement is the question, and the work of answering it comes after.
+    """
+    payload = json.dumps({"question": text, "asker": asker, "thread_ts": thread_ts})
+    key = answer_key(event_id) if event_id else _unique("answer")
+    return PlannedPost(key=key, kind=PostKind.QUESTION, channel=channel, due_at=now, payload=payload)
+
+
+def as_reply(message: Message, thread_ts: str | None) -> Message:
+    """`message` as an answer: in the thread `thread_ts` when given, with no link previews."""
     payload = {**message, "unfurl_links": False, "unfurl_media": False}
     if thread_ts:
         payload["thread_ts"] = thread_ts
-    key = answer_key(event_id) if event_id else _unique("answer")
-    return PlannedPost(key=key, kind=PostKind.ANSWER, channel=channel, due_at=now, payload=json.dumps(payload))
+    return payload
 
 
 def answer_key(event_id: str) -> str:

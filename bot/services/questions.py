@@ -6,6 +6,7 @@ bot.views.answers; nothing is guessed: what the store does not hold gets an hone
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -14,19 +15,24 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.language import i18n
+from bot.language.i18n import _
 from bot.language.matching import Named, better_named, match_faq, meetings_matching, pick_meeting
 from bot.language.understanding import Question, Topic, recap_part, understand
+from bot.posts import Delivery, RenderContext, Renderer, Skip
 from bot.services import languages, outbox, personal
 from bot.services import meetings as meeting_service
+from bot.views import blocks
 from bot.views.answers import More, answer
+from bot.views.faults import SORRY
 from store import faq as faq_store
 from store import meetings as meetings_store
 from store import people as people_store
 from store import recaps as recaps_store
-from store import schedule
-from store.db import one_transaction
+from store.db import StoreUnavailable, one_transaction
 from store.meetings import Counts
-from store.models import Attendance, FaqEntry, FaqTranslation, Meeting, Person
+from store.models import Attendance, FaqEntry, FaqTranslation, Meeting, Person, ScheduledPost
+
+logger = logging.getLogger(__name__)
 
 UPCOMING_LIMIT = 200
 PAST_LIMIT = 50
@@ -184,17 +190,39 @@ def reply_to(text: str, *, deps: Deps, person: Person, client: WebClient | None 
         )
 
 
-def answered(deps: Deps, event_id: str) -> bool:
-    """Whether the question that event asked has its answer written already (Slack delivered it again)."""
-    if not event_id:
-        return False
-    with deps.sessions() as session:
-        return schedule.get_post(session=session, key=outbox.answer_key(event_id)) is not None
-
-
-def owe_answer(deps: Deps, *, channel: str, message: dict[str, Any], thread_ts: str | None, event_id: str) -> None:
-    """Write the answer for the sender to post, once, where the question was asked."""
+def owe_answer(deps: Deps, *, channel: str, text: str, asker: str, thread_ts: str | None, event_id: str) -> None:
+    """Write the question for the sender to answer, once, where it was asked (one row, before the 200)."""
     now = deps.clock()
+    asked = outbox.question(channel, text=text, asker=asker, thread_ts=thread_ts, event_id=event_id, now=now)
     with deps.sessions() as session, one_transaction(session):
-        outbox.owe(session, [outbox.answer(channel, message, thread_ts=thread_ts, event_id=event_id, now=now)], now=now)
+        outbox.owe(session, [asked], now=now)
     deps.send_now()
+
+
+def answer_renderer(deps: Deps, client: WebClient) -> Renderer:
+    """The renderer of QUESTION rows: the answer, from the store as it is when the sender takes the row.
+
+    The asker is read as `deps.people` knows them (their profile asked of Slack with `client` when it is
+    unknown or old). A question that cannot be answered (a fault of the bot's, not of the store) is told
+    so in its thread rather than left without a word.
+    """
+
+    def render(row: ScheduledPost, _context: RenderContext) -> Delivery:
+        asked = outbox.payload_of(row)
+        text, asker, thread = asked.get("question"), asked.get("asker"), asked.get("thread_ts")
+        if not isinstance(text, str) or not isinstance(asker, str) or not asker:
+            return Skip("no question to answer")
+        thread_ts = thread if isinstance(thread, str) and thread else None
+        person = deps.people.resolve(client, asker)
+        # A question too short to tell its language is answered in the asker's, as a request would be.
+        with i18n.speaking(languages.of_person(deps, client, asker)):
+            try:
+                message = reply_to(text, deps=deps, person=person, client=client)
+            except StoreUnavailable:
+                raise  # the sender tries again later
+            except Exception:
+                logger.exception("could not answer the question of post %s", row.key)
+                message = blocks.notice(_(SORRY))
+        return outbox.as_reply(message, thread_ts)
+
+    return render
