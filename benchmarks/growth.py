@@ -1,7 +1,7 @@
 """Costs as the group grows: the same answers from stores of several sizes, and the largest against the smallest.
 
 A question in plain words and `/meetings` are answered from stores of 100, 1,000 and 10,000 meetings
-(twenty registrations a meeting, a tenth of the meetings still to come), and `/practice search` from
+(twenty registrations a meeting, two thirds of the meetings still to come), and `/practice search` from
 10,000 and 100,000 practices, each store seeded before `tci-bot run` starts on it (embedded SQLite).
 Each answer's p99 is printed at every size, with the ratio of the largest store's to the smallest's:
 a cost that stays flat keeps it under 2. The requests and their timing are those of meetings_scale and

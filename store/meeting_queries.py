@@ -72,11 +72,16 @@ def _names(session: Session, statement: Select[Any]) -> list[MeetingName]:
     return [MeetingName(*row) for row in rows]
 
 
+# Another meeting of the same series, to tell a series' next one: made once, as SQLAlchemy then keeps
+# what it derives from it (building an alias and its columns anew costs more than running the query).
+_SOONER = aliased(Meeting, name="sooner")
+
+
 def _upcoming(now: datetime, limit: int, next_of_series: bool = False) -> SelectOfScalar[Meeting]:
     live = (col(Meeting.status) == MeetingStatus.SCHEDULED, col(Meeting.ends_at) > now)
     statement = select(Meeting).where(*live)
     if next_of_series:
-        sooner = aliased(Meeting)
+        sooner = _SOONER
         first = (col(sooner.starts_at) < col(Meeting.starts_at)) | (
             (col(sooner.starts_at) == col(Meeting.starts_at)) & (col(sooner.id) < col(Meeting.id))
         )
