@@ -50,7 +50,7 @@ class Plan:
 
 
 FULL = Plan(meetings=(100, 1_000, 10_000), practices=(10_000, 100_000), requests=Sizes(warmup=50, measured=400))
-QUICK = Plan(meetings=(100, 1_000), practices=(1_000, 5_000), requests=Sizes(warmup=10, measured=60))
+QUICK = Plan(meetings=(100, 1_000), practices=(1_000, 5_000), requests=Sizes(warmup=5, measured=30))
 
 
 @dataclass(frozen=True)

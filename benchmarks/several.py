@@ -28,7 +28,7 @@ PROCESSES = (1, 2)
 HEALTHY_TIMEOUT_SECONDS = 60.0
 LISTENING_TIMEOUT_SECONDS = 30.0
 FULL = Sizes(warmup=100, measured=1000)
-QUICK = Sizes(warmup=10, measured=60)
+QUICK = Sizes(warmup=5, measured=30)
 _LISTEN = "0A"  # the state of a listening socket in /proc/net/tcp
 
 
