@@ -10,9 +10,10 @@ practices_scale (4 clients, each waiting for its answer).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ from benchmarks.common import (
 from benchmarks.databases import settle
 from benchmarks.seed import StoreSize
 from benchmarks.seed_practices import seed_practices
+from bot.localslack.emulator import SlackEmulator
 
 logger = logging.getLogger(__name__)
 
@@ -62,21 +64,27 @@ class Measured:
     failures: int
 
 
+@contextlib.contextmanager
+def _fresh() -> Iterator[tuple[meetings_scale.AnswerBoard, SlackEmulator, Path, str]]:
+    """An answer board, the emulator watching it (with the question channels), a scratch directory, a store."""
+    board = meetings_scale.AnswerBoard()
+    with (
+        tempfile.TemporaryDirectory(prefix="tci-bench-") as tmp,
+        meetings_scale.WatchedEmulator(board, users=(ORGANISER, MEMBER)) as emulator,
+    ):
+        emulator.add_channel(GROUP_CHANNEL, "learning-group")
+        for number, channel in enumerate(meetings_scale.QUESTION_CHANNELS):
+            emulator.add_channel(channel, f"questions-{number}")
+        workdir = Path(tmp)
+        (workdir / "bot-data").mkdir()
+        yield board, emulator, workdir, bot_database_url(workdir / "bot-data")
+
+
 def _meetings_answers(plan: Plan) -> dict[str, list[Measured]]:
     found: dict[str, list[Measured]] = {scenario.label: [] for scenario in meetings_scale.SCENARIOS}
     for count in plan.meetings:
         store = StoreSize(meetings=count, registrations=count * REGISTRATIONS_PER_MEETING, people=2_000)
-        board = meetings_scale.AnswerBoard()
-        with (
-            tempfile.TemporaryDirectory(prefix="tci-bench-") as tmp,
-            meetings_scale.WatchedEmulator(board, users=(ORGANISER, MEMBER)) as emulator,
-        ):
-            workdir = Path(tmp)
-            emulator.add_channel(GROUP_CHANNEL, "learning-group")
-            for number, channel in enumerate(meetings_scale.QUESTION_CHANNELS):
-                emulator.add_channel(channel, f"questions-{number}")
-            (workdir / "bot-data").mkdir()
-            database_url = bot_database_url(workdir / "bot-data")
+        with _fresh() as (board, emulator, workdir, database_url):
             bench = meetings_scale._Bench(plan.requests, emulator, board, workdir, database_url, store=store)
             bench.seed()
             measurement = bench.measure(BOT, languages=False)
@@ -89,15 +97,7 @@ def _meetings_answers(plan: Plan) -> dict[str, list[Measured]]:
 def _search_answers(plan: Plan) -> list[Measured]:
     found: list[Measured] = []
     for count in plan.practices:
-        board = meetings_scale.AnswerBoard()
-        with (
-            tempfile.TemporaryDirectory(prefix="tci-bench-") as tmp,
-            meetings_scale.WatchedEmulator(board, users=(ORGANISER, MEMBER)) as emulator,
-        ):
-            workdir = Path(tmp)
-            emulator.add_channel(GROUP_CHANNEL, "learning-group")
-            (workdir / "bot-data").mkdir()
-            database_url = bot_database_url(workdir / "bot-data")
+        with _fresh() as (board, emulator, workdir, database_url):
             seed_practices(database_url, now=datetime.now(UTC), count=count)
             settle(database_url)
             bench = practices_scale._Bench(plan.requests, emulator, board, workdir, database_url)

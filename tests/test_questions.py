@@ -459,17 +459,16 @@ def test_special_mentions_in_a_question_or_the_faq_never_ping(local_bot: LocalBo
         assert "<!channel>" not in shown and "<!here>" not in shown and "<!everyone>" not in shown
 
 
+def toronto_mention(ts: str) -> dict[str, str]:
+    """The member asking the bot, in the group channel, when the Toronto meeting is."""
+    text = "<@U0BOT> when is the Toronto meeting?"
+    return {"type": "app_mention", "user": MEMBER.id, "text": text, "channel": GROUP_CHANNEL, "ts": ts, "event_ts": ts}
+
+
 def test_a_redelivered_question_is_answered_once(local_bot: LocalBot) -> None:
     seed(local_bot.service.deps.sessions)  # type: ignore[union-attr]
     ws, emu = local_bot.workspace, local_bot.emulator
-    event = {
-        "type": "app_mention",
-        "user": MEMBER.id,
-        "text": "<@U0BOT> when is the Toronto meeting?",
-        "channel": GROUP_CHANNEL,
-        "ts": "1800000000.000300",
-        "event_ts": "1800000000.000300",
-    }
+    event = toronto_mention("1800000000.000300")
     for retry in (None, 1, 2):
         assert ws.event(event, event_id="Ev0QUESTION", retry_num=retry).status == 200
     wait_delivery(emu, lambda d: d.kind == "message" and d.thread_ts == "1800000000.000300")
@@ -481,14 +480,7 @@ def test_a_redelivered_question_is_answered_once(local_bot: LocalBot) -> None:
 def test_the_question_is_written_before_its_200_and_answered_after_it(local_bot: LocalBot) -> None:
     seed(local_bot.service.deps.sessions)  # type: ignore[union-attr]
     ws, emu = local_bot.workspace, local_bot.emulator
-    event = {
-        "type": "app_mention",
-        "user": MEMBER.id,
-        "text": "<@U0BOT> when is the Toronto meeting?",
-        "channel": GROUP_CHANNEL,
-        "ts": "1800000000.000400",
-        "event_ts": "1800000000.000400",
-    }
+    event = toronto_mention("1800000000.000400")
     assert ws.event(event, event_id="Ev0ASKED").status == 200
     with local_bot.service.deps.sessions() as session:  # type: ignore[union-attr]
         row = schedule.get_post(session=session, key=outbox.answer_key("Ev0ASKED"))
