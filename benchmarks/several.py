@@ -70,9 +70,9 @@ def _measure(bench: meetings_scale._Bench, workdir: Path, count: int) -> dict[st
     ]
     bursts: dict[str, LoadResult] = {}
     with contextlib.ExitStack() as stack:
-        for process in processes:
+        for started, process in enumerate(processes, start=1):
             stack.enter_context(serving(process, healthy_timeout=HEALTHY_TIMEOUT_SECONDS))
-            _wait_listening(port, processes.index(process) + 1)
+            _wait_listening(port, started)
         for scenario in meetings_scale.SCENARIOS:
             bench.burst(port, scenario, bench.sizes.warmup)
             burst = bench.burst(port, scenario, bench.sizes.measured)

@@ -85,8 +85,8 @@ def interpret(text: str, *, deps: Deps, person: Person, client: WebClient | None
     # Only a question that names a meeting, or asks for the list, needs more than the next meeting.
     limit = UPCOMING_LIMIT if hint.specific or topic == Topic.LIST else IN_PROGRESS_LIMIT
     with deps.sessions() as session:
-        # Chosen among the meetings' names; the one chosen, and any list the answer shows, are then read whole.
-        # A list, or "now", shows the meetings to come: those are read whole at once.
+        # The meeting is chosen among the meetings' names, then read whole; a list, or "now", shows the
+        # meetings to come, so those are read whole at once.
         listing = topic in (Topic.LIST, Topic.NOW)
         upcoming = meetings_store.upcoming_meetings(session=session, now=now, limit=limit) if listing else []
         names: Sequence[Named] = (
