@@ -84,7 +84,8 @@ def sender_client(deps: Deps) -> WebClient:
 
 
 class Sender:
-    """Posts due rows for one process; `run_due` may be called from any thread, one run at a time."""
+    """Posts due rows for one process; `run_due` may be called from any thread, one run at a time, and
+    `deliver` from any thread at any time."""
 
     def __init__(
         self,
@@ -112,7 +113,7 @@ class Sender:
         self._running = False
         self._again = False
         self.history = History(client)
-        self._meetings: dict[int, Meeting | None] = {}
+        self._local = threading.local()  # the meetings read for the rows this thread is posting
 
     def stop(self) -> None:
         """Finish the post under way, give back the rest of the claimed rows, and run no more."""
@@ -174,8 +175,33 @@ class Sender:
             tell_organisers(self.deps, self.notify_client, failures)
         return done
 
+    def deliver(self, key: str) -> bool:
+        """Deliver the row of `key` in this thread, if it is due and nobody holds it; True if this thread took it.
+
+        What a person waits for (the answer to their question) need not wait for its turn in the run
+        under way: it is claimed as any row is, so it still goes out once, whoever takes it first.
+        """
+        if self._stopping.is_set():
+            return False
+        with self.deps.sessions() as session:
+            row = schedule.claim_key(
+                session=session, key=key, worker=self.worker, now=self.deps.clock(), lease=self.lease
+            )
+        if row is None:
+            return False
+        self._local.meetings = {}
+        try:
+            failed = self._handle(row)
+        except RateLimited as limit:
+            self.pacer.pause(limit.retry_after)
+            self._retry(row, "ratelimited", limit.retry_after)
+            return True
+        if failed:
+            tell_organisers(self.deps, self.notify_client, [row])
+        return True
+
     def _post_batch(self, rows: list[ScheduledPost], failures: list[ScheduledPost]) -> int:
-        self._meetings.clear()  # each batch reads meetings as they are now
+        self._local.meetings = {}  # each batch reads meetings as they are now
         queue = deque(rows)
         lease_left = {row.id: self._monotonic() + self.lease.total_seconds() for row in rows}
         limited: dict[int | None, int] = {}
@@ -244,13 +270,14 @@ class Sender:
     def _pace_key(row: ScheduledPost) -> str:
         return row.channel or f"none:{row.id}"
 
-    def _wait_turn(self, channel: str) -> None:
-        """Wait until Slack's pace allows a post to `channel` (or the process is stopping)."""
+    def _wait_turn(self, channel: str) -> bool:
+        """Wait until Slack's pace allows a post to `channel`, and count it; False if the process is stopping."""
         while not self._stopping.is_set():
-            wait = self.pacer.ready_at(channel) - self._monotonic()
+            wait = self.pacer.take(channel)
             if wait <= 0:
-                return
+                return True
             self._stopping.wait(wait)
+        return False
 
     def _release(self, rows: Iterable[ScheduledPost]) -> None:
         with self.deps.sessions() as session:
@@ -360,12 +387,10 @@ class Sender:
 
     def _take_turn(self, row: ScheduledPost, channel: str) -> bool:
         """Wait for Slack's pace, and count the call; False (the row given back) if the process is stopping."""
-        self._wait_turn(channel)  # rendered and checked first: the spacing is from send to send
-        if self._stopping.is_set():
-            self._release([row])
-            return False
-        self.pacer.posted(channel)
-        return True
+        if self._wait_turn(channel):  # rendered and checked first: the spacing is from send to send
+            return True
+        self._release([row])
+        return False
 
     def _confirm(self, row: ScheduledPost, sent: Message | None) -> None:
         """After a card was sent, render it again: a change committed meanwhile is sent too.
@@ -385,8 +410,8 @@ class Sender:
                 return
             if not isinstance(again, Edit) or again.message == sent:
                 return
-            self._wait_turn(again.channel)
-            self.pacer.posted(again.channel)
+            if not self._wait_turn(again.channel):
+                return  # stopping: a later change owes its own row
             try:
                 self.client.chat_update(channel=again.channel, ts=again.ts, metadata=_tag(row), **again.message)
             except (SlackApiError, OSError, http.client.HTTPException) as error:
@@ -404,10 +429,13 @@ class Sender:
     def meeting(self, meeting_id: int | None) -> Meeting | None:
         """The meeting, read once per batch: a fan-out of many reminders reads it once, not once a person."""
         key = meeting_id or 0
-        if key not in self._meetings:
+        meetings: dict[int, Meeting | None] | None = getattr(self._local, "meetings", None)
+        if meetings is None:
+            meetings = self._local.meetings = {}
+        if key not in meetings:
             with self.deps.sessions() as session:
-                self._meetings[key] = meetings_store.get_meeting(session=session, meeting_id=key)
-        return self._meetings[key]
+                meetings[key] = meetings_store.get_meeting(session=session, meeting_id=key)
+        return meetings[key]
 
     def _late(self, row: ScheduledPost, now: datetime) -> bool:
         late = now - row.due_at
