@@ -490,7 +490,7 @@ def _require_current_schema(engine: Any) -> None:
     if not migrate.is_current(engine):
         _fail(
             f"the database is at revision {migrate.current_revision(engine) or 'none'} but this version "
-            f"needs {migrate.head_revision(engine)}: run `tci-bot db upgrade` first"
+            f"needs {migrate.HEAD_REVISION}: run `tci-bot db upgrade` first"
         )
 
 

@@ -45,12 +45,10 @@ REFUSED_TOKEN_ERRORS = frozenset(
 
 
 def _warm_up() -> None:
-    """Load what understanding typed dates, places and questions needs, so the first person does not wait."""
-    from bot.language import lexicon, places, when
+    """Build the index of cities if it is not on disk yet (once per install), so that no request waits for it."""
+    from bot.language import places
 
-    when.warm_up()
     places.warm_up()
-    lexicon.warm_up()
 
 
 class StartupError(Exception):
@@ -61,13 +59,13 @@ def prepare_store(deps: Deps) -> None:
     """Bring the store to the current schema (SQLite) or check it is there, and seed organisers."""
     settings = deps.settings
     if settings.is_sqlite:
-        migrate.upgrade(deps.engine)
+        migrate.upgrade_if_behind(deps.engine)
     elif not is_reachable(deps.engine):
         raise StartupError(f"The database at {settings.database_label} is not answering: check DATABASE_URL.")
     elif not migrate.is_current(deps.engine):
         raise StartupError(
             f"The database is at revision {migrate.current_revision(deps.engine) or 'none'} but this version "
-            f"needs {migrate.head_revision(deps.engine)}: run `tci-bot db upgrade` first."
+            f"needs {migrate.HEAD_REVISION}: run `tci-bot db upgrade` first."
         )
     with deps.sessions() as session:
         seeded = people_store.seed_organisers(session=session, slack_ids=settings.organiser_ids)
@@ -217,8 +215,9 @@ class BotService:
         self.app = create_app(self.deps, client=self._client or make_client(self.deps), executor=self._executor)
         settings = self.deps.settings
         check_bot_token(self.app.client)
-        # Date parsing, the city list and the question words load on first use: load them before the first
-        # request can come, so that no acknowledgement waits for them (a few seconds once per process).
+        # The date parser's data, the question words and the language detector (about 25 MiB) load at their
+        # first use, so that an idle bot does not hold them: the first organiser's form after a start, and the
+        # first question's answer (after its acknowledgement), wait about 0.1 s for them.
         _warm_up()
         if settings.socket_mode:
             self.socket_link = self._connect_socket(self.app)

@@ -7,7 +7,10 @@ revision, and every row is compared column by column. Then today's store reads t
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +27,7 @@ from store.meetings import counts, upcoming_meetings
 from store.practices._index import indexed_columns
 from tests.revisions import insert, rows
 
+ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 LATER = NOW + timedelta(days=40)
 
@@ -324,6 +328,32 @@ def test_every_table_of_today_has_test_data(database_url: str) -> None:
     migrate.upgrade(engine)
     assert set(data_tables(engine)) <= set(DATA)
     engine.dispose()
+
+
+def test_the_newest_revision_is_the_one_the_code_names(database_url: str) -> None:
+    engine = make_engine(database_url)
+    assert ScriptDirectory.from_config(migrate.alembic_config(engine)).get_current_head() == migrate.HEAD_REVISION
+    assert migrate.current_revision(engine) is None and not migrate.is_current(engine)
+    assert migrate.upgrade_if_behind(engine), "an empty store is migrated"
+    assert migrate.current_revision(engine) == migrate.HEAD_REVISION and migrate.is_current(engine)
+    assert not migrate.upgrade_if_behind(engine), "a store at the newest revision is left as it is"
+    engine.dispose()
+
+
+def test_a_store_at_the_newest_revision_is_opened_without_the_migration_tooling(tmp_path: Path) -> None:
+    """The start of a bot whose store is migrated reads the revision only: Alembic is not loaded."""
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    script = (
+        "import sys; from store import migrate; from store.db import make_engine; "
+        f"ran = migrate.upgrade_if_behind(make_engine({url!r})); print(ran, 'alembic' in sys.modules)"
+    )
+
+    def start() -> str:
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
+        return done.stdout.strip()
+
+    assert start() == "True True", "the first start migrates the empty store"
+    assert start() == "False False"
 
 
 @pytest.mark.parametrize("revision", EARLIER)

@@ -1,18 +1,21 @@
 """Which of the languages the bot speaks a text is written in.
 
 A maintained detector (lingua) restricted to the languages with catalogs, in its low-accuracy mode:
-its trigram models for five languages take about 15 MiB, where the high-accuracy ones take 160. Short
-texts are where that mode is weak; questions add what their words say (bot.language.understanding),
-and a text too short to tell gets no language rather than a guess.
+its trigram models for five languages take about 13 MiB, where the high-accuracy ones take 160, and
+they are loaded at the first text to judge, not at start. Short texts are where that mode is weak;
+questions add what their words say (bot.language.understanding), and a text too short to tell gets
+no language rather than a guess.
 """
 
 from __future__ import annotations
 
 from functools import cache
-
-from lingua import IsoCode639_1, LanguageDetector, LanguageDetectorBuilder
+from typing import TYPE_CHECKING
 
 from bot.language import i18n
+
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
 
 CONFIDENT = 0.6  # the share of the detector's belief the first language needs to be taken as the text's
 MARGIN = 0.25  # and how far ahead of the second it must be
@@ -21,6 +24,9 @@ MIN_LETTERS = 20  # shorter texts are not judged on their letters alone
 
 @cache
 def _detector() -> LanguageDetector | None:
+    """The detector, built at its first use (after the acknowledgement of the question that needs it)."""
+    from lingua import IsoCode639_1, LanguageDetectorBuilder
+
     codes = [IsoCode639_1.from_str(code) for code in i18n.available()]
     if len(codes) < 2:
         return None

@@ -201,10 +201,3 @@ def language_of_question(text: str, folded: Sequence[str], asker: str) -> Readin
     others = max((belief.get(language, 0.0) for language in tied if language != chosen), default=0.0)
     clear = belief.get(chosen, 0.0) >= max(0.5, CLEAR * others)
     return Reading(chosen, told=clear)
-
-
-def warm_up() -> None:
-    """Build every language's word list and the detector's models now, not at the first question."""
-    for language in i18n.available():
-        lexicon(language)
-    detect.confidences("When is the next meeting of the learning group?")

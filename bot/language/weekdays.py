@@ -243,9 +243,3 @@ def for_pattern() -> re.Pattern[str]:
     """ "<start> for <length>", with the word for "for" in any language the bot speaks ("für", "durante")."""
     words = "|".join(loose(word) for word in sorted(i18n.words("length_for"), key=len, reverse=True)) or r"(?!x)x"
     return re.compile(rf"^(?P<start>.*\S)\s+(?:{words})\s+(?P<length>.+)$", re.IGNORECASE)
-
-
-def warm_up() -> None:
-    """Build the lists of names and the patterns now, so that the first organiser does not wait for them."""
-    rewrite("next tuesday at 10", today=date(2027, 2, 11))
-    _at_time()

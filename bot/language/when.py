@@ -396,11 +396,3 @@ def format_local(moment: datetime, zone: ZoneInfo) -> str:
         sign = "+" if minutes >= 0 else "-"
         text += f" {sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
     return text
-
-
-def warm_up() -> None:
-    """Load the date parser's data now, so that the first organiser does not wait for it."""
-    parse_moment("11 Feb 2027 9:00 CET", zone=ZoneInfo("UTC"), now=datetime.now(UTC))
-    _zone_keys()
-    _abbreviations()
-    weekdays.warm_up()

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
 from typing import Any, Protocol
 
-import snowballstemmer  # type: ignore[import-untyped]  # no type information of its own
+import snowballstemmer  # type: ignore[import-untyped]  # no type information; PyStemmer's compiled stemmers
 from babel import Locale, UnknownLocaleError
 
 from store.models import PRACTICE_LANGUAGE
