@@ -43,9 +43,6 @@ class Deps:
     # Called after rows due at once were written (what a change owes): the sender runs now, and the
     # store is not read to find out when (set by bot.scheduler).
     send_now: Callable[[], None] = field(default=lambda: None, repr=False)
-    # Delivers the row of a key in the calling thread, if nobody has taken it yet: what a person waits for,
-    # written just now (set by bot.scheduler).
-    deliver: Callable[[str], None] = field(default=lambda key: None, repr=False)
 
     def __post_init__(self) -> None:
         self.people = PeopleDirectory(self.engine, self.sessions, self.clock)

@@ -54,7 +54,6 @@ class Scheduler:
         self.sender = Sender(deps, client or sender_client(deps), notify_client=notify_client)
         deps.wake = self.wake
         deps.send_now = self.send_now
-        deps.deliver = self.deliver
         soon = self._real(deps.clock())
         add = self._aps.add_job
         add(
@@ -73,7 +72,6 @@ class Scheduler:
         """Stop the alarms; a post under way finishes, claimed rows not yet posted are given back."""
         self.deps.wake = lambda: None
         self.deps.send_now = lambda: None
-        self.deps.deliver = lambda key: None
         # APScheduler's shutdown waits for running jobs while holding the lock that setting an alarm
         # takes: a job that set one after this point would never finish. None does.
         with self._arm_lock:
@@ -107,15 +105,6 @@ class Scheduler:
                 return  # stopping, or the run under way takes them
             self._arm(self.deps.clock())
 
-    def deliver(self, key: str) -> None:
-        """Deliver the row of `key` in the calling thread, beside the run under way (see Sender.deliver)."""
-        if self.sender is None or not self._aps.running:
-            return
-        try:
-            self.sender.deliver(key)
-        except StoreUnavailable as error:
-            self._store_unavailable(error)
-
     def _arm(self, when: datetime) -> None:
         """Set the alarm at `when`, unless it is set earlier already; the caller holds _arm_lock.
 
@@ -139,16 +128,12 @@ class Scheduler:
             if self.sender.run_due() is not None:
                 self.wake()
         except StoreUnavailable as error:
-            self._store_unavailable(error)
-
-    def _store_unavailable(self, error: StoreUnavailable) -> None:
-        """Ring again in a few seconds: posting resumes by itself soon after the database is back."""
-        logger.warning(
-            "the database is not answering (%s); trying again in %d s", _first_line(error), STORE_RETRY_SECONDS
-        )
-        with self._arm_lock:
-            if not self._stopping:
-                self._arm(self.deps.clock() + timedelta(seconds=STORE_RETRY_SECONDS))
+            logger.warning(
+                "the database is not answering (%s); trying again in %d s", _first_line(error), STORE_RETRY_SECONDS
+            )
+            with self._arm_lock:
+                if not self._stopping:
+                    self._arm(self.deps.clock() + timedelta(seconds=STORE_RETRY_SECONDS))
 
     def sweep(self) -> None:
         """The safety net: plan the recurring posts, post anything due, re-arm."""

@@ -1,9 +1,8 @@
 """Questions in plain words: mentions of the bot in a channel and direct messages to it.
 
-A question is written to the outbox before the event is acknowledged, then answered on the listener
-pool after the acknowledgement (or by the sender's run, whichever claims its row first) from the store
-only (meetings, the asker's registrations, the organisers' FAQ; bot.services.questions), and the answer
-posted once, in the thread of the mention or in the direct message.
+A question is written to the outbox before the event is acknowledged; the sender then has it answered
+by bot.services.questions from the store only (meetings, the asker's registrations, the organisers'
+FAQ) and posts the answer, once, in the thread of the mention or in the direct message.
 """
 
 from __future__ import annotations
@@ -30,23 +29,16 @@ def register(app: App, deps: Deps) -> None:
     def answer_question(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         """Write the question before acknowledging: the 200 means it will be answered, in its thread, once."""
         event = body["event"]
-        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
-            ack()
-            return
-        key = owe_answer(
-            deps,
-            channel=event["channel"],
-            text=event.get("text") or "",
-            asker=event["user"],
-            thread_ts=reply_thread(event),
-            event_id=str(body.get("event_id") or ""),
-        )
+        if not (event.get("subtype") or event.get("bot_id") or not event.get("user")):
+            owe_answer(
+                deps,
+                channel=event["channel"],
+                text=event.get("text") or "",
+                asker=event["user"],
+                thread_ts=reply_thread(event),
+                event_id=str(body.get("event_id") or ""),
+            )
         ack()
-        # Answered on the listener pool, beside the other questions rather than after them in the sender's run.
-        try:
-            app.listener_runner.listener_executor.submit(deps.deliver, key)
-        except RuntimeError:  # the process is stopping: the sender's next run answers it
-            deps.send_now()
 
     deps.renderers.add(PostKind.QUESTION, answer_renderer(deps, app.client), timely=False)
     app.event("app_mention")(answer_question)

@@ -175,21 +175,6 @@ def claim_due(
     must check the channel's history (the message metadata names the row) before posting.
     """
     due = select(ScheduledPost.id).where(_claimable(now)).order_by(col(ScheduledPost.due_at)).limit(limit)
-    claimed = _claim(session, due, worker=worker, now=now, lease=lease)
-    return sorted(claimed, key=lambda post: (post.due_at, post.id or 0))
-
-
-def claim_key(
-    *, session: Session, key: str, worker: str, now: datetime, lease: timedelta = DEFAULT_LEASE
-) -> ScheduledPost | None:
-    """Claim the row of `key` for `worker` if it is claimable now; None if it is not due, or another worker has it."""
-    due = select(ScheduledPost.id).where(col(ScheduledPost.key) == key, _claimable(now))
-    claimed = _claim(session, due, worker=worker, now=now, lease=lease)
-    return claimed[0] if claimed else None
-
-
-def _claim(session: Session, due: Any, *, worker: str, now: datetime, lease: timedelta) -> list[ScheduledPost]:
-    """Claim the rows that `due` selects, in one statement: a row another worker is claiming is skipped."""
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     statement = (
@@ -206,7 +191,7 @@ def _claim(session: Session, due: Any, *, worker: str, now: datetime, lease: tim
     )
     claimed = list(session.scalars(statement))
     commit(session)
-    return claimed
+    return sorted(claimed, key=lambda post: (post.due_at, post.id or 0))
 
 
 def renew(*, session: Session, post_id: int, worker: str, now: datetime, lease: timedelta = DEFAULT_LEASE) -> bool:

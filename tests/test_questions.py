@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,8 +16,7 @@ from bot.config import Settings
 from bot.deps import Deps, build_deps
 from bot.language.matching import pick_meeting
 from bot.language.understanding import MeetingHint, Topic, understand
-from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, ORGANISER, LocalBot
-from bot.posts import Delivery, RenderContext
+from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, LocalBot
 from bot.services import outbox
 from bot.services import questions as question_service
 from bot.services.questions import reply_to
@@ -28,7 +26,7 @@ from store import faq as faq_store
 from store import meetings as store
 from store import schedule
 from store.meetings import MeetingDraft
-from store.models import Attendance, MeetingKind, Person, PostKind, ScheduledPost
+from store.models import Attendance, MeetingKind, Person, PostKind
 from tests.helpers import settle, wait_delivery
 
 # Every meeting is in the coming year, so the table stays true whatever today's date is.
@@ -490,41 +488,6 @@ def test_the_question_is_written_before_its_200_and_answered_after_it(local_bot:
     assert json.loads(row.payload)["question"].endswith("when is the Toronto meeting?")
     reply = wait_delivery(emu, lambda d: d.kind == "message" and d.thread_ts == "1800000000.000400")
     assert "*Toronto meeting*" in (reply.text or "")
-
-
-def test_a_question_is_answered_while_the_sender_is_busy_with_other_posts(
-    local_bot: LocalBot, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The answer does not wait behind the rows the sender's run is posting (a fan-out, a slow Slack)."""
-    seed(local_bot.service.deps.sessions)  # type: ignore[union-attr]
-    deps = local_bot.service.deps  # type: ignore[union-attr]
-    ws, emu = local_bot.workspace, local_bot.emulator
-    busy, release = threading.Event(), threading.Event()
-    render = deps.renderers.render
-
-    def slow_notice(row: ScheduledPost, context: RenderContext) -> Delivery:
-        if row.kind == PostKind.NOTICE:
-            busy.set()
-            release.wait(10)
-        return render(row, context)
-
-    monkeypatch.setattr(deps.renderers, "render", slow_notice)
-    now = deps.clock()
-    with deps.sessions() as session:
-        outbox.owe(session, outbox.notices([ORGANISER.id], "A notice", about="test", now=now), now=now)
-    deps.send_now()
-    assert busy.wait(5), "the sender's run took the notice"
-    try:
-        assert ws.event(toronto_mention("1800000000.000500"), event_id="Ev0BUSY").status == 200
-        reply = wait_delivery(emu, lambda d: d.kind == "message" and d.thread_ts == "1800000000.000500")
-        assert "*Toronto meeting*" in (reply.text or "")
-        assert not [d for d in emu.deliveries if d.kind == "message" and "A notice" in (d.text or "")]
-    finally:
-        release.set()
-    wait_delivery(emu, lambda d: d.kind == "message" and "A notice" in (d.text or ""))
-    settle(emu)
-    replies = [d for d in emu.deliveries if d.kind == "message" and d.thread_ts == "1800000000.000500"]
-    assert len(replies) == 1, "answered once, though the sender's run came to its row too"
 
 
 def test_a_question_the_bot_fails_to_answer_is_told_so_in_its_thread(

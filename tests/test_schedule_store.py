@@ -143,33 +143,3 @@ def test_two_workers_claim_every_due_post_exactly_once(sessions: sessionmaker[Se
     for thread in threads:
         thread.join()
     assert len(claims) == 200 and set(claims.values()) == {1}
-
-
-def test_a_row_claimed_by_its_key_is_claimed_once_and_only_when_due(sessions: sessionmaker[Session]) -> None:
-    with sessions() as session:
-        store.plan(session=session, posts=[post("now"), post("later", due=NOW + timedelta(minutes=5))], now=NOW)
-        assert store.claim_key(session=session, key="later", worker="w1", now=NOW) is None, "not due yet"
-        assert store.claim_key(session=session, key="nobody", worker="w1", now=NOW) is None
-    taken: list[str] = []
-    start = threading.Barrier(4)
-
-    def work(worker: str) -> None:
-        start.wait()
-        with sessions() as session:
-            row = store.claim_key(session=session, key="now", worker=worker, now=NOW)
-        if row is not None:
-            taken.append(row.claimed_by)
-
-    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(taken) == 1, "one worker claims the row, the others find it taken"
-    with sessions() as session:
-        assert store.claim_due(session=session, worker="w9", now=NOW) == [], "nor does the sender's run claim it again"
-        row = store.get_post(session=session, key="now")
-        assert row is not None and row.status == PostStatus.SENDING and row.claimed_by == taken[0]
-        later = NOW + store.DEFAULT_LEASE + timedelta(seconds=1)
-        again = store.claim_key(session=session, key="now", worker="w9", now=later)
-        assert again is not None and again.attempts == 2, "a claim whose lease ran out is taken over"

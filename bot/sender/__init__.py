@@ -84,8 +84,7 @@ def sender_client(deps: Deps) -> WebClient:
 
 
 class Sender:
-    """Posts due rows for one process; `run_due` may be called from any thread, one run at a time, and
-    `deliver` from any thread at any time."""
+    """Posts due rows for one process; `run_due` may be called from any thread, one run at a time."""
 
     def __init__(
         self,
@@ -113,7 +112,7 @@ class Sender:
         self._running = False
         self._again = False
         self.history = History(client)
-        self._local = threading.local()  # the meetings read for the rows this thread is posting
+        self._meetings: dict[int, Meeting | None] = {}
 
     def stop(self) -> None:
         """Finish the post under way, give back the rest of the claimed rows, and run no more."""
@@ -175,33 +174,8 @@ class Sender:
             tell_organisers(self.deps, self.notify_client, failures)
         return done
 
-    def deliver(self, key: str) -> bool:
-        """Deliver the row of `key` in this thread, if it is due and nobody holds it; True if this thread took it.
-
-        What a person waits for (the answer to their question) need not wait for its turn in the run
-        under way: it is claimed as any row is, so it still goes out once, whoever takes it first.
-        """
-        if self._stopping.is_set():
-            return False
-        with self.deps.sessions() as session:
-            row = schedule.claim_key(
-                session=session, key=key, worker=self.worker, now=self.deps.clock(), lease=self.lease
-            )
-        if row is None:
-            return False
-        self._local.meetings = {}
-        try:
-            failed = self._handle(row)
-        except RateLimited as limit:
-            self.pacer.pause(limit.retry_after)
-            self._retry(row, "ratelimited", limit.retry_after)
-            return True
-        if failed:
-            tell_organisers(self.deps, self.notify_client, [row])
-        return True
-
     def _post_batch(self, rows: list[ScheduledPost], failures: list[ScheduledPost]) -> int:
-        self._local.meetings = {}  # each batch reads meetings as they are now
+        self._meetings.clear()  # each batch reads meetings as they are now
         queue = deque(rows)
         lease_left = {row.id: self._monotonic() + self.lease.total_seconds() for row in rows}
         limited: dict[int | None, int] = {}
@@ -270,14 +244,13 @@ class Sender:
     def _pace_key(row: ScheduledPost) -> str:
         return row.channel or f"none:{row.id}"
 
-    def _wait_turn(self, channel: str) -> bool:
-        """Wait until Slack's pace allows a post to `channel`, and count it; False if the process is stopping."""
+    def _wait_turn(self, channel: str) -> None:
+        """Wait until Slack's pace allows a post to `channel` (or the process is stopping)."""
         while not self._stopping.is_set():
-            wait = self.pacer.take(channel)
+            wait = self.pacer.ready_at(channel) - self._monotonic()
             if wait <= 0:
-                return True
+                return
             self._stopping.wait(wait)
-        return False
 
     def _release(self, rows: Iterable[ScheduledPost]) -> None:
         with self.deps.sessions() as session:
@@ -387,10 +360,12 @@ class Sender:
 
     def _take_turn(self, row: ScheduledPost, channel: str) -> bool:
         """Wait for Slack's pace, and count the call; False (the row given back) if the process is stopping."""
-        if self._wait_turn(channel):  # rendered and checked first: the spacing is from send to send
-            return True
-        self._release([row])
-        return False
+        self._wait_turn(channel)  # rendered and checked first: the spacing is from send to send
+        if self._stopping.is_set():
+            self._release([row])
+            return False
+        self.pacer.posted(channel)
+        return True
 
     def _confirm(self, row: ScheduledPost, sent: Message | None) -> None:
         """After a card was sent, render it again: a change committed meanwhile is sent too.
@@ -410,8 +385,8 @@ class Sender:
                 return
             if not isinstance(again, Edit) or again.message == sent:
                 return
-            if not self._wait_turn(again.channel):
-                return  # stopping: a later change owes its own row
+            self._wait_turn(again.channel)
+            self.pacer.posted(again.channel)
             try:
                 self.client.chat_update(channel=again.channel, ts=again.ts, metadata=_tag(row), **again.message)
             except (SlackApiError, OSError, http.client.HTTPException) as error:
@@ -429,13 +404,10 @@ class Sender:
     def meeting(self, meeting_id: int | None) -> Meeting | None:
         """The meeting, read once per batch: a fan-out of many reminders reads it once, not once a person."""
         key = meeting_id or 0
-        meetings: dict[int, Meeting | None] | None = getattr(self._local, "meetings", None)
-        if meetings is None:
-            meetings = self._local.meetings = {}
-        if key not in meetings:
+        if key not in self._meetings:
             with self.deps.sessions() as session:
-                meetings[key] = meetings_store.get_meeting(session=session, meeting_id=key)
-        return meetings[key]
+                self._meetings[key] = meetings_store.get_meeting(session=session, meeting_id=key)
+        return self._meetings[key]
 
     def _late(self, row: ScheduledPost, now: datetime) -> bool:
         late = now - row.due_at

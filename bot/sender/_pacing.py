@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 CHANNEL_MARGIN = 0.01  # seconds added to the per-channel gap, so that network jitter never crowds the limit
@@ -17,10 +16,7 @@ class RateLimited(Exception):
 
 
 class Pacer:
-    """Spacing between posts: across the workspace, per channel, and pauses that Retry-After asks for.
-
-    Shared by the threads that post (the sender's run, and rows delivered as soon as they are written).
-    """
+    """Spacing between posts: across the workspace, per channel, and pauses that Retry-After asks for."""
 
     def __init__(self, per_second: float, per_channel_per_second: float, monotonic: Callable[[], float]) -> None:
         self._gap = 1.0 / per_second
@@ -28,7 +24,6 @@ class Pacer:
         self._monotonic = monotonic
         self._next_any = 0.0
         self._next_in: dict[str, float] = {}
-        self._lock = threading.Lock()
 
     def ready_at(self, channel: str) -> float:
         """When a post to `channel` may next go out (monotonic seconds)."""
@@ -38,18 +33,12 @@ class Pacer:
         """When `channel` alone allows another post, whatever the workspace-wide pace."""
         return self._next_in.get(channel, 0.0)
 
-    def take(self, channel: str) -> float:
-        """Take a turn to post to `channel`: 0 if the post may go now (it is counted), else the seconds to wait."""
-        with self._lock:
-            wait = self.ready_at(channel) - self._monotonic()
-            if wait > 0:
-                return wait
-            now = self._monotonic()
-            self._next_any = max(self._next_any, now + self._gap)
-            self._next_in[channel] = max(self._next_in.get(channel, 0.0), now + self._channel_gap)
-            return 0.0
+    def posted(self, channel: str) -> None:
+        """Record a post to `channel` about to be sent."""
+        now = self._monotonic()
+        self._next_any = max(self._next_any, now + self._gap)
+        self._next_in[channel] = max(self._next_in.get(channel, 0.0), now + self._channel_gap)
 
     def pause(self, seconds: float) -> None:
         """Post nothing for `seconds` (Slack's Retry-After)."""
-        with self._lock:
-            self._next_any = max(self._next_any, self._monotonic() + seconds)
+        self._next_any = max(self._next_any, self._monotonic() + seconds)

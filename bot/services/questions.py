@@ -190,17 +190,13 @@ def reply_to(text: str, *, deps: Deps, person: Person, client: WebClient | None 
         )
 
 
-def owe_answer(deps: Deps, *, channel: str, text: str, asker: str, thread_ts: str | None, event_id: str) -> str:
-    """Write the question to be answered, once, where it was asked (one row, before the 200); return its key.
-
-    The caller has it answered after the 200 with `deps.deliver(key)`; a row nobody delivers then (the
-    process stopped) is posted by the sender's next run.
-    """
+def owe_answer(deps: Deps, *, channel: str, text: str, asker: str, thread_ts: str | None, event_id: str) -> None:
+    """Write the question for the sender to answer, once, where it was asked (one row, before the 200)."""
     now = deps.clock()
     asked = outbox.question(channel, text=text, asker=asker, thread_ts=thread_ts, event_id=event_id, now=now)
     with deps.sessions() as session, one_transaction(session):
         outbox.owe(session, [asked], now=now)
-    return asked.key
+    deps.send_now()
 
 
 def answer_renderer(deps: Deps, client: WebClient) -> Renderer:
