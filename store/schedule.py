@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, update
@@ -22,7 +23,6 @@ from store.models import PostStatus, ScheduledPost
 
 DEFAULT_LEASE = timedelta(minutes=2)
 ERROR_LIMIT = 1000
-PLAN_CHUNK = 500  # rows per INSERT: within SQLite's 32,766 bound parameters (12 a row)
 
 
 @dataclass(frozen=True)
@@ -45,50 +45,54 @@ def plan(*, session: Session, posts: Sequence[PlannedPost], now: datetime) -> in
     """
     if not posts:
         return 0
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    changed = 0
-    for start in range(0, len(posts), PLAN_CHUNK):  # a fan-out to many people is a few statements
-        statement = insert(ScheduledPost).values(
-            [
-                {
-                    "key": post.key,
-                    "kind": post.kind,
-                    "channel": post.channel,
-                    "meeting_id": post.meeting_id,
-                    "payload": post.payload,
-                    "due_at": post.due_at,
-                    "status": PostStatus.PENDING,
-                    "attempts": 0,
-                    "last_error": "",
-                    "claimed_by": "",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for post in posts[start : start + PLAN_CHUNK]
-            ]
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=["key"],
-            set_={
-                "channel": statement.excluded.channel,
-                "payload": statement.excluded.payload,
-                "due_at": statement.excluded.due_at,
-                "updated_at": statement.excluded.updated_at,
-            },
-            # Only a pending row that would change: re-planning the same thing writes nothing.
-            where=and_(
-                col(ScheduledPost.status) == PostStatus.PENDING,
-                or_(
-                    col(ScheduledPost.channel) != statement.excluded.channel,
-                    col(ScheduledPost.payload) != statement.excluded.payload,
-                    col(ScheduledPost.due_at) != statement.excluded.due_at,
-                ),
-            ),
-        )
-        changed += len(session.execute(statement.returning(col(ScheduledPost.id))).all())
+    rows = [
+        {
+            "key": post.key,
+            "kind": post.kind,
+            "channel": post.channel,
+            "meeting_id": post.meeting_id,
+            "payload": post.payload,
+            "due_at": post.due_at,
+            "status": PostStatus.PENDING,
+            "attempts": 0,
+            "last_error": "",
+            "claimed_by": "",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for post in posts
+    ]
+    # One statement, its rows sent in batches within the engine's bound-parameter limit.
+    changed = len(session.execute(_upsert(session.get_bind().dialect.name), rows).all())
     commit(session)
     return changed
+
+
+@cache
+def _upsert(dialect: str) -> Any:
+    """The insert-or-update of `plan`, made once for each engine so that its compiled form is reused."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = ScheduledPost.__table__  # type: ignore[attr-defined]  # the table: a Core statement, many rows
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={
+            "channel": statement.excluded.channel,
+            "payload": statement.excluded.payload,
+            "due_at": statement.excluded.due_at,
+            "updated_at": statement.excluded.updated_at,
+        },
+        # Only a pending row that would change: re-planning the same thing writes nothing.
+        where=and_(
+            table.c.status == PostStatus.PENDING,
+            or_(
+                table.c.channel != statement.excluded.channel,
+                table.c.payload != statement.excluded.payload,
+                table.c.due_at != statement.excluded.due_at,
+            ),
+        ),
+    )
+    return statement.returning(table.c.id)
 
 
 def cancel(*, session: Session, now: datetime, meeting_id: int | None = None, keys: Sequence[str] = ()) -> int:
