@@ -5,12 +5,15 @@ Queries only; what changes a meeting or a registration is in store.meetings, whi
 
 from __future__ import annotations
 
+import itertools
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, not_, or_
+from sqlalchemy import Select, bindparam, func, not_, or_
+from sqlalchemy import select as select_columns
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -106,9 +109,58 @@ def upcoming_meetings(
     return list(session.exec(_upcoming(now, limit, next_of_series)))
 
 
-def upcoming_names(*, session: Session, now: datetime, limit: int = 20) -> list[MeetingName]:
-    """The names of the meetings `upcoming_meetings` gives, in its order."""
-    return _names(session, _upcoming(now, limit))
+class UpcomingNames:
+    """The names of the meetings not yet over, kept between questions and read again when a meeting changed.
+
+    Each use asks the store whether a meeting was added, changed or cancelled since (how many meetings there
+    are, the sum of their sequence numbers, which grow at every change, and the latest change), so that a
+    process answers from what the store holds, whichever process changed it; the names themselves, a few
+    hundred rows, are read only then. The meetings over since they were read are left out at each use.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version: tuple[Any, ...] | None = None
+        self._read_at: datetime | None = None
+        self._scheduled: tuple[MeetingName, ...] = ()
+        self._cancelled: tuple[MeetingName, ...] = ()
+
+    def upcoming(self, *, session: Session, now: datetime, limit: int) -> list[MeetingName]:
+        """The names of the meetings `upcoming_meetings` gives, in its order."""
+        return _first(self._current(session, now)[0], now, limit)
+
+    def cancelled(self, *, session: Session, now: datetime, limit: int) -> list[MeetingName]:
+        """The names of the meetings `cancelled_meetings` gives, in its order."""
+        return _first(self._current(session, now)[1], now, limit)
+
+    def _current(self, session: Session, now: datetime) -> tuple[tuple[MeetingName, ...], tuple[MeetingName, ...]]:
+        version = tuple(session.execute(_MEETINGS_VERSION).one())
+        with self._lock:
+            if version == self._version and self._read_at is not None and self._read_at <= now:
+                return self._scheduled, self._cancelled
+            scheduled: list[MeetingName] = []
+            cancelled: list[MeetingName] = []
+            for *values, status in session.execute(_NOT_OVER, {"now": now}):
+                (cancelled if status == MeetingStatus.CANCELLED else scheduled).append(MeetingName(*values))
+            self._version, self._read_at = version, now
+            self._scheduled, self._cancelled = tuple(scheduled), tuple(cancelled)
+            return self._scheduled, self._cancelled
+
+
+def _first(names: Iterable[MeetingName], now: datetime, limit: int) -> list[MeetingName]:
+    return list(itertools.islice((name for name in names if name.ends_at > now), limit))
+
+
+# Whether any meeting was added, changed or cancelled: read before the names kept are used.
+_MEETINGS_VERSION = select_columns(
+    func.count(), func.coalesce(func.sum(col(Meeting.sequence)), 0), func.max(col(Meeting.updated_at))
+).select_from(Meeting)
+# The names of every meeting not yet over, with whether it is cancelled, soonest first.
+_NOT_OVER = (
+    select_columns(*(col(column) for column in _NAME_COLUMNS), col(Meeting.status))
+    .where(col(Meeting.ends_at) > bindparam("now"))
+    .order_by(col(Meeting.starts_at), col(Meeting.id))
+)
 
 
 def next_meeting(*, session: Session, now: datetime) -> Meeting | None:
@@ -148,11 +200,6 @@ def _cancelled(now: datetime, limit: int) -> SelectOfScalar[Meeting]:
 def cancelled_meetings(*, session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
     """Cancelled meetings that were still to come, soonest first."""
     return list(session.exec(_cancelled(now, limit)))
-
-
-def cancelled_names(*, session: Session, now: datetime, limit: int = 20) -> list[MeetingName]:
-    """The names of the meetings `cancelled_meetings` gives, in its order."""
-    return _names(session, _cancelled(now, limit))
 
 
 def meetings_between(*, session: Session, start: datetime, end: datetime) -> list[Meeting]:

@@ -14,10 +14,10 @@ from store.db import abandon, commit
 from store.meeting_queries import ATTENDING as ATTENDING
 from store.meeting_queries import Counts as Counts
 from store.meeting_queries import MeetingName as MeetingName
+from store.meeting_queries import UpcomingNames as UpcomingNames
 from store.meeting_queries import answers_of as answers_of
 from store.meeting_queries import attendees as attendees
 from store.meeting_queries import cancelled_meetings as cancelled_meetings
-from store.meeting_queries import cancelled_names as cancelled_names
 from store.meeting_queries import counts as counts
 from store.meeting_queries import counts_for as counts_for
 from store.meeting_queries import meetings_between as meetings_between
@@ -30,7 +30,6 @@ from store.meeting_queries import registration_of as registration_of
 from store.meeting_queries import registrations_of as registrations_of
 from store.meeting_queries import reminder_recipients as reminder_recipients
 from store.meeting_queries import upcoming_meetings as upcoming_meetings
-from store.meeting_queries import upcoming_names as upcoming_names
 from store.meeting_queries import waitlist_order as waitlist_order
 from store.meeting_queries import waitlist_position as waitlist_position
 from store.models import Attendance, Meeting, MeetingStatus, Person, Registration

@@ -224,3 +224,45 @@ def test_no_answer_is_recorded_for_a_cancelled_or_started_meeting(sessions: sess
             store.register(session=session, meeting_id=meeting.id, slack_id="U1", answer=Attendance.ONLINE, now=NOW)
         assert store.counts(session=session, meeting_id=meeting.id) == store.Counts()
         assert people_store.get_person(session=session, slack_id="U1") is None
+
+
+def test_the_names_kept_for_questions_follow_every_change_whoever_makes_it(sessions: sessionmaker[Session]) -> None:
+    """Two processes' names, each kept between questions: a meeting added, renamed, cancelled, or over is seen."""
+    ours, theirs = store.UpcomingNames(), store.UpcomingNames()
+
+    def names(kept: store.UpcomingNames, now: datetime = NOW) -> tuple[list[str], list[str]]:
+        with sessions() as session:
+            upcoming = kept.upcoming(session=session, now=now, limit=10)
+            cancelled = kept.cancelled(session=session, now=now, limit=10)
+        return [n.title for n in upcoming], [n.title for n in cancelled]
+
+    def as_stored(now: datetime = NOW) -> tuple[list[str], list[str]]:
+        with sessions() as session:
+            upcoming = store.upcoming_meetings(session=session, now=now, limit=10)
+            cancelled = store.cancelled_meetings(session=session, now=now, limit=10)
+        return [m.title for m in upcoming], [m.title for m in cancelled]
+
+    with sessions() as session:
+        essen = store.create_meeting(session=session, draft=draft(), created_by="U0ORG", now=NOW)
+    assert names(ours) == names(theirs) == (["Essen workshop"], [])
+    with sessions() as session:
+        store.create_meeting(
+            session=session,
+            draft=draft(
+                title="Lisbon lab", starts_at=NOW + timedelta(days=3), ends_at=NOW + timedelta(days=3, hours=2)
+            ),
+            created_by="U0ORG",
+            now=NOW,
+        )
+    assert names(ours) == as_stored() == (["Lisbon lab", "Essen workshop"], []), "a meeting added elsewhere"
+    with sessions() as session:
+        store.update_meeting(session=session, meeting_id=essen.id or 0, draft=draft(title="Essen forum"), now=NOW)
+    assert names(ours) == as_stored() == (["Lisbon lab", "Essen forum"], []), "renamed"
+    with sessions() as session:
+        store.cancel_meeting(session=session, meeting_id=essen.id or 0, now=NOW)
+    assert names(ours) == as_stored() == (["Lisbon lab"], ["Essen forum"]), "cancelled"
+    later = NOW + timedelta(days=4)
+    assert names(ours, later) == as_stored(later) == ([], ["Essen forum"]), "the Lisbon lab is over"
+    assert names(theirs) == as_stored(), "the other process, back at the first time"
+    with sessions() as session:
+        assert len(ours.upcoming(session=session, now=NOW, limit=1)) == 1

@@ -90,7 +90,7 @@ def interpret(text: str, *, deps: Deps, person: Person, client: WebClient | None
         listing = topic in (Topic.LIST, Topic.NOW)
         upcoming = meetings_store.upcoming_meetings(session=session, now=now, limit=limit) if listing else []
         names: Sequence[Named] = (
-            upcoming if listing else meetings_store.upcoming_names(session=session, now=now, limit=limit)
+            upcoming if listing else deps.meeting_names.upcoming(session=session, now=now, limit=limit)
         )
         wants_meetings = topic == Topic.LIST or topic in ABOUT_ONE_MEETING
         named_upcoming = meetings_matching(hint, names) if hint.specific and wants_meetings else names
@@ -110,7 +110,7 @@ def interpret(text: str, *, deps: Deps, person: Person, client: WebClient | None
             chosen = pick_meeting(hint, named_upcoming or names, past)
             if hint.specific:
                 # A question naming a meeting that was cancelled is answered about it, never about another.
-                cancelled = meetings_store.cancelled_names(session=session, now=now, limit=PAST_LIMIT)
+                cancelled = deps.meeting_names.cancelled(session=session, now=now, limit=PAST_LIMIT)
                 chosen = better_named(hint, cancelled, chosen) or chosen
         meeting = session.get(Meeting, chosen.id) if chosen is not None else None
         if meeting is not None and meeting.id is not None:
