@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, update
+from sqlalchemy import and_, bindparam, case, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -200,16 +200,12 @@ def claim_due(
 
 def renew(*, session: Session, post_id: int, worker: str, now: datetime, lease: timedelta = DEFAULT_LEASE) -> bool:
     """Extend `worker`'s lease on a row it is still posting; False if it no longer holds it."""
-    result = session.execute(
-        update(ScheduledPost).where(*_held(post_id, worker)).values(lease_until=now + lease, updated_at=now)
-    )
-    commit(session)
-    return rows_changed(result) == 1
+    return _change_held(session, _HELD, post_id, worker, lease_until=now + lease, updated_at=now)
 
 
 def release(*, session: Session, post_id: int, worker: str, now: datetime) -> bool:
     """Give back a claimed row that was not attempted (the process is stopping); it is due again at once."""
-    return _finish(session, post_id, worker, now, status=PostStatus.PENDING, attempts=ScheduledPost.attempts - 1)
+    return _finish(session, post_id, worker, now, statement=_GIVEN_BACK, status=PostStatus.PENDING)
 
 
 def last_sent(*, session: Session, kind: str, before: datetime) -> ScheduledPost | None:
@@ -250,20 +246,35 @@ def mark_skipped(*, session: Session, post_id: int, worker: str, reason: str, no
     return _finish(session, post_id, worker, now, status=PostStatus.SKIPPED, last_error=reason[:ERROR_LIMIT])
 
 
-def _held(post_id: int, worker: str) -> tuple[Any, ...]:
-    """The row is still `worker`'s: claimed by it and not yet finished."""
-    return (
-        col(ScheduledPost.id) == post_id,
-        col(ScheduledPost.status) == PostStatus.SENDING,
-        col(ScheduledPost.claimed_by) == worker,
-    )
+# A row that is still its worker's (claimed by it and not yet finished), changed as each use says. The
+# statements are made once: only the values change from one use to the next.
+_POSTS = ScheduledPost.__table__  # type: ignore[attr-defined]
+_HELD = update(_POSTS).where(
+    _POSTS.c.id == bindparam("held_id"),
+    _POSTS.c.status == PostStatus.SENDING,
+    _POSTS.c.claimed_by == bindparam("held_by"),
+)
+_GIVEN_BACK = _HELD.values(attempts=_POSTS.c.attempts - 1)  # not attempted: the claim does not count
 
 
-def _finish(session: Session, post_id: int, worker: str, now: datetime, **values: Any) -> bool:
-    result = session.execute(
-        update(ScheduledPost).where(*_held(post_id, worker)).values(lease_until=None, updated_at=now, **values)
-    )
+def _holder(post_id: int, worker: str) -> dict[str, Any]:
+    return {"held_id": post_id, "held_by": worker}
+
+
+def _finish(
+    session: Session, post_id: int, worker: str, now: datetime, *, statement: Any = _HELD, **values: Any
+) -> bool:
+    return _change_held(session, statement, post_id, worker, lease_until=None, updated_at=now, **values)
+
+
+def _change_held(session: Session, statement: Any, post_id: int, worker: str, **values: Any) -> bool:
+    """Run one of the statements above on the row; True if `worker` still held it."""
+    result = session.execute(statement, {**_holder(post_id, worker), **values})
     commit(session)
+    # The row as this session may hold it is read again at its next use (the statement is not the ORM's).
+    held = session.identity_map.get(Session.identity_key(ScheduledPost, post_id))
+    if held is not None:
+        session.expire(held)
     return rows_changed(result) == 1
 
 
