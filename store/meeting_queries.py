@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, not_, or_
+from sqlalchemy import BindParameter, bindparam, func, not_, or_
 from sqlalchemy import select as select_columns
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -70,9 +70,8 @@ _NAME_COLUMNS = (
 )
 
 
-def _names(session: Session, statement: Select[Any]) -> list[MeetingName]:
-    rows = session.execute(statement.with_only_columns(*(col(column) for column in _NAME_COLUMNS)))
-    return [MeetingName(*row) for row in rows]
+def _names(session: Session, statement: Any, now: datetime, limit: int) -> list[MeetingName]:
+    return [MeetingName(*row) for row in session.execute(statement, {"now": now, "limit": limit})]
 
 
 # Another meeting of the same series, to tell a series' next one: made once, as SQLAlchemy then keeps
@@ -80,7 +79,8 @@ def _names(session: Session, statement: Select[Any]) -> list[MeetingName]:
 _SOONER = aliased(Meeting, name="sooner")
 
 
-def _upcoming(now: datetime, limit: int, next_of_series: bool = False) -> SelectOfScalar[Meeting]:
+def _upcoming_statement(next_of_series: bool) -> SelectOfScalar[Meeting]:
+    now: BindParameter[datetime] = bindparam("now")
     live = (col(Meeting.status) == MeetingStatus.SCHEDULED, col(Meeting.ends_at) > now)
     statement = select(Meeting).where(*live)
     if next_of_series:
@@ -99,14 +99,32 @@ def _upcoming(now: datetime, limit: int, next_of_series: bool = False) -> Select
             .exists()
         )
         statement = statement.where(col(Meeting.series_id).is_(None) | not_(earlier))
-    return statement.order_by(col(Meeting.starts_at), col(Meeting.id)).limit(limit)
+    return statement.order_by(col(Meeting.starts_at), col(Meeting.id)).limit(bindparam("limit"))
+
+
+# The statements people's lists and questions run most, made once with their times and limits as parameters:
+# SQLAlchemy then neither builds them again nor works out again which compiled form is theirs.
+_UPCOMING = {next_of_series: _upcoming_statement(next_of_series) for next_of_series in (False, True)}
+_PAST = (
+    select(Meeting)
+    .where(col(Meeting.ends_at) <= bindparam("now"))
+    .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
+    .limit(bindparam("limit"))
+)
+_PAST_NAMES = _PAST.with_only_columns(*(col(column) for column in _NAME_COLUMNS))
+_CANCELLED = (
+    select(Meeting)
+    .where(col(Meeting.status) == MeetingStatus.CANCELLED, col(Meeting.ends_at) > bindparam("now"))
+    .order_by(col(Meeting.starts_at), col(Meeting.id))
+    .limit(bindparam("limit"))
+)
 
 
 def upcoming_meetings(
     *, session: Session, now: datetime, limit: int = 20, next_of_series: bool = False
 ) -> list[Meeting]:
     """Meetings not yet over and not cancelled, soonest first; with `next_of_series`, a series by its next one only."""
-    return list(session.exec(_upcoming(now, limit, next_of_series)))
+    return list(session.exec(_UPCOMING[next_of_series], params={"now": now, "limit": limit}))
 
 
 class UpcomingNames:
@@ -169,37 +187,19 @@ def next_meeting(*, session: Session, now: datetime) -> Meeting | None:
     return found[0] if found else None
 
 
-def _past(now: datetime, limit: int) -> SelectOfScalar[Meeting]:
-    return (
-        select(Meeting)
-        .where(col(Meeting.ends_at) <= now)
-        .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
-        .limit(limit)
-    )
-
-
 def past_meetings(*, session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
     """Meetings that have ended (cancelled ones included, marked), most recent first."""
-    return list(session.exec(_past(now, limit)))
+    return list(session.exec(_PAST, params={"now": now, "limit": limit}))
 
 
 def past_names(*, session: Session, now: datetime, limit: int = 20) -> list[MeetingName]:
     """The names of the meetings `past_meetings` gives, in its order."""
-    return _names(session, _past(now, limit))
-
-
-def _cancelled(now: datetime, limit: int) -> SelectOfScalar[Meeting]:
-    return (
-        select(Meeting)
-        .where(col(Meeting.status) == MeetingStatus.CANCELLED, col(Meeting.ends_at) > now)
-        .order_by(col(Meeting.starts_at), col(Meeting.id))
-        .limit(limit)
-    )
+    return _names(session, _PAST_NAMES, now, limit)
 
 
 def cancelled_meetings(*, session: Session, now: datetime, limit: int = 20) -> list[Meeting]:
     """Cancelled meetings that were still to come, soonest first."""
-    return list(session.exec(_cancelled(now, limit)))
+    return list(session.exec(_CANCELLED, params={"now": now, "limit": limit}))
 
 
 def meetings_between(*, session: Session, start: datetime, end: datetime) -> list[Meeting]:
@@ -216,18 +216,27 @@ def meetings_between(*, session: Session, start: datetime, end: datetime) -> lis
     return list(session.exec(statement))
 
 
+_COUNTS = (
+    select(Registration.meeting_id, Registration.attendance, func.count())
+    .where(col(Registration.meeting_id).in_(bindparam("ids", expanding=True)))
+    .group_by(col(Registration.meeting_id), col(Registration.attendance))
+)
+_ANSWER = select(Registration).where(
+    col(Registration.meeting_id) == bindparam("meeting_id"), col(Registration.slack_id) == bindparam("slack_id")
+)
+_ANSWERS = select(Registration.meeting_id, Registration.attendance).where(
+    col(Registration.slack_id) == bindparam("slack_id"),
+    col(Registration.meeting_id).in_(bindparam("ids", expanding=True)),
+)
+
+
 def counts_for(*, session: Session, meeting_ids: Iterable[int]) -> dict[int, Counts]:
     """How many people answered what, for each of the meetings (one query)."""
     ids = list(meeting_ids)
     if not ids:
         return {}
     found: dict[int, dict[str, int]] = {meeting_id: {} for meeting_id in ids}
-    statement = (
-        select(Registration.meeting_id, Registration.attendance, func.count())
-        .where(col(Registration.meeting_id).in_(ids))
-        .group_by(col(Registration.meeting_id), col(Registration.attendance))
-    )
-    for meeting_id, attendance, count in session.exec(statement):
+    for meeting_id, attendance, count in session.exec(_COUNTS, params={"ids": ids}):
         found[meeting_id][attendance] = count
     for values in found.values():  # a place held for an offer is taken
         values[Attendance.IN_PERSON] = values.get(Attendance.IN_PERSON, 0) + values.pop(Attendance.OFFERED, 0)
@@ -241,10 +250,7 @@ def counts(*, session: Session, meeting_id: int) -> Counts:
 
 def registration_of(*, session: Session, meeting_id: int, slack_id: str) -> Registration | None:
     """This person's answer to this meeting, if any."""
-    statement = select(Registration).where(
-        col(Registration.meeting_id) == meeting_id, col(Registration.slack_id) == slack_id
-    )
-    return session.exec(statement).first()
+    return session.exec(_ANSWER, params={"meeting_id": meeting_id, "slack_id": slack_id}).first()
 
 
 def answers_of(*, session: Session, slack_id: str, meeting_ids: Iterable[int]) -> dict[int, Attendance]:
@@ -252,10 +258,8 @@ def answers_of(*, session: Session, slack_id: str, meeting_ids: Iterable[int]) -
     ids = list(meeting_ids)
     if not ids:
         return {}
-    statement = select(Registration.meeting_id, Registration.attendance).where(
-        col(Registration.slack_id) == slack_id, col(Registration.meeting_id).in_(ids)
-    )
-    return {meeting_id: Attendance(attendance) for meeting_id, attendance in session.exec(statement)}
+    found = session.exec(_ANSWERS, params={"slack_id": slack_id, "ids": ids})
+    return {meeting_id: Attendance(attendance) for meeting_id, attendance in found}
 
 
 def registrations_of(*, session: Session, slack_id: str, now: datetime) -> list[tuple[Meeting, Attendance]]:
