@@ -4,8 +4,8 @@ The bot runs as a child process on a small group's store (200 people, 50 meeting
 registrations, 5,000 practices), its Web API the emulator. Its resident set (RSS) and the memory only it
 holds (USS, from /proc/<pid>/smaps through psutil) are read:
 
-- idle: once it is healthy and its RSS has stopped changing (start-up loads the date parser's data and
-  the list of cities on a thread of its own, off the request path);
+- idle: once it is healthy and its RSS has stopped changing (the date parser's data, the question words
+  and the language detector load at their first use, so an idle bot holds none of them);
 - under load: every 50 ms while 4 clients send a mix of signed requests for a set time (60 s, 3 s in
   a quick run), each waiting for its answer before it asks again: `/meetings`, `/meetings next`,
   `/practice search <words>`, `/practice list`, `/tci help`, RSVP button presses by 20 people and
@@ -429,8 +429,8 @@ def _rows(results: dict[str, Footprint], plan: Plan, kinds: Counter[str]) -> lis
             ok=bot.idle_rss < IDLE_TARGET_MIB * MIB,
             note=(
                 f"read once RSS held within {STABLE_MIB:g} MiB for {plan.stable_seconds:g} s; it settled "
-                f"{bot.idle_seconds:.1f} s after /healthz answered (start-up loads the date parser's data and the "
-                f"list of cities on a thread of its own); {bot.threads} threads; {HOST}: two idle bots in 300 MiB"
+                f"{bot.idle_seconds:.1f} s after /healthz answered (the date parser's data, the question words and "
+                f"the language detector load at first use); {bot.threads} threads; {HOST}: two idle bots in 300 MiB"
             ),
         ),
         Row(
