@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, or_, update
+from sqlalchemy import select as select_columns
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -322,6 +323,50 @@ def posts(
     if since is not None:
         query = query.where(col(ScheduledPost.due_at) >= since)
     return list(session.exec(query.order_by(col(ScheduledPost.due_at), col(ScheduledPost.id)).limit(limit)))
+
+
+@dataclass(frozen=True)
+class Held:
+    """A planned row as planning compares it with a new plan: what `plan` would change, and whether it may."""
+
+    key: str
+    kind: str
+    status: str
+    channel: str
+    payload: str
+    due_at: datetime
+
+    def takes(self, post: PlannedPost) -> bool:
+        """Whether planning `post` again would change this row (only a pending row that differs changes)."""
+        return self.status == PostStatus.PENDING and (self.channel, self.payload, self.due_at) != (
+            post.channel,
+            post.payload,
+            post.due_at,
+        )
+
+
+_HELD_COLUMNS = (_POSTS.c.key, _POSTS.c.kind, _POSTS.c.status, _POSTS.c.channel, _POSTS.c.payload, _POSTS.c.due_at)
+KEYS_AT_ONCE = 500  # keys in one IN (…): within every engine's bound-parameter limit
+
+
+def held(*, session: Session, keys: Sequence[str] = (), pending_under: str = "") -> dict[str, Held]:
+    """The rows planned under these keys, and the pending ones whose key starts with `pending_under`, by key."""
+    found: dict[str, Held] = {}
+    unique = list(dict.fromkeys(keys))
+    statements = [
+        select_columns(*_HELD_COLUMNS).where(_POSTS.c.key.in_(unique[start : start + KEYS_AT_ONCE]))
+        for start in range(0, len(unique), KEYS_AT_ONCE)
+    ]
+    if pending_under:
+        statements.append(
+            select_columns(*_HELD_COLUMNS).where(
+                _POSTS.c.status == PostStatus.PENDING, _POSTS.c.key.startswith(pending_under, autoescape=True)
+            )
+        )
+    for statement in statements:
+        for row in session.execute(statement):
+            found[row.key] = Held(*row)
+    return found
 
 
 def get_post(*, session: Session, key: str) -> ScheduledPost | None:

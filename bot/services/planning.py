@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
@@ -17,12 +18,15 @@ from bot.config import Settings, cron_trigger, format_offset, parse_offsets
 from bot.deps import Deps
 from store import meetings as meetings_store
 from store import schedule
-from store.models import Meeting, PostKind
+from store.models import Meeting, PostKind, PostStatus
 from store.schedule import PlannedPost
 
 logger = logging.getLogger(__name__)
 
 RECONCILE_LIMIT = 500  # upcoming meetings whose reminders are checked at start and every few minutes
+MEETING_PREFIX = "meeting:"  # every meeting's posts are keyed under it (meeting_prefix)
+# The kinds of a meeting's own posts, planned from its offsets: one no longer among them is cancelled.
+RETIMED_KINDS = (PostKind.REMINDER, PostKind.STARTING)
 
 
 def meeting_key(meeting: Meeting) -> str:
@@ -32,7 +36,7 @@ def meeting_key(meeting: Meeting) -> str:
 
 def meeting_prefix(meeting_id: int) -> str:
     """The key prefix of every post planned for a meeting, whatever its time."""
-    return f"meeting:{meeting_id}@"
+    return f"{MEETING_PREFIX}{meeting_id}@"
 
 
 def meeting_offsets(meeting: Meeting, settings: Settings) -> tuple[timedelta, ...]:
@@ -155,19 +159,71 @@ def _plan_reminders(session: Session, meeting: Meeting, settings: Settings, now:
         prefix=meeting_prefix(meeting.id or 0),
         keep_prefix=base,
         keep_keys=[post.key for post in posts],
-        kinds=(PostKind.REMINDER, PostKind.STARTING),
+        kinds=RETIMED_KINDS,
     )
     return cancelled + schedule.plan(session=session, posts=posts, now=now)
 
 
 def plan_upcoming_meetings(deps: Deps) -> int:
-    """Check every upcoming meeting's planned posts (at start, and now and then, whatever changed them)."""
+    """Check every upcoming meeting's planned posts (at start, and now and then, whatever changed them).
+
+    The rows are read first, in a few statements: a meeting whose rows already are as planned is not
+    written to, so that a check that finds nothing to change takes no write lock (on SQLite, one writer).
+    """
     now = deps.clock()
+    settings = deps.settings
     changed = 0
     with deps.sessions() as session:
-        for meeting in meetings_store.upcoming_meetings(session=session, now=now, limit=RECONCILE_LIMIT):
-            changed += _plan_one(session, meeting, deps.settings, now)
+        meetings = meetings_store.upcoming_meetings(session=session, now=now, limit=RECONCILE_LIMIT)
+        wanted = {meeting.id or 0: _wanted(meeting, settings, now) for meeting in meetings}
+        # Each meeting's feedback request (planned, or to be withdrawn) and reminders, and every pending row of a
+        # meeting's, whatever its time.
+        keys = [key for meeting_id, (_, posts) in wanted.items() for key in _keys(meeting_id, posts)]
+        rows = schedule.held(session=session, keys=keys, pending_under=MEETING_PREFIX)
+        pending: dict[str, list[schedule.Held]] = defaultdict(list)  # by meeting_prefix
+        for key, row in rows.items():
+            if key.startswith(MEETING_PREFIX) and row.status == PostStatus.PENDING:
+                pending[key.partition("@")[0] + "@"].append(row)
+        for meeting in meetings:
+            asking, posts = wanted[meeting.id or 0]
+            if not _as_planned(meeting, asking, posts, rows, pending[meeting_prefix(meeting.id or 0)], now):
+                changed += _plan_one(session, meeting, settings, now)
     return changed
+
+
+def _wanted(meeting: Meeting, settings: Settings, now: datetime) -> tuple[PlannedPost | None, list[PlannedPost]]:
+    """The feedback request and the reminders `_plan_one` would plan for the meeting."""
+    return feedback_post(meeting, settings), meeting_posts(meeting, settings, now)
+
+
+def _keys(meeting_id: int, posts: list[PlannedPost]) -> list[str]:
+    return [feedback_key(meeting_id), *(post.key for post in posts)]
+
+
+def _as_planned(
+    meeting: Meeting,
+    asking: PlannedPost | None,
+    posts: list[PlannedPost],
+    rows: dict[str, schedule.Held],
+    pending: list[schedule.Held],
+    now: datetime,
+) -> bool:
+    """Whether `_plan_one` would change nothing: every post planned as it is, no stale or withdrawn row pending."""
+    meeting_id = meeting.id or 0
+    if asking is None:
+        withdrawn = rows.get(feedback_key(meeting_id))
+        if withdrawn is not None and withdrawn.status == PostStatus.PENDING:
+            return False
+    elif meeting.ends_at > now and (asking.key not in rows or rows[asking.key].takes(asking)):
+        return False
+    if any(post.key not in rows or rows[post.key].takes(post) for post in posts):
+        return False
+    # What `cancel_stale` would cancel among the meeting's pending rows: those of another time, or reminders
+    # no longer planned.
+    base, kept = meeting_key(meeting), {post.key for post in posts}
+    return not any(
+        not row.key.startswith(base) or (row.kind in RETIMED_KINDS and row.key not in kept) for row in pending
+    )
 
 
 def recurring_posts(settings: Settings, now: datetime) -> list[tuple[str, PlannedPost | None]]:
