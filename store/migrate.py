@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest revision in store/migrations/versions (a test holds the two together).
 HEAD_REVISION = "0015"
-VERSION_TABLE = "alembic_version"
+VERSION_TABLE = "alembic_version"  # Alembic's own table of the revision a database is at
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -63,7 +63,7 @@ def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         if not inspect(connection).has_table(VERSION_TABLE):
             return None
-        return connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def is_current(engine: Engine) -> bool:
