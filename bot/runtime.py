@@ -157,12 +157,15 @@ class MeteredSocketModeHandler(SocketModeHandler):
         self._metrics = metrics
 
     def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:
-        """Run the app for one request, acknowledge it over the socket, and count it."""
+        """Run the app for one request, count it, and acknowledge it over the socket.
+
+        Counted before the acknowledgement leaves, as over HTTP: whoever has the answer finds it counted.
+        """
         start, started = time.time(), time.perf_counter()
         response = run_bolt_app(self.app, req)
-        send_response(client, req, response, start)
         # Over the socket the payload arrives parsed: its kind is read from it as it is.
         self._metrics.slack_request(slack_request_kind(req.payload), response.status, time.perf_counter() - started)
+        send_response(client, req, response, start)
 
 
 class BotService:
