@@ -5,7 +5,6 @@ Queries only; what changes a meeting or a registration is in store.meetings, whi
 
 from __future__ import annotations
 
-import itertools
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -133,40 +132,39 @@ class UpcomingNames:
     Each use asks the store whether a meeting was added, changed or cancelled since (how many meetings there
     are, the sum of their sequence numbers, which grow at every change, and the latest change), so that a
     process answers from what the store holds, whichever process changed it; the names themselves, a few
-    hundred rows, are read only then. The meetings over since they were read are left out at each use.
+    hundred rows, are read only then, or once one of the meetings kept is over.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._version: tuple[Any, ...] | None = None
         self._read_at: datetime | None = None
+        self._until: datetime | None = None  # when the first of the meetings kept is over
         self._scheduled: tuple[MeetingName, ...] = ()
         self._cancelled: tuple[MeetingName, ...] = ()
 
     def upcoming(self, *, session: Session, now: datetime, limit: int) -> list[MeetingName]:
         """The names of the meetings `upcoming_meetings` gives, in its order."""
-        return _first(self._current(session, now)[0], now, limit)
+        return list(self._current(session, now)[0][:limit])
 
     def cancelled(self, *, session: Session, now: datetime, limit: int) -> list[MeetingName]:
         """The names of the meetings `cancelled_meetings` gives, in its order."""
-        return _first(self._current(session, now)[1], now, limit)
+        return list(self._current(session, now)[1][:limit])
 
     def _current(self, session: Session, now: datetime) -> tuple[tuple[MeetingName, ...], tuple[MeetingName, ...]]:
         version = tuple(session.execute(_MEETINGS_VERSION).one())
         with self._lock:
-            if version == self._version and self._read_at is not None and self._read_at <= now:
+            fresh = version == self._version and self._read_at is not None and self._read_at <= now
+            if fresh and (self._until is None or now < self._until):
                 return self._scheduled, self._cancelled
             scheduled: list[MeetingName] = []
             cancelled: list[MeetingName] = []
             for *values, status in session.execute(_NOT_OVER, {"now": now}):
                 (cancelled if status == MeetingStatus.CANCELLED else scheduled).append(MeetingName(*values))
             self._version, self._read_at = version, now
+            self._until = min((name.ends_at for name in (*scheduled, *cancelled)), default=None)
             self._scheduled, self._cancelled = tuple(scheduled), tuple(cancelled)
             return self._scheduled, self._cancelled
-
-
-def _first(names: Iterable[MeetingName], now: datetime, limit: int) -> list[MeetingName]:
-    return list(itertools.islice((name for name in names if name.ends_at > now), limit))
 
 
 # Whether any meeting was added, changed or cancelled: read before the names kept are used.
