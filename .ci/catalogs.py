@@ -34,6 +34,7 @@ NOT_SPOKEN = ("bot/localslack/", "bot/shell/", "bot/cli.py", "bot/demo.py")  # t
 AREAS = {  # an area: the paths whose texts it holds; `common` holds every other text
     "meetings": (
         "bot/views/meetings.py",
+        "bot/views/meeting_dates.py",
         "bot/views/meeting_form.py",
         "bot/views/meeting_preview.py",
         "bot/views/series_form.py",

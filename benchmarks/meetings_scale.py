@@ -212,6 +212,9 @@ class Measurement:
 
     startup_seconds: float = 0.0
     bursts: dict[str, LoadResult] = field(default_factory=dict)
+    # CPU time the server used during each measured burst, a request: steadier than the latencies on a
+    # shared machine, as it does not count the time a request waits for a CPU.
+    cpu_ms: dict[str, float] = field(default_factory=dict)
     warmup_failures: int = 0
     exit_code: int | None = None
     errors_logged: bool = False
@@ -329,8 +332,12 @@ class _Bench:
                 measurement.warmup_failures += warmup.failures
                 if warmup.first_failure:
                     logger.warning("%s %s warm-up: first failure: %s", target, scenario.label, warmup.first_failure)
+                cpu_before = process.cpu_seconds()
                 burst = self.burst(process.port, scenario, sizes.measured)
+                cpu_after = process.cpu_seconds()
                 measurement.bursts[scenario.label] = burst
+                if cpu_before is not None and cpu_after is not None and burst.requests:
+                    measurement.cpu_ms[scenario.label] = (cpu_after - cpu_before) * 1000.0 / burst.requests
                 logger.info(
                     "%s %s: %d requests in %.2f s, %d failed%s; an answer: %.80r",
                     target,
@@ -390,6 +397,7 @@ def _rows(results: dict[str, Measurement], engine: Engine) -> list[Row]:
                     note=store_note,
                 ),
             ]
+    rows += _cpu_rows(bot, floor, engine, store_note)
     rows += _language_rows(bot, engine, store_note)
     rows += [
         failures_row(_benchmark(BOT, engine), bot.failures),
@@ -416,6 +424,30 @@ def _rows(results: dict[str, Measurement], engine: Engine) -> list[Row]:
                     for pct in (50, 99)
                 ]
         rows.append(failures_row(_benchmark(name, engine), measurement.failures))
+    return rows
+
+
+def _cpu_rows(bot: Measurement, floor: Measurement, engine: Engine, note: str) -> list[Row]:
+    """The server's CPU time a request, the bot's beside the bare floor's: what the latencies are made of."""
+    rows: list[Row] = []
+    for scenario in SCENARIOS:
+        label = scenario.label
+        if label not in bot.cpu_ms:
+            continue
+        base = floor.cpu_ms.get(label)
+        rows.append(
+            Row(
+                _benchmark(BOT, engine),
+                f"CPU a request {label}",
+                round(bot.cpu_ms[label], 3),
+                "ms",
+                baseline=_benchmark(BARE_FLOOR, engine) if base else None,
+                ratio=round(bot.cpu_ms[label] / base, 3) if base else None,
+                note=note + "; user and system time of the server during the burst",
+            )
+        )
+        if base:
+            rows.append(Row(_benchmark(BARE_FLOOR, engine), f"CPU a request {label}", round(base, 3), "ms"))
     return rows
 
 

@@ -148,6 +148,15 @@ class ServerProcess:
         """The process id."""
         return self._require_process().pid
 
+    def cpu_seconds(self) -> float | None:
+        """The CPU time the process has used so far, user and system (None where /proc does not tell it)."""
+        try:
+            stat = Path(f"/proc/{self.pid}/stat").read_text(encoding="ascii")
+        except OSError:
+            return None
+        fields = stat.rsplit(")", 1)[1].split()  # after the command's name, which may hold spaces
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     @property
     def running(self) -> bool:
         """Whether the process has been started and has not exited."""

@@ -17,7 +17,7 @@ from bot.people import PeopleDirectory
 from bot.posts import Renderers
 from bot.registry import Registry
 from store.db import make_engine, session_factory
-from store.meetings import UpcomingNames
+from store.meetings import UpcomingList, UpcomingNames
 from store.practices import Vocabulary
 
 
@@ -39,6 +39,8 @@ class Deps:
     vocabulary: Vocabulary = field(default_factory=Vocabulary, repr=False)
     # The names of the meetings not yet over, that questions are matched against (store.meeting_queries).
     meeting_names: UpcomingNames = field(default_factory=UpcomingNames, repr=False)
+    # The soonest meetings, as /meetings and App Home list them (store.meeting_queries).
+    meeting_list: UpcomingList = field(default_factory=UpcomingList, repr=False)
     # What this process counts for /metrics, on a registry of its own.
     metrics: Metrics = field(default_factory=Metrics, repr=False)
     # Called after scheduled posts change, so the scheduler re-arms its alarm (set by bot.scheduler).

@@ -20,6 +20,11 @@ from handlers import (
 
 
 def register_all(app: App, deps: Deps) -> None:
-    """Register every area's listeners on `app`."""
-    for area in (admin, meetings, practices, actions, announcements, questions, scheduled, welcome, personal, home):
+    """Register every area's listeners on `app`.
+
+    Bolt tries the listeners in the order they were registered until one matches: the questions and the welcome,
+    which listen to events, come first, as most of what Slack sends that is not a command is a message or a
+    mention. The areas that add App Home sections keep their order, which is the order of those sections.
+    """
+    for area in (questions, welcome, admin, meetings, practices, actions, announcements, scheduled, personal, home):
         area.register(app, deps)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from store.models import Attendance, Meeting, MeetingStatus, Person, Registration
+from store.models import Attendance, Meeting, MeetingSeries, MeetingStatus, Person, Registration
 
 ATTENDING = (Attendance.IN_PERSON, Attendance.ONLINE, Attendance.WAITLISTED, Attendance.OFFERED)
 
@@ -167,10 +167,58 @@ class UpcomingNames:
             return self._scheduled, self._cancelled
 
 
+class UpcomingList:
+    """The soonest meetings as `/meetings` and App Home list them (a series by its next one), kept between
+    requests and read again when a meeting or a series changed, or once one of them is over.
+
+    Each use asks the store, as `UpcomingNames` does, whether a meeting was added, changed or cancelled, and
+    whether a series was (a series split in two makes another meeting the next of its series); the meetings
+    themselves are read only then. What it gives is shared by every request of the process: read it, never
+    change it (the meetings are detached from any session).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version: tuple[Any, ...] | None = None
+        self._read_at: datetime | None = None
+        self._until: datetime | None = None  # when the first of the meetings kept is over
+        self._by_limit: dict[int, tuple[Meeting, ...]] = {}
+
+    def meetings(self, *, session: Session, now: datetime, limit: int) -> list[Meeting]:
+        """What `upcoming_meetings(limit=limit, next_of_series=True)` gives, in its order."""
+        version = tuple(session.execute(_LISTED_VERSION).one())
+        with self._lock:
+            fresh = version == self._version and self._read_at is not None and self._read_at <= now
+            if not (fresh and (self._until is None or now < self._until)):
+                self._version, self._read_at, self._until, self._by_limit = version, now, None, {}
+            if (kept := self._by_limit.get(limit)) is not None:
+                return list(kept)
+            found = upcoming_meetings(session=session, now=now, limit=limit, next_of_series=True)
+            for meeting in found:
+                session.expunge(meeting)
+            ends = min((meeting.ends_at for meeting in found), default=None)
+            if ends is not None and (self._until is None or ends < self._until):
+                self._until = ends
+            self._by_limit[limit] = tuple(found)
+            return found
+
+
 # Whether any meeting was added, changed or cancelled: read before the names kept are used.
 _MEETINGS_VERSION = select_columns(
     func.count(), func.coalesce(func.sum(col(Meeting.sequence)), 0), func.max(col(Meeting.updated_at))
 ).select_from(Meeting)
+# The same, and whether any series was added or changed: read before the meetings kept for lists are used.
+_LISTED_VERSION = select_columns(
+    *(
+        select_columns(aggregate).select_from(table).scalar_subquery()
+        for table in (Meeting, MeetingSeries)
+        for aggregate in (
+            func.count(),
+            func.coalesce(func.sum(col(table.sequence)), 0),
+            func.max(col(table.updated_at)),
+        )
+    )
+)
 # The names of every meeting not yet over, with whether it is cancelled, soonest first.
 _NOT_OVER = (
     select_columns(*(col(column) for column in _NAME_COLUMNS), col(Meeting.status))

@@ -14,6 +14,7 @@ from store.db import abandon, commit
 from store.meeting_queries import ATTENDING as ATTENDING
 from store.meeting_queries import Counts as Counts
 from store.meeting_queries import MeetingName as MeetingName
+from store.meeting_queries import UpcomingList as UpcomingList
 from store.meeting_queries import UpcomingNames as UpcomingNames
 from store.meeting_queries import answers_of as answers_of
 from store.meeting_queries import attendees as attendees

@@ -15,6 +15,7 @@ from store import faq as faq_store
 from store import meetings as store
 from store import migrate
 from store import people as people_store
+from store import series as series_store
 from store.db import make_engine
 from store.meetings import MeetingDraft
 from store.models import Attendance, MeetingKind
@@ -266,3 +267,59 @@ def test_the_names_kept_for_questions_follow_every_change_whoever_makes_it(sessi
     assert names(theirs) == as_stored(), "the other process, back at the first time"
     with sessions() as session:
         assert len(ours.upcoming(session=session, now=NOW, limit=1)) == 1
+
+
+def test_the_meetings_kept_for_lists_follow_every_change_whoever_makes_it(sessions: sessionmaker[Session]) -> None:
+    """Two processes' lists, each kept between requests: a meeting added, renamed, cancelled or over, and a series
+    split in two (which makes another meeting the next of its series), are seen as the store has them."""
+    ours, theirs = store.UpcomingList(), store.UpcomingList()
+
+    def listed(kept: store.UpcomingList, now: datetime = NOW, limit: int = 10) -> list[str]:
+        with sessions() as session:
+            return [m.title for m in kept.meetings(session=session, now=now, limit=limit)]
+
+    def as_stored(now: datetime = NOW, limit: int = 10) -> list[str]:
+        with sessions() as session:
+            found = store.upcoming_meetings(session=session, now=now, limit=limit, next_of_series=True)
+            return [m.title for m in found]
+
+    with sessions() as session:
+        essen = store.create_meeting(session=session, draft=draft(), created_by="U0ORG", now=NOW)
+    assert listed(ours) == listed(theirs) == ["Essen workshop"]
+    lisbon = draft(title="Lisbon lab", starts_at=NOW + timedelta(days=3), ends_at=NOW + timedelta(days=3, hours=2))
+    with sessions() as session:
+        store.create_meeting(session=session, draft=lisbon, created_by="U0ORG", now=NOW)
+    assert listed(ours) == as_stored() == ["Lisbon lab", "Essen workshop"], "a meeting added elsewhere"
+    with sessions() as session:
+        store.update_meeting(session=session, meeting_id=essen.id or 0, draft=draft(title="Essen forum"), now=NOW)
+    assert listed(ours) == as_stored() == ["Lisbon lab", "Essen forum"], "renamed"
+    assert listed(ours, limit=1) == as_stored(limit=1) == ["Lisbon lab"], "each length read once, then kept"
+
+    first = NOW + timedelta(days=7)
+    weekly = draft(title="Weekly clinic", starts_at=first, ends_at=first + timedelta(hours=1), city="Porto")
+    with sessions() as session:
+        series = series_store.create_series(
+            session=session, rule="FREQ=WEEKLY", template=weekly, created_by="U0ORG", now=NOW
+        )
+        made = series_store.add_meetings(
+            session=session, series=series, starts=[first, first + timedelta(days=7)], created_by="U0ORG", now=NOW
+        )
+    assert listed(ours) == as_stored() == ["Lisbon lab", "Weekly clinic", "Essen forum"], "a series by its next one"
+    with sessions() as session:
+        kept = series_store.get_series(session=session, series_id=series.id or 0)
+        assert kept is not None
+        second = session.get(type(made[1]), made[1].id)
+        assert second is not None
+        split = series_store.split(
+            session=session, series=kept, ended_rule="FREQ=WEEKLY;COUNT=1", rule="FREQ=WEEKLY", template=weekly, now=NOW
+        )
+        series_store.move_to(session=session, meeting=second, series=split, occurrence_at=second.starts_at)
+    expected = ["Lisbon lab", "Weekly clinic", "Weekly clinic", "Essen forum"]
+    assert listed(ours) == as_stored() == expected, "the second meeting is now the next of a series of its own"
+
+    with sessions() as session:
+        store.cancel_meeting(session=session, meeting_id=essen.id or 0, now=NOW)
+    assert listed(ours) == as_stored() == expected[:-1], "cancelled"
+    later = NOW + timedelta(days=4)
+    assert listed(ours, later) == as_stored(later) == ["Weekly clinic", "Weekly clinic"], "the Lisbon lab is over"
+    assert listed(theirs) == as_stored(), "the other process, back at the first time"

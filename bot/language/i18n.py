@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,6 +30,10 @@ from babel.support import Translations
 
 SOURCE_LANGUAGE = "en"
 LOCALE_DIR = Path(__file__).with_name("locale")
+
+# Babel reads its locale data and parses a pattern at every call, and a list writes the same few numbers again
+# and again: each number is written once in each language, and kept.
+_NUMBERS_KEPT = 4096
 
 _speaking: ContextVar[str] = ContextVar("speaking", default=SOURCE_LANGUAGE)
 _reader_zone: ContextVar[str | None] = ContextVar("reader_zone", default=None)
@@ -171,7 +175,12 @@ def name_of(language_code: str, *, in_language: str | None = None) -> str:
 
 def format_number(number: float) -> str:
     """A number written for the language spoken now (1,000 / 1.000 / 1 000)."""
-    return format_decimal(number, locale=language())
+    return _number(number, language())
+
+
+@lru_cache(maxsize=_NUMBERS_KEPT)
+def _number(number: float, language: str) -> str:
+    return format_decimal(number, locale=language)
 
 
 def format_share(ratio: float) -> str:

@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -241,22 +242,31 @@ def google_calendar_url(meeting: Meeting) -> str:
         dates = f"{first.strftime(_GOOGLE_DAY)}/{after.strftime(_GOOGLE_DAY)}"
     else:
         dates = f"{_google_time(meeting.starts_at)}/{_google_time(meeting.ends_at)}"
-    where = location(meeting)
-    links = _links(meeting)
+    return _google_link(
+        meeting.title, dates, location(meeting), _links(meeting), meeting.description.strip(), meeting.timezone
+    )
 
+
+# A list shows the same meetings to everyone who asks, and each link is shortened to fit by building it several
+# times: each is built once for the meeting as it stands, and kept.
+_LINKS_KEPT = 2048
+
+
+@lru_cache(maxsize=_LINKS_KEPT)
+def _google_link(title: str, dates: str, where: str, links: str, description: str, zone: str) -> str:
     def build(details: str, where: str = where) -> str:
-        params = {"action": "TEMPLATE", "text": meeting.title, "dates": dates}
+        params = {"action": "TEMPLATE", "text": title, "dates": dates}
         if details:
             params["details"] = details
         if where:
             params["location"] = where
-        params["ctz"] = meeting.timezone
+        params["ctz"] = zone
         return f"{GOOGLE_CALENDAR_URL}?{urlencode(params, safe='/')}"
 
     # Shorten the description first and keep the links; then the links; then the location.
-    description = _longest_fitting(lambda text: build(_details(text, links)), meeting.description.strip())
-    if description is not None:
-        return build(_details(description, links))
+    fitting = _longest_fitting(lambda text: build(_details(text, links)), description)
+    if fitting is not None:
+        return build(_details(fitting, links))
     details = _longest_fitting(build, links)
     if details is not None:
         return build(details)

@@ -13,15 +13,8 @@ from zoneinfo import ZoneInfo
 
 from bot.language.i18n import _, n_
 from bot.views import blocks
-from bot.views.meetings import (
-    answer_label,
-    day_words,
-    meeting_actions,
-    meeting_days,
-    title_line,
-    when_plain,
-    when_text,
-)
+from bot.views.meeting_dates import day_words, meeting_days, when_plain, when_text
+from bot.views.meetings import answer_label, meeting_actions, title_line
 from store.meetings import Counts
 from store.models import Attendance, Meeting, Person
 

@@ -16,8 +16,8 @@ from bot.language.countries import country_name
 from bot.language.i18n import _, n_
 from bot.language.repeats import Repeat
 from bot.views import blocks
+from bot.views.meeting_dates import day_words, days_words, when_plain
 from bot.views.meeting_form import KIND_WORDS, draft_from_json, draft_to_json
-from bot.views.meetings import day_words, days_words, when_plain
 from store.meetings import MeetingDraft
 from store.models import Meeting, MeetingKind
 

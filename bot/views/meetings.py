@@ -1,25 +1,22 @@
-"""Block Kit for meetings: cards, list entries and the words for when, where and how many.
+"""Block Kit for meetings: cards, list entries and the words for where and how many.
 
-Pure functions: a meeting (and its counts) in, text and blocks out. Times are written with
-Slack's `<!date^...>` token so each reader sees their own zone, with the meeting's zone beside.
+Pure functions: a meeting (and its counts) in, text and blocks out. When a meeting is, in words and in
+Slack's date tokens, is bot.views.meeting_dates.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_date, format_interval, format_skeleton
 
 from bot.language import i18n, repeats
 from bot.language.countries import country_name
 from bot.language.i18n import N_, _, n_
 from bot.language.repeats import Repeat
-from bot.language.when import days_of
 from bot.views import blocks
 from bot.views.calendar import google_calendar_url
+from bot.views.meeting_dates import date_token, day_words, local, meeting_days, when_plain, when_text
 from store.meetings import Counts
 from store.models import Attendance, Meeting, MeetingKind
 
@@ -48,23 +45,6 @@ ANSWER_LABELS = {  # translated where shown: `answer_label`
     Attendance.WAITLISTED: N_("on the waitlist for an in-person place"),
     Attendance.OFFERED: N_("offered a freed place: see your direct messages"),
 }
-# How a day is written: in English with these patterns, in the other languages in their own standard forms.
-ENGLISH_DAYS = {"short": "EEE d MMM y", "long": "EEEE d MMMM y", "date": "d MMM y", "day": "EEE d MMM"}
-LOCAL_DAYS = {"short": "yMMMEd", "date": "yMMMd", "day": "MMMEd"}  # CLDR skeletons; `long` is the full date
-
-
-def day_words(day: date, form: str) -> str:
-    """A day in words in the language spoken now: `short`, `long`, `date` or `day` (no year).
-
-    English keeps the bot's forms (`Thu 11 Feb 2027`, `Thursday 11 February 2027`, `11 Feb 2027`, `Thu 11 Feb`);
-    the other languages have their own, from CLDR (`jue, 11 feb 2027`, `Donnerstag, 11. Februar 2027`).
-    """
-    language = i18n.language()
-    if language == i18n.SOURCE_LANGUAGE:
-        return format_date(day, ENGLISH_DAYS[form], locale=language)
-    if form == "long":
-        return format_date(day, "full", locale=language)
-    return format_skeleton(LOCAL_DAYS[form], day, locale=language)
 
 
 def answer_label(answer: Attendance) -> str:
@@ -76,99 +56,6 @@ def kind_label(meeting: Meeting) -> str:
     """The meeting's kind as a label (`In person`), in the language spoken now."""
     kind = MeetingKind(meeting.kind)
     return _(KIND_LABELS[kind]) if kind in KIND_LABELS else meeting.kind
-
-
-def date_token(moment: datetime, pattern: str, fallback: str) -> str:
-    """Slack's date token: shown in the reader's zone, with `fallback` where it cannot be."""
-    return f"<!date^{int(moment.timestamp())}^{pattern}|{fallback}>"
-
-
-def local(moment: datetime, meeting: Meeting) -> datetime:
-    """The moment in the meeting's own zone."""
-    return moment.astimezone(ZoneInfo(meeting.timezone))
-
-
-def meeting_days(meeting: Meeting) -> tuple[date, date]:
-    """The first and last day of a meeting on dates alone."""
-    return days_of(meeting.starts_at, meeting.ends_at, ZoneInfo(meeting.timezone))
-
-
-def days_words(first: date, last: date) -> str:
-    """Days in words in the language spoken now: `Wed 12 – Thu 13 May 2027`, or `Wed 12 May 2027` for one day.
-
-    English keeps the bot's day-first forms; the other languages have CLDR's intervals (`Mi., 12. – Do., 13. Mai 2027`).
-    """
-    language = i18n.language()
-    if language != i18n.SOURCE_LANGUAGE:
-        return format_interval(first, last, LOCAL_DAYS["short"], locale=language)
-    if first == last:
-        return day_words(first, "short")
-    if (first.year, first.month) == (last.year, last.month):
-        opening = format_date(first, "EEE d", locale=language)
-    elif first.year == last.year:
-        opening = day_words(first, "day")
-    else:
-        opening = day_words(first, "short")
-    return f"{opening} – {day_words(last, 'short')}"
-
-
-def day_token(day: date) -> str:
-    """A day as Slack's date token, without a time: at noon UTC, so that it is the same day in nearly every zone."""
-    return date_token(datetime.combine(day, time(12), tzinfo=UTC), "{date_long_pretty}", day_words(day, "long"))
-
-
-def when_plain(meeting: Meeting) -> str:
-    """When the meeting is, in its own zone, in plain text: `Thu 11 Feb 2027, 09:00–17:00 CET`.
-
-    A meeting on dates alone is its days: `Wed 12 – Thu 13 May 2027`.
-    """
-    if meeting.all_day:
-        return days_words(*meeting_days(meeting))
-    start, end = local(meeting.starts_at, meeting), local(meeting.ends_at, meeting)
-    day = day_words(start.date(), "short")
-    if start.date() == end.date():
-        return f"{day}, {start:%H:%M}–{end:%H:%M} {end.tzname()}"
-    last_day = day_words(end.date(), "short")
-    return f"{day}, {start:%H:%M} {start.tzname()} – {last_day}, {end:%H:%M} {end.tzname()}"
-
-
-def when_text(meeting: Meeting) -> str:
-    """When the meeting is, in the reader's zone, with the meeting's own zone beside it; a meeting on dates
-    alone is its days, the same for every reader."""
-    if meeting.all_day:
-        days = meeting_days(meeting)
-        if days[0] == days[1]:
-            return day_token(days[0])
-        return _("{first} – {last}", first=day_token(days[0]), last=day_token(days[1]))
-    start, end = local(meeting.starts_at, meeting), local(meeting.ends_at, meeting)
-    same_day = start.date() == end.date()
-    first_day = day_words(start.date(), "long")
-    first = date_token(meeting.starts_at, "{date_long_pretty}, {time}", f"{first_day}, {start:%H:%M}")
-    if same_day:
-        last = date_token(meeting.ends_at, "{time}", f"{end:%H:%M}")
-    else:
-        last_day = day_words(end.date(), "long")
-        last = date_token(meeting.ends_at, "{date_long_pretty}, {time}", f"{last_day}, {end:%H:%M}")
-    reader = i18n.reader_zone()
-    if reader is not None and reader.key == meeting.timezone:  # the reader's own times are the meeting's: said once
-        return _("{start} – {end} _({zone})_", start=first, end=last, zone=meeting.timezone)
-    there = when_plain(meeting)
-    if reader is not None and _same_days(meeting, reader):  # the day is the reader's too: the times alone
-        there = f"{start:%H:%M}–{end:%H:%M} {end.tzname()}" if same_day else there
-    return _(
-        "{start} – {end} _(there: {there}, {zone})_",
-        start=first,
-        end=last,
-        there=there,
-        zone=meeting.timezone,
-    )
-
-
-def _same_days(meeting: Meeting, reader: ZoneInfo) -> bool:
-    """Whether the meeting starts and ends on the same days for the reader as in its own zone."""
-    own = (local(meeting.starts_at, meeting).date(), local(meeting.ends_at, meeting).date())
-    theirs = (meeting.starts_at.astimezone(reader).date(), meeting.ends_at.astimezone(reader).date())
-    return own == theirs
 
 
 def place_plain(meeting: Meeting) -> str:

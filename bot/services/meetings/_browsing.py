@@ -64,7 +64,7 @@ def next_meeting(deps: Deps) -> Meeting | None:
 def upcoming(deps: Deps, *, slack_id: str, limit: int) -> Listing:
     """The first `limit` upcoming meetings, with counts and this person's answers."""
     with deps.sessions() as session:
-        found = store.upcoming_meetings(session=session, now=deps.clock(), limit=limit + 1, next_of_series=True)
+        found = deps.meeting_list.meetings(session=session, now=deps.clock(), limit=limit + 1)
         shown = found[:limit]
         ids = [m.id for m in shown if m.id is not None]
         counts = store.counts_for(session=session, meeting_ids=ids)
@@ -94,7 +94,7 @@ def home(deps: Deps, *, slack_id: str, limit: int) -> Home:
     """The upcoming meetings and this person's registrations, as App Home shows them."""
     now = deps.clock()
     with deps.sessions() as session:
-        found = store.upcoming_meetings(session=session, now=now, limit=limit + 1, next_of_series=True)
+        found = deps.meeting_list.meetings(session=session, now=now, limit=limit + 1)
         meetings, more = found[:limit], len(found) > limit
         ids = [m.id for m in meetings if m.id is not None]
         counts = store.counts_for(session=session, meeting_ids=ids)
