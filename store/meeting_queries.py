@@ -126,6 +126,14 @@ def upcoming_meetings(
     return list(session.exec(_UPCOMING[next_of_series], params={"now": now, "limit": limit}))
 
 
+@dataclass(frozen=True)
+class NamesNow:
+    """The names of the meetings not yet over, as `UpcomingNames` read them for one question."""
+
+    scheduled: tuple[MeetingName, ...]  # as `upcoming_meetings` gives them, in its order
+    cancelled: tuple[MeetingName, ...]  # as `cancelled_meetings` gives them, in its order
+
+
 class UpcomingNames:
     """The names of the meetings not yet over, kept between questions and read again when a meeting changed.
 
@@ -143,13 +151,9 @@ class UpcomingNames:
         self._scheduled: tuple[MeetingName, ...] = ()
         self._cancelled: tuple[MeetingName, ...] = ()
 
-    def upcoming(self, *, session: Session, now: datetime, limit: int) -> list[MeetingName]:
-        """The names of the meetings `upcoming_meetings` gives, in its order."""
-        return list(self._current(session, now)[0][:limit])
-
-    def cancelled(self, *, session: Session, now: datetime, limit: int) -> list[MeetingName]:
-        """The names of the meetings `cancelled_meetings` gives, in its order."""
-        return list(self._current(session, now)[1][:limit])
+    def read(self, *, session: Session, now: datetime) -> NamesNow:
+        """The names as the store has them now: one look at whether a meeting changed, for both lists."""
+        return NamesNow(*self._current(session, now))
 
     def _current(self, session: Session, now: datetime) -> tuple[tuple[MeetingName, ...], tuple[MeetingName, ...]]:
         version = tuple(session.execute(_MEETINGS_VERSION).one())

@@ -233,9 +233,8 @@ def test_the_names_kept_for_questions_follow_every_change_whoever_makes_it(sessi
 
     def names(kept: store.UpcomingNames, now: datetime = NOW) -> tuple[list[str], list[str]]:
         with sessions() as session:
-            upcoming = kept.upcoming(session=session, now=now, limit=10)
-            cancelled = kept.cancelled(session=session, now=now, limit=10)
-        return [n.title for n in upcoming], [n.title for n in cancelled]
+            read = kept.read(session=session, now=now)
+        return [n.title for n in read.scheduled[:10]], [n.title for n in read.cancelled[:10]]
 
     def as_stored(now: datetime = NOW) -> tuple[list[str], list[str]]:
         with sessions() as session:
@@ -266,7 +265,7 @@ def test_the_names_kept_for_questions_follow_every_change_whoever_makes_it(sessi
     assert names(ours, later) == as_stored(later) == ([], ["Essen forum"]), "the Lisbon lab is over"
     assert names(theirs) == as_stored(), "the other process, back at the first time"
     with sessions() as session:
-        assert len(ours.upcoming(session=session, now=NOW, limit=1)) == 1
+        assert len(ours.read(session=session, now=NOW).scheduled) == 1
 
 
 def test_the_meetings_kept_for_lists_follow_every_change_whoever_makes_it(sessions: sessionmaker[Session]) -> None:

@@ -89,9 +89,8 @@ def interpret(text: str, *, deps: Deps, person: Person, client: WebClient | None
         # meetings to come, so those are read whole at once.
         listing = topic in (Topic.LIST, Topic.NOW)
         upcoming = meetings_store.upcoming_meetings(session=session, now=now, limit=limit) if listing else []
-        names: Sequence[Named] = (
-            upcoming if listing else deps.meeting_names.upcoming(session=session, now=now, limit=limit)
-        )
+        kept = None if listing else deps.meeting_names.read(session=session, now=now)
+        names: Sequence[Named] = upcoming if kept is None else kept.scheduled[:limit]
         wants_meetings = topic == Topic.LIST or topic in ABOUT_ONE_MEETING
         named_upcoming = meetings_matching(hint, names) if hint.specific and wants_meetings else names
         chosen: Named | None = None
@@ -110,7 +109,7 @@ def interpret(text: str, *, deps: Deps, person: Person, client: WebClient | None
             chosen = pick_meeting(hint, named_upcoming or names, past)
             if hint.specific:
                 # A question naming a meeting that was cancelled is answered about it, never about another.
-                cancelled = deps.meeting_names.cancelled(session=session, now=now, limit=PAST_LIMIT)
+                cancelled = (kept or deps.meeting_names.read(session=session, now=now)).cancelled[:PAST_LIMIT]
                 chosen = better_named(hint, cancelled, chosen) or chosen
         meeting = session.get(Meeting, chosen.id) if chosen is not None else None
         if meeting is not None and meeting.id is not None:
