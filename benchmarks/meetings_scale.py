@@ -54,7 +54,7 @@ from benchmarks.load import (
     slash_command_body,
 )
 from benchmarks.processes import ServerProcess, serving, target_server
-from benchmarks.seed import StoreSize, seed_store
+from benchmarks.seed import StoreSize, plan_as_the_bot_did, seed_store
 from bot.localslack.emulator import Delivery, SlackEmulator
 
 logger = logging.getLogger(__name__)
@@ -290,6 +290,11 @@ class _Bench:
             seeded.registrations,
             seeded.member_registrations,
             seeded.faq_entries,
+        )
+        started = time.perf_counter()
+        planned = plan_as_the_bot_did(self.server(BOT).environment)
+        logger.info(
+            "planned the meetings' posts as the bot does (%d rows) in %.2f s", planned, time.perf_counter() - started
         )
         settle(self.database_url)
 

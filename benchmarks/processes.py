@@ -76,6 +76,11 @@ class ServerProcess:
         self._process: subprocess.Popen[bytes] | None = None
         self.started_at = 0.0
 
+    @property
+    def environment(self) -> dict[str, str]:
+        """The environment the process starts with."""
+        return dict(self._env)
+
     def start(self) -> None:
         """Start the process; its stdout and stderr go to the log file."""
         with self._log_file.open("wb") as log:

@@ -50,7 +50,7 @@ from benchmarks.common import (
 from benchmarks.databases import Engine, database, postgres_unavailable, settle, skipped_rows
 from benchmarks.load import ANSWER_TIMEOUT_SECONDS, LoadResult, Request, button_body, run_requests, slash_command_body
 from benchmarks.processes import ServerProcess, serving, target_server
-from benchmarks.seed import StoreSize, seed_store
+from benchmarks.seed import StoreSize, plan_as_the_bot_did, seed_store
 from bot.config import DEFAULT_CHANNEL_POSTS_PER_SECOND
 from bot.localslack.emulator import LocalUser, SlackEmulator
 from bot.views.meetings import RSVP_IN_PERSON, RSVP_ONLINE
@@ -169,6 +169,7 @@ class _Bench:
             meeting_id=seeded.meetings + 1, now=now, organiser_id=ORGANISER.id, capacity=self.sizes.pressers
         )
         self.store.add_people(self.people, now=now)
+        plan_as_the_bot_did(self.server(BOT).environment)
         settle(self.database_url)
         logger.info(
             "seeded %d meetings, %d registrations and %d people who press",

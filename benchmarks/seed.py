@@ -8,7 +8,7 @@ The same random seed gives the same store, relative to `now`, on every run.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +17,9 @@ from sqlalchemy import insert
 from sqlmodel import Session
 
 from benchmarks.seed_practices import seed_practices
+from bot.config import load_settings
+from bot.deps import build_deps
+from bot.services import planning
 from store.db import make_engine
 from store.migrate import upgrade
 from store.models import Attendance, FaqEntry, Meeting, MeetingKind, MeetingStatus, Membership, Person, Registration
@@ -115,6 +118,20 @@ def seed_store(database_url: str, *, now: datetime, member_id: str, organiser_id
         member_registrations=sum(1 for r in registrations if r["slack_id"] == member_id),
         faq_entries=len(faq),
     )
+
+
+def plan_as_the_bot_did(environment: Mapping[str, str]) -> int:
+    """Plan the seeded meetings' reminders as the bot with `environment` plans them when a meeting is made.
+
+    A live store holds the reminders of its meetings from the day each was made, and the bot's start only
+    checks them; a seeded store holds none, and the first start would plan all of them (seconds of work at
+    1,000 meetings) while it is measured. Returns the number of posts planned or changed.
+    """
+    deps = build_deps(load_settings(environment, require_slack=False))
+    try:
+        return planning.plan_upcoming_meetings(deps)
+    finally:
+        deps.engine.dispose()
 
 
 def _insert(session: Session, table: type[Any], rows: list[dict[str, Any]]) -> None:
