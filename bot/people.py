@@ -24,6 +24,9 @@ logger = logging.getLogger(__name__)
 PROFILE_MAX_AGE = timedelta(hours=12)
 # How long a process keeps in mind what language someone reads (their own change is seen at once).
 LANGUAGE_MEMORY_SECONDS = 60.0
+# How long a process keeps in mind someone who asked a question, as `resolve` gave them (their id and zone).
+ASKER_MEMORY_SECONDS = 60.0
+ASKERS_KEPT = 10_000  # past this many, those kept longer than their time are let go
 # How long a process keeps in mind who is an organiser, for what it shows (help); a permission is always read.
 ROLE_MEMORY_SECONDS = 5.0
 # How long a request waits for users.info: Slack wants a press acknowledged within 3 seconds.
@@ -44,6 +47,7 @@ class PeopleDirectory:
         # id: (kept until, chosen language, Slack's locale, zone)
         self._languages: dict[str, tuple[float, str | None, str | None, str | None]] = {}
         self._roles: dict[str, tuple[float, bool]] = {}  # id: (kept until, organiser)
+        self._askers: dict[str, tuple[float, Person]] = {}  # id: (kept until, the person as resolved)
 
     def is_organiser(self, slack_id: str) -> bool:
         """Whether this Slack user is an organiser (the store decides, on every call; no Slack call)."""
@@ -100,6 +104,22 @@ class PeopleDirectory:
                 checked_at=self._clock(),
                 slack_locale=user.get("locale"),
             )
+
+    def asker(self, client: WebClient, slack_id: str) -> Person:
+        """The person as `resolve` gives them, kept in mind for ASKER_MEMORY_SECONDS: for answering the questions
+        of someone who asks several in a row without reading the store each time. The person given is detached
+        from any session and shared: read their id and zone, never a permission, and change nothing on it."""
+        now = time.monotonic()
+        with self._lock:
+            kept = self._askers.get(slack_id)
+        if kept is not None and now < kept[0]:
+            return kept[1]
+        person = self.resolve(client, slack_id)
+        with self._lock:
+            if len(self._askers) >= ASKERS_KEPT:
+                self._askers = {key: value for key, value in self._askers.items() if now < value[0]}
+            self._askers[slack_id] = (now + ASKER_MEMORY_SECONDS, person)
+        return person
 
     def in_workspace(self, client: WebClient, slack_id: str) -> bool:
         """Whether `slack_id` is a person of this workspace: one the store has met, or one Slack knows and has
@@ -161,6 +181,7 @@ class PeopleDirectory:
         """Read someone's language from the store next time (they just chose one)."""
         with self._lock:
             self._languages.pop(slack_id, None)
+            self._askers.pop(slack_id, None)
 
     def _lookup_client(self, client: WebClient) -> WebClient:
         """A client like `client` (same Slack, token and retries) that gives up after LOOKUP_TIMEOUT_SECONDS."""

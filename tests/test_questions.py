@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from bot import people
 from bot.config import Settings
 from bot.deps import Deps, build_deps
 from bot.language.matching import pick_meeting
@@ -24,6 +26,7 @@ from bot.views.answers import DONT_KNOW
 from handlers.questions import reply_thread
 from store import faq as faq_store
 from store import meetings as store
+from store import people as people_store
 from store import schedule
 from store.meetings import MeetingDraft
 from store.models import Attendance, MeetingKind, Person, PostKind
@@ -549,3 +552,37 @@ def test_share_of_unseen_questions_answered_correctly(deps: Deps, ids: dict[str,
     for question, (problems, said) in wrong.items():
         print(f"  wrong: {question!r}: {problems}; said {said!r}")
     assert ok / total >= HELD_OUT_FLOOR, wrong
+
+
+def test_someone_asking_again_within_a_minute_is_read_from_the_store_once(
+    deps: Deps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sender keeps an asker in mind for a minute between their questions; a language chosen is seen at once."""
+    with deps.sessions() as session:
+        people_store.save_profile(
+            session=session,
+            slack_id="U0ASKER",
+            display_name="Asker",
+            tz="Europe/Madrid",
+            is_guest=False,
+            checked_at=NOW,
+        )
+    client = WebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/")  # the profile is fresh: Slack is not asked
+    clock = [1_000.0]
+    monkeypatch.setattr(people.time, "monotonic", lambda: clock[0])
+
+    def moved(zone: str) -> None:  # as another process refreshing the profile from Slack would
+        with deps.sessions() as session:
+            people_store.save_profile(
+                session=session, slack_id="U0ASKER", display_name="Asker", tz=zone, is_guest=False, checked_at=NOW
+            )
+
+    assert deps.people.asker(client, "U0ASKER").tz == "Europe/Madrid"
+    moved("America/Toronto")
+    clock[0] += people.ASKER_MEMORY_SECONDS - 1
+    assert deps.people.asker(client, "U0ASKER").tz == "Europe/Madrid"
+    clock[0] += 2
+    assert deps.people.asker(client, "U0ASKER").tz == "America/Toronto"
+    moved("Atlantic/Reykjavik")
+    deps.people.forget_language("U0ASKER")
+    assert deps.people.asker(client, "U0ASKER").tz == "Atlantic/Reykjavik"

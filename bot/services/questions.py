@@ -202,8 +202,8 @@ def answer_renderer(deps: Deps, client: WebClient) -> Renderer:
     """The renderer of QUESTION rows: the answer, from the store as it is when the sender takes the row.
 
     The asker is read as `deps.people` knows them (their profile asked of Slack with `client` when it is
-    unknown or old). A question that cannot be answered (a fault of the bot's, not of the store) is told
-    so in its thread rather than left without a word.
+    unknown or old), kept in mind for a minute between their questions. A question that cannot be answered
+    (a fault of the bot's, not of the store) is told so in its thread rather than left without a word.
     """
 
     def render(row: ScheduledPost, _context: RenderContext) -> Delivery:
@@ -212,7 +212,7 @@ def answer_renderer(deps: Deps, client: WebClient) -> Renderer:
         if not isinstance(text, str) or not isinstance(asker, str) or not asker:
             return Skip("no question to answer")
         thread_ts = thread if isinstance(thread, str) and thread else None
-        person = deps.people.resolve(client, asker)
+        person = deps.people.asker(client, asker)
         # A question too short to tell its language is answered in the asker's, as a request would be.
         with i18n.speaking(languages.of_person(deps, client, asker)):
             try:
