@@ -132,6 +132,10 @@ class NamesNow:
 
     scheduled: tuple[MeetingName, ...]  # as `upcoming_meetings` gives them, in its order
     cancelled: tuple[MeetingName, ...]  # as `cancelled_meetings` gives them, in its order
+    version: tuple[Any, ...] = ()  # what the store said of its meetings when they were read
+
+
+MEETINGS_KEPT = 500  # meetings kept whole for questions; past this many, they are read again
 
 
 class UpcomingNames:
@@ -140,7 +144,8 @@ class UpcomingNames:
     Each use asks the store whether a meeting was added, changed or cancelled since (how many meetings there
     are, the sum of their sequence numbers, which grow at every change, and the latest change), so that a
     process answers from what the store holds, whichever process changed it; the names themselves, a few
-    hundred rows, are read only then, or once one of the meetings kept is over.
+    hundred rows, are read only then, or once one of the meetings kept is over. A meeting a question chose
+    is kept whole beside them (`meeting`) while the store says that no meeting changed.
     """
 
     def __init__(self) -> None:
@@ -150,25 +155,42 @@ class UpcomingNames:
         self._until: datetime | None = None  # when the first of the meetings kept is over
         self._scheduled: tuple[MeetingName, ...] = ()
         self._cancelled: tuple[MeetingName, ...] = ()
+        self._meetings: dict[int, Meeting] = {}  # read whole for a question, while `_version` holds
 
     def read(self, *, session: Session, now: datetime) -> NamesNow:
         """The names as the store has them now: one look at whether a meeting changed, for both lists."""
-        return NamesNow(*self._current(session, now))
-
-    def _current(self, session: Session, now: datetime) -> tuple[tuple[MeetingName, ...], tuple[MeetingName, ...]]:
         version = tuple(session.execute(_MEETINGS_VERSION).one())
         with self._lock:
             fresh = version == self._version and self._read_at is not None and self._read_at <= now
             if fresh and (self._until is None or now < self._until):
-                return self._scheduled, self._cancelled
+                return NamesNow(self._scheduled, self._cancelled, version)
             scheduled: list[MeetingName] = []
             cancelled: list[MeetingName] = []
             for *values, status in session.execute(_NOT_OVER, {"now": now}):
                 (cancelled if status == MeetingStatus.CANCELLED else scheduled).append(MeetingName(*values))
-            self._version, self._read_at = version, now
+            self._version, self._read_at, self._meetings = version, now, {}
             self._until = min((name.ends_at for name in (*scheduled, *cancelled)), default=None)
             self._scheduled, self._cancelled = tuple(scheduled), tuple(cancelled)
-            return self._scheduled, self._cancelled
+            return NamesNow(self._scheduled, self._cancelled, version)
+
+    def meeting(self, *, session: Session, meeting_id: int, names: NamesNow) -> Meeting | None:
+        """The meeting, read whole: kept while the store says, as it did when `names` were read, that no
+        meeting changed. What it gives is shared by the process's questions, detached from any session:
+        read it, never change it."""
+        with self._lock:
+            kept = self._meetings.get(meeting_id) if names.version == self._version else None
+        if kept is not None:
+            return kept
+        meeting = session.get(Meeting, meeting_id)
+        if meeting is None:
+            return None
+        session.expunge(meeting)
+        with self._lock:
+            if names.version == self._version:
+                if len(self._meetings) >= MEETINGS_KEPT:
+                    self._meetings = {}
+                self._meetings[meeting_id] = meeting
+        return meeting
 
 
 class UpcomingList:

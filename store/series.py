@@ -173,10 +173,13 @@ def split(
     )
 
 
-def move_to(*, session: Session, meeting: Meeting, series: MeetingSeries, occurrence_at: datetime) -> None:
+def move_to(
+    *, session: Session, meeting: Meeting, series: MeetingSeries, occurrence_at: datetime, now: datetime
+) -> None:
     """Make `meeting` a meeting of `series`, at the start its rule gives it there."""
     meeting.series_id = series.id
     meeting.occurrence_at = as_utc(occurrence_at)
+    meeting.updated_at = now
     session.add(meeting)
     commit(session)
 

@@ -18,7 +18,7 @@ from store import people as people_store
 from store import series as series_store
 from store.db import make_engine
 from store.meetings import MeetingDraft
-from store.models import Attendance, MeetingKind
+from store.models import Attendance, Meeting, MeetingKind
 from tests import revisions
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -268,6 +268,37 @@ def test_the_names_kept_for_questions_follow_every_change_whoever_makes_it(sessi
         assert len(ours.read(session=session, now=NOW).scheduled) == 1
 
 
+def test_a_meeting_kept_for_questions_is_read_again_once_any_meeting_changed(sessions: sessionmaker[Session]) -> None:
+    """The meeting a question chose is read whole once, and again after any change another process makes."""
+    names = store.UpcomingNames()
+    with sessions() as session:
+        essen = store.create_meeting(session=session, draft=draft(), created_by="U0ORG", now=NOW)
+
+    def chosen(now: datetime = NOW) -> Meeting:
+        with sessions() as session:
+            found = names.meeting(session=session, meeting_id=essen.id or 0, names=names.read(session=session, now=now))
+            assert found is not None
+            return found
+
+    first = chosen()
+    assert chosen() is first, "kept while no meeting changed"
+    with sessions() as session:
+        store.update_meeting(
+            session=session,
+            meeting_id=essen.id or 0,
+            draft=draft(title="Essen forum", capacity=30),
+            now=NOW + timedelta(minutes=1),
+        )
+    assert (chosen().title, chosen().capacity) == ("Essen forum", 30), "changed elsewhere"
+    with sessions() as session:
+        store.cancel_meeting(session=session, meeting_id=essen.id or 0, now=NOW + timedelta(minutes=2))
+    cancelled = chosen()
+    assert cancelled.is_cancelled
+    with sessions() as session:
+        store.create_meeting(session=session, draft=draft(title="Lisbon lab"), created_by="U0ORG", now=NOW)
+    assert chosen() is not cancelled, "a meeting added: every meeting kept is read again"
+
+
 def test_the_meetings_kept_for_lists_follow_every_change_whoever_makes_it(sessions: sessionmaker[Session]) -> None:
     """Two processes' lists, each kept between requests: a meeting added, renamed, cancelled or over, and a series
     split in two (which makes another meeting the next of its series), are seen as the store has them."""
@@ -312,7 +343,7 @@ def test_the_meetings_kept_for_lists_follow_every_change_whoever_makes_it(sessio
         split = series_store.split(
             session=session, series=kept, ended_rule="FREQ=WEEKLY;COUNT=1", rule="FREQ=WEEKLY", template=weekly, now=NOW
         )
-        series_store.move_to(session=session, meeting=second, series=split, occurrence_at=second.starts_at)
+        series_store.move_to(session=session, meeting=second, series=split, occurrence_at=second.starts_at, now=NOW)
     expected = ["Lisbon lab", "Weekly clinic", "Weekly clinic", "Essen forum"]
     assert listed(ours) == as_stored() == expected, "the second meeting is now the next of a series of its own"
 

@@ -111,7 +111,12 @@ def interpret(text: str, *, deps: Deps, person: Person, client: WebClient | None
                 # A question naming a meeting that was cancelled is answered about it, never about another.
                 cancelled = (kept or deps.meeting_names.read(session=session, now=now)).cancelled[:PAST_LIMIT]
                 chosen = better_named(hint, cancelled, chosen) or chosen
-        meeting = session.get(Meeting, chosen.id) if chosen is not None else None
+        if chosen is None:
+            meeting = None
+        elif kept is not None:  # read whole once while no meeting changes, as the names are
+            meeting = deps.meeting_names.meeting(session=session, meeting_id=chosen.id or 0, names=kept)
+        else:
+            meeting = session.get(Meeting, chosen.id)
         if meeting is not None and meeting.id is not None:
             counts = meetings_store.counts(session=session, meeting_id=meeting.id)
             registration = meetings_store.registration_of(

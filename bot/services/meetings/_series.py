@@ -154,7 +154,7 @@ def edit_series(
         moved = _applied(MeetingDraft.of(each), draft, changed)
         origin = each.occurrence_at or each.starts_at
         occurrence = _applied_start(origin, draft, zone)
-        series_store.move_to(session=session, meeting=each, series=target, occurrence_at=occurrence)
+        series_store.move_to(session=session, meeting=each, series=target, occurrence_at=occurrence, now=now)
         if each.is_cancelled:
             continue
         change = store.update_meeting(session=session, meeting_id=each.id or 0, draft=moved, now=now, offers=offers)
