@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm.attributes import flag_modified
@@ -298,12 +298,15 @@ def useful_counts(*, session: Session, practice_ids: Sequence[int]) -> dict[int,
     """Useful counts for several practices at once (missing ids count 0)."""
     if not practice_ids:
         return {}
-    query = (
-        select(UsefulMark.practice_id, func.count())
-        .where(col(UsefulMark.practice_id).in_(list(practice_ids)))
-        .group_by(col(UsefulMark.practice_id))
-    )
-    return {int(pid): int(count) for pid, count in session.exec(query)}
+    return {int(pid): int(count) for pid, count in session.exec(_USEFUL_COUNTS, params={"ids": list(practice_ids)})}
+
+
+# Made once, the ids a parameter: every list and search of practices runs it.
+_USEFUL_COUNTS = (
+    select(UsefulMark.practice_id, func.count())
+    .where(col(UsefulMark.practice_id).in_(bindparam("ids", expanding=True)))
+    .group_by(col(UsefulMark.practice_id))
+)
 
 
 def figures(*, session: Session) -> Figures:

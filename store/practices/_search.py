@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, text
+from sqlalchemy import bindparam, func, text
 from sqlmodel import Session, col, select
 
 from store.models import Practice, PracticeStatus
@@ -265,11 +265,14 @@ def _tsquery(params: dict[str, Any], prefix: str, forms: Sequence[tuple[str, ...
 def _hits(session: Session, ids: list[int], words: tuple[str, ...]) -> list[Hit]:
     if not ids:
         return []
-    # By primary key only: a condition on the status would lead the planner to the status index.
-    loaded = session.exec(select(Practice).where(col(Practice.id).in_(ids)))
+    loaded = session.exec(_BY_IDS, params={"ids": ids})
     practices = {p.id: p for p in loaded if p.status == PracticeStatus.PUBLISHED}
     found = _word_pattern(words)
     return [Hit(practices[pid], passage(practices[pid], found)) for pid in ids if pid in practices]
+
+
+# By primary key only: a condition on the status would lead the planner to the status index. Made once.
+_BY_IDS = select(Practice).where(col(Practice.id).in_(bindparam("ids", expanding=True)))
 
 
 def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
