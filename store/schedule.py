@@ -154,7 +154,7 @@ def cancel_future(*, session: Session, now: datetime, kind: str, keep_key: str =
     return rows_changed(result)
 
 
-def _claimable(now: datetime) -> Any:
+def _claimable(now: Any) -> Any:
     return or_(
         and_(
             col(ScheduledPost.status) == PostStatus.PENDING,
@@ -179,24 +179,39 @@ def claim_due(
     Rows left in `sending` by a worker whose lease ran out are claimed again: their sender
     must check the channel's history (the message metadata names the row) before posting.
     """
-    due = select(ScheduledPost.id).where(_claimable(now)).order_by(col(ScheduledPost.due_at)).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
+    statement = _CLAIM[session.get_bind().dialect.name == "postgresql"]
+    values = {"now": now, "limit": limit, "worker": worker, "lease_until": now + lease, "updated_at": now}
+    claimed = list(session.scalars(statement, values))
+    commit(session)
+    return sorted(claimed, key=lambda post: (post.due_at, post.id or 0))
+
+
+def _claim_statement(*, skip_locked: bool) -> Any:
+    """The claim, made once for each engine: its time, limit, worker and lease are parameters."""
+    columns = ScheduledPost.__table__.c  # type: ignore[attr-defined]
+    due = (
+        select(ScheduledPost.id)
+        .where(_claimable(bindparam("now", type_=columns.due_at.type)))
+        .order_by(col(ScheduledPost.due_at))
+        .limit(bindparam("limit"))
+    )
+    if skip_locked:  # PostgreSQL: a row another worker is claiming is left to it
         due = due.with_for_update(skip_locked=True)
-    statement = (
+    return (
         update(ScheduledPost)
         .where(col(ScheduledPost.id).in_(due.scalar_subquery()))
         .values(
             status=PostStatus.SENDING,
-            claimed_by=worker,
-            lease_until=now + lease,
+            claimed_by=bindparam("worker", type_=columns.claimed_by.type),
+            lease_until=bindparam("lease_until", type_=columns.lease_until.type),
             attempts=ScheduledPost.attempts + 1,
-            updated_at=now,
+            updated_at=bindparam("updated_at", type_=columns.updated_at.type),
         )
         .returning(ScheduledPost)
     )
-    claimed = list(session.scalars(statement))
-    commit(session)
-    return sorted(claimed, key=lambda post: (post.due_at, post.id or 0))
+
+
+_CLAIM = {skip_locked: _claim_statement(skip_locked=skip_locked) for skip_locked in (False, True)}
 
 
 def renew(*, session: Session, post_id: int, worker: str, now: datetime, lease: timedelta = DEFAULT_LEASE) -> bool:
