@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, func, not_, or_
+from sqlalchemy import BindParameter, bindparam, case, func, not_, or_
 from sqlalchemy import select as select_columns
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -293,12 +293,12 @@ _COUNTS = (
     .where(col(Registration.meeting_id).in_(bindparam("ids", expanding=True)))
     .group_by(col(Registration.meeting_id), col(Registration.attendance))
 )
+# The same, with whether one person's answer is among each meeting's answers of each kind.
+_COUNTS_AND_ANSWER = _COUNTS.add_columns(
+    func.max(case((col(Registration.slack_id) == bindparam("slack_id"), 1), else_=0))
+)
 _ANSWER = select(Registration).where(
     col(Registration.meeting_id) == bindparam("meeting_id"), col(Registration.slack_id) == bindparam("slack_id")
-)
-_ANSWERS = select(Registration.meeting_id, Registration.attendance).where(
-    col(Registration.slack_id) == bindparam("slack_id"),
-    col(Registration.meeting_id).in_(bindparam("ids", expanding=True)),
 )
 
 
@@ -310,6 +310,28 @@ def counts_for(*, session: Session, meeting_ids: Iterable[int]) -> dict[int, Cou
     found: dict[int, dict[str, int]] = {meeting_id: {} for meeting_id in ids}
     for meeting_id, attendance, count in session.exec(_COUNTS, params={"ids": ids}):
         found[meeting_id][attendance] = count
+    return _counted(found)
+
+
+def counts_and_answers(
+    *, session: Session, slack_id: str, meeting_ids: Iterable[int]
+) -> tuple[dict[int, Counts], dict[int, Attendance]]:
+    """How many answered what, for each of the meetings, and this person's answers to them, in one query."""
+    ids = list(meeting_ids)
+    if not ids:
+        return {}, {}
+    found: dict[int, dict[str, int]] = {meeting_id: {} for meeting_id in ids}
+    answers: dict[int, Attendance] = {}
+    for meeting_id, attendance, count, theirs in session.execute(
+        _COUNTS_AND_ANSWER, {"ids": ids, "slack_id": slack_id}
+    ):
+        found[meeting_id][attendance] = count
+        if theirs:
+            answers[meeting_id] = Attendance(attendance)
+    return _counted(found), answers
+
+
+def _counted(found: dict[int, dict[str, int]]) -> dict[int, Counts]:
     for values in found.values():  # a place held for an offer is taken
         values[Attendance.IN_PERSON] = values.get(Attendance.IN_PERSON, 0) + values.pop(Attendance.OFFERED, 0)
     return {meeting_id: Counts(**values) for meeting_id, values in found.items()}
@@ -323,15 +345,6 @@ def counts(*, session: Session, meeting_id: int) -> Counts:
 def registration_of(*, session: Session, meeting_id: int, slack_id: str) -> Registration | None:
     """This person's answer to this meeting, if any."""
     return session.exec(_ANSWER, params={"meeting_id": meeting_id, "slack_id": slack_id}).first()
-
-
-def answers_of(*, session: Session, slack_id: str, meeting_ids: Iterable[int]) -> dict[int, Attendance]:
-    """This person's answers to each of the meetings that they answered."""
-    ids = list(meeting_ids)
-    if not ids:
-        return {}
-    found = session.exec(_ANSWERS, params={"slack_id": slack_id, "ids": ids})
-    return {meeting_id: Attendance(attendance) for meeting_id, attendance in found}
 
 
 def registrations_of(*, session: Session, slack_id: str, now: datetime) -> list[tuple[Meeting, Attendance]]:

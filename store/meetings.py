@@ -16,10 +16,10 @@ from store.meeting_queries import Counts as Counts
 from store.meeting_queries import MeetingName as MeetingName
 from store.meeting_queries import UpcomingList as UpcomingList
 from store.meeting_queries import UpcomingNames as UpcomingNames
-from store.meeting_queries import answers_of as answers_of
 from store.meeting_queries import attendees as attendees
 from store.meeting_queries import cancelled_meetings as cancelled_meetings
 from store.meeting_queries import counts as counts
+from store.meeting_queries import counts_and_answers as counts_and_answers
 from store.meeting_queries import counts_for as counts_for
 from store.meeting_queries import meetings_between as meetings_between
 from store.meeting_queries import next_meeting as next_meeting

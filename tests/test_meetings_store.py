@@ -120,7 +120,12 @@ def test_places_waitlist_members_first_and_moving_up(sessions: sessionmaker[Sess
         assert store.counts(session=session, meeting_id=mid) == store.Counts(in_person=2, not_coming=1, waitlisted=1)
         assert answer("U2", Attendance.ONLINE, 7).promoted == ("U0GST",)
         assert store.registrant_ids(session=session, meeting_id=mid) == ["U2", "U0GST", "U3"]
-        assert store.answers_of(session=session, slack_id="U1", meeting_ids=[mid]) == {mid: Attendance.NOT_COMING}
+        counted, answers = store.counts_and_answers(session=session, slack_id="U1", meeting_ids=[mid, mid + 1])
+        assert counted == {
+            mid: store.Counts(in_person=2, online=1, not_coming=1),
+            mid + 1: store.Counts(),
+        }
+        assert answers == {mid: Attendance.NOT_COMING}, "the person's own answer, and none where they gave none"
         mine = store.registrations_of(session=session, slack_id="U3", now=NOW)
         assert [(m.id, a) for m, a in mine] == [(mid, Attendance.IN_PERSON)]
         rows = store.attendees(session=session, meeting_id=mid)

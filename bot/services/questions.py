@@ -118,11 +118,10 @@ def interpret(text: str, *, deps: Deps, person: Person, client: WebClient | None
         else:
             meeting = session.get(Meeting, chosen.id)
         if meeting is not None and meeting.id is not None:
-            counts = meetings_store.counts(session=session, meeting_id=meeting.id)
-            registration = meetings_store.registration_of(
-                session=session, meeting_id=meeting.id, slack_id=person.slack_id
+            every, answers = meetings_store.counts_and_answers(
+                session=session, slack_id=person.slack_id, meeting_ids=[meeting.id]
             )
-            my_answer = Attendance(registration.attendance) if registration else None
+            counts, my_answer = every[meeting.id], answers.get(meeting.id)
             if my_answer == Attendance.WAITLISTED:
                 position = meetings_store.waitlist_position(
                     session=session, meeting_id=meeting.id, slack_id=person.slack_id

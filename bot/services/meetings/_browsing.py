@@ -67,8 +67,7 @@ def upcoming(deps: Deps, *, slack_id: str, limit: int) -> Listing:
         found = deps.meeting_list.meetings(session=session, now=deps.clock(), limit=limit + 1)
         shown = found[:limit]
         ids = [m.id for m in shown if m.id is not None]
-        counts = store.counts_for(session=session, meeting_ids=ids)
-        answers = store.answers_of(session=session, slack_id=slack_id, meeting_ids=ids)
+        counts, answers = store.counts_and_answers(session=session, slack_id=slack_id, meeting_ids=ids)
         rules = rules_of(session, shown)
     return Listing(meetings=shown, counts=counts, answers=answers, more=len(found) > limit, rules=rules)
 
@@ -84,10 +83,9 @@ def past(deps: Deps, *, limit: int) -> Listing:
 def details(deps: Deps, *, meeting: Meeting, slack_id: str) -> Details:
     """One meeting with its counts and this person's answer."""
     with deps.sessions() as session:
-        counts = store.counts(session=session, meeting_id=meeting.id or 0)
-        mine = store.registration_of(session=session, meeting_id=meeting.id or 0, slack_id=slack_id)
+        counts, answers = store.counts_and_answers(session=session, slack_id=slack_id, meeting_ids=[meeting.id or 0])
         rule = rules_of(session, [meeting]).get(meeting.id or 0)
-    return Details(meeting=meeting, counts=counts, answer=Attendance(mine.attendance) if mine else None, rule=rule)
+    return Details(meeting=meeting, counts=counts[meeting.id or 0], answer=answers.get(meeting.id or 0), rule=rule)
 
 
 def home(deps: Deps, *, slack_id: str, limit: int) -> Home:
@@ -97,8 +95,7 @@ def home(deps: Deps, *, slack_id: str, limit: int) -> Home:
         found = deps.meeting_list.meetings(session=session, now=now, limit=limit + 1)
         meetings, more = found[:limit], len(found) > limit
         ids = [m.id for m in meetings if m.id is not None]
-        counts = store.counts_for(session=session, meeting_ids=ids)
-        answers = store.answers_of(session=session, slack_id=slack_id, meeting_ids=ids)
+        counts, answers = store.counts_and_answers(session=session, slack_id=slack_id, meeting_ids=ids)
         mine = store.registrations_of(session=session, slack_id=slack_id, now=now)
         rules = rules_of(session, meetings)
     listing = Listing(meetings=meetings, counts=counts, answers=answers, more=more, rules=rules)
