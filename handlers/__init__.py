@@ -9,6 +9,7 @@ from handlers import (
     actions,
     admin,
     announcements,
+    dispatch,
     home,
     meetings,
     personal,
@@ -22,9 +23,11 @@ from handlers import (
 def register_all(app: App, deps: Deps) -> None:
     """Register every area's listeners on `app`.
 
-    Bolt tries the listeners in the order they were registered until one matches: the questions and the welcome,
-    which listen to events, come first, as most of what Slack sends that is not a command is a message or a
-    mention. The areas that add App Home sections keep their order, which is the order of those sections.
+    Bolt tries the listeners in the order they were registered until one matches: the slash commands, one
+    listener for all of them (`handlers.dispatch`), come first, then the questions and the welcome, which
+    listen to events, then the buttons (one listener too) and the forms. The areas that add App Home sections
+    keep their order, which is the order of those sections.
     """
+    dispatch.keyed(app, "command")
     for area in (questions, welcome, admin, meetings, practices, actions, announcements, scheduled, personal, home):
         area.register(app, deps)

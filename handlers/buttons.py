@@ -1,14 +1,11 @@
 """Buttons: the organiser check, and whether a press is acknowledged at once or once its change is written.
 
 Whether a button is organiser-only is declared where it is bound and checked here, nowhere else. The bot's
-buttons are one Bolt listener, which finds a press's work by its action id: Bolt tries its listeners in turn
-for every request, so that a command or an event is not first compared with each of the buttons.
+buttons are one Bolt listener (`handlers.dispatch`).
 """
 
 from __future__ import annotations
 
-import re
-import weakref
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -18,16 +15,13 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.language.i18n import _
 from bot.registry import ActionSpec, Kind
+from handlers.dispatch import keyed
 from handlers.errors import after_ack, tell_privately
 from handlers.routing import ACTION_REFUSAL
 
 ActionWork = Callable[..., None]
 # The work of a button that changes the store: it writes, and returns what to say once acknowledged.
 WritingWork = Callable[..., Callable[[], None] | None]
-Press = Callable[[Ack, dict[str, Any], WebClient, Respond, BoltContext], None]
-
-# Each app's buttons by action id, answered by the one listener bound at its first button.
-_PRESSES: weakref.WeakKeyDictionary[App, dict[str, Press]] = weakref.WeakKeyDictionary()
 
 
 def register_action(
@@ -74,25 +68,4 @@ def register_action(
             after_ack(app, tell, body=body, client=client, respond=respond, context=context, saved_first=True)
 
     listener.__name__ = action_id
-    presses = _PRESSES.get(app)
-    if presses is None:
-        presses = _PRESSES[app] = {}
-        _bind_presses(app, presses)
-    presses[action_id] = listener
-
-
-def _bind_presses(app: App, presses: dict[str, Press]) -> None:
-    """The one listener of the app's buttons: any action whose id is one of `presses`."""
-
-    def pressed(body: dict[str, Any]) -> bool:
-        return _action_id(body) in presses
-
-    def press(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
-        presses[_action_id(body)](ack, body, client, respond, context)
-
-    app.action(re.compile(".+"), matchers=[pressed])(press)
-
-
-def _action_id(body: dict[str, Any]) -> str:
-    actions = body.get("actions") or [{}]
-    return str(actions[0].get("action_id", ""))
+    keyed(app, "action")[action_id] = listener

@@ -22,6 +22,7 @@ from bot.language import i18n
 from bot.language.i18n import _
 from bot.registry import ActionSpec, CommandSpec, Kind
 from bot.views import blocks
+from handlers.dispatch import keyed
 from handlers.errors import ACTION_REFUSAL, after_ack, error_view, refusal
 
 _NUMBER = re.compile(r"#?\d{1,9}")
@@ -248,7 +249,7 @@ class CommandRouter:
             work.__name__ = f"{self.name} {subcommand.words}"
             after_ack(app, work, body=body, client=client, respond=respond, context=context)
 
-        app.command(self.name)(acknowledge)
+        keyed(app, "command")[self.name] = acknowledge
 
 
 class HeldAnswers:
