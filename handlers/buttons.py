@@ -67,5 +67,4 @@ def register_action(
             tell.__name__ = f"{action_id}: the answer"
             after_ack(app, tell, body=body, client=client, respond=respond, context=context, saved_first=True)
 
-    listener.__name__ = action_id
     keyed(app, "action")[action_id] = listener
