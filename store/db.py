@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any, cast
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Engine, ExceptionContext, Result, make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import PoolProxiedConnection, QueuePool
@@ -30,6 +31,10 @@ PG_CONNECT_SECONDS = 2  # how long connecting to PostgreSQL may take before it c
 # How long a statement waits for a row another transaction holds.
 PG_LOCK_WAIT = "SET lock_timeout = '2s'"
 POOL_WAIT_SECONDS = 2.0  # how long a request waits for a pooled connection to come free
+# A PostgreSQL connection back in the pool for longer than this is asked whether the server is still there
+# before it is used again; one used that recently is not (the server dropping it is then told by the next
+# statement: StoreUnavailable, and the pool starts afresh).
+PING_AFTER_IDLE_SECONDS = 1.0
 HEALTH_WAIT_MS = 1000  # how long the health check waits for SQLite's write lock
 
 
@@ -92,7 +97,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas(busy))
     else:
         kwargs.setdefault("poolclass", _Pool)
-        kwargs.setdefault("pool_pre_ping", True)
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 10)
         kwargs.setdefault("pool_timeout", POOL_WAIT_SECONDS)
@@ -100,6 +104,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             kwargs.setdefault("connect_args", {"connect_timeout": PG_CONNECT_SECONDS})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _postgres_waits)
+        if not kwargs.get("pool_pre_ping"):
+            _ping_when_idle(engine)
     event.listen(engine, "handle_error", _unavailable, retval=True)
     return engine
 
@@ -121,6 +127,28 @@ def _seconds(value: Any, default: float) -> float:
         return max(float(value), 0.0) if value is not None else default
     except (TypeError, ValueError):
         return default
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Before a pooled connection is used again, ping the server if the connection sat idle PING_AFTER_IDLE_SECONDS.
+
+    A connection that does not answer is replaced by a new one (up to three times) before anything is run on it.
+    """
+
+    def returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def taken(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return  # just connected, or in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError(f"the pooled connection did not answer: {error}") from error
+
+    event.listen(engine, "checkin", returned)
+    event.listen(engine, "checkout", taken)
 
 
 def _postgres_waits(dbapi_connection: Any, _record: Any) -> None:

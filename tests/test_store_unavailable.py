@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from store import StoreUnavailable
+from store import StoreUnavailable, db
 from store import people as people_store
 from store.db import make_engine, session_factory
 
@@ -84,3 +84,36 @@ def test_a_connection_the_server_dropped_is_unavailable_and_the_next_one_works(e
     with engine.connect() as connection:
         assert connection.execute(text("SELECT 1")).scalar() == 1
     admin.dispose()
+
+
+def _pooled_then_dropped(engine: Engine) -> int:
+    """Use a pooled connection, give it back, and have the server drop it; its backend's pid."""
+    admin = make_engine(engine.url.render_as_string(hide_password=False))
+    with engine.connect() as connection:
+        pid = int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+    with admin.begin() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+    return pid
+
+
+def test_a_pooled_connection_dropped_while_it_sat_idle_is_replaced_unseen(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a server that drops a connection: PostgreSQL only")
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)  # every connection taken from the pool is asked
+    dropped = _pooled_then_dropped(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != dropped
+
+
+def test_a_pooled_connection_dropped_a_moment_after_use_is_told_once(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a server that drops a connection: PostgreSQL only")
+    dropped = _pooled_then_dropped(engine)  # back in the pool for less than PING_AFTER_IDLE_SECONDS
+    with pytest.raises(StoreUnavailable) as raised, engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    assert raised.value.connection_invalidated
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != dropped
