@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from store.models import Attendance, Meeting, MeetingSeries, MeetingStatus, Person, Registration
+from store.models import Attendance, Meeting, MeetingStatus, Person, Registration, StoreVersion
 
 ATTENDING = (Attendance.IN_PERSON, Attendance.ONLINE, Attendance.WAITLISTED, Attendance.OFFERED)
 
@@ -141,9 +141,9 @@ MEETINGS_KEPT = 500  # meetings kept whole for questions; past this many, they a
 class UpcomingNames:
     """The names of the meetings not yet over, kept between questions and read again when a meeting changed.
 
-    Each use asks the store whether a meeting was added, changed or cancelled since (how many meetings there
-    are, the sum of their sequence numbers, which grow at every change, and the latest change), so that a
-    process answers from what the store holds, whichever process changed it; the names themselves, a few
+    Each use asks the store whether a meeting was added, changed or cancelled since (the counter of changes
+    the database moves, `store_versions`: one primary-key lookup), so that a process answers from what the
+    store holds, whichever process changed it; the names themselves, a few
     hundred rows, are read only then, or once one of the meetings kept is over. A meeting a question chose
     is kept whole beside them (`meeting`) while the store says that no meeting changed.
     """
@@ -229,22 +229,15 @@ class UpcomingList:
             return found
 
 
+def _version_of(name: str) -> Any:
+    """The counter the store moves at every change of a meeting ("meetings") or a series ("series")."""
+    return select_columns(col(StoreVersion.version)).where(col(StoreVersion.name) == name).scalar_subquery()
+
+
 # Whether any meeting was added, changed or cancelled: read before the names kept are used.
-_MEETINGS_VERSION = select_columns(
-    func.count(), func.coalesce(func.sum(col(Meeting.sequence)), 0), func.max(col(Meeting.updated_at))
-).select_from(Meeting)
+_MEETINGS_VERSION = select_columns(_version_of("meetings"))
 # The same, and whether any series was added or changed: read before the meetings kept for lists are used.
-_LISTED_VERSION = select_columns(
-    *(
-        select_columns(aggregate).select_from(table).scalar_subquery()
-        for table in (Meeting, MeetingSeries)
-        for aggregate in (
-            func.count(),
-            func.coalesce(func.sum(col(table.sequence)), 0),
-            func.max(col(table.updated_at)),
-        )
-    )
-)
+_LISTED_VERSION = select_columns(_version_of("meetings"), _version_of("series"))
 # The names of every meeting not yet over, with whether it is cancelled, soonest first.
 _NOT_OVER = (
     select_columns(*(col(column) for column in _NAME_COLUMNS), col(Meeting.status))

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     ColumnElement,
     Index,
@@ -102,6 +103,19 @@ class AppState(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     value: str = ""
+
+
+class StoreVersion(SQLModel, table=True):
+    """A counter the store moves whenever a thing of one kind is added, removed or changed (meetings, series).
+
+    Moved by the database's own triggers (migration 0016), in the transaction of the change; what keeps
+    those things between requests reads it to know whether they changed, with one primary-key lookup.
+    """
+
+    __tablename__ = "store_versions"
+
+    name: str = Field(primary_key=True, max_length=32)
+    version: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False, server_default="0"))
 
 
 class MeetingKind(StrEnum):

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import MetaData, inspect
+from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -23,7 +23,7 @@ from store import migrate, schedule
 from store import practices as practices_store
 from store.db import make_engine, session_factory
 from store.faq import list_faq
-from store.meetings import counts, upcoming_meetings
+from store.meetings import cancel_meeting, counts, lock_meeting, set_card, upcoming_meetings
 from store.practices._index import indexed_columns
 from tests.revisions import insert, rows
 
@@ -31,9 +31,10 @@ ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 LATER = NOW + timedelta(days=40)
 
-# Tables the migrations manage but that hold no data of the group's: Alembic's own, and
-# SQLite's full-text index, which is rebuilt from `practices` and checked by searching.
-NOT_DATA = {"alembic_version"}
+# Tables the migrations manage but that hold no data of the group's: Alembic's own, the counters of changes
+# (moved by triggers, checked below), and SQLite's full-text index, which is rebuilt from `practices` and
+# checked by searching.
+NOT_DATA = {"alembic_version", "store_versions"}
 INDEX_PREFIX = "practices_fts"
 # Columns that are an index of the others (PostgreSQL's generated tsvector), rebuilt and checked by searching.
 INDEX_COLUMNS = {"search_vector"}
@@ -527,4 +528,39 @@ def test_personal_settings_from_0014_start_as_before_and_go_back(database_url: s
     migrate.downgrade(engine, "0014")
     assert not {"reminders_off", "digest_dm", "listed"} & {c["name"] for c in inspect(engine).get_columns("people")}
     assert len(rows(engine, "people")) == len(before["people"])
+    engine.dispose()
+
+
+def test_store_versions_from_0015_move_with_each_change_of_a_meeting_or_series_and_go_back(database_url: str) -> None:
+    """Revision 0016: the counters start at naught; a meeting or series added, removed or changed moves its own,
+    once a change; a write that leaves a meeting as it was (a registration's lock, its card) moves nothing."""
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0015")
+    before = fill(engine)
+    migrate.upgrade(engine, "0016")
+    assert_kept(engine, before)
+
+    def versions() -> dict[str, int]:
+        return {r["name"]: int(r["version"]) for r in rows(engine, "store_versions")}
+
+    assert versions() == {"meetings": 0, "series": 0}
+    (meeting_id,) = [r["id"] for r in rows(engine, "meetings") if r["series_id"] is None]
+    sessions = session_factory(engine)
+    with sessions() as session:
+        lock_meeting(session, meeting_id)
+        set_card(session=session, meeting_id=meeting_id, channel="C0GROUP", ts="1800000000.000100")
+    assert versions() == {"meetings": 0, "series": 0}, "nothing a list shows changed"
+    with sessions() as session:
+        assert cancel_meeting(session=session, meeting_id=meeting_id, now=LATER) is not None
+    assert versions() == {"meetings": 1, "series": 0}
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE meeting_series SET sequence = sequence + 1"))
+        connection.execute(text("DELETE FROM registrations WHERE meeting_id = :id"), {"id": meeting_id})
+        connection.execute(text("DELETE FROM meetings WHERE id = :id"), {"id": meeting_id})
+    assert versions() == {"meetings": 2, "series": 1}
+
+    migrate.downgrade(engine, "0015")
+    assert "store_versions" not in inspect(engine).get_table_names()
+    with engine.begin() as connection:  # no trigger is left behind to move a counter that is gone
+        connection.execute(text("UPDATE meetings SET sequence = sequence + 1, updated_at = updated_at"))
     engine.dispose()
