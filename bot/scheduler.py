@@ -21,6 +21,7 @@ from bot.services import planning
 from bot.services.meetings import extend_series
 from store import StoreUnavailable, schedule
 from store import events as events_store
+from store import practices as practices_store
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ class Scheduler:
             id="forget-old-events",
             next_run_time=soon + timedelta(minutes=1),
         )
+        add(tidy_search, "interval", hours=1, args=[deps], id="tidy-search", next_run_time=soon + timedelta(minutes=2))
         add(self.sweep, "interval", seconds=SWEEP_SECONDS, id="sweep", next_run_time=soon)
         add(self.replan, "interval", minutes=REPLAN_MINUTES, id="replan", next_run_time=soon)
         self._aps.start()
@@ -167,6 +169,18 @@ class Scheduler:
 
 def _first_line(error: BaseException) -> str:
     return (str(error).strip().splitlines() or [error.__class__.__name__])[0]
+
+
+def tidy_search(deps: Deps) -> None:
+    """Keep the index of the newest practices to the newest (SQLite): see store.practices.tidy."""
+    try:
+        with deps.sessions() as session:
+            removed = practices_store.tidy(session)
+    except StoreUnavailable as error:
+        logger.warning("could not tidy the search index: %s", _first_line(error))
+        return
+    if removed:
+        logger.info("took %d older practices out of the index of the newest", removed)
 
 
 def forget_old_events(deps: Deps) -> None:

@@ -564,3 +564,29 @@ def test_store_versions_from_0015_move_with_each_change_of_a_meeting_or_series_a
     with engine.begin() as connection:  # no trigger is left behind to move a counter that is gone
         connection.execute(text("UPDATE meetings SET sequence = sequence + 1, updated_at = updated_at"))
     engine.dispose()
+
+
+def test_the_index_of_the_newest_practices_from_0016_holds_the_published_ones_and_goes_back(
+    database_url: str,
+) -> None:
+    """Revision 0017 (SQLite): the newest practices' index starts with every published practice there is."""
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0016")
+    before = fill(engine)
+    migrate.upgrade(engine, "0017")
+    assert_kept(engine, before)
+    if engine.dialect.name != "sqlite":
+        assert "practices_fts_recent" not in inspect(engine).get_table_names(), "PostgreSQL is unchanged"
+        engine.dispose()
+        return
+    published = sorted(r["id"] for r in rows(engine, "practices") if r["status"] == "published")
+    with engine.connect() as connection:
+        held = connection.exec_driver_sql("SELECT rowid FROM practices_fts_recent ORDER BY rowid").scalars().all()
+    assert held == published and published
+    migrate.downgrade(engine, "0016")
+    assert "practices_fts_recent" not in inspect(engine).get_table_names()
+    with engine.begin() as connection:  # no trigger is left behind to write to an index that is gone
+        connection.execute(text("UPDATE practices SET status = 'published', search_title = search_title || ' x'"))
+        connection.execute(text("DELETE FROM useful_marks"))
+        connection.execute(text("DELETE FROM practices"))
+    engine.dispose()

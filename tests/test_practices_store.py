@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
@@ -15,6 +16,8 @@ from store import migrate
 from store import practices as store
 from store.db import make_engine, session_factory
 from store.models import PracticeStatus
+from store.practices import _search as search_module
+from store.practices._search import CANDIDATES
 from tests import revisions
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -255,3 +258,68 @@ def test_the_words_a_misspelling_is_compared_with_follow_new_and_edited_practice
     assert suggested("workshopz") == {}, "an edit of an older practice is read within a minute, not at once"
     seconds[0] += 61
     assert suggested("workshopz") == {"workshopz": "workshops"}
+
+
+def test_the_index_of_the_newest_practices_holds_every_published_one_from_its_oldest_on(
+    engine: Engine, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the index of the newest practices is SQLite's, where bm25 weighs the words")
+
+    def held() -> set[int]:
+        with engine.connect() as connection:
+            return set(connection.exec_driver_sql("SELECT rowid FROM practices_fts_recent").scalars())
+
+    def tidied() -> int:
+        with sessions() as session:
+            return store.tidy(session)
+
+    first = add(sessions, title="Robotics testbed")
+    second = add(sessions, title="Voucher scheme", summary="Vouchers that pay for robotics advice.")
+    earlier_waiting = add(sessions, title="Quantum readiness", moderated=True)
+    waiting = add(sessions, title="Cloud adoption", moderated=True)
+    assert held() == {first, second}, "the published ones only"
+    with sessions() as session:
+        store.moderate(session=session, practice_id=waiting, approve=True, moderator="U0ORG", now=NOW)
+        store.update_practice(session=session, practice_id=second, draft=draft(summary="Advice on cloud."), now=NOW)
+    assert held() == {first, second, waiting}, "published from the queue, it joins; edited, it stays"
+    with engine.connect() as connection:
+        words = "SELECT rowid FROM practices_fts_recent WHERE practices_fts_recent MATCH 'cloud' ORDER BY rowid"
+        assert list(connection.exec_driver_sql(words).scalars()) == [second, waiting], "with its words as they are"
+    with sessions() as session:
+        store.delete_practice(session=session, practice_id=first)
+    assert held() == {second, waiting}
+    assert tidied() == 0, "well under RECENT: nothing to take out"
+
+    # Tidied to the newest one, the index keeps `waiting`; `earlier_waiting`, older, published now, stays out.
+    monkeypatch.setattr(search_module, "RECENT", 1)
+    monkeypatch.setattr(search_module, "RECENT_SLACK", 0)
+    assert tidied() == 1
+    assert held() == {waiting}
+    with sessions() as session:
+        store.moderate(session=session, practice_id=earlier_waiting, approve=True, moderator="U0ORG", now=NOW)
+    assert held() == {waiting}
+    assert found(sessions, "quantum") == [earlier_waiting], "found in the index of every practice"
+    assert found(sessions, "cloud") == [waiting, second]
+    newest = add(sessions, title="Cloud skills")
+    assert held() == {waiting, newest}
+
+
+def test_a_word_most_practices_hold_is_ranked_among_the_newest_and_a_title_comes_first(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions() as session:
+        for number in range(CANDIDATES + 50):
+            store.create_practice(
+                session=session,
+                draft=draft(title=f"Programme {number}", summary="Support for the cluster's members."),
+                author="U0MEM",
+                now=NOW,
+                moderated=False,
+            )
+    titled = add(sessions, title="Cluster mapping", summary="A map of the members.")
+    add(sessions, title="Programme after", summary="More support for the cluster's members.")
+    with sessions() as session:
+        result = store.search(session=session, query="cluster")
+    assert result.every_word and len(result.hits) == 10
+    assert result.hits[0].practice.id == titled, "the title weighs most"

@@ -38,6 +38,7 @@ from store.practices._search import (
     passage,
     search,
     search_words,
+    tidy,
 )
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "passage",
     "search",
     "search_words",
+    "tidy",
 ]
 
 

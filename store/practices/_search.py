@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, text
 from sqlmodel import Session, col, select
 
+from store.db import commit, rows_changed
 from store.models import Practice, PracticeStatus
 from store.practices._index import DEFAULT_LANGUAGES, fold, indexed_word, shortest_starts
 
@@ -191,22 +192,63 @@ def _ranked_sqlite(session: Session, terms: _Terms, *, every_word: bool, limit: 
         star = "*" if i == len(terms.forms) - 1 else ""
         quoted = [f'"{form}"{star}' for form in alternatives]
         words.append(quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")")
-    match = (" AND " if every_word else " OR ").join(words)
-    rows = session.execute(
-        text(
-            f"""
-            SELECT id FROM (
-                SELECT rowid AS id, bm25(practices_fts, {_SQLITE_WEIGHTS}) AS score
-                FROM practices_fts WHERE practices_fts MATCH :match
-                ORDER BY rowid DESC LIMIT :candidates
-            )
-            ORDER BY score, id DESC
-            LIMIT :limit
-            """
-        ),
-        {"match": match, "candidates": CANDIDATES, "limit": limit},
+    values = {"match": (" AND " if every_word else " OR ").join(words), "candidates": CANDIDATES, "limit": limit}
+    # The newest matches are all in the index of the newest practices when it holds CANDIDATES of them (a
+    # common word's): ranked there, bm25 weighs the words among those practices, not across every one.
+    recent = session.execute(_HELD_RECENTLY, values).scalar_one() >= CANDIDATES
+    return [int(row[0]) for row in session.execute(_RANKED_SQLITE[recent], values)]
+
+
+def _ranked_in(table: str) -> Any:
+    return text(
+        f"""
+        SELECT id FROM (
+            SELECT rowid AS id, bm25({table}, {_SQLITE_WEIGHTS}) AS score
+            FROM {table} WHERE {table} MATCH :match
+            ORDER BY rowid DESC LIMIT :candidates
+        )
+        ORDER BY score, id DESC
+        LIMIT :limit
+        """
     )
-    return [int(row[0]) for row in rows]
+
+
+# How many practices the index of the newest keeps once tidied, and how many more it may gather before then.
+RECENT = 20_000
+RECENT_SLACK = 1_000
+
+
+def tidy(session: Session) -> int:
+    """Take the oldest practices out of the index of the newest (SQLite) once it holds RECENT_SLACK more than
+    RECENT, and merge the index, which keeps each removal as a mark until then; how many were taken out.
+
+    What the scheduler runs every hour. The index still holds every published practice from its oldest on.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return 0
+    beyond = session.execute(_BEYOND, {"skip": RECENT + RECENT_SLACK}).scalar_one_or_none()
+    if beyond is None:
+        return 0
+    cut = session.execute(_BEYOND, {"skip": RECENT}).scalar_one()
+    removed = rows_changed(session.execute(_OLDER, {"cut": cut}))
+    session.execute(_MERGED)
+    commit(session)
+    return removed
+
+
+_BEYOND = text("SELECT rowid FROM practices_fts_recent ORDER BY rowid DESC LIMIT 1 OFFSET :skip")
+_OLDER = text("DELETE FROM practices_fts_recent WHERE rowid <= :cut")
+_MERGED = text("INSERT INTO practices_fts_recent(practices_fts_recent) VALUES ('optimize')")
+# The index of every published practice, and that of the newest (migration 0017): by whether the second is used.
+_RANKED_SQLITE = {False: _ranked_in("practices_fts"), True: _ranked_in("practices_fts_recent")}
+_HELD_RECENTLY = text(
+    """
+    SELECT count(*) FROM (
+        SELECT rowid FROM practices_fts_recent WHERE practices_fts_recent MATCH :match
+        ORDER BY rowid DESC LIMIT :candidates
+    )
+    """
+)
 
 
 def _ranked_postgres(session: Session, terms: _Terms, *, every_word: bool, limit: int) -> list[int]:
