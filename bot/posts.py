@@ -116,6 +116,11 @@ class Renderers:
             return Skip(f"unknown kind of post: {row.kind}")
         return kind.renderer(row, context)
 
+    def keeps_place(self, row: ScheduledPost) -> bool:
+        """Whether the row's kind records where its message is once posted (`posted` then writes)."""
+        kind = self.by_kind.get(row.kind)
+        return kind is not None and kind.posted is not None
+
     def posted(self, session: Session, row: ScheduledPost, channel: str, ts: str) -> None:
         """Record, in `session`'s transaction, where the row's message now is (for the kinds that keep it)."""
         kind = self.by_kind.get(row.kind)

@@ -196,6 +196,14 @@ def one_transaction(session: Session) -> Iterator[Session]:
         session.commit()
 
 
+def on_its_own(session: Session) -> Session:
+    """Have the one statement the session runs next be a transaction by itself, committed as it runs: no BEGIN
+    and COMMIT sent beside it (two round trips to PostgreSQL). For a write that is one statement, outside
+    `one_transaction`, before the session runs anything; the connection is as before once given back."""
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return session
+
+
 def in_transaction(session: Session) -> bool:
     """Whether the session is inside `one_transaction`, whose end commits."""
     return bool(session.info.get(_UNIT))

@@ -19,7 +19,7 @@ from sqlalchemy import select as select_columns
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from store.db import commit, rows_changed
+from store.db import commit, in_transaction, on_its_own, rows_changed
 from store.models import PostStatus, ScheduledPost
 
 DEFAULT_LEASE = timedelta(minutes=2)
@@ -181,6 +181,8 @@ def claim_due(
     """
     statement = _CLAIM[session.get_bind().dialect.name == "postgresql"]
     values = {"now": now, "limit": limit, "worker": worker, "lease_until": now + lease, "updated_at": now}
+    if not (in_transaction(session) or session.in_transaction()):
+        on_its_own(session)  # one statement: its own transaction
     claimed = list(session.scalars(statement, values))
     commit(session)
     return sorted(claimed, key=lambda post: (post.due_at, post.id or 0))

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import inspect
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from store import events as events_store
 from store import migrate
 from store import people as people_store
-from store.db import make_engine, session_factory
+from store.db import make_engine, on_its_own, one_transaction, session_factory
 from store.models import Person
 
 
@@ -109,4 +111,20 @@ def test_someone_new_met_by_two_requests_at_once_is_recorded_once(migrated_url: 
     with sessions() as third:
         (person,) = third.exec(select(Person)).all()
         assert (person.slack_id, person.display_name, person.tz) == ("U0NEW", "Nuno", "Europe/Lisbon")
+    engine.dispose()
+
+
+def test_a_write_on_its_own_leaves_the_next_transaction_whole(migrated_url: str) -> None:
+    """One statement committed as it runs; the connection, given back, holds the next transaction together."""
+    engine = make_engine(migrated_url, pool_size=1, max_overflow=0)
+    sessions = session_factory(engine)
+    with sessions() as session:
+        on_its_own(session).execute(text("INSERT INTO app_state (key, value) VALUES ('alone', '1')"))
+    # The same pooled connection.
+    with sessions() as session, pytest.raises(IntegrityError), one_transaction(session):
+        session.execute(text("INSERT INTO app_state (key, value) VALUES ('together', '1')"))
+        session.execute(text("INSERT INTO app_state (key, value) VALUES ('alone', '2')"))
+    with sessions() as session:
+        kept = dict(session.execute(text("SELECT key, value FROM app_state WHERE key IN ('alone', 'together')")).all())
+    assert kept == {"alone": "1"}, "the write on its own was committed; the failed transaction left nothing"
     engine.dispose()

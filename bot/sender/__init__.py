@@ -24,6 +24,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,7 +42,7 @@ from bot.services import languages
 from bot.views import reminders as reminder_views
 from store import StoreUnavailable, schedule
 from store import meetings as meetings_store
-from store.db import one_transaction
+from store.db import on_its_own, one_transaction
 from store.models import Meeting, ScheduledPost
 
 logger = logging.getLogger(__name__)
@@ -469,13 +470,22 @@ class Sender:
         return True
 
     def _sent(self, row: ScheduledPost, channel: str, ts: str) -> None:
-        """Record the row as posted and, in the same transaction, where its message is (a card's ts)."""
-        with self.deps.sessions() as session, one_transaction(session):
-            held = schedule.mark_sent(
-                session=session, post_id=row.id or 0, worker=self.worker, channel=channel, ts=ts, now=self.deps.clock()
-            )
-            if held:
-                self.deps.renderers.posted(session, row, channel, ts)
+        """Record the row as posted and, in the same transaction, where its message is (a card's ts); a row
+        whose kind keeps no place is marked by one statement, its own transaction."""
+        keeps = self.deps.renderers.keeps_place(row)
+        with self.deps.sessions() as session:
+            unit = one_transaction(session) if keeps else nullcontext(on_its_own(session))
+            with unit:
+                held = schedule.mark_sent(
+                    session=session,
+                    post_id=row.id or 0,
+                    worker=self.worker,
+                    channel=channel,
+                    ts=ts,
+                    now=self.deps.clock(),
+                )
+                if held and keeps:
+                    self.deps.renderers.posted(session, row, channel, ts)
         self.deps.metrics.post_outcome(row.kind, "sent")
         if not held:
             logger.warning("post %s was sent, but another process had taken it over", row.key)

@@ -28,7 +28,7 @@ from store import faq as faq_store
 from store import meetings as meetings_store
 from store import people as people_store
 from store import recaps as recaps_store
-from store.db import StoreUnavailable, one_transaction
+from store.db import StoreUnavailable, on_its_own
 from store.meetings import Counts
 from store.models import Attendance, FaqEntry, FaqTranslation, Meeting, Person, ScheduledPost
 
@@ -197,8 +197,8 @@ def owe_answer(deps: Deps, *, channel: str, text: str, asker: str, thread_ts: st
     """Write the question for the sender to answer, once, where it was asked (one row, before the 200)."""
     now = deps.clock()
     asked = outbox.question(channel, text=text, asker=asker, thread_ts=thread_ts, event_id=event_id, now=now)
-    with deps.sessions() as session, one_transaction(session):
-        outbox.owe(session, [asked], now=now)
+    with deps.sessions() as session:
+        outbox.owe(on_its_own(session), [asked], now=now)  # one row: one statement
     deps.send_now()
 
 
