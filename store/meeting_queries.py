@@ -143,9 +143,9 @@ class UpcomingNames:
 
     Each use asks the store whether a meeting was added, changed or cancelled since (the counter of changes
     the database moves, `store_versions`: one primary-key lookup), so that a process answers from what the
-    store holds, whichever process changed it; the names themselves, a few
-    hundred rows, are read only then, or once one of the meetings kept is over. A meeting a question chose
-    is kept whole beside them (`meeting`) while the store says that no meeting changed.
+    store holds, whichever process changed it; the names themselves, a few hundred rows, are read only then,
+    or once one of the meetings kept is over. A meeting a question chose is kept whole beside them
+    (`meeting`) while the store says that no meeting changed.
     """
 
     def __init__(self) -> None:

@@ -34,11 +34,12 @@ _NEW = ", ".join(f"new.{column}" for column in INDEXED)
 _HELD = "EXISTS (SELECT 1 FROM practices_fts_recent WHERE rowid = old.id)"
 _OLDEST = "(SELECT rowid FROM practices_fts_recent ORDER BY rowid LIMIT 1)"
 # The index holds every published practice from its oldest on (so that the newest matches it holds are the
-# newest there are): a practice published, or changed, joins it when it is not older than the oldest held.
+# newest there are): a practice published, or changed, joins it when it is newer than the oldest held.
 SQLITE_UP = [
     f"""CREATE VIRTUAL TABLE practices_fts_recent USING fts5(
         {_COLUMNS}, tokenize='unicode61 remove_diacritics 2')""",
-    f"""CREATE TRIGGER practices_fts_recent_insert AFTER INSERT ON practices WHEN new.status = 'published' BEGIN
+    f"""CREATE TRIGGER practices_fts_recent_insert AFTER INSERT ON practices
+        WHEN new.status = 'published' AND new.id > coalesce({_OLDEST}, 0) BEGIN
         INSERT INTO practices_fts_recent(rowid, {_COLUMNS}) VALUES (new.id, {_NEW});
     END""",
     """CREATE TRIGGER practices_fts_recent_delete AFTER DELETE ON practices BEGIN
