@@ -77,12 +77,20 @@ def upgrade() -> None:
         op.execute(statement)
 
 
+SQLITE_DROP = [
+    f"DROP TRIGGER IF EXISTS {table}_version_{change}" for table in COUNTED for change in ("insert", "delete", "update")
+]
+POSTGRES_DROP = [
+    *(
+        f"DROP TRIGGER IF EXISTS {table}_version_{change} ON {table}"
+        for table in COUNTED
+        for change in ("added", "update")
+    ),
+    "DROP FUNCTION IF EXISTS store_version_moved()",
+]
+
+
 def downgrade() -> None:
-    sqlite = op.get_bind().dialect.name == "sqlite"
-    for table in COUNTED:
-        suffixes = ("insert", "delete", "update") if sqlite else ("added", "update")
-        for suffix in suffixes:
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_version_{suffix}" + ("" if sqlite else f" ON {table}"))
-    if not sqlite:
-        op.execute("DROP FUNCTION IF EXISTS store_version_moved()")
+    for statement in SQLITE_DROP if op.get_bind().dialect.name == "sqlite" else POSTGRES_DROP:
+        op.execute(statement)
     op.drop_table("store_versions")
