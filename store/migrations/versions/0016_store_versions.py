@@ -52,7 +52,7 @@ _POSTGRES_FUNCTION = """CREATE FUNCTION store_version_moved() RETURNS trigger LA
 def _postgres_triggers(table: str, name: str) -> list[str]:
     later = f"ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
     moved = f"EXECUTE FUNCTION store_version_moved('{name}')"
-    changed = _CHANGED.replace(" IS NOT ", " IS DISTINCT FROM ").replace("old.", "OLD.").replace("new.", "NEW.")
+    changed = _CHANGED.replace(" IS NOT ", " IS DISTINCT FROM ")  # SQLite's IS NOT, in PostgreSQL's words
     return [
         f"CREATE CONSTRAINT TRIGGER {table}_version_added AFTER INSERT OR DELETE {later} {moved}",
         f"CREATE CONSTRAINT TRIGGER {table}_version_update AFTER UPDATE OF sequence, updated_at {later} "
