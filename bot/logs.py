@@ -19,6 +19,10 @@ FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 # formatted traceback in `exception` when there is one.
 JSON_FIELDS = ("levelname", "name", "message")
 JSON_NAMES = {"levelname": "level", "name": "logger", "exc_info": "exception", "stack_info": "stack"}
+# slack_sdk's clients ask their own logger's level, not the level in effect, whether to write out each
+# request and answer for DEBUG (a /meetings list is 16 KB of JSON): left unset (0), they format both on
+# every call, for the record to be dropped.
+SDK_CLIENT_LOGGERS = ("slack_sdk.web.base_client", "slack_sdk.webhook.client")
 
 
 def formatter(fmt: str = "text") -> logging.Formatter:
@@ -41,8 +45,11 @@ def configure_logging(level: str = "INFO", *, file: Path | None = None, fmt: str
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.captureWarnings(True)  # Python's warnings as log records, in the same format
+    quiet = max(logging.WARNING, logging.getLevelName(level))
     for noisy in ("apscheduler", "slack_sdk", "slack_bolt", "cheroot", "alembic"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+        logging.getLogger(noisy).setLevel(quiet)
+    for client in SDK_CLIENT_LOGGERS:
+        logging.getLogger(client).setLevel(quiet)
 
 
 REDACTED = "[redacted]"

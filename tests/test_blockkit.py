@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
 from bot.localslack import SlackEmulator
 from bot.localslack.blockkit import broken_mrkdwn, check_message, check_submission_answer, check_view
@@ -118,6 +119,18 @@ def test_a_message_breaking_a_rule_is_refused_with_invalid_blocks(
             "response_metadata"
         ]["messages"]
     assert emu.messages("C0GROUP") == [], "nothing refused is kept"
+
+
+def test_the_same_broken_answer_to_a_response_url_is_refused_each_time(emu: SlackEmulator) -> None:
+    broken = {"text": "fallback", "blocks": [actions(button("A", "x"), button("B", "x"))]}
+    sound = {"text": "fallback", "blocks": [section("fine")]}
+    answers = []
+    for payload in (broken, sound, broken):
+        url = emu.response_url(channel="C0GROUP", user=MEMBER.id)
+        answers.append(WebhookClient(url).send_dict(payload))
+    assert [answer.status_code for answer in answers] == [400, 200, 400]
+    assert all('"invalid_blocks"' in answer.body for answer in (answers[0], answers[2]))
+    assert [d.text for d in emu.deliveries if d.kind == "response"] == ["fallback"], "only the sound one is shown"
 
 
 def test_an_update_is_checked_as_a_post_is(client: WebClient) -> None:
