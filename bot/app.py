@@ -8,7 +8,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 from urllib.error import URLError
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry import (
     ConnectionErrorRetryHandler,
@@ -20,7 +20,7 @@ from slack_sdk.http_retry import (
 )
 
 import handlers
-from bot import arrival, edge
+from bot import arrival, edge, responses
 from bot.deps import Deps
 from bot.language import i18n
 from bot.services import languages
@@ -130,12 +130,14 @@ def _front_door(deps: Deps) -> Any:
 
     No NUL or control character reaches a listener or the store; the arrival is recorded before any time is
     spent on the store (it counts against a trigger_id's 3 s); a re-delivered event is dropped; the request is
-    answered in its sender's language. One middleware rather than four: Bolt builds each middleware's
-    arguments anew for every request.
+    answered in its sender's language, its answers to the response_url on connections kept open. One
+    middleware rather than four: Bolt builds each middleware's arguments anew for every request.
     """
     ignore, speak = _ignore_redeliveries(deps), _speak_their_language(deps)
 
-    def front_door(body: dict[str, Any], client: WebClient, next: Any) -> BoltResponse | None:
+    def front_door(body: dict[str, Any], client: WebClient, context: BoltContext, next: Any) -> BoltResponse | None:
+        responses.keep_connections(context, client, deps.responses)
+
         def answered() -> Any:
             return ignore(body, lambda: speak(body, client, next))
 

@@ -16,6 +16,7 @@ from bot.metrics import Metrics
 from bot.people import PeopleDirectory
 from bot.posts import Renderers
 from bot.registry import Registry
+from bot.responses import ResponseUrls
 from store.db import make_engine, session_factory
 from store.meetings import UpcomingList, UpcomingNames
 from store.practices import Vocabulary
@@ -41,6 +42,8 @@ class Deps:
     meeting_names: UpcomingNames = field(default_factory=UpcomingNames, repr=False)
     # The soonest meetings, as /meetings and App Home list them (store.meeting_queries).
     meeting_list: UpcomingList = field(default_factory=UpcomingList, repr=False)
+    # The connections answers to response_urls are posted on, kept open between answers (bot.responses).
+    responses: ResponseUrls = field(default_factory=ResponseUrls, repr=False)
     # What this process counts for /metrics, on a registry of its own.
     metrics: Metrics = field(default_factory=Metrics, repr=False)
     # Called after scheduled posts change, so the scheduler re-arms its alarm (set by bot.scheduler).

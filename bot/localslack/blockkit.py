@@ -12,6 +12,7 @@ control characters, and a `<` that opens none of Slack's sequences shows as a br
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import warnings
@@ -28,6 +29,7 @@ MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
 MESSAGE_TEXT = 40_000  # chat.postMessage: longer text is refused with msg_too_long
 VIEW_BYTES = 250_000  # views.publish / views.open: a view over 250 kB is view_too_large
+ANSWERS_CHECKED_KEPT = 256  # the verdicts on response_url bodies remembered (check_answer_body)
 MODAL_TEXT = 24  # modal title, submit and close
 PRIVATE_METADATA = 3000
 CALLBACK_ID = 255
@@ -447,6 +449,12 @@ def check_message(payload: dict[str, Any]) -> Verdict:
         check.mrkdwn(text, "/text")
     refusal = Refusal("invalid_blocks", tuple(check.reasons)) if check.reasons else None
     return Verdict(refusal, tuple(check.broken))
+
+
+@functools.lru_cache(maxsize=ANSWERS_CHECKED_KEPT)
+def check_answer_body(body: bytes) -> Verdict:
+    """What Slack makes of the message in a response_url's JSON body: the same answer again is checked once."""
+    return check_message(json.loads(body))
 
 
 def check_view(view: Any, expected_type: str) -> Verdict:

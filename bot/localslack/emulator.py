@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import functools
 import json
 import logging
 import math
@@ -16,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bot.localslack.blockkit import Verdict, check_message
+from bot.localslack.blockkit import check_answer_body
 from bot.localslack.records import (
     LOST_ANSWER_WAYS,
     AnswerDropped,
@@ -41,13 +40,6 @@ from bot.localslack.socket_mode import APP_TOKEN, CONNECTIONS_OPEN, SocketModeSe
 from bot.localslack.webapi import WebApi
 
 logger = logging.getLogger(__name__)
-ANSWERS_CHECKED_KEPT = 256
-
-
-@functools.lru_cache(maxsize=ANSWERS_CHECKED_KEPT)
-def _checked_answer(body: bytes) -> Verdict:
-    """What Slack makes of the message in a response_url's body: the same answer again is checked once."""
-    return check_message(json.loads(body))
 
 
 class _Server(ThreadingHTTPServer):
@@ -393,7 +385,7 @@ class SlackEmulator(WebApi):
             channel, user, message_ts = target
             payload = json.loads(body or b"{}")
             try:
-                self.judge(_checked_answer(body or b"{}"))
+                self.judge(check_answer_body(body or b"{}"))
             except ApiError as refused:
                 answer = {"ok": False, "error": refused.error, **refused.extra}
                 return 400, {"Content-Type": "application/json"}, json.dumps(answer).encode()
