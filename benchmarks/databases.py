@@ -147,19 +147,19 @@ SKIPPED = "skipped: no PostgreSQL"
 
 
 def settle(database_url: str) -> None:
-    """After a bulk seed, what the store soon does by itself: on PostgreSQL, VACUUM (ANALYZE) the schema's
-    tables, as autovacuum would; on SQLite, tidy the index of the newest practices, as the bot does hourly.
+    """After a bulk seed, what the store soon does by itself: tidy the index of the newest practices, as the
+    bot does hourly, and on PostgreSQL VACUUM (ANALYZE) the schema's tables, as autovacuum would.
 
-    Without it the planner knows nothing of the rows just written, and SQLite's index of the newest practices
-    holds every practice seeded: the first minutes of searching would measure a store no live bot keeps.
+    Without it the index of the newest practices holds every practice seeded and the planner knows nothing of
+    the rows just written: the first minutes of searching would measure a store no live bot keeps.
     """
+    engine = make_engine(database_url)
+    try:
+        with session_factory(engine)() as session:
+            practices_store.tidy(session)
+    finally:
+        engine.dispose()
     if make_url(database_url).get_backend_name() != "postgresql":
-        engine = make_engine(database_url)
-        try:
-            with session_factory(engine)() as session:
-                practices_store.tidy(session)
-        finally:
-            engine.dispose()
         return
     engine = make_engine(database_url)
     try:

@@ -172,7 +172,7 @@ def _first_line(error: BaseException) -> str:
 
 
 def tidy_search(deps: Deps) -> None:
-    """Keep the index of the newest practices to the newest (SQLite): see store.practices.tidy."""
+    """Keep the index of the newest practices to the newest: see store.practices.tidy."""
     try:
         with deps.sessions() as session:
             removed = practices_store.tidy(session)

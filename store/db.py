@@ -30,6 +30,9 @@ SQLITE_BUSY_SECONDS = 2.0  # how long a write waits for another writer before "d
 PG_CONNECT_SECONDS = 2  # how long connecting to PostgreSQL may take before it counts as down
 # How long a statement waits for a row another transaction holds.
 PG_LOCK_WAIT = "SET lock_timeout = '2s'"
+# The bot's statements are small: starting a parallel worker (1–2 ms) costs more than it saves (a search for
+# a common word, 6.1 ms with one and 4.7 without).
+PG_NO_PARALLEL = "SET max_parallel_workers_per_gather = 0"
 POOL_WAIT_SECONDS = 2.0  # how long a request waits for a pooled connection to come free
 # A PostgreSQL connection back in the pool for longer than this is asked whether the server is still there
 # before it is used again; one used that recently is not (the server dropping it is then told by the next
@@ -152,9 +155,11 @@ def _ping_when_idle(engine: Engine) -> None:
 
 
 def _postgres_waits(dbapi_connection: Any, _record: Any) -> None:
-    """Every session of the bot waits at most PG_LOCK_WAIT for a row another transaction holds."""
+    """Every session of the bot waits at most PG_LOCK_WAIT for a row another transaction holds, and runs each
+    statement in its own server process (PG_NO_PARALLEL)."""
     cursor = dbapi_connection.cursor()
     cursor.execute(PG_LOCK_WAIT)
+    cursor.execute(PG_NO_PARALLEL)
     cursor.close()
     dbapi_connection.commit()
 

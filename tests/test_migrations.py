@@ -590,3 +590,32 @@ def test_the_index_of_the_newest_practices_from_0016_holds_the_published_ones_an
         connection.execute(text("DELETE FROM useful_marks"))
         connection.execute(text("DELETE FROM practices"))
     engine.dispose()
+
+
+def test_the_index_of_the_newest_practices_from_0017_on_postgresql_is_used_and_goes_back(
+    database_url: str,
+) -> None:
+    """Revision 0018 (PostgreSQL): an index of the published practices above a floor, named by it."""
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0017")
+    before = fill(engine)
+    migrate.upgrade(engine, "0018")
+    assert_kept(engine, before)
+    names = {index["name"] for index in inspect(engine).get_indexes("practices")}
+    if engine.dialect.name != "postgresql":
+        assert not any(name.startswith("ix_practices_search_above_") for name in names), "SQLite is unchanged"
+        engine.dispose()
+        return
+    assert "ix_practices_search_above_0" in names, "fewer than 20,000 practices: every published one"
+    with engine.connect() as connection:
+        definition = connection.execute(
+            text(
+                "SELECT indexdef FROM pg_indexes "
+                "WHERE schemaname = current_schema() AND indexname = 'ix_practices_search_above_0'"
+            )
+        ).scalar_one()
+    assert "USING gin (search_vector)" in definition and "(id > 0)" in definition and "'published'" in definition
+    migrate.downgrade(engine, "0017")
+    names = {index["name"] for index in inspect(engine).get_indexes("practices")}
+    assert not any(name.startswith("ix_practices_search_above_") for name in names)
+    engine.dispose()

@@ -6,7 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -303,6 +303,42 @@ def test_the_index_of_the_newest_practices_holds_every_published_one_from_its_ol
     assert found(sessions, "cloud") == [waiting, second]
     newest = add(sessions, title="Cloud skills")
     assert held() == {waiting, newest}
+
+
+def test_on_postgresql_a_common_words_newest_matches_are_found_above_the_floor_and_tidy_raises_it(
+    engine: Engine, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's index of the newest practices; SQLite has its own")
+
+    def held() -> list[str]:
+        with engine.connect() as connection:
+            listed = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'practices'"
+            return sorted(
+                n for n in connection.execute(text(listed)).scalars() if n.startswith(search_module.RECENT_INDEX)
+            )
+
+    def tidied() -> int:
+        with sessions() as session:
+            return store.tidy(session)
+
+    older = add(sessions, title="Quantum readiness", summary="A cluster's first steps.")
+    newer = [add(sessions, title=f"Cluster programme {n}", summary="Support for members.") for n in range(12)]
+    assert held() == ["ix_practices_search_above_0"]
+    every = found(sessions, "cluster")
+    monkeypatch.setattr(search_module, "CANDIDATES", 3)
+    monkeypatch.setattr(search_module, "RECENT", 5)
+    monkeypatch.setattr(search_module, "RECENT_SLACK", 2)
+    assert set(found(sessions, "cluster")) == set(newer[-3:]), "the newest three matches, above the floor"
+    assert found(sessions, "quantum") == [older], "fewer than three above the floor: looked for among all"
+    assert set(every) >= set(newer[-3:])
+
+    assert tidied() == 8 and held() == ["ix_practices_search_above_8"], "13 practices: the newest 5 above 8"
+    assert tidied() == 0, "still within RECENT_SLACK"
+    newest = [add(sessions, title=f"Cluster cohort {n}", summary="More support.") for n in range(3)]
+    assert tidied() == 3 and held() == ["ix_practices_search_above_11"]
+    assert set(found(sessions, "cluster")) == set(newest)
+    assert found(sessions, "quantum") == [older]
 
 
 def test_a_word_most_practices_hold_is_ranked_among_the_newest_and_a_title_comes_first(
