@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, text
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from store.db import commit, rows_changed
@@ -379,7 +380,12 @@ def _hits(session: Session, ids: list[int], words: tuple[str, ...]) -> list[Hit]
 
 
 # By primary key only: a condition on the status would lead the planner to the status index. Made once.
-_BY_IDS = select(Practice).where(col(Practice.id).in_(bindparam("ids", expanding=True)))
+# The index's copies of the words (as long as the practice) are not read: the hits show the practice.
+_BY_IDS = (
+    select(Practice)
+    .where(col(Practice.id).in_(bindparam("ids", expanding=True)))
+    .options(*(defer(getattr(Practice, name)) for name in ("search_title", "search_organisation", "search_body")))
+)
 
 
 def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
