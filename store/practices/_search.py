@@ -7,6 +7,7 @@ of those forms does, and a practice matches when it holds every word (or, failin
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 import threading
@@ -407,11 +408,10 @@ def passage(practice: Practice, found: re.Pattern[str]) -> str:
     """
     best: tuple[int, list[str], int, int] | None = None  # (words found in it, tokens, start, end)
     for text_ in (practice.summary, practice.evidence):
-        tokens = text_.split()
-        hits = [i for i, token in enumerate(tokens) if found.search(fold(token))]
+        tokens, hits = _tokens_found(text_, found)
         for first in hits:
             start, end = max(0, first - _SNIPPET_BEFORE), min(len(tokens), first + _SNIPPET_AFTER)
-            inside = sum(1 for i in hits if start <= i < end)
+            inside = bisect.bisect_left(hits, end) - bisect.bisect_left(hits, start)
             if best is None or inside > best[0]:
                 best = (inside, tokens, start, end)
     if best is not None:
@@ -422,6 +422,21 @@ def passage(practice: Practice, found: re.Pattern[str]) -> str:
     return " ".join(tokens[: _SNIPPET_BEFORE + _SNIPPET_AFTER]) + (
         "…" if len(tokens) > _SNIPPET_BEFORE + _SNIPPET_AFTER else ""
     )
+
+
+def _tokens_found(text_: str, found: re.Pattern[str]) -> tuple[list[str], list[int]]:
+    """The words of `text_` as `str.split` gives them, and the positions of those holding a word `found` finds.
+
+    The whole text is folded and searched once (folding keeps each letter in its place), each match told to
+    the word it starts in.
+    """
+    spans = [match.span() for match in _TOKEN.finditer(text_)]
+    starts = [start for start, _end in spans]
+    found_in = {bisect.bisect_right(starts, match.start()) - 1 for match in found.finditer(fold(text_))}
+    return [text_[start:end] for start, end in spans], sorted(found_in)
+
+
+_TOKEN = re.compile(r"\S+")
 
 
 def _marked(shown: str, found: re.Pattern[str]) -> str:
