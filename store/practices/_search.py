@@ -260,7 +260,7 @@ def _tidy_postgres(session: Session) -> int:
                 return 0
             if held.get(floor) is False:
                 connection.execute(text(f"DROP INDEX CONCURRENTLY IF EXISTS {RECENT_INDEX}{floor}"))
-            connection.execute(text(recent_index_ddl(floor, concurrently=True)))
+            connection.execute(text(_recent_index_ddl(floor)))
             for old in held.keys() - {floor}:
                 connection.execute(text(f"DROP INDEX CONCURRENTLY IF EXISTS {RECENT_INDEX}{old}"))
             return floor - (kept or 0)
@@ -268,11 +268,10 @@ def _tidy_postgres(session: Session) -> int:
             connection.execute(_UNLOCK_TIDY, {"key": TIDY_LOCK})
 
 
-def recent_index_ddl(floor: int, *, concurrently: bool = False) -> str:
+def _recent_index_ddl(floor: int) -> str:
     """PostgreSQL's index of the newest practices: the published ones numbered above `floor`, named by it."""
-    how = "CONCURRENTLY IF NOT EXISTS " if concurrently else ""
     return (
-        f"CREATE INDEX {how}{RECENT_INDEX}{int(floor)} ON practices USING gin (search_vector) "
+        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {RECENT_INDEX}{int(floor)} ON practices USING gin (search_vector) "
         f"WHERE status = 'published' AND id > {int(floor)}"
     )
 
