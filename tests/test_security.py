@@ -35,7 +35,7 @@ from bot.localslack import Delivery
 from bot.localslack.emulator import LocalUser
 from bot.localslack.local import GROUP_CHANNEL, GUEST, MEMBER, ORGANISER, PEOPLE, LocalBot
 from bot.localslack.workspace import BotResponse, LocalWorkspace
-from bot.logs import REDACTED, SecretRedactor, formatter
+from bot.logs import REDACTED, SDK_CLIENT_LOGGERS, SecretRedactor, formatter
 from bot.registry import ActionSpec, Kind
 from bot.sender import METADATA_EVENT
 from bot.services import planning
@@ -1182,7 +1182,7 @@ def test_secrets_never_reach_the_logs(settings: Settings, caplog: pytest.LogCapt
         **FAST,  # type: ignore[arg-type]
     )
     caplog.set_level(logging.DEBUG)
-    for name in ("slack_sdk", "slack_bolt", "bot", "handlers", "apscheduler", "cheroot"):
+    for name in ("slack_sdk", "slack_bolt", "bot", "handlers", "apscheduler", "cheroot", *SDK_CLIENT_LOGGERS):
         caplog.set_level(logging.DEBUG, logger=name)
     with LocalBot(configured) as bot:
         s, ws, emulator = Scenario(bot), workspace_of(bot), bot.emulator
