@@ -294,6 +294,7 @@ class BotService:
         if self.app is not None:
             executor = self.app.listener_runner.listener_executor
             executor.shutdown(wait=True)
+        self.deps.responses.close()
         self.deps.engine.dispose()
         logger.info("stopped")
         self._redactor.uninstall()

@@ -259,10 +259,10 @@ def _tidy_postgres(session: Session) -> int:
             if kept is not None and floor - kept < RECENT_SLACK:
                 return 0
             if held.get(floor) is False:
-                connection.execute(text(f"DROP INDEX CONCURRENTLY IF EXISTS {RECENT_INDEX}{floor}"))
+                connection.execute(text("DROP INDEX CONCURRENTLY IF EXISTS " + _index_name(floor)))
             connection.execute(text(_recent_index_ddl(floor)))
             for old in held.keys() - {floor}:
-                connection.execute(text(f"DROP INDEX CONCURRENTLY IF EXISTS {RECENT_INDEX}{old}"))
+                connection.execute(text("DROP INDEX CONCURRENTLY IF EXISTS " + _index_name(old)))
             return floor - (kept or 0)
         finally:
             connection.execute(_UNLOCK_TIDY, {"key": TIDY_LOCK})
@@ -271,9 +271,14 @@ def _tidy_postgres(session: Session) -> int:
 def _recent_index_ddl(floor: int) -> str:
     """PostgreSQL's index of the newest practices: the published ones numbered above `floor`, named by it."""
     return (
-        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {RECENT_INDEX}{int(floor)} ON practices USING gin (search_vector) "
+        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {_index_name(floor)} ON practices USING gin (search_vector) "
         f"WHERE status = 'published' AND id > {int(floor)}"
     )
+
+
+def _index_name(floor: int) -> str:
+    """The name of the index above `floor`: the prefix, then the number's digits and nothing else."""
+    return f"{RECENT_INDEX}{int(floor)}"
 
 
 # PostgreSQL's index of the newest practices (migration 0018) is named by its floor.
