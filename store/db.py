@@ -209,6 +209,17 @@ def on_its_own(session: Session) -> Session:
     return session
 
 
+def reading(session: Session) -> Session:
+    """Have a session that only reads run its statements without a transaction around them, on PostgreSQL:
+    under its READ COMMITTED each statement sees the store as committed when it runs, in a transaction or
+    not, and the BEGIN and ROLLBACK beside them are two round trips. (SQLite's driver opens no transaction
+    for a read: there it is so already.) Before the session runs anything; the connection is as before
+    once given back."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return session
+
+
 def in_transaction(session: Session) -> bool:
     """Whether the session is inside `one_transaction`, whose end commits."""
     return bool(session.info.get(_UNIT))

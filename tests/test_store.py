@@ -13,7 +13,7 @@ from sqlmodel import select
 from store import events as events_store
 from store import migrate
 from store import people as people_store
-from store.db import make_engine, on_its_own, one_transaction, session_factory
+from store.db import make_engine, on_its_own, one_transaction, reading, session_factory
 from store.models import Person
 
 
@@ -128,3 +128,33 @@ def test_a_write_on_its_own_leaves_the_next_transaction_whole(migrated_url: str)
         kept = dict(session.execute(text("SELECT key, value FROM app_state WHERE key IN ('alone', 'together')")).all())
     assert kept == {"alone": "1"}, "the write on its own was committed; the failed transaction left nothing"
     engine.dispose()
+
+
+def test_a_reading_session_sees_each_write_as_committed_and_gives_back_a_whole_connection(migrated_url: str) -> None:
+    """No transaction around a reading session's statements, each seeing what was committed before it (as
+    SQLite's driver does for reads anyway); on PostgreSQL the connection, given back, holds the next
+    transaction together."""
+    pooled = {"pool_size": 1, "max_overflow": 0} if "postgresql" in migrated_url else {}
+    engine, writer = make_engine(migrated_url, **pooled), make_engine(migrated_url)
+    sessions, writes = session_factory(engine), session_factory(writer)
+    values = "SELECT value FROM app_state WHERE key = 'seen'"
+    with writes() as session:
+        session.execute(text("INSERT INTO app_state (key, value) VALUES ('seen', 'before')"))
+        session.commit()
+    with sessions() as session:
+        read = reading(session)
+        first = read.execute(text(values)).scalar_one()
+        with writes() as other:
+            other.execute(text("UPDATE app_state SET value = 'after' WHERE key = 'seen'"))
+            other.commit()
+        second = read.execute(text(values)).scalar_one()
+        if engine.dialect.name == "postgresql":
+            begun = [read.execute(text("SELECT now(), pg_sleep(0.01)")).scalar_one() for _ in range(2)]
+            assert begun[0] < begun[1], "each statement began a transaction of its own"
+    assert (first, second) == ("before", "after")
+    if engine.dialect.name == "postgresql":
+        with sessions() as session:  # the same pooled connection, in a transaction again
+            started = [session.execute(text("SELECT now()")).scalar_one() for _ in range(2)]
+        assert started[0] == started[1], "now() is the transaction's start: both statements are in one"
+    engine.dispose()
+    writer.dispose()

@@ -28,7 +28,7 @@ from store import faq as faq_store
 from store import meetings as meetings_store
 from store import people as people_store
 from store import recaps as recaps_store
-from store.db import StoreUnavailable, on_its_own
+from store.db import StoreUnavailable, on_its_own, reading
 from store.meetings import Counts
 from store.models import Attendance, FaqEntry, FaqTranslation, Meeting, Person, ScheduledPost
 
@@ -84,7 +84,8 @@ def interpret(text: str, *, deps: Deps, person: Person, client: WebClient | None
     more = More()
     # Only a question that names a meeting, or asks for the list, needs more than the next meeting.
     limit = UPCOMING_LIMIT if hint.specific or topic == Topic.LIST else IN_PROGRESS_LIMIT
-    with deps.sessions() as session:
+    with deps.sessions() as opened:
+        session = reading(opened)
         # The meeting is chosen among the meetings' names, then read whole; a list, or "now", shows the
         # meetings to come, so those are read whole at once.
         listing = topic in (Topic.LIST, Topic.NOW)

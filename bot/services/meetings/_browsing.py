@@ -8,6 +8,7 @@ from bot.deps import Deps
 from bot.language.repeats import Repeat
 from bot.services.meetings._rules import rules_of
 from store import meetings as store
+from store.db import reading
 from store.meetings import Counts
 from store.models import Attendance, Meeting
 
@@ -63,7 +64,8 @@ def next_meeting(deps: Deps) -> Meeting | None:
 
 def upcoming(deps: Deps, *, slack_id: str, limit: int) -> Listing:
     """The first `limit` upcoming meetings, with counts and this person's answers."""
-    with deps.sessions() as session:
+    with deps.sessions() as opened:
+        session = reading(opened)
         found = deps.meeting_list.meetings(session=session, now=deps.clock(), limit=limit + 1)
         shown = found[:limit]
         ids = [m.id for m in shown if m.id is not None]

@@ -11,6 +11,7 @@ from bot.language import i18n
 from bot.language.places import country_code
 from bot.services import export
 from store import practices as store
+from store.db import reading
 from store.models import Practice, PracticeStatus
 from store.practices import Figures, Page, SearchResult
 
@@ -104,7 +105,8 @@ def search(deps: Deps, *, query: str) -> Found:
     """
     if not store.search_words(query):
         return Found(SearchResult(hits=[], words=()), {})
-    with deps.sessions() as session:
+    with deps.sessions() as opened:
+        session = reading(opened)
         result = store.search(
             session=session,
             query=query,
