@@ -595,27 +595,37 @@ def test_the_index_of_the_newest_practices_from_0016_holds_the_published_ones_an
 def test_the_index_of_the_newest_practices_from_0017_on_postgresql_is_used_and_goes_back(
     database_url: str,
 ) -> None:
-    """Revision 0018 (PostgreSQL): an index of the published practices above a floor, named by it."""
+    """Revision 0018 (PostgreSQL): an index of the published practices above a floor, named by it, once the
+    practices are numbered beyond 20,000; a smaller store gets none."""
+
+    def recent_indexes() -> set[str]:
+        names = {index["name"] for index in inspect(engine).get_indexes("practices")}
+        return {name for name in names if name.startswith("ix_practices_search_above_")}
+
     engine = make_engine(database_url)
     migrate.upgrade(engine, "0017")
     before = fill(engine)
     migrate.upgrade(engine, "0018")
     assert_kept(engine, before)
-    names = {index["name"] for index in inspect(engine).get_indexes("practices")}
+    assert recent_indexes() == set(), "a few practices: no index of the newest (SQLite: unchanged)"
+    migrate.downgrade(engine, "0017")
+    insert(engine, "practices", **{**DATA["practices"][0], "id": 20_005, "card_channel": None, "card_ts": None})
+    before = {**before, "practices": rows(engine, "practices")}
+    migrate.upgrade(engine, "0018")
+    assert_kept(engine, before)
     if engine.dialect.name != "postgresql":
-        assert not any(name.startswith("ix_practices_search_above_") for name in names), "SQLite is unchanged"
+        assert recent_indexes() == set(), "SQLite is unchanged"
         engine.dispose()
         return
-    assert "ix_practices_search_above_0" in names, "fewer than 20,000 practices: every published one"
+    assert recent_indexes() == {"ix_practices_search_above_5"}, "the published practices above 20,005 - 20,000"
     with engine.connect() as connection:
         definition = connection.execute(
             text(
                 "SELECT indexdef FROM pg_indexes "
-                "WHERE schemaname = current_schema() AND indexname = 'ix_practices_search_above_0'"
+                "WHERE schemaname = current_schema() AND indexname = 'ix_practices_search_above_5'"
             )
         ).scalar_one()
-    assert "USING gin (search_vector)" in definition and "(id > 0)" in definition and "'published'" in definition
+    assert "USING gin (search_vector)" in definition and "(id > 5)" in definition and "'published'" in definition
     migrate.downgrade(engine, "0017")
-    names = {index["name"] for index in inspect(engine).get_indexes("practices")}
-    assert not any(name.startswith("ix_practices_search_above_") for name in names)
+    assert recent_indexes() == set()
     engine.dispose()

@@ -242,7 +242,8 @@ def tidy(session: Session) -> int:
 
 def _tidy_postgres(session: Session) -> int:
     """Once RECENT_SLACK more than RECENT practices are numbered above the floor of PostgreSQL's index of the
-    newest, build it afresh above a higher floor and drop the old one; how far the floor moved.
+    newest (or more than RECENT in all, when there is none yet), build it afresh above a higher floor and
+    drop the old one; how far the floor moved.
 
     Built and dropped CONCURRENTLY, holding up no search and no write; one process at a time (an advisory
     lock: every process runs the hourly tidy). A build that was cut short leaves an invalid index, built again.
@@ -256,8 +257,8 @@ def _tidy_postgres(session: Session) -> int:
             floor = max((connection.execute(_NEWEST).scalar_one() or 0) - RECENT, 0)
             held = {int(name.removeprefix(RECENT_INDEX)): valid for name, valid in connection.execute(_HELD_INDEXES)}
             kept = max((held_floor for held_floor, valid in held.items() if valid), default=None)
-            if kept is not None and floor - kept < RECENT_SLACK:
-                return 0
+            if floor == 0 or (kept is not None and floor - kept < RECENT_SLACK):
+                return 0  # no more than RECENT practices: the whole index is as small, and searched instead
             if held.get(floor) is False:
                 connection.execute(text("DROP INDEX CONCURRENTLY IF EXISTS " + _index_name(floor)))
             connection.execute(text(_recent_index_ddl(floor)))

@@ -6,8 +6,9 @@ twenty, meant testing 19,000 of them (12 ms at 100,000 practices). This index ho
 published practices numbered above a floor, the newest 20,000 or so: when 1,000 matches are found above it,
 they are the newest there are, found through the index's few entries (1 ms). Its floor is in its name,
 `ix_practices_search_above_<floor>`; every practice published later is above it, and the bot builds it
-afresh above a higher floor once too many are (store.practices.tidy). SQLite is unchanged (0017 gave it its
-own).
+afresh above a higher floor once too many are (store.practices.tidy). A store of no more than 20,000
+practices has none (the whole index is as small), until the tidy finds it has outgrown that. SQLite is
+unchanged (0017 gave it its own).
 
 Revision ID: 0018
 Revises: 0017
@@ -40,7 +41,9 @@ def upgrade() -> None:
     if bind.dialect.name != "postgresql":
         return
     newest = bind.execute(text("SELECT coalesce(max(id), 0) FROM practices")).scalar_one()
-    floor = max(int(newest) - RECENT, 0)
+    floor = int(newest) - RECENT
+    if floor <= 0:
+        return
     op.execute(
         f"CREATE INDEX {PREFIX}{floor} ON practices USING gin (search_vector) "
         f"WHERE status = 'published' AND id > {floor}"
